@@ -1,0 +1,80 @@
+import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
+import type {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
+
+import {RoIAlignAttrs, RoIAlignBoxGrad, RoIGradInputs} from '../../src/kernel_names';
+import type {AlignBoxSamples} from '../../src/geometry';
+import {cpuValues} from './cpu_data';
+import {alignGeometry, binMax, BinSample, visitAlignBins} from './roi_align_samples';
+
+/** d(sample value) / d(row position) in channel c. */
+function slopeAlongRows(x: ArrayLike<number>, s: BinSample, c: number) {
+  return s.wx0 * (x[s.o10 + c] - x[s.o00 + c]) + s.wx1 * (x[s.o11 + c] - x[s.o01 + c]);
+}
+
+/** d(sample value) / d(column position) in channel c. */
+function slopeAlongCols(x: ArrayLike<number>, s: BinSample, c: number) {
+  return s.wy0 * (x[s.o01 + c] - x[s.o00 + c]) + s.wy1 * (x[s.o11 + c] - x[s.o10 + c]);
+}
+
+/**
+ * dboxes [K,4]: the chain rule through the sample positions. Each sample's
+ * position moves linearly with the box's start and end (geometry dStart,
+ * dEnd), and its value moves with the slope of the bilinear patch it lies in.
+ */
+export function roiAlignBoxGrad(args: {
+  inputs: RoIGradInputs,
+  backend: MathBackendCPU,
+  attrs: RoIAlignAttrs,
+}): TensorInfo {
+  const {inputs, backend, attrs} = args;
+  const {dy, x, boxes, boxIndices} = inputs;
+  const channels = x.shape[3];
+  const xValues = cpuValues(backend, x);
+  const dyValues = cpuValues(backend, dy);
+  const dboxes = new Float64Array(boxes.shape[0] * 4);
+  const best = new Float64Array(channels);
+  const winner = new Int32Array(channels);
+
+  const addSample = (
+      box: AlignBoxSamples, k: number, s: BinSample, alongRows: number,
+      alongCols: number) => {
+    // boxes are (x1, y1, x2, y2): columns are x, rows are y.
+    dboxes[4 * k] += alongCols * box.x.dStart[s.col];
+    dboxes[4 * k + 1] += alongRows * box.y.dStart[s.row];
+    dboxes[4 * k + 2] += alongCols * box.x.dEnd[s.col];
+    dboxes[4 * k + 3] += alongRows * box.y.dEnd[s.row];
+  };
+
+  visitAlignBins(
+      alignGeometry(x.shape, attrs), channels, cpuValues(backend, boxes),
+      cpuValues(backend, boxIndices), ({box, k, binOffset, bin}) => {
+        if (attrs.mode === 'max') {
+          binMax(xValues, bin, channels, best, winner);
+          for (let c = 0; c < channels; c++) {
+            const s = winner[c] >= 0 ? bin.samples[winner[c]] : null;
+            if (s === null || !s.inside) continue;
+            const g = dyValues[binOffset + c];
+            addSample(box, k, s, g * slopeAlongRows(xValues, s, c), g * slopeAlongCols(xValues, s, c));
+          }
+          return;
+        }
+        for (let i = 0; i < bin.count; i++) {
+          const s = bin.samples[i];
+          if (!s.inside) continue;
+          let alongRows = 0, alongCols = 0;
+          for (let c = 0; c < channels; c++) {
+            const g = dyValues[binOffset + c];
+            alongRows += g * slopeAlongRows(xValues, s, c);
+            alongCols += g * slopeAlongCols(xValues, s, c);
+          }
+          addSample(box, k, s, alongRows / box.count, alongCols / box.count);
+        }
+      });
+  return backend.makeTensorInfo(boxes.shape, 'float32', Float32Array.from(dboxes));
+}
+
+export const roiAlignBoxGradConfig: KernelConfig = {
+  kernelName: RoIAlignBoxGrad,
+  backendName: 'cpu',
+  kernelFunc: roiAlignBoxGrad as unknown as KernelFunc,
+};

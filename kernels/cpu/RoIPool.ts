@@ -1,0 +1,27 @@
+import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
+import type {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
+
+import {RoIInputs, RoIPool, RoIPoolAttrs} from '../../src/kernel_names';
+import {cpuValues} from './cpu_data';
+import {visitPoolBins} from './roi_pool_bins';
+
+export function roiPool(args: {
+  inputs: RoIInputs,
+  backend: MathBackendCPU,
+  attrs: RoIPoolAttrs,
+}): TensorInfo {
+  const {inputs, backend, attrs} = args;
+  const {x, boxes, boxIndices} = inputs;
+  const shape = [boxes.shape[0], attrs.pooledHeight, attrs.pooledWidth, x.shape[3]];
+  const out = new Float32Array(shape[0] * shape[1] * shape[2] * shape[3]);
+  visitPoolBins(
+      x.shape, attrs, cpuValues(backend, x), cpuValues(backend, boxes),
+      cpuValues(backend, boxIndices), (binOffset, best) => out.set(best, binOffset));
+  return backend.makeTensorInfo(shape, 'float32', out);
+}
+
+export const roiPoolConfig: KernelConfig = {
+  kernelName: RoIPool,
+  backendName: 'cpu',
+  kernelFunc: roiPool as unknown as KernelFunc,
+};

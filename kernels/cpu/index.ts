@@ -1,0 +1,13 @@
+import type {KernelConfig} from '@tensorflow/tfjs-core';
+
+import {roiAlignConfig} from './RoIAlign';
+import {roiAlignBoxGradConfig} from './RoIAlignBoxGrad';
+import {roiAlignGradConfig} from './RoIAlignGrad';
+import {roiPoolConfig} from './RoIPool';
+import {roiPoolGradConfig} from './RoIPoolGrad';
+
+/** The cpu backend's kernels. */
+export const cpuKernels: KernelConfig[] = [
+  roiAlignConfig, roiAlignGradConfig, roiAlignBoxGradConfig, roiPoolConfig,
+  roiPoolGradConfig
+];

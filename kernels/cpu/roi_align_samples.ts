@@ -1,0 +1,157 @@
+/**
+ * The cpu kernels' view of one RoIAlign bin: its samples, each with the flat
+ * offsets of its four corners in x and their bilinear weights. Built from the
+ * per-axis tables of src/geometry.ts, so forward and backward share it.
+ */
+import {alignBoxSamples} from '../../src/geometry';
+import type {AlignBoxSamples, AlignGeometry} from '../../src/geometry';
+import type {RoIAlignAttrs} from '../../src/kernel_names';
+
+export interface BinSample {
+  /** False for a sample outside the map: its value is 0 and it has no gradient. */
+  inside: boolean;
+  /** Index into the box's y and x tables (dStart, dEnd). */
+  row: number;
+  col: number;
+  /** Offsets of the corners (low|high row) x (low|high column) in x. */
+  o00: number;
+  o01: number;
+  o10: number;
+  o11: number;
+  /** Per-axis weights; a corner's weight is the product of its two. */
+  wy0: number;
+  wy1: number;
+  wx0: number;
+  wx1: number;
+}
+
+/** Reusable storage for the samples of one bin. */
+export class BinSamples {
+  readonly samples: BinSample[] = [];
+  count = 0;
+
+  /**
+   * Fills this with bin (ph, pw) of `box`, in torchvision's order (rows
+   * outer, columns inner). imageBase is the offset of the box's image in x.
+   */
+  fill(box: AlignBoxSamples, ph: number, pw: number, imageBase: number,
+       width: number, channels: number): void {
+    const {y, x} = box;
+    this.count = 0;
+    for (let iy = 0; iy < y.grid; iy++) {
+      const row = ph * y.grid + iy;
+      for (let ix = 0; ix < x.grid; ix++) {
+        const col = pw * x.grid + ix;
+        const s = this.next();
+        s.row = row;
+        s.col = col;
+        s.inside = y.inside[row] === 1 && x.inside[col] === 1;
+        if (!s.inside) continue;
+        const rowLow = imageBase + y.low[row] * width * channels;
+        const rowHigh = imageBase + y.high[row] * width * channels;
+        const colLow = x.low[col] * channels, colHigh = x.high[col] * channels;
+        s.o00 = rowLow + colLow;
+        s.o01 = rowLow + colHigh;
+        s.o10 = rowHigh + colLow;
+        s.o11 = rowHigh + colHigh;
+        s.wy0 = y.lowWeight[row];
+        s.wy1 = y.highWeight[row];
+        s.wx0 = x.lowWeight[col];
+        s.wx1 = x.highWeight[col];
+      }
+    }
+  }
+
+  private next(): BinSample {
+    if (this.count === this.samples.length) {
+      this.samples.push({
+        inside: false, row: 0, col: 0, o00: 0, o01: 0, o10: 0, o11: 0,
+        wy0: 0, wy1: 0, wx0: 0, wx1: 0
+      });
+    }
+    return this.samples[this.count++];
+  }
+}
+
+/** The interpolated value of sample s in channel c. */
+export function sampleValue(x: ArrayLike<number>, s: BinSample, c: number): number {
+  if (!s.inside) return 0;
+  return s.wy0 * (s.wx0 * x[s.o00 + c] + s.wx1 * x[s.o01 + c]) +
+      s.wy1 * (s.wx0 * x[s.o10 + c] + s.wx1 * x[s.o11 + c]);
+}
+
+/**
+ * 'max' mode: for every channel, the index of the sample with the largest
+ * value (the first one on ties, outside samples counting as 0) and that value.
+ * An empty bin leaves winner -1 and best 0.
+ */
+export function binMax(
+    x: ArrayLike<number>, bin: BinSamples, channels: number,
+    best: Float64Array, winner: Int32Array): void {
+  if (bin.count === 0) {
+    best.fill(0);
+    winner.fill(-1);
+    return;
+  }
+  for (let c = 0; c < channels; c++) {
+    best[c] = sampleValue(x, bin.samples[0], c);
+    winner[c] = 0;
+  }
+  for (let i = 1; i < bin.count; i++) {
+    const s = bin.samples[i];
+    for (let c = 0; c < channels; c++) {
+      const v = sampleValue(x, s, c);
+      if (v > best[c]) {
+        best[c] = v;
+        winner[c] = i;
+      }
+    }
+  }
+}
+
+export interface AlignBinVisit {
+  box: AlignBoxSamples;
+  /** Box number, and the bin's offset in y / dy ([K,outH,outW,C]). */
+  k: number;
+  binOffset: number;
+  bin: BinSamples;
+}
+
+/**
+ * Calls `visit` for every bin of every box that reads something, with the
+ * bin's samples filled in. Boxes that read nothing are skipped: their output
+ * stays 0 and they pass no gradient.
+ */
+export function visitAlignBins(
+    g: AlignGeometry, channels: number, boxes: ArrayLike<number>,
+    boxIndices: ArrayLike<number>, visit: (v: AlignBinVisit) => void): void {
+  const numBoxes = boxIndices.length;
+  const bin = new BinSamples();
+  const imageSize = g.height * g.width * channels;
+  for (let k = 0; k < numBoxes; k++) {
+    const box = alignBoxSamples(g, boxes, boxIndices, k);
+    if (box === null) continue;
+    const imageBase = box.batch * imageSize;
+    for (let ph = 0; ph < g.pooledHeight; ph++) {
+      for (let pw = 0; pw < g.pooledWidth; pw++) {
+        bin.fill(box, ph, pw, imageBase, g.width, channels);
+        const binOffset = ((k * g.pooledHeight + ph) * g.pooledWidth + pw) * channels;
+        visit({box, k, binOffset, bin});
+      }
+    }
+  }
+}
+
+/** The geometry of a RoIAlign call on the cpu: x is [N,H,W,C]. */
+export function alignGeometry(xShape: number[], attrs: RoIAlignAttrs): AlignGeometry {
+  return {
+    batch: xShape[0],
+    height: xShape[1],
+    width: xShape[2],
+    pooledHeight: attrs.pooledHeight,
+    pooledWidth: attrs.pooledWidth,
+    spatialScale: attrs.spatialScale,
+    samplingRatio: attrs.samplingRatio,
+    aligned: attrs.aligned,
+  };
+}

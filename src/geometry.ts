@@ -1,0 +1,236 @@
+/**
+ * The sampling geometry of RoIAlign and RoIPool in TypeScript: box, then bins,
+ * then sample points, then the two corners and their weights per axis.
+ *
+ * This is the one TypeScript definition; the cpu forward and backward kernels
+ * both read it. The GLSL and WGSL definitions under shaders/ follow the same
+ * rules line for line.
+ *
+ * RoIAlign's bilinear interpolation is separable: a sample at (y, x) reads the
+ * four corners (yLow|yHigh) x (xLow|xHigh) with weight wy * wx, and it is
+ * outside the map exactly when y or x is. So each box is described by one
+ * table per axis, and a 2-D sample is the pairing of a row entry and a column
+ * entry.
+ *
+ * Arithmetic on positions is rounded to float32 (Math.fround) in the order
+ * torchvision's float kernels use, so that the discrete decisions (the
+ * adaptive grid size, the corner indices, inside or outside) agree with it
+ * exactly rather than only nearly.
+ */
+
+const f = Math.fround;
+
+/** One axis of one box: `bins * grid` samples, bin-major. */
+export interface AxisSamples {
+  /** Samples per bin along this axis; 0 means the bin has none. */
+  grid: number;
+  /** Index of the lower and upper corner of each sample. */
+  low: Int32Array;
+  high: Int32Array;
+  /** Bilinear weight of the lower and upper corner (1 - frac, frac). */
+  lowWeight: Float64Array;
+  highWeight: Float64Array;
+  /** 0 when the sample lies outside [-1, size]: it contributes nothing. */
+  inside: Uint8Array;
+  /**
+   * d(sample position) / d(box start and end coordinate, in image units).
+   * Zero where the position is clamped, as the reference's autograd gives.
+   */
+  dStart: Float64Array;
+  dEnd: Float64Array;
+}
+
+export interface AlignAxisParams {
+  /** Box start and end along this axis, in input-image coordinates. */
+  start: number;
+  end: number;
+  pooled: number;
+  /** Feature-map extent along this axis. */
+  size: number;
+  spatialScale: number;
+  samplingRatio: number;
+  aligned: boolean;
+}
+
+/**
+ * The samples of one box along one axis.
+ *
+ * torchvision's rules, in order: scale and (aligned) shift by half a pixel;
+ * unaligned boxes are at least one pixel wide; bins split the box evenly;
+ * samples sit at the centres of a grid x grid split of each bin; a sample
+ * outside [-1, size] is dropped; inside, the position clamps to [0, size-1].
+ */
+export function alignAxisSamples(p: AlignAxisParams): AxisSamples {
+  const offset = p.aligned ? 0.5 : 0;
+  const roiStart = f(f(p.start * p.spatialScale) - offset);
+  const roiEnd = f(f(p.end * p.spatialScale) - offset);
+  let roiSize = f(roiEnd - roiStart);
+  // The clamp to one pixel makes the bin size independent of the box.
+  const sizeClamped = !p.aligned && roiSize < 1;
+  if (sizeClamped) roiSize = 1;
+  const binSize = f(roiSize / p.pooled);
+  const grid = Math.max(p.samplingRatio > 0 ? p.samplingRatio : Math.ceil(binSize), 0);
+
+  const n = p.pooled * grid;
+  const axis: AxisSamples = {
+    grid,
+    low: new Int32Array(n),
+    high: new Int32Array(n),
+    lowWeight: new Float64Array(n),
+    highWeight: new Float64Array(n),
+    inside: new Uint8Array(n),
+    dStart: new Float64Array(n),
+    dEnd: new Float64Array(n),
+  };
+  for (let bin = 0; bin < p.pooled; bin++) {
+    const binStart = f(roiStart + f(bin * binSize));
+    for (let s = 0; s < grid; s++) {
+      const i = bin * grid + s;
+      let pos = f(binStart + f(f(f(s + 0.5) * binSize) / grid));
+      // Written as !(inside) so that a NaN position counts as outside.
+      if (!(pos >= -1 && pos <= p.size)) continue;
+      axis.inside[i] = 1;
+      let moves = true;  // false where the position is clamped
+      if (pos <= 0) {
+        moves = pos === 0;
+        pos = 0;
+      }
+      let low = Math.floor(pos);
+      let high: number;
+      if (low >= p.size - 1) {
+        low = high = p.size - 1;
+        pos = low;
+        moves = false;
+      } else {
+        high = low + 1;
+      }
+      const frac = f(pos - low);
+      axis.low[i] = low;
+      axis.high[i] = high;
+      axis.lowWeight[i] = f(1 - frac);
+      axis.highWeight[i] = frac;
+      if (moves) {
+        // pos = start + (bin + (s + 0.5) / grid) * (end - start) / pooled
+        const t = (bin + (s + 0.5) / grid) / p.pooled;
+        axis.dStart[i] = (sizeClamped ? 1 : 1 - t) * p.spatialScale;
+        axis.dEnd[i] = (sizeClamped ? 0 : t) * p.spatialScale;
+      }
+    }
+  }
+  return axis;
+}
+
+/** The sampling of one RoIAlign box, or null when it reads nothing. */
+export interface AlignBoxSamples {
+  batch: number;
+  y: AxisSamples;
+  x: AxisSamples;
+  /** The divisor of 'avg' mode: max(gridH * gridW, 1). */
+  count: number;
+}
+
+export interface AlignGeometry {
+  height: number;
+  width: number;
+  batch: number;
+  pooledHeight: number;
+  pooledWidth: number;
+  spatialScale: number;
+  samplingRatio: number;
+  aligned: boolean;
+}
+
+/**
+ * Box k's corners and batch index, or null when the box reads nothing: a
+ * non-finite coordinate or a batch index outside [0, batchSize) gives an
+ * all-zero output and no gradient.
+ */
+export function readableBox(
+    batchSize: number, boxes: ArrayLike<number>, boxIndices: ArrayLike<number>,
+    k: number) {
+  const batch = boxIndices[k];
+  const x1 = boxes[4 * k], y1 = boxes[4 * k + 1];
+  const x2 = boxes[4 * k + 2], y2 = boxes[4 * k + 3];
+  if (!(batch >= 0 && batch < batchSize) || !isFinite(x1) || !isFinite(y1) ||
+      !isFinite(x2) || !isFinite(y2)) {
+    return null;
+  }
+  return {batch, x1, y1, x2, y2};
+}
+
+/**
+ * Samples of box k, or null when the box reads nothing: a non-finite
+ * coordinate or a batch index outside [0, batch) gives an all-zero output.
+ * boxes is [K,4] (x1, y1, x2, y2).
+ */
+export function alignBoxSamples(
+    g: AlignGeometry, boxes: ArrayLike<number>, boxIndices: ArrayLike<number>,
+    k: number): AlignBoxSamples|null {
+  const box = readableBox(g.batch, boxes, boxIndices, k);
+  if (box === null) return null;
+  const {batch, x1, y1, x2, y2} = box;
+  const common = {
+    spatialScale: g.spatialScale,
+    samplingRatio: g.samplingRatio,
+    aligned: g.aligned
+  };
+  const y = alignAxisSamples(
+      {...common, start: y1, end: y2, pooled: g.pooledHeight, size: g.height});
+  const x = alignAxisSamples(
+      {...common, start: x1, end: x2, pooled: g.pooledWidth, size: g.width});
+  return {batch, y, x, count: Math.max(y.grid * x.grid, 1)};
+}
+
+/** One axis of one RoIPool box: the clipped [start, end) of every bin. */
+export interface PoolAxisBins {
+  start: Int32Array;
+  end: Int32Array;
+}
+
+/** C's round(): half away from zero, as torchvision rounds box corners. */
+function roundHalfAway(v: number): number {
+  return v < 0 ? -Math.round(-v) : Math.round(v);
+}
+
+/**
+ * torchvision's roi_pool bins: corners rounded, size max(end - start + 1, 1),
+ * bin edges floor / ceil of multiples of the bin size, then clipped to the map.
+ */
+export function poolAxisBins(
+    start: number, end: number, pooled: number, size: number,
+    spatialScale: number): PoolAxisBins {
+  const roiStart = roundHalfAway(f(start * spatialScale));
+  const roiEnd = roundHalfAway(f(end * spatialScale));
+  const roiSize = Math.max(roiEnd - roiStart + 1, 1);
+  const binSize = f(roiSize / pooled);
+  const bins: PoolAxisBins =
+      {start: new Int32Array(pooled), end: new Int32Array(pooled)};
+  const clip = (v: number) => Math.min(Math.max(v, 0), size);
+  for (let b = 0; b < pooled; b++) {
+    bins.start[b] = clip(Math.floor(f(b * binSize)) + roiStart);
+    bins.end[b] = clip(Math.ceil(f((b + 1) * binSize)) + roiStart);
+  }
+  return bins;
+}
+
+export interface PoolBoxBins {
+  batch: number;
+  y: PoolAxisBins;
+  x: PoolAxisBins;
+}
+
+/** Bins of RoIPool box k, or null when the box reads nothing (as for RoIAlign). */
+export function poolBoxBins(
+    g: Pick<AlignGeometry, 'height'|'width'|'batch'|'pooledHeight'|'pooledWidth'|
+            'spatialScale'>,
+    boxes: ArrayLike<number>, boxIndices: ArrayLike<number>,
+    k: number): PoolBoxBins|null {
+  const box = readableBox(g.batch, boxes, boxIndices, k);
+  if (box === null) return null;
+  const {batch, x1, y1, x2, y2} = box;
+  return {
+    batch,
+    y: poolAxisBins(y1, y2, g.pooledHeight, g.height, g.spatialScale),
+    x: poolAxisBins(x1, x2, g.pooledWidth, g.width, g.spatialScale),
+  };
+}

@@ -1,0 +1,11 @@
+import {registerRoIKernels} from './register';
+
+registerRoIKernels();
+
+export {roiAlign} from './roi_align';
+export type {RoIAlignOptions} from './roi_align';
+export {roiPool} from './roi_pool';
+export type {RoIPoolOptions} from './roi_pool';
+export type {DataFormat} from './args';
+export * from './kernel_names';
+export {kernelConfigs, registerRoIKernels} from './register';

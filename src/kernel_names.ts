@@ -1,0 +1,50 @@
+/**
+ * Kernel names, inputs and attributes of the RoI kernels.
+ *
+ * Every kernel works in NHWC with boxes [K,4] (x1, y1, x2, y2) in input-image
+ * coordinates and int32 boxIndices [K]. The public ops translate NCHW and the
+ * [K,5] box layout into this form, so each backend implements one layout only.
+ */
+import type {NamedAttrMap, TensorInfo} from '@tensorflow/tfjs-core';
+
+/** Forward RoIAlign: y [K,outH,outW,C]. */
+export const RoIAlign = 'RoIAlign';
+/** Gradient of RoIAlign w.r.t. x: dx [N,H,W,C]. */
+export const RoIAlignGrad = 'RoIAlignGrad';
+/** Gradient of RoIAlign w.r.t. boxes: dboxes [K,4]. */
+export const RoIAlignBoxGrad = 'RoIAlignBoxGrad';
+/** Forward RoIPool: y [K,outH,outW,C]. */
+export const RoIPool = 'RoIPool';
+/** Gradient of RoIPool w.r.t. x, through the recomputed argmax: dx [N,H,W,C]. */
+export const RoIPoolGrad = 'RoIPoolGrad';
+
+export type RoIAlignMode = 'avg'|'max';
+
+export interface RoIAlignAttrs extends NamedAttrMap {
+  pooledHeight: number;
+  pooledWidth: number;
+  spatialScale: number;
+  /** > 0: that many samples per bin and axis; <= 0: ceil(roiSize / pooled) per box and axis. */
+  samplingRatio: number;
+  aligned: boolean;
+  mode: RoIAlignMode;
+}
+
+export interface RoIPoolAttrs extends NamedAttrMap {
+  pooledHeight: number;
+  pooledWidth: number;
+  spatialScale: number;
+}
+
+/** Inputs of RoIAlign and RoIPool. */
+export type RoIInputs = {
+  x: TensorInfo,
+  boxes: TensorInfo,
+  boxIndices: TensorInfo,
+};
+
+/**
+ * Inputs of RoIAlignGrad, RoIAlignBoxGrad and RoIPoolGrad. x is there because
+ * the max modes recompute their winner and the box gradient needs the image.
+ */
+export type RoIGradInputs = RoIInputs&{dy: TensorInfo};

@@ -1,0 +1,41 @@
+import {engine, op} from '@tensorflow/tfjs-core';
+import type {Tensor, Tensor2D, Tensor4D, TensorLike} from '@tensorflow/tfjs-core';
+
+import {checkDataFormat, checkKnownOptions, checkRoIInputs, checkSpatialScale, DataFormat, fromKernelLayout, parseOutputSize, toKernelLayout} from './args';
+import {RoIPool, RoIPoolAttrs} from './kernel_names';
+
+export interface RoIPoolOptions {
+  /** Multiplies box coordinates into feature-map coordinates. Default 1. */
+  spatialScale?: number;
+  /** Layout of x and of the result. Default 'NHWC'. */
+  dataFormat?: DataFormat;
+}
+
+const OPTIONS = ['spatialScale', 'dataFormat'];
+
+function roiPool_(
+    x: Tensor4D|TensorLike, boxes: Tensor2D|TensorLike,
+    boxIndices: Tensor|TensorLike|null, outputSize: number|[number, number],
+    options: RoIPoolOptions = {}): Tensor4D {
+  const name = 'roiPool';
+  checkKnownOptions(options, OPTIONS, name);
+  const {spatialScale = 1, dataFormat = 'NHWC'} = options;
+  const [pooledHeight, pooledWidth] = parseOutputSize(outputSize, name);
+  checkSpatialScale(spatialScale, name);
+  checkDataFormat(dataFormat, name);
+  const checked = checkRoIInputs(name, x, boxes, boxIndices);
+
+  const inputs = toKernelLayout(checked.x, checked.boxes, checked.boxIndices, dataFormat);
+  const attrs: RoIPoolAttrs = {pooledHeight, pooledWidth, spatialScale};
+  const y = engine().runKernel(RoIPool, inputs, attrs) as Tensor4D;
+  return fromKernelLayout(y, dataFormat);
+}
+
+/**
+ * RoIPool (Fast R-CNN), equal to torchvision.ops.roi_pool: box corners are
+ * rounded to whole pixels, and each of the outH x outW bins takes the max of
+ * the pixels it covers (0 for an empty bin).
+ *
+ * Arguments as for roiAlign.
+ */
+export const roiPool = op({roiPool_});

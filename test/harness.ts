@@ -1,0 +1,128 @@
+/**
+ * The one test harness for every backend, under jest (Node) and
+ * karma-jasmine (Chromium): plain describe/it, and checks that throw.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+declare global {
+  // Set by the environment's setup file (test/setup/): the backends to test.
+  // eslint-disable-next-line no-var
+  var __ROI_TEST_BACKENDS__: string[]|undefined;
+}
+
+/** The backends this run tests, as the setup file listed them. */
+export function testBackends(): string[] {
+  const list = globalThis.__ROI_TEST_BACKENDS__;
+  if (!list || list.length === 0) {
+    throw new Error('no test backends: a setup file in test/setup/ must set __ROI_TEST_BACKENDS__');
+  }
+  return list;
+}
+
+/**
+ * Switches to `name` and proves it took: tf.setBackend returns false rather
+ * than throwing when a backend cannot start, and tfjs then stays on the old one.
+ */
+export async function useBackend(name: string): Promise<void> {
+  const ok = await tf.setBackend(name);
+  if (!ok || tf.getBackend() !== name) {
+    throw new Error(`backend '${name}' did not start (setBackend returned ${ok}, current backend is '${tf.getBackend()}')`);
+  }
+  await tf.ready();
+}
+
+/** describe(title) once per test backend, switched to that backend. */
+export function describeEachBackend(title: string, body: (backend: string) => void): void {
+  for (const backend of testBackends()) {
+    describe(`${title} [${backend}]`, () => {
+      beforeAll(async () => {
+        await useBackend(backend);
+      });
+      body(backend);
+    });
+  }
+}
+
+export interface Tolerance {
+  atol?: number;
+  rtol?: number;
+}
+
+/** The values of a tensor, read asynchronously (webgpu has no sync reads). */
+export async function values(t: tf.Tensor): Promise<Float32Array|Int32Array|Uint8Array> {
+  return await t.data() as Float32Array | Int32Array | Uint8Array;
+}
+
+/**
+ * Throws unless |actual - expected| <= atol + rtol * |expected| everywhere
+ * (NaN matches only NaN). The default is the package's promise: 1e-4 + 1e-4.
+ */
+export function checkClose(
+    actual: ArrayLike<number>, expected: ArrayLike<number>, label: string,
+    {atol = 1e-4, rtol = 1e-4}: Tolerance = {}): void {
+  if (actual.length !== expected.length) {
+    throw new Error(`${label}: length ${actual.length}, expected ${expected.length}`);
+  }
+  let worst = -1, worstExcess = 0, bad = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i], e = expected[i];
+    if (Number.isNaN(e) && Number.isNaN(a)) continue;
+    const excess = Math.abs(a - e) - (atol + rtol * Math.abs(e));
+    if (!(excess <= 0)) {
+      bad++;
+      if (worst < 0 || !(excess <= worstExcess)) {
+        worst = i;
+        worstExcess = excess;
+      }
+    }
+  }
+  if (bad > 0) {
+    throw new Error(`${label}: ${bad} of ${expected.length} values differ; worst at [${worst}]: ${
+        actual[worst]} vs expected ${expected[worst]} (atol ${atol}, rtol ${rtol})`);
+  }
+  // Count a passing check as an expectation in both runners.
+  expect(bad).toBe(0);
+}
+
+/** checkClose on a tensor's values and shape. */
+export async function expectTensorClose(
+    actual: tf.Tensor, expectedShape: number[], expected: ArrayLike<number>, label: string,
+    tolerance?: Tolerance): Promise<void> {
+  if (actual.shape.join(',') !== expectedShape.join(',')) {
+    throw new Error(`${label}: shape [${actual.shape}], expected [${expectedShape}]`);
+  }
+  checkClose(await values(actual), expected, label, tolerance);
+}
+
+/** Throws unless fn throws an Error whose message matches `pattern`. */
+export function expectThrows(fn: () => unknown, pattern: RegExp): void {
+  let thrown: unknown = null;
+  try {
+    fn();
+  } catch (e) {
+    thrown = e;
+  }
+  if (!(thrown instanceof Error)) {
+    throw new Error(`expected an Error matching ${pattern}, got ${thrown === null ? 'no throw' : String(thrown)}`);
+  }
+  expect(thrown.message).toMatch(pattern);
+}
+
+/** A seeded generator (mulberry32), so random cases are reproducible. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6D2B79F5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Values in [-1, 1) from `random`. */
+export function randomValues(random: () => number, n: number): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = random() * 2 - 1;
+  return out;
+}
