@@ -1,0 +1,97 @@
+/**
+ * Random inputs against the float64 reference (test/reference.ts): forward
+ * values, and gradients against central differences of that reference.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+import {roiAlign, roiPool} from '../src/index';
+import {checkClose, describeEachBackend, expectTensorClose, randomValues, seededRandom, values} from './harness';
+import {numericGradient, refRoiAlign, RefAlignOptions, RefInput, refRoiPool} from './reference';
+
+interface RandomCase {
+  shape: number[];
+  numBoxes: number;
+  outH: number;
+  outW: number;
+  spatialScale: number;
+  seed: number;
+}
+
+/** Boxes of varied size, some spilling past the image, a few under a pixel. */
+function randomCase(c: RandomCase) {
+  const random = seededRandom(c.seed);
+  const [N, H, W, C] = c.shape;
+  const x = randomValues(random, N * H * W * C);
+  const boxes = new Float32Array(4 * c.numBoxes);
+  const boxIndices = new Int32Array(c.numBoxes);
+  const imageH = H / c.spatialScale, imageW = W / c.spatialScale;
+  for (let k = 0; k < c.numBoxes; k++) {
+    const w = Math.exp(Math.log(0.5) + random() * Math.log(imageW * 2.2));
+    const h = Math.exp(Math.log(0.5) + random() * Math.log(imageH * 2.2));
+    const x1 = -0.2 * imageW + random() * (1.4 * imageW - w);
+    const y1 = -0.2 * imageH + random() * (1.4 * imageH - h);
+    boxes.set([x1, y1, x1 + w, y1 + h], 4 * k);
+    boxIndices[k] = Math.floor(random() * N);
+  }
+  const dy = randomValues(random, c.numBoxes * c.outH * c.outW * C);
+  return {x, boxes, boxIndices, dy};
+}
+
+const alignCases: Array<RandomCase&Omit<RefAlignOptions, 'outH'|'outW'|'spatialScale'>> = [
+  {shape: [2, 6, 7, 3], numBoxes: 5, outH: 2, outW: 3, spatialScale: 1, seed: 1, samplingRatio: 0, aligned: false, mode: 'avg'},
+  {shape: [1, 7, 5, 2], numBoxes: 4, outH: 3, outW: 2, spatialScale: 0.5, seed: 2, samplingRatio: 2, aligned: true, mode: 'avg'},
+  {shape: [2, 5, 6, 2], numBoxes: 4, outH: 2, outW: 2, spatialScale: 0.25, seed: 3, samplingRatio: 0, aligned: true, mode: 'max'},
+  {shape: [1, 6, 6, 3], numBoxes: 3, outH: 3, outW: 3, spatialScale: 1, seed: 4, samplingRatio: 1, aligned: false, mode: 'max'},
+];
+
+describeEachBackend('random inputs against the float64 reference', () => {
+  for (const c of alignCases) {
+    const title = `roiAlign ${c.mode} aligned=${c.aligned} samplingRatio=${c.samplingRatio} scale=${c.spatialScale}`;
+    it(title, async () => {
+      const {x, boxes, boxIndices, dy} = randomCase(c);
+      const options = {
+        outH: c.outH, outW: c.outW, spatialScale: c.spatialScale,
+        samplingRatio: c.samplingRatio, aligned: c.aligned, mode: c.mode
+      };
+      const ref = (inp: Partial<RefInput>) =>
+          refRoiAlign({x, boxes, boxIndices, shape: c.shape, ...inp}, options);
+      const xt = tf.tensor4d(x, c.shape as [number, number, number, number]);
+      const bt = tf.tensor2d(boxes, [c.numBoxes, 4]);
+      const it = tf.tensor1d(boxIndices, 'int32');
+      const dyt = tf.tensor4d(dy, [c.numBoxes, c.outH, c.outW, c.shape[3]]);
+      const run = (a: tf.Tensor, b: tf.Tensor) => roiAlign(
+          a as tf.Tensor4D, b as tf.Tensor2D, it, [c.outH, c.outW],
+          {spatialScale: c.spatialScale, samplingRatio: c.samplingRatio, aligned: c.aligned, mode: c.mode});
+
+      const y = run(xt, bt);
+      await expectTensorClose(y, [c.numBoxes, c.outH, c.outW, c.shape[3]], ref({}), 'y');
+      const [dx, dboxes] = tf.grads(run)([xt, bt], dyt);
+      checkClose(await values(dx), numericGradient(x, dy, 1e-3, moved => ref({x: moved})), 'dx');
+      checkClose(await values(dboxes), numericGradient(boxes, dy, 1e-5, moved => ref({boxes: moved})), 'dboxes');
+      tf.dispose([xt, bt, it, dyt, y, dx, dboxes]);
+    });
+  }
+
+  it('roiPool', async () => {
+    const c = {shape: [2, 7, 6, 2], numBoxes: 5, outH: 3, outW: 2, spatialScale: 0.5, seed: 5};
+    const {x, boxes, boxIndices, dy} = randomCase(c);
+    const options = {outH: c.outH, outW: c.outW, spatialScale: c.spatialScale};
+    const xt = tf.tensor4d(x, c.shape as [number, number, number, number]);
+    const bt = tf.tensor2d(boxes, [c.numBoxes, 4]);
+    const it = tf.tensor1d(boxIndices, 'int32');
+    const dyt = tf.tensor4d(dy, [c.numBoxes, c.outH, c.outW, c.shape[3]]);
+    const run = (a: tf.Tensor, b: tf.Tensor) => roiPool(
+        a as tf.Tensor4D, b as tf.Tensor2D, it, [c.outH, c.outW], {spatialScale: c.spatialScale});
+
+    const y = run(xt, bt);
+    await expectTensorClose(
+        y, [c.numBoxes, c.outH, c.outW, c.shape[3]],
+        refRoiPool({x, boxes, boxIndices, shape: c.shape}, options), 'y');
+    const [dx, dboxes] = tf.grads(run)([xt, bt], dyt);
+    const numeric = numericGradient(
+        x, dy, 1e-3, moved => refRoiPool({x: moved, boxes, boxIndices, shape: c.shape}, options));
+    checkClose(await values(dx), numeric, 'dx');
+    checkClose(await values(dboxes), new Float32Array(boxes.length), 'dboxes (rounded corners: zero)');
+    tf.dispose([xt, bt, it, dyt, y, dx, dboxes]);
+  });
+});

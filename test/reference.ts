@@ -1,0 +1,159 @@
+/**
+ * An independent float64 reference for the tests: a literal, slow reading of
+ * torchvision's roi_align / roi_pool and mmcv's max mode, one output element
+ * at a time. It shares no code with the kernels, so agreement means something.
+ */
+
+export interface RefInput {
+  x: ArrayLike<number>;
+  /** [N,H,W,C] */
+  shape: number[];
+  /** [K,4] flat, (x1, y1, x2, y2) */
+  boxes: ArrayLike<number>;
+  boxIndices: ArrayLike<number>;
+}
+
+export interface RefAlignOptions {
+  outH: number;
+  outW: number;
+  spatialScale: number;
+  samplingRatio: number;
+  aligned: boolean;
+  mode: 'avg'|'max';
+}
+
+function pixel(inp: RefInput, n: number, h: number, w: number, c: number): number {
+  const [, H, W, C] = inp.shape;
+  return inp.x[((n * H + h) * W + w) * C + c];
+}
+
+/** torchvision's bilinear_interpolate, in float64. */
+function bilinear(inp: RefInput, n: number, y: number, x: number, c: number): number {
+  const [, H, W] = inp.shape;
+  if (!(y >= -1 && y <= H && x >= -1 && x <= W)) return 0;
+  y = Math.max(y, 0);
+  x = Math.max(x, 0);
+  let y0 = Math.floor(y), x0 = Math.floor(x), y1: number, x1: number;
+  if (y0 >= H - 1) {
+    y0 = y1 = H - 1;
+    y = y0;
+  } else {
+    y1 = y0 + 1;
+  }
+  if (x0 >= W - 1) {
+    x0 = x1 = W - 1;
+    x = x0;
+  } else {
+    x1 = x0 + 1;
+  }
+  const ly = y - y0, lx = x - x0;
+  return (1 - ly) * (1 - lx) * pixel(inp, n, y0, x0, c) + (1 - ly) * lx * pixel(inp, n, y0, x1, c) +
+      ly * (1 - lx) * pixel(inp, n, y1, x0, c) + ly * lx * pixel(inp, n, y1, x1, c);
+}
+
+function boxIsReadable(inp: RefInput, k: number): boolean {
+  const n = inp.boxIndices[k];
+  const coords = Array.from(inp.boxes).slice(4 * k, 4 * k + 4);
+  return n >= 0 && n < inp.shape[0] && coords.every(v => Number.isFinite(v));
+}
+
+/** roiAlign, [K,outH,outW,C] flat. */
+export function refRoiAlign(inp: RefInput, o: RefAlignOptions): Float64Array {
+  const C = inp.shape[3];
+  const K = inp.boxIndices.length;
+  const out = new Float64Array(K * o.outH * o.outW * C);
+  for (let k = 0; k < K; k++) {
+    if (!boxIsReadable(inp, k)) continue;
+    const n = inp.boxIndices[k];
+    const shift = o.aligned ? 0.5 : 0;
+    const x1 = inp.boxes[4 * k] * o.spatialScale - shift;
+    const y1 = inp.boxes[4 * k + 1] * o.spatialScale - shift;
+    let w = inp.boxes[4 * k + 2] * o.spatialScale - shift - x1;
+    let h = inp.boxes[4 * k + 3] * o.spatialScale - shift - y1;
+    if (!o.aligned) {
+      w = Math.max(w, 1);
+      h = Math.max(h, 1);
+    }
+    const binH = h / o.outH, binW = w / o.outW;
+    const gridH = o.samplingRatio > 0 ? o.samplingRatio : Math.ceil(h / o.outH);
+    const gridW = o.samplingRatio > 0 ? o.samplingRatio : Math.ceil(w / o.outW);
+    for (let i = 0; i < o.outH; i++) {
+      for (let j = 0; j < o.outW; j++) {
+        for (let c = 0; c < C; c++) {
+          const samples: number[] = [];
+          for (let iy = 0; iy < gridH; iy++) {
+            const y = y1 + i * binH + (iy + 0.5) * binH / gridH;
+            for (let ix = 0; ix < gridW; ix++) {
+              const x = x1 + j * binW + (ix + 0.5) * binW / gridW;
+              samples.push(bilinear(inp, n, y, x, c));
+            }
+          }
+          let v = 0;
+          if (samples.length > 0) {
+            v = o.mode === 'avg' ? samples.reduce((a, b) => a + b, 0) / Math.max(gridH * gridW, 1) :
+                                   samples.reduce((a, b) => (b > a ? b : a));
+          }
+          out[((k * o.outH + i) * o.outW + j) * C + c] = v;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** C's round(): half away from zero. */
+function roundC(v: number): number {
+  return Math.sign(v) * Math.round(Math.abs(v));
+}
+
+/** roiPool, [K,outH,outW,C] flat. */
+export function refRoiPool(
+    inp: RefInput, o: {outH: number, outW: number, spatialScale: number}): Float64Array {
+  const [, H, W, C] = inp.shape;
+  const K = inp.boxIndices.length;
+  const out = new Float64Array(K * o.outH * o.outW * C);
+  for (let k = 0; k < K; k++) {
+    if (!boxIsReadable(inp, k)) continue;
+    const n = inp.boxIndices[k];
+    const [bx1, by1, bx2, by2] =
+        [0, 1, 2, 3].map(i => roundC(inp.boxes[4 * k + i] * o.spatialScale));
+    const binH = Math.max(by2 - by1 + 1, 1) / o.outH;
+    const binW = Math.max(bx2 - bx1 + 1, 1) / o.outW;
+    const clip = (v: number, size: number) => Math.min(Math.max(v, 0), size);
+    for (let i = 0; i < o.outH; i++) {
+      const h0 = clip(Math.floor(i * binH) + by1, H), h1 = clip(Math.ceil((i + 1) * binH) + by1, H);
+      for (let j = 0; j < o.outW; j++) {
+        const w0 = clip(Math.floor(j * binW) + bx1, W), w1 = clip(Math.ceil((j + 1) * binW) + bx1, W);
+        for (let c = 0; c < C; c++) {
+          let best = h1 > h0 && w1 > w0 ? -Infinity : 0;
+          for (let h = h0; h < h1; h++) {
+            for (let w = w0; w < w1; w++) best = Math.max(best, pixel(inp, n, h, w, c));
+          }
+          out[((k * o.outH + i) * o.outW + j) * C + c] = best;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The gradient of sum(dy * f(input)) w.r.t. `values` by central differences
+ * of the float64 reference. `perturb` returns the input with values[i] moved.
+ */
+export function numericGradient(
+    values: ArrayLike<number>, dy: ArrayLike<number>, eps: number,
+    evaluate: (moved: Float64Array) => Float64Array): Float64Array {
+  const grad = new Float64Array(values.length);
+  const moved = Float64Array.from(values);
+  const dot = (v: Float64Array) => v.reduce((acc, vi, i) => acc + vi * dy[i], 0);
+  for (let i = 0; i < values.length; i++) {
+    moved[i] = values[i] + eps;
+    const up = dot(evaluate(moved));
+    moved[i] = values[i] - eps;
+    const down = dot(evaluate(moved));
+    moved[i] = values[i];
+    grad[i] = (up - down) / (2 * eps);
+  }
+  return grad;
+}
