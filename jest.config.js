@@ -9,6 +9,12 @@ const common = {
 module.exports = {
   testTimeout: 120000,
   projects: [
-    {...common, displayName: 'cpu', setupFiles: ['<rootDir>/test/setup/jest_cpu.ts']},
+    {
+      ...common,
+      displayName: 'cpu',
+      // test/node/ holds Node-only checks of the built package.
+      testMatch: [...common.testMatch, '<rootDir>/test/node/**/*.test.ts'],
+      setupFiles: ['<rootDir>/test/setup/jest_cpu.ts'],
+    },
   ],
 };

@@ -1,0 +1,50 @@
+/**
+ * The built package (Node only: it reads dist/): the script-tag bundle works
+ * over a global tf, the module builds load, and nothing but tfjs-core is
+ * imported at run time.
+ */
+import {execFileSync} from 'child_process';
+import {readFileSync} from 'fs';
+import {join} from 'path';
+import * as vm from 'vm';
+
+import * as tf from '@tensorflow/tfjs';
+
+const root = join(__dirname, '..', '..');
+const dist = (name: string) => join(root, 'dist', name);
+
+describe('the built package', () => {
+  beforeAll(() => {
+    execFileSync('node', ['scripts/build.mjs'], {cwd: root, stdio: 'pipe'});
+  });
+
+  it('dist/tfjs-roi.min.js registers against the global tf and adds tf.roiAlign and tf.roiPool', async () => {
+    const context = vm.createContext({tf: {...tf}, Float32Array, Int32Array, Math, Object, Array, Error, Number, isFinite, JSON});
+    vm.runInContext(readFileSync(dist('tfjs-roi.min.js'), 'utf8'), context);
+    const pageTf = context.tf as typeof tf & {roiPool: Function, roiAlign: Function};
+    const x = tf.range(0, 64).reshape([1, 8, 8, 1]);
+    const pooled = pageTf.roiPool(x, [[0, 3, 7, 8]], [0], 2) as tf.Tensor;
+    expect(Array.from(await pooled.data())).toEqual([43, 47, 59, 63]);
+    const aligned = pageTf.roiAlign(x, [[0, 3, 7, 8]], [0], 2, {samplingRatio: 2}) as tf.Tensor;
+    expect(Array.from(await aligned.data())).toEqual([35.75, 39.25, 54.25, 57.75]);
+  });
+
+  it('the CommonJS and ES module builds export the ops and the kernel names', async () => {
+    const cjs = require(dist('index.cjs'));
+    expect(typeof cjs.roiAlign).toBe('function');
+    expect(typeof cjs.roiPool).toBe('function');
+    expect([cjs.RoIAlign, cjs.RoIAlignGrad, cjs.RoIAlignBoxGrad, cjs.RoIPool, cjs.RoIPoolGrad])
+        .toEqual(['RoIAlign', 'RoIAlignGrad', 'RoIAlignBoxGrad', 'RoIPool', 'RoIPoolGrad']);
+    const esm = readFileSync(dist('index.mjs'), 'utf8');
+    expect(esm).toMatch(/export\s*\{[^}]*roiAlign/);
+  });
+
+  it('imports nothing but @tensorflow/tfjs-core at run time', () => {
+    for (const file of ['index.cjs', 'index.mjs']) {
+      const source = readFileSync(dist(file), 'utf8');
+      const imported = new Set(
+          [...source.matchAll(/(?:require\(|from\s*)["']([^"']+)["']/g)].map(m => m[1]));
+      expect([...imported]).toEqual(['@tensorflow/tfjs-core']);
+    }
+  });
+});
