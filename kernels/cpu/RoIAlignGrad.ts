@@ -46,8 +46,16 @@ export function roiAlignGrad(args: {
         for (let i = 0; i < bin.count; i++) {
           const s = bin.samples[i];
           if (!s.inside) continue;
+          const scale = 1 / box.count;
+          const w00 = scale * s.wy0 * s.wx0, w01 = scale * s.wy0 * s.wx1;
+          const w10 = scale * s.wy1 * s.wx0, w11 = scale * s.wy1 * s.wx1;
+          const {o00, o01, o10, o11} = s;
           for (let c = 0; c < channels; c++) {
-            scatter(dx, s, c, dyValues[binOffset + c] / box.count);
+            const g = dyValues[binOffset + c];
+            dx[o00 + c] += w00 * g;
+            dx[o01 + c] += w01 * g;
+            dx[o10 + c] += w10 * g;
+            dx[o11 + c] += w11 * g;
           }
         }
       });
