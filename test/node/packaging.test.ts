@@ -48,3 +48,23 @@ describe('the built package', () => {
     }
   });
 });
+
+describe('registration', () => {
+  it('registers every kernel for cpu, webgl and webgpu, and the gradients, idempotently', () => {
+    // The source entry, as a user's bundler sees it.
+    const roi = require('../../src/index');
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    roi.registerRoIKernels();
+    roi.registerRoIKernels();
+    expect(warn).not.toHaveBeenCalled();
+    warn.mockRestore();
+    const names = [roi.RoIAlign, roi.RoIAlignGrad, roi.RoIAlignBoxGrad, roi.RoIPool, roi.RoIPoolGrad];
+    for (const backend of ['cpu', 'webgl', 'webgpu']) {
+      for (const name of names) {
+        expect(`${name}/${backend}: ${tf.getKernel(name, backend) != null}`).toBe(`${name}/${backend}: true`);
+      }
+    }
+    expect(tf.getGradient(roi.RoIAlign)).toBeDefined();
+    expect(tf.getGradient(roi.RoIPool)).toBeDefined();
+  });
+});
