@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {roiAlign, roiPool} from '../dist/index.mjs';
+import {FAST_RCNN, seededBoxes} from '../bench/workloads.mjs';
 import {startNodeWebGPU} from './node_webgpu.mjs';
 
 tf.env().set('IS_TEST', true);  // quiets the tfjs-node advice
@@ -24,20 +25,6 @@ async function workedExample() {
   x.dispose();
 }
 
-/** Seeded boxes in an 800x1088 image, sides log-uniform from 16 px to the image side. */
-function fasterRcnnBoxes(count, seed = 1) {
-  let s = seed;
-  const random = () => ((s = (s * 16807) % 2147483647) - 1) / 2147483646;
-  const boxes = [];
-  for (let k = 0; k < count; k++) {
-    const w = Math.exp(Math.log(16) + random() * Math.log(1088 / 16));
-    const h = Math.exp(Math.log(16) + random() * Math.log(800 / 16));
-    const x1 = random() * (1088 - w), y1 = random() * (800 - h);
-    boxes.push([x1, y1, x1 + w, y1 + h]);
-  }
-  return boxes;
-}
-
 async function median(run, repeats = 5) {
   await run();  // warm-up (and, on a GPU, compile)
   const times = [];
@@ -51,14 +38,15 @@ async function median(run, repeats = 5) {
 }
 
 async function fasterRcnnSized(backend) {
-  const x = tf.randomNormal([1, 50, 68, 256], 0, 1, 'float32', 7);
-  const boxes = tf.tensor2d(fasterRcnnBoxes(1000));
-  const indices = tf.zeros([1000], 'int32');
-  const dy = tf.randomNormal([1000, 7, 7, 256], 0, 1, 'float32', 8);
+  const {features, numBoxes, outputSize, spatialScale, samplingRatio} = FAST_RCNN;
+  const x = tf.randomNormal(features, 0, 1, 'float32', 7);
+  const boxes = tf.tensor2d(seededBoxes(numBoxes));
+  const indices = tf.zeros([numBoxes], 'int32');
+  const dy = tf.randomNormal([numBoxes, outputSize, outputSize, features[3]], 0, 1, 'float32', 8);
   const ops = {
-    'roiAlign avg': (a, b) => roiAlign(a, b, indices, 7, {spatialScale: 1 / 16, samplingRatio: 2}),
-    'roiAlign max': (a, b) => roiAlign(a, b, indices, 7, {spatialScale: 1 / 16, samplingRatio: 2, mode: 'max'}),
-    'roiPool': (a, b) => roiPool(a, b, indices, 7, {spatialScale: 1 / 16}),
+    'roiAlign avg': (a, b) => roiAlign(a, b, indices, outputSize, {spatialScale, samplingRatio}),
+    'roiAlign max': (a, b) => roiAlign(a, b, indices, outputSize, {spatialScale, samplingRatio, mode: 'max'}),
+    'roiPool': (a, b) => roiPool(a, b, indices, outputSize, {spatialScale}),
   };
   console.log(`\n[${backend}] features [1,50,68,256], 1000 boxes, 7x7 (median of 5 runs)`);
   for (const [name, op] of Object.entries(ops)) {

@@ -1,0 +1,34 @@
+// Workloads shared by the demo and the benchmarks, so every number printed
+// anywhere refers to the same boxes.
+
+/** A seeded uniform generator in [0, 1) (Park-Miller). */
+export function seededUniform(seed) {
+  let s = seed % 2147483647;
+  if (s <= 0) s += 2147483646;
+  return () => ((s = (s * 16807) % 2147483647) - 1) / 2147483646;
+}
+
+/**
+ * `count` boxes (x1, y1, x2, y2) inside an imageH x imageW image, with sides
+ * log-uniform between minSide and the image side, reproducible from `seed`.
+ */
+export function seededBoxes(count, {imageH = 800, imageW = 1088, minSide = 16, seed = 1} = {}) {
+  const random = seededUniform(seed);
+  const boxes = [];
+  for (let k = 0; k < count; k++) {
+    const w = Math.exp(Math.log(minSide) + random() * Math.log(imageW / minSide));
+    const h = Math.exp(Math.log(minSide) + random() * Math.log(imageH / minSide));
+    const x1 = random() * (imageW - w), y1 = random() * (imageH - h);
+    boxes.push([x1, y1, x1 + w, y1 + h]);
+  }
+  return boxes;
+}
+
+/** The Fast R-CNN-sized workload of the demo and the browser benchmark. */
+export const FAST_RCNN = {
+  features: [1, 50, 68, 256],
+  numBoxes: 1000,
+  outputSize: 7,
+  spatialScale: 1 / 16,
+  samplingRatio: 2,
+};
