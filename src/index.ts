@@ -1,6 +1,8 @@
+import {registerRoILayersIfAvailable} from './layers';
 import {registerRoIKernels} from './register';
 
 registerRoIKernels();
+registerRoILayersIfAvailable();
 
 export {roiAlign} from './roi_align';
 export type {RoIAlignOptions} from './roi_align';
@@ -9,3 +11,5 @@ export type {RoIPoolOptions} from './roi_pool';
 export type {DataFormat} from './args';
 export * from './kernel_names';
 export {kernelConfigs, registerRoIKernels} from './register';
+export {layers, registerRoILayers} from './layers';
+export type {RoIAlignLayerArgs, RoIPoolLayerArgs} from './layers';

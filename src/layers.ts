@@ -1,0 +1,157 @@
+/**
+ * tf.layers for the ops: RoIAlign and RoIPool layers that take
+ * [features, boxes [B,R,4]] and give [B,R,outH,outW,C].
+ *
+ * @tensorflow/tfjs-layers is an optional peer, so this module must not import
+ * it. tfjs-layers registers its classes with tfjs-core's serialization map
+ * when it loads; the base Layer class is found there (as the parent of
+ * Dense), and the layer classes are defined on first use.
+ */
+import {cast, floorDiv, range, reshape, serialization, tidy} from '@tensorflow/tfjs-core';
+import type {Tensor, Tensor2D, Tensor4D} from '@tensorflow/tfjs-core';
+import type {Layer, LayerArgs} from '@tensorflow/tfjs-layers/dist/engine/topology';
+
+import {checkKnownOptions, fail, parseOutputSize} from './args';
+import {roiAlign} from './roi_align';
+import type {RoIAlignOptions} from './roi_align';
+import {roiPool} from './roi_pool';
+import type {RoIPoolOptions} from './roi_pool';
+
+type Shape = Array<number|null>;
+
+export interface RoIAlignLayerArgs extends RoIAlignOptions, LayerArgs {
+  outputSize: number|[number, number];
+}
+
+export interface RoIPoolLayerArgs extends RoIPoolOptions, LayerArgs {
+  outputSize: number|[number, number];
+}
+
+/** Keys that belong to the op; the rest are tf.layers' own (name, trainable, ...). */
+const ALIGN_KEYS = ['outputSize', 'spatialScale', 'samplingRatio', 'aligned', 'mode', 'dataFormat'];
+const POOL_KEYS = ['outputSize', 'spatialScale', 'dataFormat'];
+
+/** The package name under which the layers are registered for serialization. */
+export const LAYER_PACKAGE = 'tfjs-roi';
+
+function findLayerBase(): typeof Layer {
+  const dense = serialization.SerializationMap.getMap().classNameMap['Dense'];
+  if (!dense) {
+    throw new Error(
+        'tfjs-roi layers need @tensorflow/tfjs-layers (or @tensorflow/tfjs): import it before using layers.roiAlign or layers.roiPool');
+  }
+  return Object.getPrototypeOf(dense[0]) as typeof Layer;
+}
+
+function split<T extends object>(args: T, opKeys: string[]) {
+  const op: Record<string, unknown> = {}, layer: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(args)) {
+    (opKeys.includes(key) ? op : layer)[key] = value;
+  }
+  return {op, layer: layer as LayerArgs};
+}
+
+/** The layer classes, defined once tfjs-layers' Layer is at hand. */
+export interface RoILayerClasses {
+  RoIAlignLayer: new (args: RoIAlignLayerArgs) => Layer;
+  RoIPoolLayer: new (args: RoIPoolLayerArgs) => Layer;
+}
+
+function defineLayers(Base: typeof Layer): RoILayerClasses {
+  /**
+   * Shared by both layers: flattens [B,R,4] boxes to [B*R,4] with the batch
+   * index of each, runs the op, and restores [B,R,...].
+   */
+  abstract class RoILayer extends Base {
+    protected readonly opConfig: Record<string, unknown>;
+    protected readonly outputHW: [number, number];
+    protected readonly channelsFirst: boolean;
+
+    constructor(args: object, opKeys: string[], opName: string) {
+      const {op, layer} = split(args, opKeys);
+      super(layer);
+      checkKnownOptions(op, opKeys, opName);
+      if (op.outputSize === undefined) fail(opName, 'the layer config needs outputSize');
+      this.outputHW = parseOutputSize(op.outputSize as number | [number, number], opName);
+      this.opConfig = op;
+      this.channelsFirst = op.dataFormat === 'NCHW';
+    }
+
+    protected abstract pool(features: Tensor4D, boxes: Tensor2D, indices: Tensor): Tensor;
+
+    computeOutputShape(inputShape: Shape|Shape[]): Shape {
+      const [features, boxes] = inputShape as Shape[];
+      const channels = this.channelsFirst ? features[1] : features[3];
+      const [h, w] = this.outputHW;
+      return this.channelsFirst ? [features[0], boxes[1], channels, h, w] :
+                                  [features[0], boxes[1], h, w, channels];
+    }
+
+    call(inputs: Tensor|Tensor[]): Tensor {
+      return tidy(() => {
+        const [features, boxes] = inputs as Tensor[];
+        const [batch, perImage] = boxes.shape;
+        const flatBoxes = reshape(boxes, [batch * perImage, 4]) as Tensor2D;
+        const indices = cast(floorDiv(range(0, batch * perImage, 1, 'int32'), perImage), 'int32');
+        const pooled = this.pool(features as Tensor4D, flatBoxes, indices);
+        return reshape(pooled, [batch, perImage, ...pooled.shape.slice(1)]);
+      });
+    }
+
+    getConfig(): serialization.ConfigDict {
+      return {...this.opConfig, ...super.getConfig()} as serialization.ConfigDict;
+    }
+  }
+
+  class RoIAlignLayer extends RoILayer {
+    static className = 'RoIAlign';
+    constructor(args: RoIAlignLayerArgs) {
+      super(args, ALIGN_KEYS, 'RoIAlign layer');
+    }
+    protected pool(features: Tensor4D, boxes: Tensor2D, indices: Tensor) {
+      const {outputSize: _, ...options} = this.opConfig;
+      return roiAlign(features, boxes, indices, this.outputHW, options as RoIAlignOptions);
+    }
+  }
+
+  class RoIPoolLayer extends RoILayer {
+    static className = 'RoIPool';
+    constructor(args: RoIPoolLayerArgs) {
+      super(args, POOL_KEYS, 'RoIPool layer');
+    }
+    protected pool(features: Tensor4D, boxes: Tensor2D, indices: Tensor) {
+      const {outputSize: _, ...options} = this.opConfig;
+      return roiPool(features, boxes, indices, this.outputHW, options as RoIPoolOptions);
+    }
+  }
+
+  serialization.registerClass(RoIAlignLayer, LAYER_PACKAGE);
+  serialization.registerClass(RoIPoolLayer, LAYER_PACKAGE);
+  return {RoIAlignLayer, RoIPoolLayer};
+}
+
+let layerClasses: RoILayerClasses|null = null;
+
+/**
+ * Defines the layer classes and registers them for tf.loadLayersModel.
+ * Importing 'tfjs-roi' does this when tfjs-layers is already loaded; call it
+ * yourself if tfjs-layers loads later and you load a saved model before
+ * making a layer.
+ */
+export function registerRoILayers(): RoILayerClasses {
+  if (layerClasses === null) layerClasses = defineLayers(findLayerBase());
+  return layerClasses;
+}
+
+/** Registers the layers now if tfjs-layers is loaded, and otherwise waits for first use. */
+export function registerRoILayersIfAvailable(): void {
+  if (serialization.SerializationMap.getMap().classNameMap['Dense']) registerRoILayers();
+}
+
+/** Layer factories, in the style of tf.layers. */
+export const layers = {
+  /** An RoIAlign layer: inputs [features, boxes [B,R,4]], output [B,R,outH,outW,C]. */
+  roiAlign: (args: RoIAlignLayerArgs): Layer => new (registerRoILayers().RoIAlignLayer)(args),
+  /** An RoIPool layer: inputs [features, boxes [B,R,4]], output [B,R,outH,outW,C]. */
+  roiPool: (args: RoIPoolLayerArgs): Layer => new (registerRoILayers().RoIPoolLayer)(args),
+};

@@ -1,0 +1,89 @@
+/** The layers: shapes, values against the float64 reference, save/load, training. */
+import * as tf from '@tensorflow/tfjs';
+
+import {layers} from '../src/index';
+import {checkClose, describeEachBackend, expectTensorClose, randomValues, seededRandom, values} from './harness';
+import {refRoiAlign, refRoiPool} from './reference';
+
+const B = 2, H = 6, W = 7, C = 3, R = 3;
+const boxData = [
+  [[0.5, 0.5, 5.5, 4.5], [2, 1, 6.5, 5.5], [1, 2.5, 3, 4]],
+  [[0, 0, 7, 6], [3.3, 0.2, 6.1, 2.9], [0.7, 1.1, 2.2, 5.8]],
+];
+
+describeEachBackend('RoIAlign and RoIPool layers', () => {
+  let features: tf.Tensor4D, boxes: tf.Tensor3D, featureValues: Float32Array;
+  beforeAll(() => {
+    featureValues = randomValues(seededRandom(21), B * H * W * C);
+    features = tf.tensor4d(featureValues, [B, H, W, C]);
+    boxes = tf.tensor3d(boxData);
+  });
+  afterAll(() => tf.dispose([features, boxes]));
+
+  const flatBoxes = boxData.flat(2);
+  const boxIndices = [0, 0, 0, 1, 1, 1];
+
+  it('roiAlign: [features, boxes [B,R,4]] -> [B,R,outH,outW,C], each image pooling its own boxes', async () => {
+    const layer = layers.roiAlign({outputSize: [2, 3], samplingRatio: 2, aligned: true, mode: 'max'});
+    const y = layer.apply([features, boxes]) as tf.Tensor;
+    const expected = refRoiAlign(
+        {x: featureValues, shape: [B, H, W, C], boxes: flatBoxes, boxIndices},
+        {outH: 2, outW: 3, spatialScale: 1, samplingRatio: 2, aligned: true, mode: 'max'});
+    await expectTensorClose(y, [B, R, 2, 3, C], expected, 'y');
+  });
+
+  it('roiPool, NCHW: [B,R,C,outH,outW]', async () => {
+    const layer = layers.roiPool({outputSize: 2, dataFormat: 'NCHW'});
+    const y = layer.apply([tf.transpose(features, [0, 3, 1, 2]), boxes]) as tf.Tensor;
+    expect(y.shape).toEqual([B, R, C, 2, 2]);
+    const expected = refRoiPool(
+        {x: featureValues, shape: [B, H, W, C], boxes: flatBoxes, boxIndices}, {outH: 2, outW: 2, spatialScale: 1});
+    checkClose(await values(tf.transpose(y, [0, 1, 3, 4, 2])), expected, 'y');
+  });
+
+  it('computes its output shape with an unknown batch size', () => {
+    const image = tf.input({shape: [H, W, C]});
+    const proposals = tf.input({shape: [R, 4]});
+    const out = layers.roiAlign({outputSize: 7}).apply([image, proposals]) as tf.SymbolicTensor;
+    expect(out.shape).toEqual([null, R, 7, 7, C]);
+    const outNCHW = layers.roiPool({outputSize: [2, 3], dataFormat: 'NCHW'})
+        .apply([tf.input({shape: [C, H, W]}), proposals]) as tf.SymbolicTensor;
+    expect(outNCHW.shape).toEqual([null, R, C, 2, 3]);
+  });
+
+  it('round-trips through model.save and tf.loadLayersModel with identical predictions', async () => {
+    const image = tf.input({shape: [H, W, C]});
+    const proposals = tf.input({shape: [R, 4]});
+    const conv = tf.layers.conv2d({filters: 2, kernelSize: 3, padding: 'same', kernelInitializer: 'glorotUniform'}).apply(image);
+    const pooled = layers.roiAlign({outputSize: 2, spatialScale: 1, samplingRatio: 0, aligned: true}).apply([conv as tf.SymbolicTensor, proposals]);
+    const pooledMax = layers.roiPool({outputSize: 2}).apply([conv as tf.SymbolicTensor, proposals]);
+    const model = tf.model({inputs: [image, proposals], outputs: [pooled as tf.SymbolicTensor, pooledMax as tf.SymbolicTensor]});
+    let saved: tf.io.ModelArtifacts|null = null;
+    await model.save(tf.io.withSaveHandler(async artifacts => {
+      saved = artifacts;
+      return {modelArtifactsInfo: {dateSaved: new Date(), modelTopologyType: 'JSON'}};
+    }));
+    expect(JSON.stringify(saved!.modelTopology)).toContain('"class_name":"RoIAlign"');
+    const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved!));
+    const before = model.predict([features, boxes]) as tf.Tensor[];
+    const after = loaded.predict([features, boxes]) as tf.Tensor[];
+    for (let i = 0; i < 2; i++) checkClose(await values(after[i]), await values(before[i]), `output ${i}`, {atol: 0, rtol: 0});
+  });
+
+  it('trains with model.fit: gradients reach the layers before RoIAlign', async () => {
+    const image = tf.input({shape: [H, W, C]});
+    const proposals = tf.input({shape: [R, 4]});
+    const convLayer = tf.layers.conv2d({filters: 2, kernelSize: 3, padding: 'same', kernelInitializer: 'ones'});
+    const pooled = layers.roiAlign({outputSize: 2, samplingRatio: 2}).apply([convLayer.apply(image) as tf.SymbolicTensor, proposals]);
+    const model = tf.model({inputs: [image, proposals], outputs: tf.layers.flatten().apply(pooled) as tf.SymbolicTensor});
+    model.compile({optimizer: tf.train.sgd(0.01), loss: 'meanSquaredError'});
+    const kernelBefore = await values(convLayer.getWeights()[0]);
+    const target = tf.zeros([B, R * 2 * 2 * 2]);
+    const history = await model.fit([features, boxes], target, {epochs: 3, batchSize: B, verbose: 0});
+    const kernelAfter = await values(convLayer.getWeights()[0]);
+    // The loss of a linear model under small SGD steps falls, and the kernel moved.
+    const losses = history.history.loss as number[];
+    expect(losses[2]).toBeLessThan(losses[0]);
+    expect(kernelAfter.some((v, i) => Math.abs(v - kernelBefore[i]) > 1e-6)).toBe(true);
+  });
+});
