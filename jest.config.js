@@ -16,5 +16,7 @@ module.exports = {
       testMatch: [...common.testMatch, '<rootDir>/test/node/**/*.test.ts'],
       setupFiles: ['<rootDir>/test/setup/jest_cpu.ts'],
     },
+    // Dawn over SwiftShader; the setup file loads it and releases the device.
+    {...common, displayName: 'webgpu', setupFilesAfterEnv: ['<rootDir>/test/setup/jest_webgpu.ts']},
   ],
 };

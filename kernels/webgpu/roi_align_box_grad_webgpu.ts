@@ -1,0 +1,41 @@
+import type {RoIAlignMode} from '../../src/kernel_names';
+import {ROI_UNIFORMS} from '../../shaders/wgsl/geometry';
+import {ROI_BOX_GRAD_SUM_WGSL, roiAlignBoxGradWgsl} from '../../shaders/wgsl/roi_align_box_grad';
+import {RoIProgram, samplingKey} from './roi_webgpu_util';
+
+/**
+ * Pass 1 of RoIAlign's box gradient: partial [K, outH*outW, 4], one
+ * invocation per (box, bin), each writing the bin's four coordinates.
+ */
+export class RoIAlignBoxGradProgram extends RoIProgram {
+  shaderKey: string;
+  variableNames: string[];
+  uniforms = ROI_UNIFORMS;
+
+  constructor(
+      numBoxes: number, bins: number, private readonly mode: RoIAlignMode,
+      private readonly aligned: boolean, private readonly samplingRatio: number) {
+    super([numBoxes, bins, 4], numBoxes * bins);
+    this.variableNames =
+        mode === 'avg' ? ['x', 'dy', 'boxes', 'boxIndices'] : ['x', 'dy', 'boxes', 'boxIndices', 'winner'];
+    this.shaderKey = `roiAlignBoxGrad_${mode}_${aligned ? 'aligned' : 'unaligned'}_${samplingKey(samplingRatio)}`;
+  }
+
+  getUserCode(): string {
+    return roiAlignBoxGradWgsl(this.mode, this.aligned, this.samplingRatio);
+  }
+}
+
+/** Pass 2: dboxes [K,4], each the in-order sum over the bins of pass 1. */
+export class RoIBoxGradSumProgram extends RoIProgram {
+  shaderKey = 'roiBoxGradSum';
+  variableNames = ['partial'];
+
+  constructor(numBoxes: number) {
+    super([numBoxes, 4]);
+  }
+
+  getUserCode(): string {
+    return ROI_BOX_GRAD_SUM_WGSL;
+  }
+}

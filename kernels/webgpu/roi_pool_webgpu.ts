@@ -1,0 +1,33 @@
+import {ROI_UNIFORMS} from '../../shaders/wgsl/geometry';
+import {ROI_POOL_GRAD_WGSL, RoIPoolOutput, roiPoolWgsl} from '../../shaders/wgsl/roi_pool';
+import {RoIProgram} from './roi_webgpu_util';
+
+/**
+ * RoIPool forward, one invocation per element of [K,outH,outW,C]: the max,
+ * or with 'winner' the pixel that holds it (for the gradient).
+ */
+export class RoIPoolProgram extends RoIProgram {
+  shaderKey: string;
+  variableNames = ['x', 'boxes', 'boxIndices'];
+  uniforms = ROI_UNIFORMS;
+
+  constructor(outputShape: number[], private readonly output: RoIPoolOutput) {
+    super(outputShape);
+    this.shaderKey = `roiPool_${output}`;
+  }
+
+  getUserCode(): string {
+    return roiPoolWgsl(this.output);
+  }
+}
+
+/** RoIPool's gradient w.r.t. x, one invocation per element of dx [N,H,W,C]. */
+export class RoIPoolGradProgram extends RoIProgram {
+  shaderKey = 'roiPoolGrad';
+  variableNames = ['dy', 'boxes', 'boxIndices', 'winner'];
+  uniforms = ROI_UNIFORMS;
+
+  getUserCode(): string {
+    return ROI_POOL_GRAD_WGSL;
+  }
+}

@@ -1,0 +1,324 @@
+/**
+ * The sampling geometry of RoIAlign and RoIPool in WGSL: the one definition
+ * that the webgpu forward, input-gradient and box-gradient programs all
+ * include. It follows src/geometry.ts rule for rule and in the same float32
+ * order of operations, so that discrete decisions (grid size, corner indices,
+ * inside or outside) agree with the cpu kernels.
+ *
+ * RoIAlign samples along one axis are numbered t = bin * grid + s. Their
+ * positions are a linear function of t (start + (t + 0.5) * binSize / grid up
+ * to rounding), so the samples near a given position can be found by
+ * inverting that line instead of scanning them all: `roiAxisWindow`. Both the
+ * forward pass (only samples inside the map read anything) and the gather
+ * form of the input gradient (only samples next to a pixel touch it) use it.
+ *
+ * Programs that include this declare `boxes` and `boxIndices` inputs and the
+ * ROI_UNIFORMS fields.
+ */
+
+/** Uniform fields the geometry reads; they vary per call, not per pipeline. */
+export const ROI_UNIFORMS = 'pooledHeight : i32, pooledWidth : i32, spatialScale : f32,';
+
+/**
+ * Samples per axis of one box are capped at 2^24: past that, float32 sample
+ * positions can no longer tell neighbouring samples apart, and t would
+ * overflow. Only boxes tens of millions of pixels wide reach it.
+ */
+export const MAX_SAMPLES_PER_AXIS = 1 << 24;
+
+/** Reading a box: shared by RoIAlign and RoIPool. */
+const BOX_WGSL = `
+// By bit pattern: shader compilers may assume floats are never NaN or Inf.
+fn roiIsFinite(v : f32) -> bool {
+  return (bitcast<u32>(v) & 0x7f800000u) != 0x7f800000u;
+}
+
+struct RoIBox {
+  readable : bool,
+  batch : i32,
+  x1 : f32, y1 : f32, x2 : f32, y2 : f32,
+}
+
+// Box k, unreadable (all-zero output, no gradient) when a coordinate is not
+// finite or its batch index is outside [0, batchSize).
+fn roiReadBox(k : i32, batchSize : i32) -> RoIBox {
+  var box : RoIBox;
+  box.batch = boxIndices[k];
+  box.x1 = boxes[4 * k];
+  box.y1 = boxes[4 * k + 1];
+  box.x2 = boxes[4 * k + 2];
+  box.y2 = boxes[4 * k + 3];
+  box.readable = box.batch >= 0 && box.batch < batchSize &&
+      roiIsFinite(box.x1) && roiIsFinite(box.y1) && roiIsFinite(box.x2) &&
+      roiIsFinite(box.y2);
+  return box;
+}
+`;
+
+/**
+ * RoIAlign's geometry. `aligned` and a fixed `samplingRatio` are compiled in
+ * (they belong in the program's shaderKey); samplingRatio <= 0 means the
+ * adaptive grid ceil(binSize).
+ */
+export function roiAlignGeometryWgsl(aligned: boolean, samplingRatio: number): string {
+  return `${BOX_WGSL}
+const ROI_ALIGNED : bool = ${aligned};
+// > 0: samples per bin and axis; 0: ceil(binSize) per box and axis.
+const ROI_SAMPLING_RATIO : i32 = ${Math.max(samplingRatio, 0)};
+const ROI_MAX_SAMPLES_PER_AXIS : i32 = ${MAX_SAMPLES_PER_AXIS};
+
+// One axis of one box.
+struct RoIAxis {
+  start : f32,
+  binSize : f32,
+  // Samples per bin; 0 when the bin has none.
+  grid : i32,
+  pooled : i32,
+  size : i32,
+  // Unaligned boxes under a pixel are widened to one: their end stops moving.
+  sizeClamped : bool,
+  // False when the positions overflowed float32: then no sample is inside.
+  finite : bool,
+}
+
+fn roiAlignAxis(start : f32, end : f32, pooled : i32, size : i32) -> RoIAxis {
+  var axis : RoIAxis;
+  let offset = select(0.0, 0.5, ROI_ALIGNED);
+  axis.start = start * uniforms.spatialScale - offset;
+  let roiEnd = end * uniforms.spatialScale - offset;
+  var roiSize = roiEnd - axis.start;
+  axis.sizeClamped = !ROI_ALIGNED && roiSize < 1.0;
+  if (axis.sizeClamped) {
+    roiSize = 1.0;
+  }
+  axis.binSize = roiSize / f32(pooled);
+  axis.pooled = pooled;
+  axis.size = size;
+  axis.finite = roiIsFinite(axis.start) && roiIsFinite(axis.binSize) &&
+      roiIsFinite(axis.binSize * f32(pooled));
+  if (ROI_SAMPLING_RATIO > 0) {
+    axis.grid = ROI_SAMPLING_RATIO;
+  } else if (axis.finite && axis.binSize > 0.0) {
+    // Compared in float so that the conversion to i32 cannot overflow.
+    let cap = f32(ROI_MAX_SAMPLES_PER_AXIS / pooled);
+    axis.grid = i32(min(ceil(axis.binSize), cap));
+  }
+  return axis;
+}
+
+// Sample t of an axis, as src/geometry.ts alignAxisSamples describes it.
+struct RoISample {
+  // False outside [-1, size]: the sample reads 0 and has no gradient.
+  inside : bool,
+  low : i32,
+  high : i32,
+  lowWeight : f32,
+  highWeight : f32,
+  // False where the position is clamped: it does not move with the box.
+  moves : bool,
+}
+
+fn roiAxisSample(axis : RoIAxis, t : i32) -> RoISample {
+  var point : RoISample;
+  let bin = t / axis.grid;
+  let s = t - bin * axis.grid;
+  let binStart = axis.start + f32(bin) * axis.binSize;
+  var pos = binStart + (f32(s) + 0.5) * axis.binSize / f32(axis.grid);
+  if (!axis.finite || !(pos >= -1.0 && pos <= f32(axis.size))) {
+    return point;
+  }
+  point.inside = true;
+  point.moves = true;
+  if (pos <= 0.0) {
+    point.moves = pos == 0.0;
+    pos = 0.0;
+  }
+  var low = i32(floor(pos));
+  if (low >= axis.size - 1) {
+    low = axis.size - 1;
+    point.high = low;
+    pos = f32(low);
+    point.moves = false;
+  } else {
+    point.high = low + 1;
+  }
+  point.low = low;
+  let frac = pos - f32(low);
+  point.lowWeight = 1.0 - frac;
+  point.highWeight = frac;
+  return point;
+}
+
+// The weight with which a sample reads pixel p along its axis (both corners
+// are p where the position is clamped to the last pixel).
+fn roiCornerWeight(point : RoISample, p : i32) -> f32 {
+  if (!point.inside) {
+    return 0.0;
+  }
+  return select(0.0, point.lowWeight, point.low == p) +
+      select(0.0, point.highWeight, point.high == p);
+}
+
+// d(position of sample t) / d(box start, box end), in image units.
+fn roiAxisSlope(axis : RoIAxis, t : i32, point : RoISample) -> vec2<f32> {
+  if (!point.moves) {
+    return vec2<f32>(0.0);
+  }
+  if (axis.sizeClamped) {
+    return vec2<f32>(uniforms.spatialScale, 0.0);
+  }
+  let bin = t / axis.grid;
+  let s = t - bin * axis.grid;
+  let along = (f32(bin) + (f32(s) + 0.5) / f32(axis.grid)) / f32(axis.pooled);
+  return vec2<f32>(1.0 - along, along) * uniforms.spatialScale;
+}
+
+// The samples first..last of axis whose position may lie in [lo, hi], as
+// (first, last) of a range that may be empty. Positions follow the line
+// start + (t + 0.5) * spacing up to rounding, so invert it and widen by the
+// rounding error of both the positions and this inversion; callers decide
+// each candidate exactly with roiAxisSample. The range is a superset, never
+// longer than first..last, and monotonic positions make it contiguous.
+fn roiAxisWindow(axis : RoIAxis, lo : f32, hi : f32, first : i32, last : i32) -> vec2<i32> {
+  if (first > last || !axis.finite) {
+    return vec2<i32>(0, -1);
+  }
+  let spacing = axis.binSize / f32(axis.grid);
+  if (!(abs(spacing) >= 1e-30)) {
+    // Samples (nearly) on top of each other: keep them all. Only a fixed
+    // sampling ratio or a one-sample grid gets here, so first..last is short.
+    return vec2<i32>(first, last);
+  }
+  // Each position is a handful of float32 roundings of values no larger than
+  // this, each off by at most 2^-24 of it; 2^-20 leaves a wide margin.
+  let magnitude = abs(axis.start) + abs(axis.binSize) * f32(axis.pooled) + f32(axis.size) + 2.0;
+  let slack = magnitude * 9.5367431640625e-7;
+  // Offsets are clamped to a few samples past the range before dividing, so
+  // that no quotient overflows and the conversions to i32 stay in range.
+  let reach = abs(spacing) * (f32(last) + 4.0);
+  let a = clamp(lo - slack - axis.start, -reach, reach) / spacing - 0.5;
+  let b = clamp(hi + slack - axis.start, -reach, reach) / spacing - 0.5;
+  let tLow = clamp(min(a, b), f32(first) - 2.0, f32(last) + 2.0);
+  let tHigh = clamp(max(a, b), f32(first) - 2.0, f32(last) + 2.0);
+  // Rounding in the inversion itself is relative to |t|.
+  let widen = 1.0 + ceil(max(abs(tLow), abs(tHigh)) * 9.5367431640625e-7);
+  return vec2<i32>(max(i32(floor(tLow - widen)), first), min(i32(ceil(tHigh + widen)), last));
+}
+
+// The range of samples of axis that can touch pixel p: a position in
+// [p - 1, p + 1] reads p; positions in [-1, 0] clamp to 0 and read 0 and 1,
+// positions in [size - 1, size] clamp to size - 1.
+fn roiAxisTouching(axis : RoIAxis, p : i32) -> vec2<i32> {
+  let lo = select(f32(p - 1), -1.0, p <= 1);
+  let hi = select(f32(p + 1), f32(axis.size), p >= axis.size - 2);
+  return roiAxisWindow(axis, lo, hi, 0, axis.pooled * axis.grid - 1);
+}
+
+// The samples of bin b that can be inside the map.
+fn roiAxisBinInside(axis : RoIAxis, b : i32) -> vec2<i32> {
+  let first = b * axis.grid;
+  return roiAxisWindow(axis, -1.0, f32(axis.size), first, first + axis.grid - 1);
+}
+`;
+}
+
+/** RoIPool's geometry: box corners rounded to pixels, bins floor/ceil-split. */
+export const ROI_POOL_GEOMETRY_WGSL = `${BOX_WGSL}
+// One axis of one box. Pixel positions are kept in float32, exact below 2^24.
+struct RoIPoolAxis {
+  start : f32,
+  binSize : f32,
+  pooled : i32,
+  size : i32,
+  // False when the corners overflowed float32: every bin is then empty.
+  finite : bool,
+}
+
+// C's round(): half away from zero, as torchvision rounds box corners.
+// WGSL's round() breaks ties to even. v - trunc(v) is exact.
+fn roiRoundHalfAway(v : f32) -> f32 {
+  let whole = trunc(v);
+  return select(whole, whole + sign(v), abs(v - whole) >= 0.5);
+}
+
+fn roiPoolAxis(start : f32, end : f32, pooled : i32, size : i32) -> RoIPoolAxis {
+  var axis : RoIPoolAxis;
+  let scaledStart = start * uniforms.spatialScale;
+  let scaledEnd = end * uniforms.spatialScale;
+  axis.finite = roiIsFinite(scaledStart) && roiIsFinite(scaledEnd);
+  if (!axis.finite) {
+    return axis;
+  }
+  axis.start = roiRoundHalfAway(scaledStart);
+  let roiSize = max(roiRoundHalfAway(scaledEnd) - axis.start + 1.0, 1.0);
+  axis.binSize = roiSize / f32(pooled);
+  axis.pooled = pooled;
+  axis.size = size;
+  return axis;
+}
+
+// Bin b's clipped pixel range [x, y).
+fn roiPoolBin(axis : RoIPoolAxis, b : i32) -> vec2<i32> {
+  if (!axis.finite) {
+    return vec2<i32>(0, 0);
+  }
+  let size = f32(axis.size);
+  let first = clamp(floor(f32(b) * axis.binSize) + axis.start, 0.0, size);
+  let end = clamp(ceil(f32(b + 1) * axis.binSize) + axis.start, 0.0, size);
+  return vec2<i32>(i32(first), i32(end));
+}
+
+// A range of bins that contains every bin holding pixel p: bin b spans
+// [floor(b * binSize), ceil((b + 1) * binSize)) from start, so
+// (p - start) / binSize - 1 < b < (p - start + 1) / binSize; widened by one
+// for rounding, and callers check membership exactly.
+fn roiPoolBinsHolding(axis : RoIPoolAxis, p : i32) -> vec2<i32> {
+  if (!axis.finite) {
+    return vec2<i32>(0, -1);
+  }
+  // Clamped before dividing so that no quotient overflows.
+  let reach = axis.binSize * (f32(axis.pooled) + 4.0);
+  let offset = clamp(f32(p) - axis.start, -reach, reach);
+  let bLow = offset / axis.binSize - 1.0;
+  let bHigh = (offset + 1.0) / axis.binSize;
+  return vec2<i32>(max(i32(floor(bLow)) - 1, 0), min(i32(ceil(bHigh)) + 1, axis.pooled - 1));
+}
+`;
+
+/**
+ * Reading RoIAlign samples from the image x: the four corners of a 2-D
+ * sample, its bilinear value, and the slopes of its bilinear patch (for the
+ * box gradient). For programs with an `x` input [N,H,W,C].
+ */
+export const ROI_ALIGN_READ_WGSL = `
+// x at the corners (row low|high) x (column low|high) of a sample, in the
+// channel and image whose x[n, 0, 0, c] is at offset base.
+struct RoICorners {
+  v00 : f32, v01 : f32, v10 : f32, v11 : f32,
+}
+
+fn roiReadCorners(base : i32, row : RoISample, col : RoISample) -> RoICorners {
+  let channels = uniforms.xShape.w;
+  let rowStride = uniforms.xShape.z * channels;
+  let rowLow = base + row.low * rowStride;
+  let rowHigh = base + row.high * rowStride;
+  return RoICorners(
+      x[rowLow + col.low * channels], x[rowLow + col.high * channels],
+      x[rowHigh + col.low * channels], x[rowHigh + col.high * channels]);
+}
+
+fn roiInterpolate(v : RoICorners, row : RoISample, col : RoISample) -> f32 {
+  return row.lowWeight * (col.lowWeight * v.v00 + col.highWeight * v.v01) +
+      row.highWeight * (col.lowWeight * v.v10 + col.highWeight * v.v11);
+}
+
+// d(sample value) / d(row position).
+fn roiSlopeAlongRows(v : RoICorners, col : RoISample) -> f32 {
+  return col.lowWeight * (v.v10 - v.v00) + col.highWeight * (v.v11 - v.v01);
+}
+
+// d(sample value) / d(column position).
+fn roiSlopeAlongCols(v : RoICorners, row : RoISample) -> f32 {
+  return row.lowWeight * (v.v01 - v.v00) + row.highWeight * (v.v11 - v.v10);
+}
+`;
