@@ -1,0 +1,14 @@
+// karma (headless Chromium): the suite once per backend, cpu, webgl and webgpu
+// unless karma.conf.js narrowed the list from ROI_BACKENDS.
+import * as tf from '@tensorflow/tfjs';
+// Registers the 'webgpu' backend; @tensorflow/tfjs brings cpu and webgl.
+import '@tensorflow/tfjs-backend-webgpu';
+
+declare const __karma__: {config: {roiBackends?: string[]}};
+
+// Without these, tfjs runs small inputs on the cpu even on a GPU backend, and
+// the GPU kernels would go untested.
+tf.env().set('WEBGL_CPU_FORWARD', false);
+tf.env().set('WEBGPU_CPU_FORWARD', false);
+
+globalThis.__ROI_TEST_BACKENDS__ = __karma__.config.roiBackends ?? ['cpu', 'webgl', 'webgpu'];
