@@ -3,6 +3,8 @@
  * Run it with `npm run test:karma`, which finds or installs Chromium and sets
  * CHROME_BIN. ROI_BACKENDS=cpu,webgl narrows the backends (default: all three).
  */
+const fs = require('fs');
+const os = require('os');
 const path = require('path');
 
 const {CHROMIUM_FLAGS} = require('./scripts/chromium_flags.cjs');
@@ -72,8 +74,23 @@ function SpecSummaryReporter(baseReporterDecorator, formatError) {
 }
 SpecSummaryReporter.$inject = ['baseReporterDecorator', 'formatError'];
 
+/**
+ * Points os.tmpdir() at a fresh directory of its own for this karma process.
+ * karma-esbuild writes its entry file to os.tmpdir() and imports the specs by
+ * paths relative to it; for a checkout under the temp directory those paths
+ * lack './' and esbuild reads them as package names. A sibling directory
+ * gives '../' paths. It also keeps the bundle and browser profile together,
+ * removed on exit.
+ */
+function useOwnTempDir() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-roi-karma-'));
+  process.env.TMPDIR = dir;
+  process.on('exit', () => fs.rmSync(dir, {recursive: true, force: true}));
+}
+
 module.exports = function(config) {
   const backends = backendsFromEnv();
+  useOwnTempDir();
   config.set({
     basePath: __dirname,
     frameworks: ['jasmine'],
