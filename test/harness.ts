@@ -26,7 +26,7 @@ export function testBackends(): string[] {
 export async function useBackend(name: string): Promise<void> {
   const ok = await tf.setBackend(name);
   if (!ok || tf.getBackend() !== name) {
-    throw new Error(`backend '${name}' did not start (setBackend returned ${ok}, current backend is '${tf.getBackend()}')`);
+    throw new Error(`backend '${name}' did not start (setBackend returned ${ok}; tf.getBackend() says '${tf.getBackend()}')`);
   }
   await tf.ready();
 }

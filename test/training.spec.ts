@@ -11,8 +11,8 @@ import {checkClose, describeEachBackend, values} from './harness';
 describeEachBackend('training through tf.variableGrads and optimizer.minimize', () => {
   it('one SGD step on roialign_avg_1 moves x and boxes by -lr times the golden gradients', async () => {
     const f = fixtures.find(g => g.name === 'roialign_avg_1')!;
-    const features = tf.variable(tf.tensor(f.x.data, f.x.shape), true, 'features');
-    const boxes = tf.variable(tf.tensor2d(f.boxes.data, f.boxes.shape as [number, number]), true, 'boxes');
+    const features = tf.variable(tf.tensor(f.x.data, f.x.shape));
+    const boxes = tf.variable(tf.tensor2d(f.boxes.data, f.boxes.shape as [number, number]));
     const indices = tf.tensor1d(f.boxIndices, 'int32');
     const dy = tf.tensor(f.dy.data, f.dy.shape);
     const loss = () => tf.sum(tf.mul(
@@ -21,9 +21,9 @@ describeEachBackend('training through tf.variableGrads and optimizer.minimize', 
         }),
         dy)) as tf.Scalar;
 
-    const {grads} = tf.variableGrads(loss);
-    checkClose(await values(grads.features), f.dx.data, 'variableGrads features');
-    checkClose(await values(grads.boxes), f.dboxes!.data, 'variableGrads boxes');
+    const {grads} = tf.variableGrads(loss, [features, boxes]);
+    checkClose(await values(grads[features.name]), f.dx.data, 'variableGrads features');
+    checkClose(await values(grads[boxes.name]), f.dboxes!.data, 'variableGrads boxes');
 
     const lr = 0.1;
     tf.train.sgd(lr).minimize(loss);
