@@ -4,37 +4,27 @@ import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
 import {RoIAlignAttrs, RoIAlignGrad, RoIGradInputs} from '../../src/kernel_names';
 import {runRoIAlign} from './RoIAlign';
 import {RoIAlignGradProgram} from './roi_align_grad_webgpu';
-import {checkSamplingRatio, isEmpty, roiUniforms, runRoIProgram, zerosTensor} from './roi_webgpu_util';
+import {RoIReachProgram} from './roi_reach_webgpu';
+import {checkSamplingRatio, nothingToCompute, releasing, runOnRoITensors, zerosTensor} from './roi_webgpu_util';
 
 /**
  * dx [N,H,W,C], deterministic: each element gathers from the samples that
- * touch it. 'max' first records each bin's winning sample with the forward
+ * touch it, scanning only the boxes whose reach (a first pass) holds its
+ * pixel. 'max' also records each bin's winning sample with the forward
  * program, so the gather reads that instead of redoing the max.
  */
-export function roiAlignGrad(args: {
-  inputs: RoIGradInputs,
-  backend: WebGPUBackend,
-  attrs: RoIAlignAttrs,
-}): TensorInfo {
+export function roiAlignGrad(args: {inputs: RoIGradInputs, backend: WebGPUBackend, attrs: RoIAlignAttrs}):
+    TensorInfo {
   const {inputs, backend, attrs} = args;
-  const {dy, x, boxes, boxIndices} = inputs;
   checkSamplingRatio(RoIAlignGrad, attrs);
-  if (isEmpty(x.shape) || boxes.shape[0] === 0) {
-    // No boxes pass no gradient: zeros without a dispatch.
-    return zerosTensor(backend, x.shape);
-  }
-  const program = new RoIAlignGradProgram(x.shape, attrs.mode, attrs.aligned, attrs.samplingRatio);
-  if (attrs.mode === 'avg') {
-    return runRoIProgram(
-        backend, RoIAlignGrad, program, [dy, boxes, boxIndices], 'float32', roiUniforms(attrs));
-  }
-  const winner = runRoIAlign(backend, RoIAlignGrad, {x, boxes, boxIndices}, attrs, 'winner');
-  try {
-    return runRoIProgram(
-        backend, RoIAlignGrad, program, [dy, boxes, boxIndices, winner], 'float32', roiUniforms(attrs));
-  } finally {
-    backend.disposeData(winner.dataId);
-  }
+  if (nothingToCompute(inputs)) return zerosTensor(backend, inputs.x.shape);
+  const reach = runOnRoITensors(
+      backend, RoIAlignGrad, new RoIReachProgram(inputs.boxes.shape[0], attrs), inputs, attrs, 'int32');
+  const winner = attrs.mode === 'max' ? runRoIAlign(backend, RoIAlignGrad, inputs, attrs, 'winner') : null;
+  const program = new RoIAlignGradProgram(inputs.x.shape, attrs.mode, attrs.aligned, attrs.samplingRatio);
+  return releasing(
+      backend, [reach, winner],
+      () => runOnRoITensors(backend, RoIAlignGrad, program, {...inputs, reach, winner}, attrs, 'float32'));
 }
 
 export const roiAlignGradConfig: KernelConfig = {

@@ -4,30 +4,26 @@ import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
 import {RoIGradInputs, RoIPoolAttrs, RoIPoolGrad} from '../../src/kernel_names';
 import {runRoIPool} from './RoIPool';
 import {RoIPoolGradProgram} from './roi_pool_webgpu';
-import {isEmpty, roiUniforms, runRoIProgram, zerosTensor} from './roi_webgpu_util';
+import {RoIReachProgram} from './roi_reach_webgpu';
+import {nothingToCompute, releasing, runOnRoITensors, zerosTensor} from './roi_webgpu_util';
 
 /**
  * dx [N,H,W,C], deterministic: the forward program records each bin's
- * winning pixel, then every dx element gathers dy from the bins it won.
+ * winning pixel, then every dx element gathers dy from the bins it won,
+ * scanning only the boxes whose reach (a first pass) holds its pixel.
  */
-export function roiPoolGrad(args: {
-  inputs: RoIGradInputs,
-  backend: WebGPUBackend,
-  attrs: RoIPoolAttrs,
-}): TensorInfo {
+export function roiPoolGrad(args: {inputs: RoIGradInputs, backend: WebGPUBackend, attrs: RoIPoolAttrs}):
+    TensorInfo {
   const {inputs, backend, attrs} = args;
-  const {dy, x, boxes, boxIndices} = inputs;
-  if (isEmpty(x.shape) || boxes.shape[0] === 0) {
-    return zerosTensor(backend, x.shape);
-  }
-  const winner = runRoIPool(backend, RoIPoolGrad, {x, boxes, boxIndices}, attrs, 'winner');
-  try {
-    return runRoIProgram(
-        backend, RoIPoolGrad, new RoIPoolGradProgram(x.shape), [dy, boxes, boxIndices, winner], 'float32',
-        roiUniforms(attrs));
-  } finally {
-    backend.disposeData(winner.dataId);
-  }
+  if (nothingToCompute(inputs)) return zerosTensor(backend, inputs.x.shape);
+  const reach = runOnRoITensors(
+      backend, RoIPoolGrad, new RoIReachProgram(inputs.boxes.shape[0], null), inputs, attrs, 'int32');
+  const winner = runRoIPool(backend, RoIPoolGrad, inputs, attrs, 'winner');
+  return releasing(
+      backend, [reach, winner],
+      () => runOnRoITensors(
+          backend, RoIPoolGrad, new RoIPoolGradProgram(inputs.x.shape), {...inputs, reach, winner}, attrs,
+          'float32'));
 }
 
 export const roiPoolGradConfig: KernelConfig = {

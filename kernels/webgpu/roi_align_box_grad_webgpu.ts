@@ -1,6 +1,5 @@
 import type {RoIAlignMode} from '../../src/kernel_names';
-import {ROI_UNIFORMS} from '../../shaders/wgsl/geometry';
-import {ROI_BOX_GRAD_SUM_WGSL, roiAlignBoxGradWgsl} from '../../shaders/wgsl/roi_align_box_grad';
+import {ROI_BOX_GRAD_SUM_UNIFORMS, ROI_BOX_GRAD_SUM_WGSL, roiAlignBoxGradWgsl} from '../../shaders/wgsl/roi_align_box_grad';
 import {RoIProgram, samplingKey} from './roi_webgpu_util';
 
 /**
@@ -10,7 +9,6 @@ import {RoIProgram, samplingKey} from './roi_webgpu_util';
 export class RoIAlignBoxGradProgram extends RoIProgram {
   shaderKey: string;
   variableNames: string[];
-  uniforms = ROI_UNIFORMS;
 
   constructor(
       numBoxes: number, bins: number, private readonly mode: RoIAlignMode,
@@ -30,6 +28,7 @@ export class RoIAlignBoxGradProgram extends RoIProgram {
 export class RoIBoxGradSumProgram extends RoIProgram {
   shaderKey = 'roiBoxGradSum';
   variableNames = ['partial'];
+  uniforms = ROI_BOX_GRAD_SUM_UNIFORMS;
 
   constructor(numBoxes: number) {
     super([numBoxes, 4]);

@@ -1,5 +1,4 @@
 import type {RoIAlignMode} from '../../src/kernel_names';
-import {ROI_UNIFORMS} from '../../shaders/wgsl/geometry';
 import {RoIAlignOutput, roiAlignWgsl} from '../../shaders/wgsl/roi_align';
 import {RoIProgram, samplingKey} from './roi_webgpu_util';
 
@@ -12,7 +11,6 @@ import {RoIProgram, samplingKey} from './roi_webgpu_util';
 export class RoIAlignProgram extends RoIProgram {
   shaderKey: string;
   variableNames = ['x', 'boxes', 'boxIndices'];
-  uniforms = ROI_UNIFORMS;
 
   constructor(
       outputShape: number[], private readonly mode: RoIAlignMode, private readonly aligned: boolean,

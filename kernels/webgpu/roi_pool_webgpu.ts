@@ -1,4 +1,4 @@
-import {ROI_UNIFORMS} from '../../shaders/wgsl/geometry';
+import {gatherInvocations} from '../../shaders/wgsl/gather';
 import {ROI_POOL_GRAD_WGSL, RoIPoolOutput, roiPoolWgsl} from '../../shaders/wgsl/roi_pool';
 import {RoIProgram} from './roi_webgpu_util';
 
@@ -9,7 +9,6 @@ import {RoIProgram} from './roi_webgpu_util';
 export class RoIPoolProgram extends RoIProgram {
   shaderKey: string;
   variableNames = ['x', 'boxes', 'boxIndices'];
-  uniforms = ROI_UNIFORMS;
 
   constructor(outputShape: number[], private readonly output: RoIPoolOutput) {
     super(outputShape);
@@ -21,11 +20,17 @@ export class RoIPoolProgram extends RoIProgram {
   }
 }
 
-/** RoIPool's gradient w.r.t. x, one invocation per element of dx [N,H,W,C]. */
+/**
+ * RoIPool's gradient w.r.t. x, dx [N,H,W,C], gathered by one invocation per
+ * pixel and block of channels.
+ */
 export class RoIPoolGradProgram extends RoIProgram {
   shaderKey = 'roiPoolGrad';
-  variableNames = ['dy', 'boxes', 'boxIndices', 'winner'];
-  uniforms = ROI_UNIFORMS;
+  variableNames = ['dy', 'boxes', 'boxIndices', 'reach', 'winner'];
+
+  constructor(xShape: number[]) {
+    super(xShape, gatherInvocations(xShape));
+  }
 
   getUserCode(): string {
     return ROI_POOL_GRAD_WGSL;

@@ -5,10 +5,11 @@
  * types may be imported from it (importing this package must not load a
  * backend), hence these small ones.
  */
-import type {DataType, TensorInfo} from '@tensorflow/tfjs-core';
+import type {DataType, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {WebGPUBackend, WebGPUProgram} from '@tensorflow/tfjs-backend-webgpu';
 
-import {MAX_SAMPLES_PER_AXIS} from '../../shaders/wgsl/geometry';
+import type {RoIInputs} from '../../src/kernel_names';
+import {MAX_SAMPLES_PER_AXIS, ROI_UNIFORMS} from '../../shaders/wgsl/geometry';
 
 /** Invocations per workgroup; every program here is one-dimensional. */
 export const WORKGROUP_SIZE: [number, number, number] = [64, 1, 1];
@@ -17,27 +18,32 @@ export const WORKGROUP_SIZE: [number, number, number] = [64, 1, 1];
 export type ProgramUniforms = Array<{type: 'int32'|'float32', data: number[]}>;
 
 /**
- * A program of this package: one-dimensional over its invocations, which
- * runRoIProgram lays out within the device's dispatch limits. Subclasses hold
- * the shader; kernel functions prepare shapes and uniforms.
+ * A program of this package: one invocation per output element unless told
+ * otherwise, laid out by runRoIProgram within the device's dispatch limits.
+ * Subclasses hold the shader; kernel functions prepare shapes and uniforms.
+ *
+ * tfjs appends to every shaderKey a signature of the bound tensors' shapes:
+ * their ranks, and which input dimensions are 1 where the output's are not
+ * (broadcasting). Bound with their real shapes, the kernels would compile a
+ * new pipeline whenever K, N, C or the pooled size became 1 or stopped being
+ * 1. So runRoIProgram binds every input as a flat [n] view and the output as
+ * an [n, 1] column, which keeps that signature fixed, and the shaders read
+ * the real shapes from ROI_UNIFORMS.
  */
 export abstract class RoIProgram implements WebGPUProgram {
   abstract shaderKey: string;
   abstract variableNames: string[];
-  uniforms?: string;
-  // getCoordsFromIndex over the whole output.
-  dispatchLayout: {x: number[]};
+  uniforms = ROI_UNIFORMS;
+  /** The [n, 1] column tfjs sees. */
+  outputShape: number[];
+  dispatchLayout = {x: [0, 1]};
   dispatch: [number, number, number] = [1, 1, 1];
   workgroupSize = WORKGROUP_SIZE;
   // Adds uniforms.size, the output's element count.
   size = true;
 
-  /**
-   * `invocations` defaults to one per output element; the shader returns
-   * early for the rest of the dispatch.
-   */
-  constructor(readonly outputShape: number[], readonly invocations = sizeOf(outputShape)) {
-    this.dispatchLayout = {x: outputShape.map((_, i) => i)};
+  constructor(readonly shape: number[], readonly invocations = sizeOf(shape)) {
+    this.outputShape = [sizeOf(shape), 1];
   }
 
   abstract getUserCode(): string;
@@ -45,10 +51,11 @@ export abstract class RoIProgram implements WebGPUProgram {
 
 /** Values for ROI_UNIFORMS (shaders/wgsl/geometry.ts), in its order. */
 export function roiUniforms(
+    xShape: number[], numBoxes: number,
     attrs: {pooledHeight: number, pooledWidth: number, spatialScale: number}): ProgramUniforms {
   return [
-    {type: 'int32', data: [attrs.pooledHeight]},
-    {type: 'int32', data: [attrs.pooledWidth]},
+    ...[...xShape, numBoxes, attrs.pooledHeight, attrs.pooledWidth].map(
+        v => ({type: 'int32' as const, data: [v]})),
     {type: 'float32', data: [attrs.spatialScale]},
   ];
 }
@@ -85,7 +92,7 @@ function checkLimits(
   const limits = backend.device.limits;
   const tensors = [
     ...inputs.map((t, i) => ({name: program.variableNames[i], shape: t.shape})),
-    {name: 'output', shape: program.outputShape},
+    {name: 'output', shape: program.shape},
   ];
   const fail = (what: string) => {
     throw new Error(`${kernelName} on webgpu: ${what}; split the boxes (or images) into smaller batches`);
@@ -110,8 +117,9 @@ function checkLimits(
 }
 
 /**
- * Runs `program` after checking the device limits; it lays out the dispatch
- * itself, so that no dimension exceeds maxComputeWorkgroupsPerDimension.
+ * Runs `program` after checking the device limits, and returns its output
+ * with its real shape. It lays out the dispatch itself, so that no dimension
+ * exceeds maxComputeWorkgroupsPerDimension.
  */
 export function runRoIProgram(
     backend: WebGPUBackend, kernelName: string, program: RoIProgram, inputs: TensorInfo[],
@@ -119,7 +127,50 @@ export function runRoIProgram(
   checkLimits(backend, kernelName, program, inputs);
   program.dispatch =
       spreadDispatch(program.invocations, backend.device.limits.maxComputeWorkgroupsPerDimension);
-  return backend.runWebGPUProgram(program, inputs, dtype, uniforms);
+  const output = backend.makeTensorInfo(program.shape, dtype);
+  // Views of the same buffers, shaped as RoIProgram explains.
+  const flatInputs = inputs.map(t => ({dataId: t.dataId, shape: [sizeOf(t.shape)], dtype: t.dtype}));
+  backend.runWebGPUProgram(
+      program, flatInputs, dtype, uniforms, {dataId: output.dataId, shape: program.outputShape, dtype});
+  return output;
+}
+
+/** The tensors a program may read, by the names in its variableNames. */
+export type RoITensors = RoIInputs&{dy?: TensorInfo, winner?: TensorInfo | null, reach?: TensorInfo};
+
+/**
+ * Runs a program of the geometry (ROI_UNIFORMS) on the tensors its
+ * variableNames name, in that order.
+ */
+export function runOnRoITensors(
+    backend: WebGPUBackend, kernelName: string, program: RoIProgram, tensors: RoITensors,
+    attrs: {pooledHeight: number, pooledWidth: number, spatialScale: number}, dtype: DataType): TensorInfo {
+  const inputs = program.variableNames.map(name => {
+    const tensor = tensors[name as keyof RoITensors];
+    if (tensor == null) throw new Error(`${kernelName}: ${program.shaderKey} reads a missing ${name}`);
+    return tensor;
+  });
+  return runRoIProgram(
+      backend, kernelName, program, inputs, dtype, roiUniforms(tensors.x.shape, tensors.boxes.shape[0], attrs));
+}
+
+/** run(), then release the intermediate tensors it read, even if it threw. */
+export function releasing<T>(backend: WebGPUBackend, temporaries: Array<TensorInfo|null>, run: () => T): T {
+  try {
+    return run();
+  } finally {
+    for (const t of temporaries) {
+      if (t !== null) backend.disposeData(t.dataId);
+    }
+  }
+}
+
+/**
+ * True when a kernel has nothing to compute (no boxes, or an empty x): its
+ * result is then zeros, made without a dispatch by zerosTensor.
+ */
+export function nothingToCompute(inputs: RoIInputs): boolean {
+  return inputs.boxes.shape[0] === 0 || sizeOf(inputs.x.shape) === 0;
 }
 
 /** A float32 tensor of zeros, written from the CPU without a dispatch. */
@@ -127,9 +178,23 @@ export function zerosTensor(backend: WebGPUBackend, shape: number[]): TensorInfo
   return backend.makeTensorInfo(shape, 'float32', new Float32Array(sizeOf(shape)));
 }
 
-/** Whether any dimension of the shape is 0. */
-export function isEmpty(shape: number[]): boolean {
-  return sizeOf(shape) === 0;
+/**
+ * The kernel function of a forward op: y from `run`, or zeros without a
+ * dispatch when there is nothing to compute.
+ */
+export function forwardKernelFunc<A extends {pooledHeight: number, pooledWidth: number}>(
+    kernelName: string,
+    run: (backend: WebGPUBackend, kernelName: string, inputs: RoIInputs, attrs: A, output: 'value') =>
+        TensorInfo): KernelFunc {
+  const kernelFunc = ({inputs, backend, attrs}: {inputs: RoIInputs, backend: WebGPUBackend, attrs: A}) =>
+      nothingToCompute(inputs) ? zerosTensor(backend, pooledShape(inputs, attrs)) :
+                                 run(backend, kernelName, inputs, attrs, 'value');
+  return kernelFunc as unknown as KernelFunc;
+}
+
+/** The shape [K, outH, outW, C] of y and dy. */
+export function pooledShape(inputs: RoIInputs, attrs: {pooledHeight: number, pooledWidth: number}): number[] {
+  return [inputs.boxes.shape[0], attrs.pooledHeight, attrs.pooledWidth, inputs.x.shape[3]];
 }
 
 /**

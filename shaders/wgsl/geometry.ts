@@ -3,7 +3,8 @@
  * that the webgpu forward, input-gradient and box-gradient programs all
  * include. It follows src/geometry.ts rule for rule and in the same float32
  * order of operations, so that discrete decisions (grid size, corner indices,
- * inside or outside) agree with the cpu kernels.
+ * inside or outside) agree with the cpu kernels. spatialScale is a float32
+ * uniform, as torchvision's kernels convert it to the input's type.
  *
  * RoIAlign samples along one axis are numbered t = bin * grid + s. Their
  * positions are a linear function of t (start + (t + 0.5) * binSize / grid up
@@ -16,8 +17,14 @@
  * ROI_UNIFORMS fields.
  */
 
-/** Uniform fields the geometry reads; they vary per call, not per pipeline. */
-export const ROI_UNIFORMS = 'pooledHeight : i32, pooledWidth : i32, spatialScale : f32,';
+/**
+ * Uniform fields of every RoI program: x [batchSize,height,width,channels],
+ * numBoxes boxes, the output grid and the scale. They vary per call, not per
+ * pipeline. The programs read shapes from here rather than from tfjs's
+ * per-tensor shape uniforms: see RoIProgram (kernels/webgpu/roi_webgpu_util.ts).
+ */
+export const ROI_UNIFORMS = 'batchSize : i32, height : i32, width : i32, channels : i32, numBoxes : i32, ' +
+    'pooledHeight : i32, pooledWidth : i32, spatialScale : f32,';
 
 /**
  * Samples per axis of one box are capped at 2^24: past that, float32 sample
@@ -26,8 +33,21 @@ export const ROI_UNIFORMS = 'pooledHeight : i32, pooledWidth : i32, spatialScale
  */
 export const MAX_SAMPLES_PER_AXIS = 1 << 24;
 
-/** Reading a box: shared by RoIAlign and RoIPool. */
-const BOX_WGSL = `
+/** Indexing, and reading a box: shared by RoIAlign and RoIPool. */
+const COMMON_WGSL = `
+// Row-major coordinates of element index of a tensor of this shape.
+fn roiCoords(index : i32, shape : vec4<i32>) -> vec4<i32> {
+  let w = index % shape.w;
+  let z = (index / shape.w) % shape.z;
+  let y = (index / (shape.w * shape.z)) % shape.y;
+  return vec4<i32>(index / (shape.w * shape.z * shape.y), y, z, w);
+}
+
+// Offset of x[n, h, w, 0].
+fn roiPixelOffset(n : i32, h : i32, w : i32) -> i32 {
+  return ((n * uniforms.height + h) * uniforms.width + w) * uniforms.channels;
+}
+
 // By bit pattern: shader compilers may assume floats are never NaN or Inf.
 fn roiIsFinite(v : f32) -> bool {
   return (bitcast<u32>(v) & 0x7f800000u) != 0x7f800000u;
@@ -41,14 +61,14 @@ struct RoIBox {
 
 // Box k, unreadable (all-zero output, no gradient) when a coordinate is not
 // finite or its batch index is outside [0, batchSize).
-fn roiReadBox(k : i32, batchSize : i32) -> RoIBox {
+fn roiReadBox(k : i32) -> RoIBox {
   var box : RoIBox;
   box.batch = boxIndices[k];
   box.x1 = boxes[4 * k];
   box.y1 = boxes[4 * k + 1];
   box.x2 = boxes[4 * k + 2];
   box.y2 = boxes[4 * k + 3];
-  box.readable = box.batch >= 0 && box.batch < batchSize &&
+  box.readable = box.batch >= 0 && box.batch < uniforms.batchSize &&
       roiIsFinite(box.x1) && roiIsFinite(box.y1) && roiIsFinite(box.x2) &&
       roiIsFinite(box.y2);
   return box;
@@ -61,7 +81,7 @@ fn roiReadBox(k : i32, batchSize : i32) -> RoIBox {
  * adaptive grid ceil(binSize).
  */
 export function roiAlignGeometryWgsl(aligned: boolean, samplingRatio: number): string {
-  return `${BOX_WGSL}
+  return `${COMMON_WGSL}
 const ROI_ALIGNED : bool = ${aligned};
 // > 0: samples per bin and axis; 0: ceil(binSize) per box and axis.
 const ROI_SAMPLING_RATIO : i32 = ${Math.max(samplingRatio, 0)};
@@ -118,12 +138,17 @@ struct RoISample {
   moves : bool,
 }
 
-fn roiAxisSample(axis : RoIAxis, t : i32) -> RoISample {
-  var point : RoISample;
+// The position of sample t, before any clamping.
+fn roiAxisPosition(axis : RoIAxis, t : i32) -> f32 {
   let bin = t / axis.grid;
   let s = t - bin * axis.grid;
   let binStart = axis.start + f32(bin) * axis.binSize;
-  var pos = binStart + (f32(s) + 0.5) * axis.binSize / f32(axis.grid);
+  return binStart + (f32(s) + 0.5) * axis.binSize / f32(axis.grid);
+}
+
+fn roiAxisSample(axis : RoIAxis, t : i32) -> RoISample {
+  var point : RoISample;
+  var pos = roiAxisPosition(axis, t);
   if (!axis.finite || !(pos >= -1.0 && pos <= f32(axis.size))) {
     return point;
   }
@@ -214,6 +239,28 @@ fn roiAxisTouching(axis : RoIAxis, p : i32) -> vec2<i32> {
   return roiAxisWindow(axis, lo, hi, 0, axis.pooled * axis.grid - 1);
 }
 
+// A range of pixels [x, y] holding every corner that a sample of axis reads
+// (empty when x > y). Inside samples clamp into [0, size - 1] and read
+// floor(pos) and the pixel after; widened by one for rounding, which can
+// bend the monotonic order of nearly equal positions.
+fn roiAxisReach(axis : RoIAxis) -> vec2<i32> {
+  let inside = roiAxisWindow(axis, -1.0, f32(axis.size), 0, axis.pooled * axis.grid - 1);
+  if (inside.x > inside.y) {
+    return vec2<i32>(1, 0);
+  }
+  let a = roiAxisPosition(axis, inside.x);
+  let b = roiAxisPosition(axis, inside.y);
+  let last = f32(axis.size - 1);
+  return vec2<i32>(i32(clamp(floor(min(a, b)) - 1.0, 0.0, last)), i32(clamp(floor(max(a, b)) + 2.0, 0.0, last)));
+}
+
+// The pixels a box's samples can read: rows x, y and columns z, w (inclusive).
+fn roiBoxReach(box : RoIBox) -> vec4<i32> {
+  let rows = roiAxisReach(roiAlignAxis(box.y1, box.y2, uniforms.pooledHeight, uniforms.height));
+  let cols = roiAxisReach(roiAlignAxis(box.x1, box.x2, uniforms.pooledWidth, uniforms.width));
+  return vec4<i32>(rows, cols);
+}
+
 // The samples of bin b that can be inside the map.
 fn roiAxisBinInside(axis : RoIAxis, b : i32) -> vec2<i32> {
   let first = b * axis.grid;
@@ -222,8 +269,32 @@ fn roiAxisBinInside(axis : RoIAxis, b : i32) -> vec2<i32> {
 `;
 }
 
+/**
+ * WGSL statements that run `body` for every sample of bin (ph, pw) that lies
+ * inside the map, in row-major order, with the sample numbers ty, tx and
+ * their RoISamples row, col in scope; yAxis, xAxis, ph and pw must be.
+ */
+export function forEachInsideSampleWgsl(body: string): string {
+  return `
+  let rows = roiAxisBinInside(yAxis, ph);
+  let cols = roiAxisBinInside(xAxis, pw);
+  for (var ty = rows.x; ty <= rows.y; ty++) {
+    let row = roiAxisSample(yAxis, ty);
+    if (!row.inside) {
+      continue;
+    }
+    for (var tx = cols.x; tx <= cols.y; tx++) {
+      let col = roiAxisSample(xAxis, tx);
+      if (!col.inside) {
+        continue;
+      }
+      ${body}
+    }
+  }`;
+}
+
 /** RoIPool's geometry: box corners rounded to pixels, bins floor/ceil-split. */
-export const ROI_POOL_GEOMETRY_WGSL = `${BOX_WGSL}
+export const ROI_POOL_GEOMETRY_WGSL = `${COMMON_WGSL}
 // One axis of one box. Pixel positions are kept in float32, exact below 2^24.
 struct RoIPoolAxis {
   start : f32,
@@ -268,6 +339,19 @@ fn roiPoolBin(axis : RoIPoolAxis, b : i32) -> vec2<i32> {
   return vec2<i32>(i32(first), i32(end));
 }
 
+// The pixels [x, y] that the bins of axis cover (empty when x > y): bins
+// start and end further along as b grows.
+fn roiPoolAxisReach(axis : RoIPoolAxis) -> vec2<i32> {
+  return vec2<i32>(roiPoolBin(axis, 0).x, roiPoolBin(axis, axis.pooled - 1).y - 1);
+}
+
+// The pixels a box's bins cover: rows x, y and columns z, w (inclusive).
+fn roiBoxReach(box : RoIBox) -> vec4<i32> {
+  let rows = roiPoolAxisReach(roiPoolAxis(box.y1, box.y2, uniforms.pooledHeight, uniforms.height));
+  let cols = roiPoolAxisReach(roiPoolAxis(box.x1, box.x2, uniforms.pooledWidth, uniforms.width));
+  return vec4<i32>(rows, cols);
+}
+
 // A range of bins that contains every bin holding pixel p: bin b spans
 // [floor(b * binSize), ceil((b + 1) * binSize)) from start, so
 // (p - start) / binSize - 1 < b < (p - start + 1) / binSize; widened by one
@@ -298,8 +382,8 @@ struct RoICorners {
 }
 
 fn roiReadCorners(base : i32, row : RoISample, col : RoISample) -> RoICorners {
-  let channels = uniforms.xShape.w;
-  let rowStride = uniforms.xShape.z * channels;
+  let channels = uniforms.channels;
+  let rowStride = uniforms.width * channels;
   let rowLow = base + row.low * rowStride;
   let rowHigh = base + row.high * rowStride;
   return RoICorners(

@@ -4,7 +4,7 @@
  * the gradients read that, rather than each re-running the reduction.
  */
 import type {RoIAlignMode} from '../../src/kernel_names';
-import {ROI_ALIGN_READ_WGSL, roiAlignGeometryWgsl} from './geometry';
+import {forEachInsideSampleWgsl, ROI_ALIGN_READ_WGSL, roiAlignGeometryWgsl} from './geometry';
 
 /** What a RoIAlign forward program writes per output element. */
 export type RoIAlignOutput = 'value'|'winner';
@@ -12,21 +12,8 @@ export type RoIAlignOutput = 'value'|'winner';
 const BIN_AVERAGE_WGSL = `
 // The mean over all samples of the bin; outside samples add 0 but count.
 fn roiBinAverage(yAxis : RoIAxis, xAxis : RoIAxis, ph : i32, pw : i32, base : i32) -> f32 {
-  let rows = roiAxisBinInside(yAxis, ph);
-  let cols = roiAxisBinInside(xAxis, pw);
   var sum = 0.0;
-  for (var ty = rows.x; ty <= rows.y; ty++) {
-    let row = roiAxisSample(yAxis, ty);
-    if (!row.inside) {
-      continue;
-    }
-    for (var tx = cols.x; tx <= cols.y; tx++) {
-      let col = roiAxisSample(xAxis, tx);
-      if (col.inside) {
-        sum += roiInterpolate(roiReadCorners(base, row, col), row, col);
-      }
-    }
-  }
+  ${forEachInsideSampleWgsl('sum += roiInterpolate(roiReadCorners(base, row, col), row, col);')}
   return sum / max(f32(yAxis.grid) * f32(xAxis.grid), 1.0);
 }
 `;
@@ -115,15 +102,15 @@ fn main(index : i32) {
     return;
   }
   // (k, ph, pw, c)
-  let coords = getCoordsFromIndex(index);
-  let box = roiReadBox(coords.x, uniforms.xShape.x);
+  let coords = roiCoords(index, vec4<i32>(uniforms.numBoxes, uniforms.pooledHeight, uniforms.pooledWidth, uniforms.channels));
+  let box = roiReadBox(coords.x);
   if (!box.readable) {
     ${unreadable}
     return;
   }
-  let yAxis = roiAlignAxis(box.y1, box.y2, uniforms.pooledHeight, uniforms.xShape.y);
-  let xAxis = roiAlignAxis(box.x1, box.x2, uniforms.pooledWidth, uniforms.xShape.z);
-  let base = box.batch * uniforms.xShapeStrides.x + coords.w;
+  let yAxis = roiAlignAxis(box.y1, box.y2, uniforms.pooledHeight, uniforms.height);
+  let xAxis = roiAlignAxis(box.x1, box.x2, uniforms.pooledWidth, uniforms.width);
+  let base = roiPixelOffset(box.batch, 0, 0) + coords.w;
   ${write}
 }
 `;

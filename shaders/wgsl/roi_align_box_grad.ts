@@ -6,7 +6,7 @@
  * the second adds the bins of each box in order.
  */
 import type {RoIAlignMode} from '../../src/kernel_names';
-import {ROI_ALIGN_READ_WGSL, roiAlignGeometryWgsl} from './geometry';
+import {forEachInsideSampleWgsl, ROI_ALIGN_READ_WGSL, roiAlignGeometryWgsl} from './geometry';
 
 /**
  * The gradient one sample passes to (x1, y1, x2, y2), given how the loss
@@ -25,31 +25,18 @@ fn roiSampleBoxGrad(
 const BIN_AVG_WGSL = `
 // Every inside sample, weighted 1 / count, with the channels summed first.
 fn roiBinBoxGrad(yAxis : RoIAxis, xAxis : RoIAxis, ph : i32, pw : i32, base : i32, dyBase : i32) -> vec4<f32> {
-  let rows = roiAxisBinInside(yAxis, ph);
-  let cols = roiAxisBinInside(xAxis, pw);
   let count = max(f32(yAxis.grid) * f32(xAxis.grid), 1.0);
   var grad = vec4<f32>(0.0);
-  for (var ty = rows.x; ty <= rows.y; ty++) {
-    let row = roiAxisSample(yAxis, ty);
-    if (!row.inside) {
-      continue;
-    }
-    for (var tx = cols.x; tx <= cols.y; tx++) {
-      let col = roiAxisSample(xAxis, tx);
-      if (!col.inside) {
-        continue;
-      }
+  ${forEachInsideSampleWgsl(`
       var alongRows = 0.0;
       var alongCols = 0.0;
-      for (var c = 0; c < uniforms.xShape.w; c++) {
+      for (var c = 0; c < uniforms.channels; c++) {
         let g = dy[dyBase + c];
         let v = roiReadCorners(base + c, row, col);
         alongRows += g * roiSlopeAlongRows(v, col);
         alongCols += g * roiSlopeAlongCols(v, row);
       }
-      grad += roiSampleBoxGrad(yAxis, ty, row, xAxis, tx, col, alongRows / count, alongCols / count);
-    }
-  }
+      grad += roiSampleBoxGrad(yAxis, ty, row, xAxis, tx, col, alongRows / count, alongCols / count);`)}
   return grad;
 }
 `;
@@ -58,7 +45,7 @@ const BIN_MAX_WGSL = `
 // In each channel, the sample that won the forward max (none: no gradient).
 fn roiBinBoxGrad(yAxis : RoIAxis, xAxis : RoIAxis, ph : i32, pw : i32, base : i32, dyBase : i32) -> vec4<f32> {
   var grad = vec4<f32>(0.0);
-  for (var c = 0; c < uniforms.xShape.w; c++) {
+  for (var c = 0; c < uniforms.channels; c++) {
     let won = winner[dyBase + c];
     if (won < 0) {
       continue;
@@ -90,20 +77,20 @@ ${mode === 'avg' ? BIN_AVG_WGSL : BIN_MAX_WGSL}
 
 fn main(index : i32) {
   // index = k * bins + ph * pooledWidth + pw
-  let bins = uniforms.outShape.y;
-  if (index >= uniforms.outShape.x * bins) {
+  let bins = uniforms.pooledHeight * uniforms.pooledWidth;
+  if (index >= uniforms.numBoxes * bins) {
     return;
   }
   let k = index / bins;
   let ph = (index - k * bins) / uniforms.pooledWidth;
   let pw = index - k * bins - ph * uniforms.pooledWidth;
   var grad = vec4<f32>(0.0);
-  let box = roiReadBox(k, uniforms.xShape.x);
+  let box = roiReadBox(k);
   if (box.readable) {
-    let yAxis = roiAlignAxis(box.y1, box.y2, uniforms.pooledHeight, uniforms.xShape.y);
-    let xAxis = roiAlignAxis(box.x1, box.x2, uniforms.pooledWidth, uniforms.xShape.z);
+    let yAxis = roiAlignAxis(box.y1, box.y2, uniforms.pooledHeight, uniforms.height);
+    let xAxis = roiAlignAxis(box.x1, box.x2, uniforms.pooledWidth, uniforms.width);
     // dy [K,outH,outW,C] holds this bin's channels from index * C on.
-    grad = roiBinBoxGrad(yAxis, xAxis, ph, pw, box.batch * uniforms.xShapeStrides.x, index * uniforms.xShape.w);
+    grad = roiBinBoxGrad(yAxis, xAxis, ph, pw, roiPixelOffset(box.batch, 0, 0), index * uniforms.channels);
   }
   setOutputAtIndex(4 * index, grad.x);
   setOutputAtIndex(4 * index + 1, grad.y);
@@ -113,6 +100,9 @@ fn main(index : i32) {
 `;
 }
 
+/** Uniforms of pass 2. */
+export const ROI_BOX_GRAD_SUM_UNIFORMS = 'bins : i32,';
+
 /** Pass 2 user code: partial [K, bins, 4] -> dboxes [K,4], bins added in order. */
 export const ROI_BOX_GRAD_SUM_WGSL = `
 fn main(index : i32) {
@@ -121,7 +111,7 @@ fn main(index : i32) {
   }
   let k = index / 4;
   let coordinate = index - 4 * k;
-  let bins = uniforms.partialShape.y;
+  let bins = uniforms.bins;
   var total = 0.0;
   for (var b = 0; b < bins; b++) {
     total += partial[(k * bins + b) * 4 + coordinate];

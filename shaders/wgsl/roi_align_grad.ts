@@ -1,70 +1,52 @@
 /**
- * RoIAlign's gradient w.r.t. x, as a gather: one invocation per dx element
- * (n, h, w, c) sums what every sample touching pixel (h, w) passes back, in a
- * fixed order, so the result is the same bit for bit from run to run (WGSL
- * has no float atomics, and a compare-and-swap loop would add in whatever
- * order the invocations happen to run).
- *
- * For each box of image n it asks the shared geometry which samples along
- * each axis can touch the pixel (roiAxisTouching: a short range found by
- * inverting the sample positions, not a scan), then checks each exactly.
- * 'avg' passes dy / count to every sample; 'max' only to the winner that the
- * forward program recorded in `winner`.
+ * RoIAlign's gradient w.r.t. x, as a gather (see gather.ts): each invocation
+ * sums what every sample touching its pixel passes back. For each box of the
+ * pixel's image it asks the shared geometry which samples along each axis
+ * can touch the pixel (roiAxisTouching: a short range found by inverting the
+ * sample positions, not a scan), then checks each exactly. 'avg' passes
+ * dy / count to every sample; 'max' only to the winner that the forward
+ * program recorded in `winner`.
  */
 import type {RoIAlignMode} from '../../src/kernel_names';
+import {gatherMainWgsl} from './gather';
 import {roiAlignGeometryWgsl} from './geometry';
 
-/** User code: dy, boxes, boxIndices (and winner for 'max') -> dx [N,H,W,C]. */
+/** User code: dy, boxes, boxIndices, reach (and winner for 'max') -> dx [N,H,W,C]. */
 export function roiAlignGradWgsl(mode: RoIAlignMode, aligned: boolean, samplingRatio: number): string {
-  const passes = mode === 'avg' ?
-      'let g = dy[bin] / count;' :
-      `if (winner[bin] != (ty - ph * yAxis.grid) * xAxis.grid + (tx - pw * xAxis.grid)) {
-          continue;
-        }
-        let g = dy[bin];`;
+  // 'avg': every sample passes dy / count; 'max': the winner passes dy.
+  const passes = mode === 'avg' ? 'c0 + j < uniforms.channels' :
+                                  'c0 + j < uniforms.channels && winner[bin + j] == sampleIndex';
+  const share = mode === 'avg' ? 'dy[bin + j] / count' : 'dy[bin + j]';
   return `
 ${roiAlignGeometryWgsl(aligned, samplingRatio)}
-
-fn main(index : i32) {
-  if (index >= uniforms.size) {
-    return;
-  }
-  // (n, h, w, c)
-  let coords = getCoordsFromIndex(index);
-  let channels = uniforms.outShape.w;
-  var total = 0.0;
-  for (var k = 0; k < uniforms.boxesShape.x; k++) {
-    let box = roiReadBox(k, uniforms.outShape.x);
-    if (!box.readable || box.batch != coords.x) {
-      continue;
-    }
-    let yAxis = roiAlignAxis(box.y1, box.y2, uniforms.pooledHeight, uniforms.outShape.y);
-    let rows = roiAxisTouching(yAxis, coords.y);
-    if (rows.x > rows.y) {
-      continue;
-    }
-    let xAxis = roiAlignAxis(box.x1, box.x2, uniforms.pooledWidth, uniforms.outShape.z);
-    let cols = roiAxisTouching(xAxis, coords.z);
-    let count = max(f32(yAxis.grid) * f32(xAxis.grid), 1.0);
+${gatherMainWgsl(`
+    let box = roiReadBox(k);
+    let yAxis = roiAlignAxis(box.y1, box.y2, uniforms.pooledHeight, uniforms.height);
+    let rows = roiAxisTouching(yAxis, h);
+    let xAxis = roiAlignAxis(box.x1, box.x2, uniforms.pooledWidth, uniforms.width);
+    let cols = roiAxisTouching(xAxis, w);
+    ${mode === 'avg' ? 'let count = max(f32(yAxis.grid) * f32(xAxis.grid), 1.0);' : ''}
     for (var ty = rows.x; ty <= rows.y; ty++) {
-      let rowWeight = roiCornerWeight(roiAxisSample(yAxis, ty), coords.y);
+      let rowWeight = roiCornerWeight(roiAxisSample(yAxis, ty), h);
       if (rowWeight == 0.0) {
         continue;
       }
       let ph = ty / yAxis.grid;
       for (var tx = cols.x; tx <= cols.y; tx++) {
-        let colWeight = roiCornerWeight(roiAxisSample(xAxis, tx), coords.z);
+        let colWeight = roiCornerWeight(roiAxisSample(xAxis, tx), w);
         if (colWeight == 0.0) {
           continue;
         }
         let pw = tx / xAxis.grid;
-        let bin = ((k * uniforms.pooledHeight + ph) * uniforms.pooledWidth + pw) * channels + coords.w;
-        ${passes}
-        total += g * rowWeight * colWeight;
+        // As the forward program numbers the samples of a bin.
+        let sampleIndex = (ty - ph * yAxis.grid) * xAxis.grid + (tx - pw * xAxis.grid);
+        let bin = ((k * uniforms.pooledHeight + ph) * uniforms.pooledWidth + pw) * uniforms.channels + c0;
+        for (var j = 0; j < GATHER_CHANNELS; j++) {
+          if (${passes}) {
+            total[j] += ${share} * rowWeight * colWeight;
+          }
+        }
       }
-    }
-  }
-  setOutputAtIndex(index, total);
-}
+    }`)}
 `;
 }

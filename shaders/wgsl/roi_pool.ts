@@ -1,8 +1,9 @@
 /**
  * RoIPool: the forward max over each bin's pixels (optionally emitting the
  * winning pixel), and its gradient w.r.t. x as a gather over the bins that
- * hold each pixel, summed in a fixed order so that it is deterministic.
+ * hold each pixel.
  */
+import {gatherMainWgsl} from './gather';
 import {ROI_POOL_GEOMETRY_WGSL} from './geometry';
 
 /** What a RoIPool forward program writes per output element. */
@@ -24,23 +25,21 @@ fn main(index : i32) {
     return;
   }
   // (k, ph, pw, c)
-  let coords = getCoordsFromIndex(index);
+  let coords = roiCoords(index, vec4<i32>(uniforms.numBoxes, uniforms.pooledHeight, uniforms.pooledWidth, uniforms.channels));
   var best = 0.0;
   var winner = -1;
-  let box = roiReadBox(coords.x, uniforms.xShape.x);
+  let box = roiReadBox(coords.x);
   if (box.readable) {
-    let width = uniforms.xShape.z;
-    let rows = roiPoolBin(roiPoolAxis(box.y1, box.y2, uniforms.pooledHeight, uniforms.xShape.y), coords.y);
-    let cols = roiPoolBin(roiPoolAxis(box.x1, box.x2, uniforms.pooledWidth, width), coords.z);
+    let rows = roiPoolBin(roiPoolAxis(box.y1, box.y2, uniforms.pooledHeight, uniforms.height), coords.y);
+    let cols = roiPoolBin(roiPoolAxis(box.x1, box.x2, uniforms.pooledWidth, uniforms.width), coords.z);
     if (rows.y > rows.x && cols.y > cols.x) {
       best = bitcast<f32>(0xff7fffffu);  // -FLT_MAX, exactly
-      let base = box.batch * uniforms.xShapeStrides.x + coords.w;
       for (var h = rows.x; h < rows.y; h++) {
         for (var w = cols.x; w < cols.y; w++) {
-          let v = x[base + h * uniforms.xShapeStrides.y + w * uniforms.xShape.w];
+          let v = x[roiPixelOffset(box.batch, h, w) + coords.w];
           if (v > best) {
             best = v;
-            winner = h * width + w;
+            winner = h * uniforms.width + w;
           }
         }
       }
@@ -52,40 +51,25 @@ fn main(index : i32) {
 }
 
 /**
- * Gradient user code: dy, boxes, boxIndices, winner -> dx [N,H,W,C]. Each
- * pixel takes dy of every bin (of a box of its image) that it won.
+ * Gradient user code: dy, boxes, boxIndices, reach, winner -> dx [N,H,W,C], a gather
+ * (see gather.ts): each pixel takes dy of every bin, of the boxes of its
+ * image, that it won.
  */
 export const ROI_POOL_GRAD_WGSL = `
 ${ROI_POOL_GEOMETRY_WGSL}
-
-fn main(index : i32) {
-  if (index >= uniforms.size) {
-    return;
-  }
-  // (n, h, w, c)
-  let coords = getCoordsFromIndex(index);
-  let channels = uniforms.outShape.w;
-  let pixel = coords.y * uniforms.outShape.z + coords.z;
-  var total = 0.0;
-  for (var k = 0; k < uniforms.boxesShape.x; k++) {
-    let box = roiReadBox(k, uniforms.outShape.x);
-    if (!box.readable || box.batch != coords.x) {
-      continue;
-    }
-    let rows = roiPoolBinsHolding(roiPoolAxis(box.y1, box.y2, uniforms.pooledHeight, uniforms.outShape.y), coords.y);
-    if (rows.x > rows.y) {
-      continue;
-    }
-    let cols = roiPoolBinsHolding(roiPoolAxis(box.x1, box.x2, uniforms.pooledWidth, uniforms.outShape.z), coords.z);
+${gatherMainWgsl(`
+    let pixel = h * uniforms.width + w;
+    let box = roiReadBox(k);
+    let rows = roiPoolBinsHolding(roiPoolAxis(box.y1, box.y2, uniforms.pooledHeight, uniforms.height), h);
+    let cols = roiPoolBinsHolding(roiPoolAxis(box.x1, box.x2, uniforms.pooledWidth, uniforms.width), w);
     for (var ph = rows.x; ph <= rows.y; ph++) {
       for (var pw = cols.x; pw <= cols.y; pw++) {
-        let bin = ((k * uniforms.pooledHeight + ph) * uniforms.pooledWidth + pw) * channels + coords.w;
-        if (winner[bin] == pixel) {
-          total += dy[bin];
+        let bin = ((k * uniforms.pooledHeight + ph) * uniforms.pooledWidth + pw) * uniforms.channels + c0;
+        for (var j = 0; j < GATHER_CHANNELS; j++) {
+          if (c0 + j < uniforms.channels && winner[bin + j] == pixel) {
+            total[j] += dy[bin + j];
+          }
         }
       }
-    }
-  }
-  setOutputAtIndex(index, total);
-}
+    }`)}
 `;
