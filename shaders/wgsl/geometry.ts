@@ -220,9 +220,9 @@ fn roiAxisWindow(axis : RoIAxis, lo : f32, hi : f32, first : i32, last : i32) ->
   let slack = magnitude * 9.5367431640625e-7;
   // Offsets are clamped to a few samples past the range before dividing, so
   // that no quotient overflows and the conversions to i32 stay in range.
-  let reach = abs(spacing) * (f32(last) + 4.0);
-  let a = clamp(lo - slack - axis.start, -reach, reach) / spacing - 0.5;
-  let b = clamp(hi + slack - axis.start, -reach, reach) / spacing - 0.5;
+  let span = abs(spacing) * (f32(last) + 4.0);
+  let a = clamp(lo - slack - axis.start, -span, span) / spacing - 0.5;
+  let b = clamp(hi + slack - axis.start, -span, span) / spacing - 0.5;
   let tLow = clamp(min(a, b), f32(first) - 2.0, f32(last) + 2.0);
   let tHigh = clamp(max(a, b), f32(first) - 2.0, f32(last) + 2.0);
   // Rounding in the inversion itself is relative to |t|.
@@ -361,8 +361,8 @@ fn roiPoolBinsHolding(axis : RoIPoolAxis, p : i32) -> vec2<i32> {
     return vec2<i32>(0, -1);
   }
   // Clamped before dividing so that no quotient overflows.
-  let reach = axis.binSize * (f32(axis.pooled) + 4.0);
-  let offset = clamp(f32(p) - axis.start, -reach, reach);
+  let span = axis.binSize * (f32(axis.pooled) + 4.0);
+  let offset = clamp(f32(p) - axis.start, -span, span);
   let bLow = offset / axis.binSize - 1.0;
   let bHigh = (offset + 1.0) / axis.binSize;
   return vec2<i32>(max(i32(floor(bLow)) - 1, 0), min(i32(ceil(bHigh)) + 1, axis.pooled - 1));
