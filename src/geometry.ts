@@ -62,8 +62,10 @@ export interface AlignAxisParams {
  */
 export function alignAxisSamples(p: AlignAxisParams): AxisSamples {
   const offset = p.aligned ? 0.5 : 0;
-  const roiStart = f(f(p.start * p.spatialScale) - offset);
-  const roiEnd = f(f(p.end * p.spatialScale) - offset);
+  // torchvision holds the scale as a float32 (1/3 is not 1/3 there).
+  const scale = f(p.spatialScale);
+  const roiStart = f(f(p.start * scale) - offset);
+  const roiEnd = f(f(p.end * scale) - offset);
   let roiSize = f(roiEnd - roiStart);
   // The clamp to one pixel makes the bin size independent of the box.
   const sizeClamped = !p.aligned && roiSize < 1;
@@ -112,8 +114,8 @@ export function alignAxisSamples(p: AlignAxisParams): AxisSamples {
       if (moves) {
         // pos = start + (bin + (s + 0.5) / grid) * (end - start) / pooled
         const t = (bin + (s + 0.5) / grid) / p.pooled;
-        axis.dStart[i] = (sizeClamped ? 1 : 1 - t) * p.spatialScale;
-        axis.dEnd[i] = (sizeClamped ? 0 : t) * p.spatialScale;
+        axis.dStart[i] = (sizeClamped ? 1 : 1 - t) * scale;
+        axis.dEnd[i] = (sizeClamped ? 0 : t) * scale;
       }
     }
   }
@@ -199,8 +201,9 @@ function roundHalfAway(v: number): number {
 export function poolAxisBins(
     start: number, end: number, pooled: number, size: number,
     spatialScale: number): PoolAxisBins {
-  const roiStart = roundHalfAway(f(start * spatialScale));
-  const roiEnd = roundHalfAway(f(end * spatialScale));
+  const scale = f(spatialScale);
+  const roiStart = roundHalfAway(f(start * scale));
+  const roiEnd = roundHalfAway(f(end * scale));
   const roiSize = Math.max(roiEnd - roiStart + 1, 1);
   const binSize = f(roiSize / pooled);
   const bins: PoolAxisBins =

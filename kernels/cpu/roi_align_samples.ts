@@ -93,14 +93,16 @@ export function binMax(
     winner.fill(-1);
     return;
   }
+  // Compared as float32, as mmcv and the GPU kernels hold them, so that
+  // values equal in float32 tie (and the first wins) on every backend.
   for (let c = 0; c < channels; c++) {
-    best[c] = sampleValue(x, bin.samples[0], c);
+    best[c] = Math.fround(sampleValue(x, bin.samples[0], c));
     winner[c] = 0;
   }
   for (let i = 1; i < bin.count; i++) {
     const s = bin.samples[i];
     for (let c = 0; c < channels; c++) {
-      const v = sampleValue(x, s, c);
+      const v = Math.fround(sampleValue(x, s, c));
       if (v > best[c]) {
         best[c] = v;
         winner[c] = i;
