@@ -59,3 +59,16 @@ function installNodeWebGPU() {
 }
 
 module.exports = {installNodeWebGPU};
+
+// `node scripts/node_webgpu.cjs`: exits 0 when Node gets a WebGPU adapter here,
+// else prints why and exits 1 (jest.config.js asks before it adds the project).
+if (require.main === module) {
+  (async () => {
+    const adapter = await installNodeWebGPU().requestAdapter();
+    if (!adapter) throw new Error('Dawn found no WebGPU adapter (is Debian\'s chromium, which ships SwiftShader\'s Vulkan ICD, installed?)');
+    process.exit(0);
+  })().catch(e => {
+    console.error(e.message);
+    process.exit(1);
+  });
+}
