@@ -237,3 +237,61 @@ export function poolBoxBins(
     x: poolAxisBins(x1, x2, g.pooledWidth, g.width, g.spatialScale),
   };
 }
+
+/**
+ * One axis of one RoIAlign box with each bin's samples merged onto the pixels
+ * they read. Because a sample's weight on a pixel is (row weight) x (column
+ * weight) and a sample is inside exactly when its row and its column are, a
+ * bin's sum over its gridH x gridW samples equals the sum over the pixels
+ * (row tap) x (column tap) of the product of the taps' summed weights. Small
+ * bins read few distinct pixels, so this does less work than visiting every
+ * sample's four corners, and the result is the same sum.
+ */
+export interface AxisBinTaps {
+  /** Bin b's taps are [first[b], first[b + 1]); length pooled + 1. */
+  first: Int32Array;
+  /** Pixel index along the axis, distinct within a bin. */
+  index: Int32Array;
+  /** Sum of the bin's inside samples' corner weights on that pixel. */
+  weight: Float64Array;
+  /** d(weight) / d(box start and end coordinate, in image units). */
+  dStart: Float64Array;
+  dEnd: Float64Array;
+}
+
+/** The taps of `axis` (from alignAxisSamples), bin by bin. */
+export function axisBinTaps(axis: AxisSamples, pooled: number): AxisBinTaps {
+  const capacity = 2 * axis.grid * pooled;
+  const taps: AxisBinTaps = {
+    first: new Int32Array(pooled + 1),
+    index: new Int32Array(capacity),
+    weight: new Float64Array(capacity),
+    dStart: new Float64Array(capacity),
+    dEnd: new Float64Array(capacity),
+  };
+  let n = 0;
+  // A corner's weight moves opposite to its sample's position for the lower
+  // corner (1 - frac) and with it for the upper one (frac).
+  const add = (first: number, index: number, weight: number, sign: number, i: number) => {
+    let t = n - 1;
+    while (t >= first && taps.index[t] !== index) t--;
+    if (t < first) {
+      t = n++;
+      taps.index[t] = index;
+    }
+    taps.weight[t] += weight;
+    taps.dStart[t] += sign * axis.dStart[i];
+    taps.dEnd[t] += sign * axis.dEnd[i];
+  };
+  for (let bin = 0; bin < pooled; bin++) {
+    const first = n;
+    taps.first[bin] = first;
+    for (let i = bin * axis.grid; i < (bin + 1) * axis.grid; i++) {
+      if (axis.inside[i] !== 1) continue;
+      add(first, axis.low[i], axis.lowWeight[i], -1, i);
+      add(first, axis.high[i], axis.highWeight[i], 1, i);
+    }
+  }
+  taps.first[pooled] = n;
+  return taps;
+}

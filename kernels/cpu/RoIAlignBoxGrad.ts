@@ -5,6 +5,7 @@ import {RoIAlignAttrs, RoIAlignBoxGrad, RoIGradInputs} from '../../src/kernel_na
 import type {AlignBoxSamples} from '../../src/geometry';
 import {cpuValues} from './cpu_data';
 import {alignGeometry, binMax, BinSample, visitAlignBins} from './roi_align_samples';
+import {pixelDots, visitAlignBinPixels} from './roi_align_taps';
 
 /** d(sample value) / d(row position) in channel c. */
 function slopeAlongRows(x: ArrayLike<number>, s: BinSample, c: number) {
@@ -29,8 +30,8 @@ export function roiAlignBoxGrad(args: {
   const {inputs, backend, attrs} = args;
   const {dy, x, boxes, boxIndices} = inputs;
   const channels = x.shape[3];
-  const xValues = cpuValues(backend, x);
-  const dyValues = cpuValues(backend, dy);
+  const xValues = cpuValues(backend, x) as Float32Array;
+  const dyValues = cpuValues(backend, dy) as Float32Array;
   const dboxes = new Float64Array(boxes.shape[0] * 4);
   const best = new Float64Array(channels);
   const winner = new Int32Array(channels);
@@ -45,31 +46,43 @@ export function roiAlignBoxGrad(args: {
     dboxes[4 * k + 3] += alongRows * box.y.dEnd[s.row];
   };
 
-  visitAlignBins(
-      alignGeometry(x.shape, attrs), channels, cpuValues(backend, boxes),
-      cpuValues(backend, boxIndices), ({box, k, binOffset, bin}) => {
-        if (attrs.mode === 'max') {
-          binMax(xValues, bin, channels, best, winner);
-          for (let c = 0; c < channels; c++) {
-            const s = winner[c] >= 0 ? bin.samples[winner[c]] : null;
-            if (s === null || !s.inside) continue;
-            const g = dyValues[binOffset + c];
-            addSample(box, k, s, g * slopeAlongRows(xValues, s, c), g * slopeAlongCols(xValues, s, c));
-          }
-          return;
-        }
-        for (let i = 0; i < bin.count; i++) {
-          const s = bin.samples[i];
-          if (!s.inside) continue;
-          let alongRows = 0, alongCols = 0;
-          for (let c = 0; c < channels; c++) {
-            const g = dyValues[binOffset + c];
-            alongRows += g * slopeAlongRows(xValues, s, c);
-            alongCols += g * slopeAlongCols(xValues, s, c);
-          }
-          addSample(box, k, s, alongRows / box.count, alongCols / box.count);
-        }
-      });
+  const g = alignGeometry(x.shape, attrs);
+  const boxValues = cpuValues(backend, boxes), indexValues = cpuValues(backend, boxIndices);
+  if (attrs.mode === 'max') {
+    visitAlignBins(g, channels, boxValues, indexValues, ({box, k, binOffset, bin}) => {
+      binMax(xValues, bin, channels, best, winner);
+      for (let c = 0; c < channels; c++) {
+        const s = winner[c] >= 0 ? bin.samples[winner[c]] : null;
+        if (s === null || !s.inside) continue;
+        const grad = dyValues[binOffset + c];
+        addSample(box, k, s, grad * slopeAlongRows(xValues, s, c), grad * slopeAlongCols(xValues, s, c));
+      }
+    });
+  } else {
+    // 'avg' is separable: a bin's value is sum over pixels of
+    // rowWeight * colWeight * x, so its derivative w.r.t. a row coordinate is
+    // sum of d(rowWeight) * colWeight * (dy . x) over the pixels, and so on.
+    let dots = new Float64Array(16);
+    visitAlignBinPixels(g, channels, boxValues, indexValues, (box, k, binOffset, bin) => {
+      if (bin.count > dots.length) dots = new Float64Array(bin.offset.length);
+      pixelDots(xValues, bin, channels, dyValues, binOffset, dots);
+      const {y, x: cols} = box;
+      let x1 = 0, y1 = 0, x2 = 0, y2 = 0;
+      for (let i = 0; i < bin.count; i++) {
+        const r = bin.rowTap[i], c = bin.colTap[i];
+        const d = dots[i] * box.invCount;
+        const rowD = y.weight[r] * d, colD = cols.weight[c] * d;
+        x1 += rowD * cols.dStart[c];
+        x2 += rowD * cols.dEnd[c];
+        y1 += colD * y.dStart[r];
+        y2 += colD * y.dEnd[r];
+      }
+      dboxes[4 * k] += x1;
+      dboxes[4 * k + 1] += y1;
+      dboxes[4 * k + 2] += x2;
+      dboxes[4 * k + 3] += y2;
+    });
+  }
   return backend.makeTensorInfo(boxes.shape, 'float32', Float32Array.from(dboxes));
 }
 

@@ -4,6 +4,7 @@ import type {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
 import {RoIAlignAttrs, RoIAlignGrad, RoIGradInputs} from '../../src/kernel_names';
 import {cpuValues} from './cpu_data';
 import {alignGeometry, binMax, BinSample, visitAlignBins} from './roi_align_samples';
+import {scatterWeighted, visitAlignBinPixels} from './roi_align_taps';
 
 /** Adds g times each corner's weight to the corners of sample s in channel c. */
 function scatter(dx: Float32Array, s: BinSample, c: number, g: number) {
@@ -27,39 +28,28 @@ export function roiAlignGrad(args: {
   const {dy, x, boxes, boxIndices} = inputs;
   const channels = x.shape[3];
   const xValues = cpuValues(backend, x);
-  const dyValues = cpuValues(backend, dy);
-  const dx = new Float32Array(xValues.length);
-  const best = new Float64Array(channels);
-  const winner = new Int32Array(channels);
-
-  visitAlignBins(
-      alignGeometry(x.shape, attrs), channels, cpuValues(backend, boxes),
-      cpuValues(backend, boxIndices), ({box, binOffset, bin}) => {
-        if (attrs.mode === 'max') {
-          binMax(xValues, bin, channels, best, winner);
-          for (let c = 0; c < channels; c++) {
-            const s = winner[c] >= 0 ? bin.samples[winner[c]] : null;
-            if (s !== null && s.inside) scatter(dx, s, c, dyValues[binOffset + c]);
-          }
-          return;
-        }
-        for (let i = 0; i < bin.count; i++) {
-          const s = bin.samples[i];
-          if (!s.inside) continue;
-          const scale = 1 / box.count;
-          const w00 = scale * s.wy0 * s.wx0, w01 = scale * s.wy0 * s.wx1;
-          const w10 = scale * s.wy1 * s.wx0, w11 = scale * s.wy1 * s.wx1;
-          const {o00, o01, o10, o11} = s;
-          for (let c = 0; c < channels; c++) {
-            const g = dyValues[binOffset + c];
-            dx[o00 + c] += w00 * g;
-            dx[o01 + c] += w01 * g;
-            dx[o10 + c] += w10 * g;
-            dx[o11 + c] += w11 * g;
-          }
-        }
-      });
-  return backend.makeTensorInfo(x.shape, 'float32', dx);
+  const dyValues = cpuValues(backend, dy) as Float32Array;
+  const g = alignGeometry(x.shape, attrs);
+  const boxValues = cpuValues(backend, boxes), indexValues = cpuValues(backend, boxIndices);
+  if (attrs.mode === 'max') {
+    const dx = new Float32Array(xValues.length);
+    const best = new Float64Array(channels);
+    const winner = new Int32Array(channels);
+    visitAlignBins(g, channels, boxValues, indexValues, ({binOffset, bin}) => {
+      binMax(xValues, bin, channels, best, winner);
+      for (let c = 0; c < channels; c++) {
+        const s = winner[c] >= 0 ? bin.samples[winner[c]] : null;
+        if (s !== null && s.inside) scatter(dx, s, c, dyValues[binOffset + c]);
+      }
+    });
+    return backend.makeTensorInfo(x.shape, 'float32', dx);
+  }
+  // Summed in float64, then rounded once.
+  const dxSum = new Float64Array(xValues.length);
+  visitAlignBinPixels(
+      g, channels, boxValues, indexValues,
+      (_box, _k, binOffset, bin) => scatterWeighted(dxSum, bin, channels, dyValues, binOffset));
+  return backend.makeTensorInfo(x.shape, 'float32', Float32Array.from(dxSum));
 }
 
 export const roiAlignGradConfig: KernelConfig = {

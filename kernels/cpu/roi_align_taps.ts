@@ -1,0 +1,186 @@
+/**
+ * The cpu kernels' 'avg' path: each bin as a short list of (flat offset of a
+ * pixel in x, weight) pairs built from the per-axis taps of src/geometry.ts,
+ * and the channel loops over them. The loops take the pairs four at a time so
+ * that one pass over the channels does four multiply-adds per load and store
+ * of the accumulator.
+ */
+import {alignBoxSamples, axisBinTaps} from '../../src/geometry';
+import type {AlignGeometry, AxisBinTaps} from '../../src/geometry';
+
+export interface AlignBoxTaps {
+  batch: number;
+  y: AxisBinTaps;
+  x: AxisBinTaps;
+  /** 1 / max(gridH * gridW, 1): the mean's divisor, folded into weights. */
+  invCount: number;
+}
+
+/** Box k's taps, or null when the box reads nothing. */
+export function alignBoxTaps(
+    g: AlignGeometry, boxes: ArrayLike<number>, boxIndices: ArrayLike<number>,
+    k: number): AlignBoxTaps|null {
+  const box = alignBoxSamples(g, boxes, boxIndices, k);
+  if (box === null) return null;
+  return {
+    batch: box.batch,
+    y: axisBinTaps(box.y, g.pooledHeight),
+    x: axisBinTaps(box.x, g.pooledWidth),
+    invCount: 1 / box.count,
+  };
+}
+
+/** Reusable storage for the pixels one bin reads. */
+export class BinPixels {
+  count = 0;
+  offset = new Int32Array(16);
+  weight = new Float64Array(16);
+  /** The pixel's row and column tap, for the box gradient. */
+  rowTap = new Int32Array(16);
+  colTap = new Int32Array(16);
+
+  /**
+   * Fills this with the pixels of bin (ph, pw) of `box`, weighted by the
+   * product of their taps' weights and the mean's divisor.
+   */
+  fill(box: AlignBoxTaps, ph: number, pw: number, width: number, channels: number,
+       imageBase: number): void {
+    const {y, x} = box;
+    const r0 = y.first[ph], r1 = y.first[ph + 1];
+    const c0 = x.first[pw], c1 = x.first[pw + 1];
+    const n = (r1 - r0) * (c1 - c0);
+    if (n > this.offset.length) this.grow(n);
+    let i = 0;
+    for (let r = r0; r < r1; r++) {
+      const rowBase = imageBase + y.index[r] * width * channels;
+      const rowWeight = y.weight[r] * box.invCount;
+      for (let c = c0; c < c1; c++) {
+        this.offset[i] = rowBase + x.index[c] * channels;
+        this.weight[i] = rowWeight * x.weight[c];
+        this.rowTap[i] = r;
+        this.colTap[i] = c;
+        i++;
+      }
+    }
+    this.count = n;
+  }
+
+  private grow(n: number) {
+    const size = Math.max(n, 2 * this.offset.length);
+    this.offset = new Int32Array(size);
+    this.weight = new Float64Array(size);
+    this.rowTap = new Int32Array(size);
+    this.colTap = new Int32Array(size);
+  }
+}
+
+/** out[outOffset + c] = sum over the bin's pixels of weight * x[offset + c]. */
+export function weightedSum(
+    x: Float32Array, bin: BinPixels, channels: number, acc: Float64Array,
+    out: Float32Array, outOffset: number): void {
+  const {offset, weight, count} = bin;
+  acc.fill(0);
+  let i = 0;
+  for (; i + 4 <= count; i += 4) {
+    const o0 = offset[i], o1 = offset[i + 1], o2 = offset[i + 2], o3 = offset[i + 3];
+    const w0 = weight[i], w1 = weight[i + 1], w2 = weight[i + 2], w3 = weight[i + 3];
+    for (let c = 0; c < channels; c++) {
+      acc[c] += w0 * x[o0 + c] + w1 * x[o1 + c] + w2 * x[o2 + c] + w3 * x[o3 + c];
+    }
+  }
+  const rest = count - i;
+  if (rest === 3) {
+    const o0 = offset[i], o1 = offset[i + 1], o2 = offset[i + 2];
+    const w0 = weight[i], w1 = weight[i + 1], w2 = weight[i + 2];
+    for (let c = 0; c < channels; c++) {
+      acc[c] += w0 * x[o0 + c] + w1 * x[o1 + c] + w2 * x[o2 + c];
+    }
+  } else if (rest === 2) {
+    const o0 = offset[i], o1 = offset[i + 1];
+    const w0 = weight[i], w1 = weight[i + 1];
+    for (let c = 0; c < channels; c++) acc[c] += w0 * x[o0 + c] + w1 * x[o1 + c];
+  } else if (rest === 1) {
+    const o0 = offset[i], w0 = weight[i];
+    for (let c = 0; c < channels; c++) acc[c] += w0 * x[o0 + c];
+  }
+  out.set(acc, outOffset);
+}
+
+/** dx[offset + c] += weight * dy[dyOffset + c] for each of the bin's pixels. */
+export function scatterWeighted(
+    dx: Float64Array, bin: BinPixels, channels: number, dy: Float32Array,
+    dyOffset: number): void {
+  const {offset, weight, count} = bin;
+  let i = 0;
+  for (; i + 4 <= count; i += 4) {
+    const o0 = offset[i], o1 = offset[i + 1], o2 = offset[i + 2], o3 = offset[i + 3];
+    const w0 = weight[i], w1 = weight[i + 1], w2 = weight[i + 2], w3 = weight[i + 3];
+    for (let c = 0; c < channels; c++) {
+      const g = dy[dyOffset + c];
+      dx[o0 + c] += w0 * g;
+      dx[o1 + c] += w1 * g;
+      dx[o2 + c] += w2 * g;
+      dx[o3 + c] += w3 * g;
+    }
+  }
+  for (; i < count; i++) {
+    const o0 = offset[i], w0 = weight[i];
+    for (let c = 0; c < channels; c++) dx[o0 + c] += w0 * dy[dyOffset + c];
+  }
+}
+
+/**
+ * dots[i] = sum over channels of dy[dyOffset + c] * x[offset_i + c]: how the
+ * loss moves with each pixel the bin reads, for the box gradient.
+ */
+export function pixelDots(
+    x: Float32Array, bin: BinPixels, channels: number, dy: Float32Array,
+    dyOffset: number, dots: Float64Array): void {
+  const {offset, count} = bin;
+  let i = 0;
+  for (; i + 4 <= count; i += 4) {
+    const o0 = offset[i], o1 = offset[i + 1], o2 = offset[i + 2], o3 = offset[i + 3];
+    let d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+    for (let c = 0; c < channels; c++) {
+      const g = dy[dyOffset + c];
+      d0 += g * x[o0 + c];
+      d1 += g * x[o1 + c];
+      d2 += g * x[o2 + c];
+      d3 += g * x[o3 + c];
+    }
+    dots[i] = d0;
+    dots[i + 1] = d1;
+    dots[i + 2] = d2;
+    dots[i + 3] = d3;
+  }
+  for (; i < count; i++) {
+    const o0 = offset[i];
+    let d0 = 0;
+    for (let c = 0; c < channels; c++) d0 += dy[dyOffset + c] * x[o0 + c];
+    dots[i] = d0;
+  }
+}
+
+/**
+ * Calls `visit` for every bin of every box that reads something, with the
+ * bin's pixels filled in. Boxes that read nothing are skipped: their output
+ * stays 0 and they pass no gradient.
+ */
+export function visitAlignBinPixels(
+    g: AlignGeometry, channels: number, boxes: ArrayLike<number>,
+    boxIndices: ArrayLike<number>,
+    visit: (box: AlignBoxTaps, k: number, binOffset: number, bin: BinPixels) => void): void {
+  const bin = new BinPixels();
+  const imageSize = g.height * g.width * channels;
+  for (let k = 0; k < boxIndices.length; k++) {
+    const box = alignBoxTaps(g, boxes, boxIndices, k);
+    if (box === null) continue;
+    const imageBase = box.batch * imageSize;
+    for (let ph = 0; ph < g.pooledHeight; ph++) {
+      for (let pw = 0; pw < g.pooledWidth; pw++) {
+        bin.fill(box, ph, pw, g.width, channels, imageBase);
+        visit(box, k, ((k * g.pooledHeight + ph) * g.pooledWidth + pw) * channels, bin);
+      }
+    }
+  }
+}
