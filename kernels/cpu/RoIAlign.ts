@@ -25,7 +25,8 @@ export function roiAlign(args: {
   if (attrs.mode === 'max') {
     visitAlignBins(g, channels, boxValues, indexValues, ({binOffset, bin}) => {
       binMax(xValues, bin, channels, acc, winner);
-      out.set(acc, binOffset);
+      // A loop: a float64-to-float32 TypedArray.set is slow in V8.
+      for (let c = 0; c < channels; c++) out[binOffset + c] = acc[c];
     });
   } else {
     visitAlignBinPixels(

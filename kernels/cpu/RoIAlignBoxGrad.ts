@@ -5,7 +5,7 @@ import {RoIAlignAttrs, RoIAlignBoxGrad, RoIGradInputs} from '../../src/kernel_na
 import type {AlignBoxSamples} from '../../src/geometry';
 import {cpuValues} from './cpu_data';
 import {alignGeometry, binMax, BinSample, visitAlignBins} from './roi_align_samples';
-import {pixelDots, visitAlignBinPixels} from './roi_align_taps';
+import {pixelDots, toFloat32, visitAlignBinPixels} from './roi_align_taps';
 
 /** d(sample value) / d(row position) in channel c. */
 function slopeAlongRows(x: ArrayLike<number>, s: BinSample, c: number) {
@@ -83,7 +83,7 @@ export function roiAlignBoxGrad(args: {
       dboxes[4 * k + 3] += y2;
     });
   }
-  return backend.makeTensorInfo(boxes.shape, 'float32', Float32Array.from(dboxes));
+  return backend.makeTensorInfo(boxes.shape, 'float32', toFloat32(dboxes));
 }
 
 export const roiAlignBoxGradConfig: KernelConfig = {

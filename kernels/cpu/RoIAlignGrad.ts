@@ -4,7 +4,7 @@ import type {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
 import {RoIAlignAttrs, RoIAlignGrad, RoIGradInputs} from '../../src/kernel_names';
 import {cpuValues} from './cpu_data';
 import {alignGeometry, binMax, BinSample, visitAlignBins} from './roi_align_samples';
-import {scatterWeighted, visitAlignBinPixels} from './roi_align_taps';
+import {scatterWeighted, toFloat32, visitAlignBinPixels} from './roi_align_taps';
 
 /** Adds g times each corner's weight to the corners of sample s in channel c. */
 function scatter(dx: Float32Array, s: BinSample, c: number, g: number) {
@@ -49,7 +49,7 @@ export function roiAlignGrad(args: {
   visitAlignBinPixels(
       g, channels, boxValues, indexValues,
       (_box, _k, binOffset, bin) => scatterWeighted(dxSum, bin, channels, dyValues, binOffset));
-  return backend.makeTensorInfo(x.shape, 'float32', Float32Array.from(dxSum));
+  return backend.makeTensorInfo(x.shape, 'float32', toFloat32(dxSum));
 }
 
 export const roiAlignGradConfig: KernelConfig = {

@@ -3,7 +3,7 @@ import type {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
 
 import {RoIInputs, RoIPool, RoIPoolAttrs} from '../../src/kernel_names';
 import {cpuValues} from './cpu_data';
-import {visitPoolBins} from './roi_pool_bins';
+import {poolBinMax} from './roi_pool_bins';
 
 export function roiPool(args: {
   inputs: RoIInputs,
@@ -14,9 +14,9 @@ export function roiPool(args: {
   const {x, boxes, boxIndices} = inputs;
   const shape = [boxes.shape[0], attrs.pooledHeight, attrs.pooledWidth, x.shape[3]];
   const out = new Float32Array(shape[0] * shape[1] * shape[2] * shape[3]);
-  visitPoolBins(
-      x.shape, attrs, cpuValues(backend, x), cpuValues(backend, boxes),
-      cpuValues(backend, boxIndices), (binOffset, best) => out.set(best, binOffset));
+  poolBinMax(
+      x.shape, attrs, cpuValues(backend, x) as Float32Array, cpuValues(backend, boxes),
+      cpuValues(backend, boxIndices), out, null);
   return backend.makeTensorInfo(shape, 'float32', out);
 }
 

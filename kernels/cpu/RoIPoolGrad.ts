@@ -3,7 +3,7 @@ import type {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
 
 import {RoIGradInputs, RoIPoolAttrs, RoIPoolGrad} from '../../src/kernel_names';
 import {cpuValues} from './cpu_data';
-import {visitPoolBins} from './roi_pool_bins';
+import {poolBinMax} from './roi_pool_bins';
 
 /** dx: each bin's dy goes to the pixel that won its max, per channel. */
 export function roiPoolGrad(args: {
@@ -16,13 +16,14 @@ export function roiPoolGrad(args: {
   const xValues = cpuValues(backend, x);
   const dyValues = cpuValues(backend, dy);
   const dx = new Float32Array(xValues.length);
-  visitPoolBins(
-      x.shape, attrs, xValues, cpuValues(backend, boxes), cpuValues(backend, boxIndices),
-      (binOffset, _, argmax) => {
-        for (let c = 0; c < argmax.length; c++) {
-          if (argmax[c] >= 0) dx[argmax[c]] += dyValues[binOffset + c];
-        }
-      });
+  const best = new Float32Array(dyValues.length);
+  const argmax = new Int32Array(dyValues.length);
+  poolBinMax(
+      x.shape, attrs, xValues as Float32Array, cpuValues(backend, boxes),
+      cpuValues(backend, boxIndices), best, argmax);
+  for (let i = 0; i < argmax.length; i++) {
+    if (argmax[i] >= 0) dx[argmax[i]] += dyValues[i];
+  }
   return backend.makeTensorInfo(x.shape, 'float32', dx);
 }
 

@@ -73,13 +73,6 @@ export class BinSamples {
   }
 }
 
-/** The interpolated value of sample s in channel c. */
-export function sampleValue(x: ArrayLike<number>, s: BinSample, c: number): number {
-  if (!s.inside) return 0;
-  return s.wy0 * (s.wx0 * x[s.o00 + c] + s.wx1 * x[s.o01 + c]) +
-      s.wy1 * (s.wx0 * x[s.o10 + c] + s.wx1 * x[s.o11 + c]);
-}
-
 /**
  * 'max' mode: for every channel, the index of the sample with the largest
  * value (the first one on ties, outside samples counting as 0) and that value.
@@ -95,15 +88,24 @@ export function binMax(
   }
   // Compared as float32, as mmcv and the GPU kernels hold them, so that
   // values equal in float32 tie (and the first wins) on every backend.
-  for (let c = 0; c < channels; c++) {
-    best[c] = Math.fround(sampleValue(x, bin.samples[0], c));
-    winner[c] = 0;
-  }
-  for (let i = 1; i < bin.count; i++) {
+  for (let i = 0; i < bin.count; i++) {
     const s = bin.samples[i];
+    if (!s.inside) {
+      // An outside sample is the value 0.
+      for (let c = 0; c < channels; c++) {
+        if (i === 0 || 0 > best[c]) {
+          best[c] = 0;
+          winner[c] = i;
+        }
+      }
+      continue;
+    }
+    const {o00, o01, o10, o11, wy0, wy1, wx0, wx1} = s;
     for (let c = 0; c < channels; c++) {
-      const v = Math.fround(sampleValue(x, s, c));
-      if (v > best[c]) {
+      const v = Math.fround(
+          wy0 * (wx0 * x[o00 + c] + wx1 * x[o01 + c]) +
+          wy1 * (wx0 * x[o10 + c] + wx1 * x[o11 + c]));
+      if (i === 0 || v > best[c]) {
         best[c] = v;
         winner[c] = i;
       }

@@ -5,19 +5,20 @@ import type {RoIPoolAttrs} from '../../src/kernel_names';
 const FLOAT32_LOWEST = -3.4028234663852886e38;
 
 /**
- * For every RoIPool bin that reads something, the max of each channel and the
- * flat offset in x of the pixel that holds it (-1 for none). The first pixel
- * in row-major order wins ties; an empty bin gives 0.
+ * Fills out ([K,outH,outW,C]) with the max of each RoIPool bin and channel,
+ * and argmax (when given, same length) with the flat offset in x of the pixel
+ * that holds it (-1 for none). The first pixel in row-major order wins ties;
+ * an empty bin gives 0. The running max lives in out itself: x is float32,
+ * so holding it as float32 loses nothing.
  */
-export function visitPoolBins(
-    xShape: number[], attrs: RoIPoolAttrs, xValues: ArrayLike<number>,
-    boxes: ArrayLike<number>, boxIndices: ArrayLike<number>,
-    visit: (binOffset: number, best: Float64Array, argmax: Int32Array) => void) {
+export function poolBinMax(
+    xShape: number[], attrs: RoIPoolAttrs, xValues: Float32Array,
+    boxes: ArrayLike<number>, boxIndices: ArrayLike<number>, out: Float32Array,
+    argmax: Int32Array|null): void {
   const [batch, height, width, channels] = xShape;
   const {pooledHeight, pooledWidth, spatialScale} = attrs;
-  const best = new Float64Array(channels);
-  const argmax = new Int32Array(channels);
   const g = {batch, height, width, pooledHeight, pooledWidth, spatialScale};
+  if (argmax !== null) argmax.fill(-1);
   for (let k = 0; k < boxIndices.length; k++) {
     const bins = poolBoxBins(g, boxes, boxIndices, k);
     if (bins === null) continue;
@@ -26,21 +27,32 @@ export function visitPoolBins(
       const h0 = bins.y.start[ph], h1 = bins.y.end[ph];
       for (let pw = 0; pw < pooledWidth; pw++) {
         const w0 = bins.x.start[pw], w1 = bins.x.end[pw];
-        const empty = h1 <= h0 || w1 <= w0;
-        best.fill(empty ? 0 : FLOAT32_LOWEST);
-        argmax.fill(-1);
+        const o = ((k * pooledHeight + ph) * pooledWidth + pw) * channels;
+        if (h1 <= h0 || w1 <= w0) continue;  // empty: out stays 0
+        out.fill(FLOAT32_LOWEST, o, o + channels);
         for (let h = h0; h < h1; h++) {
-          for (let w = w0; w < w1; w++) {
-            const pixel = imageBase + (h * width + w) * channels;
-            for (let c = 0; c < channels; c++) {
-              if (xValues[pixel + c] > best[c]) {
-                best[c] = xValues[pixel + c];
-                argmax[c] = pixel + c;
+          // The bin's part of row h is one contiguous run of pixels.
+          const rowStart = imageBase + (h * width + w0) * channels;
+          const rowEnd = imageBase + (h * width + w1) * channels;
+          if (argmax === null) {
+            for (let p = rowStart; p < rowEnd; p += channels) {
+              for (let c = 0; c < channels; c++) {
+                const v = xValues[p + c];
+                if (v > out[o + c]) out[o + c] = v;
+              }
+            }
+          } else {
+            for (let p = rowStart; p < rowEnd; p += channels) {
+              for (let c = 0; c < channels; c++) {
+                const v = xValues[p + c];
+                if (v > out[o + c]) {
+                  out[o + c] = v;
+                  argmax[o + c] = p + c;
+                }
               }
             }
           }
         }
-        visit(((k * pooledHeight + ph) * pooledWidth + pw) * channels, best, argmax);
       }
     }
   }
