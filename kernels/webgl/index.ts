@@ -1,4 +1,13 @@
 import type {KernelConfig} from '@tensorflow/tfjs-core';
 
-/** The webgl backend's kernels. */
-export const webglKernels: KernelConfig[] = [];
+import {roiAlignConfig} from './RoIAlign';
+import {roiAlignBoxGradConfig} from './RoIAlignBoxGrad';
+import {roiAlignGradConfig} from './RoIAlignGrad';
+import {roiPoolConfig} from './RoIPool';
+import {roiPoolGradConfig} from './RoIPoolGrad';
+
+/** The webgl backend's kernels (WebGL 2 only; see run_roi_program.ts). */
+export const webglKernels: KernelConfig[] = [
+  roiAlignConfig, roiAlignGradConfig, roiAlignBoxGradConfig, roiPoolConfig,
+  roiPoolGradConfig
+];

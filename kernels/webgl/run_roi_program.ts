@@ -1,0 +1,110 @@
+/**
+ * What every webgl RoI kernel does around its program: refuse WebGL 1, build
+ * the uniform values, run on flat views of the inputs, and return the output
+ * in its real shape.
+ */
+import {env, util} from '@tensorflow/tfjs-core';
+import type {TensorInfo} from '@tensorflow/tfjs-core';
+import type {GPGPUProgram, MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
+
+import type {RoIAlignAttrs, RoIPoolAttrs} from '../../src/kernel_names';
+import {RoIBoxTableProgram} from './roi_box_table_gpu';
+
+/**
+ * The shaders need WebGL 2 (GLSL ES 3.0): integer texel fetches, bit casts
+ * for the exact arithmetic and finiteness tests, and loops with uniform
+ * bounds. Under WebGL 1 they would not compile, so say so up front.
+ */
+export function requireWebGL2(kernelName: string): void {
+  const version = env().getNumber('WEBGL_VERSION');
+  if (version !== 2) {
+    throw new Error(
+        `${kernelName} on the webgl backend needs WebGL 2, but this context is WebGL ${version}. ` +
+        `Use a browser with WebGL 2, or the cpu or webgpu backend.`);
+  }
+}
+
+/** Values of the uniforms the RoI programs declare, by name. */
+export interface RoIUniformValues {
+  roiXDims: number[];
+  roiPooledSize: number[];
+  roiBoxCount: number[];
+  roiScale: number[];
+  roiSamplingRatio?: number[];
+  roiAligned?: number[];
+}
+
+export function poolUniforms(
+    xShape: number[], numBoxes: number, attrs: RoIPoolAttrs): RoIUniformValues {
+  return {
+    roiXDims: xShape,
+    roiPooledSize: [attrs.pooledHeight, attrs.pooledWidth],
+    roiBoxCount: [numBoxes],
+    roiScale: [attrs.spatialScale],
+  };
+}
+
+export function alignUniforms(
+    xShape: number[], numBoxes: number, attrs: RoIAlignAttrs): RoIUniformValues {
+  return {
+    ...poolUniforms(xShape, numBoxes, attrs),
+    roiSamplingRatio: [attrs.samplingRatio],
+    roiAligned: [attrs.aligned ? 1 : 0],
+  };
+}
+
+/** A float32 tensor of zeros made on the CPU side, so that no program runs. */
+export function zerosInfo(backend: MathBackendWebGL, shape: number[]): TensorInfo {
+  return backend.makeTensorInfo(shape, 'float32', new Float32Array(util.sizeFromShape(shape)));
+}
+
+/**
+ * Runs `program` and returns its output viewed as a tensor of `outShape`.
+ *
+ * The program sees every tensor as a flat, unpacked texture. tfjs keys its
+ * compiled programs by the inputs' logical shapes (size-1 dimensions,
+ * broadcasting, squeezing), which would recompile for other box counts and
+ * feature sizes; flat views leave only the textures' layout class in the key.
+ * An unpacked texture is row-major whatever its logical shape, so the views
+ * are free, as tfjs's own reshape is. Packed inputs are unpacked first (with
+ * their real shape), and inputs still on the CPU are uploaded as textures
+ * rather than as uniform arrays, which the shaders do not read.
+ */
+export function runRoIProgram(
+    backend: MathBackendWebGL, program: GPGPUProgram, inputs: TensorInfo[],
+    uniforms: RoIUniformValues, outShape: number[]): TensorInfo {
+  const temporaries: TensorInfo[] = [];
+  const flatInputs = inputs.map(input => {
+    backend.uploadToGPU(input.dataId);
+    let source = input;
+    if (backend.texData.get(input.dataId).isPacked) {
+      source = backend.unpackTensor(input);
+      temporaries.push(source);
+    }
+    return {dataId: source.dataId, shape: [util.sizeFromShape(input.shape)], dtype: input.dtype};
+  });
+  const values = program.customUniforms!.map(u => {
+    const value = uniforms[u.name as keyof RoIUniformValues];
+    if (value === undefined) throw new Error(`no value for uniform ${u.name}`);
+    return value;
+  });
+  const out = backend.runWebGLProgram(program, flatInputs, 'float32', values);
+  for (const t of temporaries) backend.disposeIntermediateTensorInfo(t);
+  return {dataId: out.dataId, shape: outShape, dtype: 'float32'};
+}
+
+/**
+ * Runs `body` with the box table of boxes and boxIndices (see BOX_GLSL in
+ * shaders/glsl/roi_common.ts), and disposes the table afterwards.
+ */
+export function withBoxTable(
+    backend: MathBackendWebGL, boxes: TensorInfo, boxIndices: TensorInfo,
+    uniforms: RoIUniformValues, body: (table: TensorInfo) => TensorInfo): TensorInfo {
+  const program = new RoIBoxTableProgram(boxes.shape[0]);
+  const table = runRoIProgram(backend, program, [boxes, boxIndices], uniforms, program.outputShape);
+  try {
+    return body(table);
+  } finally {
+    backend.disposeIntermediateTensorInfo(table);
+  }
+}

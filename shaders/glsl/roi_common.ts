@@ -1,0 +1,206 @@
+/**
+ * GLSL ES 3.0 pieces every RoI program shares: reading inputs by flat index,
+ * the output's flat index, reading a box, and the exact integer arithmetic
+ * behind the geometry's discrete decisions.
+ *
+ * Every RoI program runs on flat views of its tensors (see
+ * kernels/webgl/run_roi_program.ts): tfjs keys compiled programs by the
+ * logical shapes' size-1 dimensions, broadcast pattern and squeeze pattern,
+ * and a flat view leaves none of those to change with the number of boxes or
+ * the feature size. So the shaders do their own indexing, with integer
+ * texelFetch rather than tfjs's float texture coordinates.
+ *
+ * Names: the programs' inputs are roiX [N,H,W,C], roiBoxes [K,4],
+ * roiBoxIndices [K], roiBoxTable, roiDy and roiPartials. tfjs declares `<input>Shape`,
+ * `<input>TexShape` and `offset<input>` for each, so the custom uniforms below
+ * use other names.
+ */
+import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
+
+export type CustomUniforms = NonNullable<GPGPUProgram['customUniforms']>;
+
+/** The uniforms RoIPool's programs read; RoIAlign's add two more. */
+export const ROI_POOL_UNIFORMS: CustomUniforms = [
+  // x's [N, H, W, C].
+  {name: 'roiXDims', type: 'ivec4'},
+  // [outH, outW].
+  {name: 'roiPooledSize', type: 'ivec2'},
+  // K.
+  {name: 'roiBoxCount', type: 'int'},
+  {name: 'roiScale', type: 'float'},
+];
+
+export const ROI_ALIGN_UNIFORMS: CustomUniforms = [
+  ...ROI_POOL_UNIFORMS,
+  {name: 'roiSamplingRatio', type: 'int'},
+  // 1 for aligned (half-pixel shift, no one-pixel minimum), else 0.
+  {name: 'roiAligned', type: 'int'},
+];
+
+/**
+ * `float read<Name>(int index)`: element `index` of the flat (unpacked)
+ * tensor bound as `name`. tfjs sets offset<name> when the tensor is a slice
+ * that shares its parent's texture.
+ */
+export function flatReader(name: string): string {
+  const fn = `read${name.charAt(0).toUpperCase()}${name.slice(1)}`;
+  return `
+float ${fn}(int index) {
+  int position = index + offset${name};
+  int row = position / ${name}TexShape[1];
+  return texelFetch(${name}, ivec2(position - row * ${name}TexShape[1], row), 0).r;
+}
+`;
+}
+
+/**
+ * The output's flat index: its texels, row-major, are its elements. Texels
+ * past the end (a large output is laid out in a near-square texture) are
+ * padding, written with 0 and never read.
+ */
+export const OUTPUT_INDEX_GLSL = `
+int roiOutputIndex() {
+  ivec2 texel = ivec2(gl_FragCoord.xy);
+  return texel.y * outTexShape[1] + texel.x;
+}
+
+// The coordinates of a row-major flat index in a 4-D shape.
+ivec4 roiUnflatten(int index, ivec4 shape) {
+  int d3 = index % shape.w;
+  index /= shape.w;
+  int d2 = index % shape.z;
+  index /= shape.z;
+  return ivec4(index / shape.y, index % shape.y, d2, d3);
+}
+`;
+
+/**
+ * The box table: BOX_TABLE_FIELDS floats per box, (image index or -1, x1, y1,
+ * x2, y2, unused). A box reads nothing (image -1) when a corner is not
+ * finite or its image index is outside [0, N).
+ *
+ * The main programs read boxes from this table rather than from boxes and
+ * boxIndices: those textures are a single texel or row when K = 1, which
+ * tfjs's program key records, whereas the table's [2, 3K] layout has more
+ * than one row and column for every K.
+ */
+export const BOX_TABLE_FIELDS = 6;
+
+export function boxTableShape(numBoxes: number): [number, number] {
+  return [2, numBoxes * BOX_TABLE_FIELDS / 2];
+}
+
+/** Inputs: roiBoxes, roiBoxIndices; output [2, 3K]. */
+export function boxTableShader(): string {
+  return `${flatReader('roiBoxes')}
+${flatReader('roiBoxIndices')}
+${OUTPUT_INDEX_GLSL}
+// On the bit pattern: drivers may fold isnan/isinf away under fast-math rules.
+bool roiIsFinite(float v) {
+  return (floatBitsToUint(v) & 0x7f800000u) != 0x7f800000u;
+}
+
+void main() {
+  int index = roiOutputIndex();
+  int k = index / ${BOX_TABLE_FIELDS}, field = index % ${BOX_TABLE_FIELDS};
+  if (k >= roiBoxCount || field == ${BOX_TABLE_FIELDS - 1}) {
+    setOutput(0.0);
+    return;
+  }
+  if (field > 0) {
+    setOutput(readRoiBoxes(4 * k + field - 1));
+    return;
+  }
+  bool finite = roiIsFinite(readRoiBoxes(4 * k)) && roiIsFinite(readRoiBoxes(4 * k + 1)) &&
+      roiIsFinite(readRoiBoxes(4 * k + 2)) && roiIsFinite(readRoiBoxes(4 * k + 3));
+  // int32 indices are stored as floats, exactly for |index| < 2^24.
+  float image = readRoiBoxIndices(k);
+  setOutput(finite && image >= 0.0 && image < float(roiXDims.x) ? image : -1.0);
+}
+`;
+}
+
+/** Reading box k from the box table (roiBoxTable). */
+export const BOX_GLSL = `
+struct RoIBox {
+  int batch;  // -1: the box reads nothing
+  float x1;
+  float y1;
+  float x2;
+  float y2;
+};
+
+RoIBox roiReadBox(int k) {
+  int base = ${BOX_TABLE_FIELDS} * k;
+  return RoIBox(int(readRoiBoxTable(base)), readRoiBoxTable(base + 1), readRoiBoxTable(base + 2),
+                readRoiBoxTable(base + 3), readRoiBoxTable(base + 4));
+}
+`;
+
+/**
+ * Exact arithmetic for the geometry's discrete decisions. GLSL ES 3.0
+ * rounds +, - and * correctly but allows 2.5 ulp of error in /, and the
+ * floor/ceil decisions that pick bins and grids must not move by one ulp.
+ */
+export const EXACT_ARITHMETIC_GLSL = `
+// 2^e for -126 <= e <= 127, built from its bits (exp2 need not be exact).
+float roiPow2(int e) {
+  return uintBitsToFloat(uint(e + 127) << 23);
+}
+
+// float(num) / float(den) rounded to nearest even, as IEEE division gives,
+// by long division: 0 < num < 2^30 and 0 < den < 2^29.
+float roiQuotient(int num, int den) {
+  int q = num / den;
+  int rem = num - q * den;
+  int shift = 0;  // the quotient is q * 2^-shift, plus what rem and sticky hold
+  bool sticky = false;
+  for (int i = 0; i < 8 && q >= (1 << 25); i++) {
+    sticky = sticky || (q & 1) != 0;
+    q >>= 1;
+    shift--;
+  }
+  for (int i = 0; i < 64 && q < (1 << 24); i++) {
+    rem *= 2;
+    q *= 2;
+    if (rem >= den) {
+      q += 1;
+      rem -= den;
+    }
+    shift++;
+  }
+  // q holds 25 significant bits: 24 to keep and one to round on.
+  sticky = sticky || rem != 0;
+  int mantissa = q >> 1;
+  if ((q & 1) != 0 && (sticky || (mantissa & 1) != 0)) mantissa += 1;
+  return float(mantissa) * roiPow2(1 - shift);
+}
+
+// ceil(float(a / float(den))) for the float32 quotient, without trusting the
+// division: it is the least n >= 0 with a <= n * den (n * den is an exact
+// integer, and a quotient that rounds down to n is at most half an ulp above
+// it, which a float a cannot be). Capped so that loops stay bounded.
+int roiCeilQuotient(float a, int den) {
+  if (!(a > 0.0)) return 0;
+  float d = float(den);
+  float estimate = ceil(a / d);
+  if (!(estimate < 16777216.0)) return 16777216;
+  int n = int(estimate);
+  if (n > 0 && float(n - 1) * d >= a) {
+    n -= 1;
+  } else if (float(n) * d < a) {
+    n += 1;
+  }
+  return n;
+}
+
+// C's round(): half away from zero, clamped to +-2^24 (beyond any feature
+// map, and where float32 integers stop being exact). floor(v + 0.5) would
+// round 0.49999997 up.
+int roiRoundHalfAway(float v) {
+  float magnitude = min(abs(v), 16777216.0);
+  float whole = floor(magnitude);
+  if (magnitude - whole >= 0.5) whole += 1.0;
+  return v < 0.0 ? -int(whole) : int(whole);
+}
+`;

@@ -1,0 +1,70 @@
+/**
+ * THE GLSL definition of RoIPool's bins, used by the forward program and the
+ * dx gather. It follows src/geometry.ts (poolAxisBins): corners rounded half
+ * away from zero, size max(end - start + 1, 1), bin edges floor / ceil of
+ * float32 multiples of the float32 bin size, clipped to the map.
+ *
+ * Needs the uniforms of ROI_POOL_UNIFORMS, EXACT_ARITHMETIC_GLSL and the
+ * reader of roiX.
+ */
+export const ROI_POOL_GEOMETRY_GLSL = `
+struct RoIPoolAxis {
+  int start;
+  float binSize;
+  int pooled;
+  int size;
+};
+
+RoIPoolAxis roiPoolAxis(float boxStart, float boxEnd, int pooled, int size) {
+  RoIPoolAxis a;
+  a.start = roiRoundHalfAway(boxStart * roiScale);
+  int end = roiRoundHalfAway(boxEnd * roiScale);
+  // Exactly rounded: a bin size one ulp under 1 would floor 3 * binSize to 2.
+  a.binSize = roiQuotient(max(end - a.start + 1, 1), pooled);
+  a.pooled = pooled;
+  a.size = size;
+  return a;
+}
+
+// Bin b's pixels along the axis, [x, y), clipped to the map.
+ivec2 roiPoolBin(RoIPoolAxis a, int b) {
+  int first = int(floor(float(b) * a.binSize)) + a.start;
+  int end = int(ceil(float(b + 1) * a.binSize)) + a.start;
+  return clamp(ivec2(first, end), 0, a.size);
+}
+
+// The bins b that may hold pixel index, as [first, last] (empty when
+// first > last): bin b spans about [b * binSize, (b + 1) * binSize) from the
+// start, and bins may overlap by a pixel. Widened by one each way;
+// roiPoolBin decides exactly.
+ivec2 roiPoolCandidates(RoIPoolAxis a, int index) {
+  float along = float(index - a.start);
+  float first = floor((along - 1.0) / a.binSize) - 1.0;
+  float last = floor((along + 1.0) / a.binSize) + 1.0;
+  if (last < 0.0 || first > float(a.pooled - 1)) return ivec2(1, 0);
+  return ivec2(max(first, 0.0), min(last, float(a.pooled - 1)));
+}
+
+// The max of x over bin rows x cols in channel c, and its pixel: torchvision
+// starts a non-empty bin at the lowest float and keeps the first pixel in
+// row-major order on ties (strict >); an empty bin gives 0 and pixel -1.
+struct RoIPoolWinner {
+  int h;
+  int w;
+  float value;
+};
+
+RoIPoolWinner roiPoolBinMax(int imageBase, ivec2 rows, ivec2 cols, int c) {
+  bool empty = rows.y <= rows.x || cols.y <= cols.x;
+  float lowest = uintBitsToFloat(0xff7fffffu);  // -FLT_MAX
+  RoIPoolWinner best = RoIPoolWinner(-1, -1, empty ? 0.0 : lowest);
+  for (int h = rows.x; h < rows.y; h++) {
+    int rowBase = imageBase + h * roiXDims.z * roiXDims.w + c;
+    for (int w = cols.x; w < cols.y; w++) {
+      float v = readRoiX(rowBase + w * roiXDims.w);
+      if (v > best.value) best = RoIPoolWinner(h, w, v);
+    }
+  }
+  return best;
+}
+`;

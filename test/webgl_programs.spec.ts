@@ -1,0 +1,215 @@
+/**
+ * The webgl kernels' compiled programs: calls with other box counts, feature
+ * sizes and attributes reuse them (shapes and attributes are uniforms), and
+ * every kernel, gradients included, still gives the expected numbers. The
+ * numeric checks run on every backend; counting programs and runs, and the
+ * refusal of WebGL 1, only on webgl.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type {NamedAttrMap, TensorInfo} from '@tensorflow/tfjs-core';
+
+import {RoIAlign, RoIAlignBoxGrad, RoIAlignGrad, RoIPool, RoIPoolGrad} from '../src/index';
+import {RoIAlignBoxGradProgram, RoIAlignGradProgram, RoIAlignProgram, RoIBoxGradSumProgram} from '../kernels/webgl/roi_align_gpu';
+import {RoIPoolGradProgram, RoIPoolProgram} from '../kernels/webgl/roi_pool_gpu';
+import {checkClose, describeEachBackend, expectThrows, randomValues, seededRandom, values} from './harness';
+import {refRoiAlign, refRoiPool} from './reference';
+
+const PROGRAM_CLASSES = [
+  RoIAlignProgram, RoIAlignGradProgram, RoIAlignBoxGradProgram, RoIBoxGradSumProgram,
+  RoIPoolProgram, RoIPoolGradProgram
+];
+
+interface WebGLBackendInternals {
+  binaryCache: Record<string, {program: object}>;
+  runWebGLProgram: (...args: unknown[]) => unknown;
+}
+
+/**
+ * This package's programs in the webgl backend's cache of compiled binaries,
+ * but for the box table pass (RoIBoxTableProgram): that one reads boxes and
+ * boxIndices as they come, a lone texel when K = 1, so it compiles once more
+ * for one box, in order that the programs counted here never do.
+ */
+function compiledRoIPrograms(): number {
+  const cache = (tf.backend() as unknown as WebGLBackendInternals).binaryCache;
+  return Object.values(cache)
+      .filter(binary => PROGRAM_CLASSES.some(c => binary.program instanceof c))
+      .length;
+}
+
+interface HostTensor {
+  values: Float32Array|Int32Array;
+  shape: number[];
+}
+
+/**
+ * The cpu kernel's output for the same inputs, run directly on the cpu
+ * backend so that the backend under test stays current.
+ */
+function cpuKernel(name: string, inputs: Record<string, HostTensor>, attrs: NamedAttrMap): Float32Array {
+  const cpu = tf.findBackend('cpu');
+  const config = tf.getKernel(name, 'cpu');
+  if (cpu == null || config == null) throw new Error(`no cpu backend or no cpu ${name} kernel`);
+  const infos: Record<string, TensorInfo> = {};
+  for (const [key, t] of Object.entries(inputs)) {
+    const dtype = t.values instanceof Int32Array ? 'int32' : 'float32';
+    infos[key] = {dataId: cpu.write(t.values, t.shape, dtype), shape: t.shape, dtype};
+  }
+  const out = config.kernelFunc({inputs: infos, backend: cpu, attrs}) as TensorInfo;
+  const result = Float32Array.from(cpu.readSync(out.dataId) as Float32Array);
+  for (const info of [...Object.values(infos), out]) cpu.disposeData(info.dataId);
+  return result;
+}
+
+interface Case {
+  shape: [number, number, number, number];
+  numBoxes: number;
+  out: [number, number];
+  spatialScale: number;
+  samplingRatio: number;
+  aligned: boolean;
+}
+
+/**
+ * Boxes of varied size, some past the map's edges, and (given two or more)
+ * one whose image index is out of range: it must read nothing.
+ */
+function makeInputs(c: Case, seed: number) {
+  const random = seededRandom(seed);
+  const [N, H, W, C] = c.shape;
+  const boxes = new Float32Array(4 * c.numBoxes);
+  const imageH = H / c.spatialScale, imageW = W / c.spatialScale;
+  for (let k = 0; k < c.numBoxes; k++) {
+    const w = 0.5 + random() * 1.2 * imageW, h = 0.5 + random() * 1.2 * imageH;
+    const x1 = (random() - 0.2) * imageW, y1 = (random() - 0.2) * imageH;
+    boxes.set([x1, y1, x1 + w, y1 + h], 4 * k);
+  }
+  const boxIndices = Int32Array.from({length: c.numBoxes}, () => Math.floor(random() * N));
+  if (c.numBoxes > 1) boxIndices[c.numBoxes - 1] = N;
+  return {
+    x: {values: randomValues(random, N * H * W * C), shape: c.shape},
+    boxes: {values: boxes, shape: [c.numBoxes, 4]},
+    boxIndices: {values: boxIndices, shape: [c.numBoxes]},
+    dy: {values: randomValues(random, c.numBoxes * c.out[0] * c.out[1] * C), shape: [c.numBoxes, ...c.out, C]},
+  };
+}
+
+/**
+ * Runs every kernel on the current backend and checks it: the forward values
+ * against the float64 reference, the gradients against the cpu kernels
+ * (except on cpu, where that would compare the kernels with themselves).
+ */
+async function checkAllKernels(backend: string, c: Case, seed: number): Promise<void> {
+  const host = makeInputs(c, seed);
+  const tensors = {
+    x: tf.tensor(host.x.values, host.x.shape),
+    boxes: tf.tensor(host.boxes.values, host.boxes.shape),
+    boxIndices: tf.tensor(host.boxIndices.values, host.boxIndices.shape, 'int32'),
+    dy: tf.tensor(host.dy.values, host.dy.shape),
+  };
+  const ref = {x: host.x.values, shape: c.shape, boxes: host.boxes.values, boxIndices: host.boxIndices.values};
+  const [outH, outW] = c.out;
+  const pooled = {pooledHeight: outH, pooledWidth: outW, spatialScale: c.spatialScale};
+  const label = `x [${c.shape}], ${c.numBoxes} boxes, out [${c.out}]`;
+
+  const check = async (name: string, attrs: NamedAttrMap, expected: () => ArrayLike<number>) => {
+    const inputs = name === RoIAlign || name === RoIPool ?
+        {x: tensors.x, boxes: tensors.boxes, boxIndices: tensors.boxIndices} :
+        tensors;
+    const result = tf.engine().runKernel(name, inputs, attrs) as tf.Tensor;
+    checkClose(await values(result), expected(), `${name} ${attrs.mode ?? ''} (${label})`);
+    result.dispose();
+  };
+  const checkGrad = async (name: string, attrs: NamedAttrMap) => {
+    if (backend !== 'cpu') await check(name, attrs, () => cpuKernel(name, host, attrs));
+  };
+
+  for (const mode of ['avg', 'max'] as const) {
+    const attrs = {...pooled, samplingRatio: c.samplingRatio, aligned: c.aligned, mode};
+    await check(RoIAlign, attrs, () => refRoiAlign(ref, {outH, outW, ...attrs}));
+    await checkGrad(RoIAlignGrad, attrs);
+    await checkGrad(RoIAlignBoxGrad, attrs);
+  }
+  await check(RoIPool, pooled, () => refRoiPool(ref, {outH, outW, spatialScale: c.spatialScale}));
+  await checkGrad(RoIPoolGrad, pooled);
+  tf.dispose(Object.values(tensors));
+}
+
+// Different K (one box too), N, H, W, C, output size and attributes in every
+// call. tfjs's program key records whether each texture has one row or
+// several (see kernels/webgl/run_roi_program.ts): x and dy have several
+// here, as features and gradients of any size do, and every output has one.
+const CASES: Case[] = [
+  {shape: [2, 5, 6, 3], numBoxes: 3, out: [2, 2], spatialScale: 1, samplingRatio: 0, aligned: false},
+  {shape: [1, 7, 4, 2], numBoxes: 6, out: [3, 2], spatialScale: 0.5, samplingRatio: 2, aligned: true},
+  {shape: [2, 3, 5, 1], numBoxes: 1, out: [2, 3], spatialScale: 1, samplingRatio: 0, aligned: false},
+  {shape: [3, 4, 9, 4], numBoxes: 2, out: [1, 3], spatialScale: 2, samplingRatio: 0, aligned: false},
+];
+
+describeEachBackend('webgl programs', backend => {
+  it('every kernel gives the expected numbers as K, feature sizes and attributes change; on webgl with no new program', async () => {
+    await checkAllKernels(backend, CASES[0], 1);
+    const compiled = backend === 'webgl' ? compiledRoIPrograms() : 0;
+    for (let i = 1; i < CASES.length; i++) await checkAllKernels(backend, CASES[i], i + 1);
+    if (backend === 'webgl') {
+      // avg and max of RoIAlign's three programs, the box sum, RoIPool's two.
+      expect(compiled).toBeGreaterThanOrEqual(9);
+      expect(compiledRoIPrograms()).toBe(compiled);
+    }
+  });
+
+  if (backend !== 'webgl') return;
+
+  it('no boxes: an empty y and a zero dx, and no program runs', async () => {
+    const webgl = tf.backend() as unknown as WebGLBackendInternals;
+    const run = webgl.runWebGLProgram;
+    let runs = 0;
+    webgl.runWebGLProgram = (...args: unknown[]) => {
+      runs++;
+      return run.apply(webgl, args);
+    };
+    const inputs = {
+      x: tf.ones([2, 3, 4, 2]),
+      boxes: tf.zeros([0, 4]),
+      boxIndices: tf.zeros([0], 'int32'),
+      dy: tf.zeros([0, 2, 2, 2]),
+    };
+    const results: tf.Tensor[] = [];
+    try {
+      const attrs = {pooledHeight: 2, pooledWidth: 2, spatialScale: 1, samplingRatio: 0, aligned: false, mode: 'avg'};
+      for (const name of [RoIAlign, RoIAlignGrad, RoIAlignBoxGrad, RoIPool, RoIPoolGrad]) {
+        results.push(tf.engine().runKernel(name, inputs, attrs) as tf.Tensor);
+      }
+    } finally {
+      webgl.runWebGLProgram = run;
+    }
+    expect(runs).toBe(0);
+    expect(results.map(r => r.shape)).toEqual([[0, 2, 2, 2], [2, 3, 4, 2], [0, 4], [0, 2, 2, 2], [2, 3, 4, 2]]);
+    checkClose(await values(results[1]), new Float32Array(48), 'RoIAlignGrad dx', {atol: 0, rtol: 0});
+    checkClose(await values(results[4]), new Float32Array(48), 'RoIPoolGrad dx', {atol: 0, rtol: 0});
+    tf.dispose([...results, ...Object.values(inputs)]);
+  });
+
+  it('under WebGL 1 every kernel throws a clear Error instead of running', () => {
+    const inputs = {
+      x: tf.ones([1, 3, 4, 2]),
+      boxes: tf.tensor2d([[0, 0, 2, 2]]),
+      boxIndices: tf.zeros([1], 'int32'),
+      dy: tf.ones([1, 2, 2, 2]),
+    };
+    const attrs = {pooledHeight: 2, pooledWidth: 2, spatialScale: 1, samplingRatio: 0, aligned: false, mode: 'avg'};
+    const version = tf.env().getNumber('WEBGL_VERSION');
+    // Only the kernels read the flag here; the context itself stays WebGL 2.
+    tf.env().set('WEBGL_VERSION', 1);
+    try {
+      for (const name of [RoIAlign, RoIAlignGrad, RoIAlignBoxGrad, RoIPool, RoIPoolGrad]) {
+        expectThrows(
+            () => tf.engine().runKernel(name, inputs, attrs),
+            new RegExp(`^${name} on the webgl backend needs WebGL 2, but this context is WebGL 1`));
+      }
+    } finally {
+      tf.env().set('WEBGL_VERSION', version);
+    }
+    tf.dispose(Object.values(inputs));
+  });
+});
