@@ -53,6 +53,32 @@ export interface AlignAxisParams {
 }
 
 /**
+ * Zeroed tables for n samples: `reuse`'s storage when it is large enough (a
+ * kernel visiting thousands of boxes saves the allocations), else new.
+ */
+function emptyAxisSamples(grid: number, n: number, reuse?: AxisSamples): AxisSamples {
+  if (reuse === undefined || reuse.low.length < n) {
+    const size = Math.max(n, reuse === undefined ? 0 : 2 * reuse.low.length);
+    return {
+      grid,
+      low: new Int32Array(size),
+      high: new Int32Array(size),
+      lowWeight: new Float64Array(size),
+      highWeight: new Float64Array(size),
+      inside: new Uint8Array(size),
+      dStart: new Float64Array(size),
+      dEnd: new Float64Array(size),
+    };
+  }
+  reuse.grid = grid;
+  for (const table of [reuse.low, reuse.high, reuse.lowWeight, reuse.highWeight, reuse.inside,
+                       reuse.dStart, reuse.dEnd]) {
+    table.fill(0, 0, n);
+  }
+  return reuse;
+}
+
+/**
  * The samples of one box along one axis.
  *
  * torchvision's rules, in order: scale and (aligned) shift by half a pixel;
@@ -60,7 +86,7 @@ export interface AlignAxisParams {
  * samples sit at the centres of a grid x grid split of each bin; a sample
  * outside [-1, size] is dropped; inside, the position clamps to [0, size-1].
  */
-export function alignAxisSamples(p: AlignAxisParams): AxisSamples {
+export function alignAxisSamples(p: AlignAxisParams, reuse?: AxisSamples): AxisSamples {
   const offset = p.aligned ? 0.5 : 0;
   // torchvision holds the scale as a float32 (1/3 is not 1/3 there).
   const scale = f(p.spatialScale);
@@ -74,16 +100,7 @@ export function alignAxisSamples(p: AlignAxisParams): AxisSamples {
   const grid = Math.max(p.samplingRatio > 0 ? p.samplingRatio : Math.ceil(binSize), 0);
 
   const n = p.pooled * grid;
-  const axis: AxisSamples = {
-    grid,
-    low: new Int32Array(n),
-    high: new Int32Array(n),
-    lowWeight: new Float64Array(n),
-    highWeight: new Float64Array(n),
-    inside: new Uint8Array(n),
-    dStart: new Float64Array(n),
-    dEnd: new Float64Array(n),
-  };
+  const axis = emptyAxisSamples(grid, n, reuse);
   for (let bin = 0; bin < p.pooled; bin++) {
     const binStart = f(roiStart + f(bin * binSize));
     for (let s = 0; s < grid; s++) {
@@ -167,19 +184,17 @@ export function readableBox(
  */
 export function alignBoxSamples(
     g: AlignGeometry, boxes: ArrayLike<number>, boxIndices: ArrayLike<number>,
-    k: number): AlignBoxSamples|null {
+    k: number, reuse?: AlignBoxSamples|null): AlignBoxSamples|null {
   const box = readableBox(g.batch, boxes, boxIndices, k);
   if (box === null) return null;
   const {batch, x1, y1, x2, y2} = box;
-  const common = {
-    spatialScale: g.spatialScale,
-    samplingRatio: g.samplingRatio,
-    aligned: g.aligned
-  };
+  const {spatialScale, samplingRatio, aligned} = g;
   const y = alignAxisSamples(
-      {...common, start: y1, end: y2, pooled: g.pooledHeight, size: g.height});
+      {spatialScale, samplingRatio, aligned, start: y1, end: y2, pooled: g.pooledHeight, size: g.height},
+      reuse?.y);
   const x = alignAxisSamples(
-      {...common, start: x1, end: x2, pooled: g.pooledWidth, size: g.width});
+      {spatialScale, samplingRatio, aligned, start: x1, end: x2, pooled: g.pooledWidth, size: g.width},
+      reuse?.x);
   return {batch, y, x, count: Math.max(y.grid * x.grid, 1)};
 }
 
@@ -259,37 +274,46 @@ export interface AxisBinTaps {
   dEnd: Float64Array;
 }
 
-/** The taps of `axis` (from alignAxisSamples), bin by bin. */
-export function axisBinTaps(axis: AxisSamples, pooled: number): AxisBinTaps {
+/** The taps of `axis` (from alignAxisSamples), bin by bin; `reuse` as above. */
+export function axisBinTaps(axis: AxisSamples, pooled: number, reuse?: AxisBinTaps): AxisBinTaps {
   const capacity = 2 * axis.grid * pooled;
-  const taps: AxisBinTaps = {
-    first: new Int32Array(pooled + 1),
-    index: new Int32Array(capacity),
-    weight: new Float64Array(capacity),
-    dStart: new Float64Array(capacity),
-    dEnd: new Float64Array(capacity),
-  };
+  let taps: AxisBinTaps;
+  if (reuse === undefined || reuse.index.length < capacity || reuse.first.length < pooled + 1) {
+    const size = Math.max(capacity, reuse === undefined ? 0 : 2 * reuse.index.length);
+    taps = {
+      first: new Int32Array(pooled + 1),
+      index: new Int32Array(size),
+      weight: new Float64Array(size),
+      dStart: new Float64Array(size),
+      dEnd: new Float64Array(size),
+    };
+  } else {
+    taps = reuse;
+    taps.weight.fill(0, 0, capacity);
+    taps.dStart.fill(0, 0, capacity);
+    taps.dEnd.fill(0, 0, capacity);
+  }
   let n = 0;
-  // A corner's weight moves opposite to its sample's position for the lower
-  // corner (1 - frac) and with it for the upper one (frac).
-  const add = (first: number, index: number, weight: number, sign: number, i: number) => {
-    let t = n - 1;
-    while (t >= first && taps.index[t] !== index) t--;
-    if (t < first) {
-      t = n++;
-      taps.index[t] = index;
-    }
-    taps.weight[t] += weight;
-    taps.dStart[t] += sign * axis.dStart[i];
-    taps.dEnd[t] += sign * axis.dEnd[i];
-  };
   for (let bin = 0; bin < pooled; bin++) {
     const first = n;
     taps.first[bin] = first;
     for (let i = bin * axis.grid; i < (bin + 1) * axis.grid; i++) {
       if (axis.inside[i] !== 1) continue;
-      add(first, axis.low[i], axis.lowWeight[i], -1, i);
-      add(first, axis.high[i], axis.highWeight[i], 1, i);
+      for (let upper = 0; upper < 2; upper++) {
+        const index = upper ? axis.high[i] : axis.low[i];
+        let t = n - 1;
+        while (t >= first && taps.index[t] !== index) t--;
+        if (t < first) {
+          t = n++;
+          taps.index[t] = index;
+        }
+        // A corner's weight moves opposite to its sample's position for the
+        // lower corner (1 - frac) and with it for the upper one (frac).
+        const sign = upper ? 1 : -1;
+        taps.weight[t] += upper ? axis.highWeight[i] : axis.lowWeight[i];
+        taps.dStart[t] += sign * axis.dStart[i];
+        taps.dEnd[t] += sign * axis.dEnd[i];
+      }
     }
   }
   taps.first[pooled] = n;

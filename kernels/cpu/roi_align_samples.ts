@@ -132,9 +132,11 @@ export function visitAlignBins(
   const numBoxes = boxIndices.length;
   const bin = new BinSamples();
   const imageSize = g.height * g.width * channels;
+  let reused: AlignBoxSamples|null = null;
   for (let k = 0; k < numBoxes; k++) {
-    const box = alignBoxSamples(g, boxes, boxIndices, k);
+    const box = alignBoxSamples(g, boxes, boxIndices, k, reused);
     if (box === null) continue;
+    reused = box;
     const imageBase = box.batch * imageSize;
     for (let ph = 0; ph < g.pooledHeight; ph++) {
       for (let pw = 0; pw < g.pooledWidth; pw++) {

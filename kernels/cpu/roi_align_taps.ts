@@ -6,7 +6,7 @@
  * of the accumulator.
  */
 import {alignBoxSamples, axisBinTaps} from '../../src/geometry';
-import type {AlignGeometry, AxisBinTaps} from '../../src/geometry';
+import type {AlignBoxSamples, AlignGeometry, AxisBinTaps} from '../../src/geometry';
 
 export interface AlignBoxTaps {
   batch: number;
@@ -16,18 +16,24 @@ export interface AlignBoxTaps {
   invCount: number;
 }
 
-/** Box k's taps, or null when the box reads nothing. */
+/**
+ * Box k's taps, or null when the box reads nothing. Returns `reuse` refilled
+ * when given: the kernels visit boxes one at a time.
+ */
 export function alignBoxTaps(
     g: AlignGeometry, boxes: ArrayLike<number>, boxIndices: ArrayLike<number>,
-    k: number): AlignBoxTaps|null {
-  const box = alignBoxSamples(g, boxes, boxIndices, k);
+    k: number, reuse: {samples: AlignBoxSamples|null, taps: AlignBoxTaps|null}): AlignBoxTaps|null {
+  const box = alignBoxSamples(g, boxes, boxIndices, k, reuse.samples);
   if (box === null) return null;
-  return {
+  reuse.samples = box;
+  const taps: AlignBoxTaps = {
     batch: box.batch,
-    y: axisBinTaps(box.y, g.pooledHeight),
-    x: axisBinTaps(box.x, g.pooledWidth),
+    y: axisBinTaps(box.y, g.pooledHeight, reuse.taps?.y),
+    x: axisBinTaps(box.x, g.pooledWidth, reuse.taps?.x),
     invCount: 1 / box.count,
   };
+  reuse.taps = taps;
+  return taps;
 }
 
 /** Reusable storage for the pixels one bin reads. */
@@ -188,9 +194,10 @@ export function visitAlignBinPixels(
     boxIndices: ArrayLike<number>,
     visit: (box: AlignBoxTaps, k: number, binOffset: number, bin: BinPixels) => void): void {
   const bin = new BinPixels();
+  const reuse = {samples: null, taps: null};
   const imageSize = g.height * g.width * channels;
   for (let k = 0; k < boxIndices.length; k++) {
-    const box = alignBoxTaps(g, boxes, boxIndices, k);
+    const box = alignBoxTaps(g, boxes, boxIndices, k, reuse);
     if (box === null) continue;
     const imageBase = box.batch * imageSize;
     for (let ph = 0; ph < g.pooledHeight; ph++) {
