@@ -32,7 +32,7 @@ const args = process.argv.slice(2);
 const runsAt = args.indexOf('--runs');
 const RUNS = runsAt >= 0 ? Number(args[runsAt + 1]) : 10;
 const WARMUPS = 2;
-const WARMUP_MS = 300;
+const WARMUP_MS = 1000;
 const chosen = args.filter((a, i) => /^W\d$/.test(a) && args[i - 1] !== '--runs');
 
 /**
@@ -123,16 +123,28 @@ function machine() {
       `tfjs ${tf.version.tfjs} (cpu backend), onnxruntime-node ${ORT_VERSION}`;
 }
 
-function formatTable(title, outputElements, rows) {
+const ms = t => t.toFixed(t < 1 ? 3 : 2);
+
+/**
+ * What returning a fresh output costs by itself: every implementation here
+ * hands back a new Float32Array, and on some VMs the first write to fresh
+ * pages is a large part of a forward call.
+ */
+async function outputFloor(outputElements) {
+  return time(async () => new Float32Array(outputElements).fill(1));
+}
+
+function formatTable(title, outputElements, rows, floor) {
   const lines = [`\n${title}`,
     '| what | median ms | min ms | max ms | output Melem/s | tfjs-roi time / this |',
     '| --- | ---: | ---: | ---: | ---: | ---: |'];
   const ours = rows[0].t.median;
   for (const row of rows) {
     const ratio = row === rows[0] ? '' : (ours / row.t.median).toFixed(2);
-    lines.push(`| ${row.name} | ${row.t.median.toFixed(2)} | ${row.t.min.toFixed(2)} | ${row.t.max.toFixed(2)} | ${
+    lines.push(`| ${row.name} | ${ms(row.t.median)} | ${ms(row.t.min)} | ${ms(row.t.max)} | ${
         (outputElements / row.t.median / 1e3).toFixed(1)} | ${ratio} |`);
   }
+  lines.push(`\n(Allocating and writing a fresh Float32Array of the output's size alone: ${ms(floor.median)} ms median.)`);
   console.log(lines.join('\n'));
 }
 
@@ -166,6 +178,7 @@ async function runWorkload(name, w) {
   const ortShape = [w.numBoxes, c, outputSize, outputSize];
 
   const ours = (op) => async () => tf.dispose(op());
+  const floor = await outputFloor(outputElements);
   const checks = [];
 
   for (const mode of ['avg', 'max']) {
@@ -198,7 +211,7 @@ async function runWorkload(name, w) {
       rows.push({name: 'tfjs cropAndResize + avgPool, cpu', t: await time(ours(composite))});
       cropBoxes.dispose();
     }
-    formatTable(`### roiAlign forward, '${mode}'`, outputElements, rows);
+    formatTable(`### roiAlign forward, '${mode}'`, outputElements, rows, floor);
     expected.dispose();
     if (mode === 'avg') {
       const attrs = {pooledHeight: outputSize, pooledWidth: outputSize, spatialScale, samplingRatio, aligned, mode};
@@ -209,9 +222,9 @@ async function runWorkload(name, w) {
       console.log(`\n### roiAlign backward, 'avg' (no peer has it; ratios against our own forward)
 | what | median ms | min ms | max ms | / forward median |
 | --- | ---: | ---: | ---: | ---: |
-| forward (RoIAlign) | ${forwardTime.median.toFixed(2)} | ${forwardTime.min.toFixed(2)} | ${forwardTime.max.toFixed(2)} | 1.00 |
-| w.r.t. x (RoIAlignGrad) | ${dx.median.toFixed(2)} | ${dx.min.toFixed(2)} | ${dx.max.toFixed(2)} | ${(dx.median / forwardTime.median).toFixed(2)} |
-| w.r.t. boxes (RoIAlignBoxGrad) | ${dboxes.median.toFixed(2)} | ${dboxes.min.toFixed(2)} | ${dboxes.max.toFixed(2)} | ${(dboxes.median / forwardTime.median).toFixed(2)} |`);
+| forward (RoIAlign) | ${ms(forwardTime.median)} | ${ms(forwardTime.min)} | ${ms(forwardTime.max)} | 1.00 |
+| w.r.t. x (RoIAlignGrad) | ${ms(dx.median)} | ${ms(dx.min)} | ${ms(dx.max)} | ${(dx.median / forwardTime.median).toFixed(2)} |
+| w.r.t. boxes (RoIAlignBoxGrad) | ${ms(dboxes.median)} | ${ms(dboxes.min)} | ${ms(dboxes.max)} | ${(dboxes.median / forwardTime.median).toFixed(2)} |`);
     }
   }
 
@@ -225,7 +238,7 @@ async function runWorkload(name, w) {
     checks.push(`ORT MaxRoiPool (${threads}) matches (largest difference ${worst.toExponential(1)})`);
     rows.push({name: `ORT MaxRoiPool, ${threads}`, t: await time(run)});
   }
-  formatTable('### roiPool forward', outputElements, rows);
+  formatTable('### roiPool forward', outputElements, rows, floor);
   expected.dispose();
   console.log('\nChecked before timing:\n' + checks.map(line => `- ${line}`).join('\n'));
   tf.dispose([x, boxes, boxIndices, dy]);
