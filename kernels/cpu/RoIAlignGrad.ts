@@ -4,7 +4,7 @@ import type {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
 import {RoIAlignAttrs, RoIAlignGrad, RoIGradInputs} from '../../src/kernel_names';
 import {cpuValues} from './cpu_data';
 import {alignGeometry, binMax, BinSample, visitAlignBins} from './roi_align_samples';
-import {scatterWeighted, toFloat32, visitAlignBinPixels} from './roi_align_taps';
+import {scatterWeighted, visitAlignBinPixels} from './roi_align_taps';
 
 /** Adds g times each corner's weight to the corners of sample s in channel c. */
 function scatter(dx: Float32Array, s: BinSample, c: number, g: number) {
@@ -44,12 +44,11 @@ export function roiAlignGrad(args: {
     });
     return backend.makeTensorInfo(x.shape, 'float32', dx);
   }
-  // Summed in float64, then rounded once.
-  const dxSum = new Float64Array(xValues.length);
+  const dx = new Float32Array(xValues.length);
   visitAlignBinPixels(
       g, channels, boxValues, indexValues,
-      (_box, _k, binOffset, bin) => scatterWeighted(dxSum, bin, channels, dyValues, binOffset));
-  return backend.makeTensorInfo(x.shape, 'float32', toFloat32(dxSum));
+      (_box, _k, binOffset, bin) => scatterWeighted(dx, bin, channels, dyValues, binOffset));
+  return backend.makeTensorInfo(x.shape, 'float32', dx);
 }
 
 export const roiAlignGradConfig: KernelConfig = {

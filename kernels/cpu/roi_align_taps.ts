@@ -129,9 +129,13 @@ export function toFloat32(values: Float64Array): Float32Array {
   return out;
 }
 
-/** dx[offset + c] += weight * dy[dyOffset + c] for each of the bin's pixels. */
+/**
+ * dx[offset + c] += weight * dy[dyOffset + c] for each of the bin's pixels.
+ * dx is float32 itself: a float64 scratch as large as x would double the
+ * fresh memory a call touches, which costs more than the compute on some VMs.
+ */
 export function scatterWeighted(
-    dx: Float64Array, bin: BinPixels, channels: number, dy: Float32Array,
+    dx: Float32Array, bin: BinPixels, channels: number, dy: Float32Array,
     dyOffset: number): void {
   const {offset, weight, count} = bin;
   let i = 0;
