@@ -3,8 +3,9 @@ import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
 import {RoIAlignAttrs, RoIAlignGrad, RoIGradInputs} from '../../src/kernel_names';
+import {withAlignGradientInputs} from './align_gradient_inputs';
 import {RoIAlignGradProgram} from './roi_align_gpu';
-import {alignUniforms, requireWebGL2, runRoIProgram, withBoxTable, zerosInfo} from './run_roi_program';
+import {alignUniforms, nothingToGather, requireWebGL2, runRoIProgram, withBoxTable, zerosInfo} from './run_roi_program';
 
 /** dx: a gather over the boxes of each pixel's image (see roiAlignGradShader). */
 export function roiAlignGrad(args: {
@@ -16,13 +17,14 @@ export function roiAlignGrad(args: {
   const {inputs, backend, attrs} = args;
   const {dy, x, boxes, boxIndices} = inputs;
   const numBoxes = boxes.shape[0];
-  if (numBoxes === 0 || util.sizeFromShape(dy.shape) === 0) return zerosInfo(backend, x.shape);
+  if (nothingToGather(inputs)) return zerosInfo(backend, x.shape);
   const program = new RoIAlignGradProgram(util.sizeFromShape(x.shape), attrs.mode);
   const uniforms = alignUniforms(x.shape, numBoxes, attrs);
-  return withBoxTable(backend, boxes, boxIndices, uniforms, table => {
-    const programInputs = attrs.mode === 'max' ? [dy, x, table] : [dy, table];
-    return runRoIProgram(backend, program, programInputs, uniforms, x.shape);
-  });
+  return withBoxTable(
+      backend, boxes, boxIndices, uniforms,
+      table => withAlignGradientInputs(
+          backend, attrs.mode, {dy, x, table}, false, uniforms,
+          programInputs => runRoIProgram(backend, program, programInputs, uniforms, x.shape)));
 }
 
 export const roiAlignGradConfig: KernelConfig = {

@@ -1,10 +1,9 @@
-import {util} from '@tensorflow/tfjs-core';
 import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
 import {RoIInputs, RoIPool, RoIPoolAttrs} from '../../src/kernel_names';
 import {RoIPoolProgram} from './roi_pool_gpu';
-import {poolUniforms, requireWebGL2, runRoIProgram, withBoxTable, zerosInfo} from './run_roi_program';
+import {poolUniforms, requireWebGL2, runOnBins} from './run_roi_program';
 
 export function roiPool(args: {
   inputs: RoIInputs,
@@ -13,17 +12,9 @@ export function roiPool(args: {
 }): TensorInfo {
   requireWebGL2(RoIPool);
   const {inputs, backend, attrs} = args;
-  const {x, boxes, boxIndices} = inputs;
-  const numBoxes = boxes.shape[0];
-  const outShape = [numBoxes, attrs.pooledHeight, attrs.pooledWidth, x.shape[3]];
-  if (util.sizeFromShape(outShape) === 0 || util.sizeFromShape(x.shape) === 0) {
-    return zerosInfo(backend, outShape);
-  }
-  const program = new RoIPoolProgram(util.sizeFromShape(outShape));
-  const uniforms = poolUniforms(x.shape, numBoxes, attrs);
-  return withBoxTable(
-      backend, boxes, boxIndices, uniforms,
-      table => runRoIProgram(backend, program, [x, table], uniforms, outShape));
+  return runOnBins(
+      backend, inputs, attrs, poolUniforms(inputs.x.shape, inputs.boxes.shape[0], attrs),
+      size => new RoIPoolProgram(size, 'max'));
 }
 
 export const roiPoolConfig: KernelConfig = {

@@ -3,10 +3,10 @@ import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
 import {RoIGradInputs, RoIPoolAttrs, RoIPoolGrad} from '../../src/kernel_names';
-import {RoIPoolGradProgram} from './roi_pool_gpu';
-import {poolUniforms, requireWebGL2, runRoIProgram, withBoxTable, zerosInfo} from './run_roi_program';
+import {RoIPoolGradProgram, RoIPoolProgram} from './roi_pool_gpu';
+import {disposeAfter, nothingToGather, poolUniforms, requireWebGL2, runRoIProgram, withBoxTable, zerosInfo} from './run_roi_program';
 
-/** dx: a gather; each pixel takes dy of the bins whose max it is. */
+/** dx: a winner pass, then a gather: each pixel takes dy of the bins whose max it is. */
 export function roiPoolGrad(args: {
   inputs: RoIGradInputs,
   backend: MathBackendWebGL,
@@ -16,12 +16,15 @@ export function roiPoolGrad(args: {
   const {inputs, backend, attrs} = args;
   const {dy, x, boxes, boxIndices} = inputs;
   const numBoxes = boxes.shape[0];
-  if (numBoxes === 0 || util.sizeFromShape(dy.shape) === 0) return zerosInfo(backend, x.shape);
+  if (nothingToGather(inputs)) return zerosInfo(backend, x.shape);
   const program = new RoIPoolGradProgram(util.sizeFromShape(x.shape));
   const uniforms = poolUniforms(x.shape, numBoxes, attrs);
+  const winnersProgram = new RoIPoolProgram(util.sizeFromShape(dy.shape), 'winner');
   return withBoxTable(
       backend, boxes, boxIndices, uniforms,
-      table => runRoIProgram(backend, program, [dy, x, table], uniforms, x.shape));
+      table => disposeAfter(
+          backend, runRoIProgram(backend, winnersProgram, [x, table], uniforms, dy.shape),
+          winners => runRoIProgram(backend, program, [dy, winners, table], uniforms, x.shape)));
 }
 
 export const roiPoolGradConfig: KernelConfig = {

@@ -4,65 +4,35 @@
  * one compiled program serves every box count and feature size. The mode is
  * part of the source: it changes the shader's structure, not a number.
  */
-import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
-
-import {roiAlignBoxGradShader, roiAlignForwardShader, roiAlignGradShader, roiBoxGradSumShader} from '../../shaders/glsl/roi_align';
+import {alignGradInputs, roiAlignBoxGradShader, roiAlignForwardShader, roiAlignGradShader, RoIAlignReduce, roiBoxGradSumShader} from '../../shaders/glsl/roi_align';
 import {ROI_ALIGN_UNIFORMS} from '../../shaders/glsl/roi_common';
 import type {RoIAlignMode} from '../../src/kernel_names';
+import {RoIProgram} from './roi_program';
 
-/** y, flat [K * outH * outW * C]. */
-export class RoIAlignProgram implements GPGPUProgram {
-  variableNames = ['roiX', 'roiBoxTable'];
-  outputShape: number[];
-  userCode: string;
-  enableShapeUniforms = true;
-  customUniforms = ROI_ALIGN_UNIFORMS;
-
-  constructor(outputSize: number, mode: RoIAlignMode) {
-    this.outputShape = [outputSize];
-    this.userCode = roiAlignForwardShader(mode);
+/** y, or 'max' mode's winners, flat [K * outH * outW * C]. */
+export class RoIAlignProgram extends RoIProgram {
+  constructor(outputSize: number, reduce: RoIAlignReduce) {
+    super(['roiX', 'roiBoxTable'], roiAlignForwardShader(reduce), ROI_ALIGN_UNIFORMS, [outputSize]);
   }
 }
 
-/** dx, flat [N * H * W * C]; 'avg' does not read x. */
-export class RoIAlignGradProgram implements GPGPUProgram {
-  variableNames: string[];
-  outputShape: number[];
-  userCode: string;
-  enableShapeUniforms = true;
-  customUniforms = ROI_ALIGN_UNIFORMS;
-
+/** dx, flat [N * H * W * C]. */
+export class RoIAlignGradProgram extends RoIProgram {
   constructor(outputSize: number, mode: RoIAlignMode) {
-    this.variableNames = mode === 'max' ? ['roiDy', 'roiX', 'roiBoxTable'] :
-                                          ['roiDy', 'roiBoxTable'];
-    this.outputShape = [outputSize];
-    this.userCode = roiAlignGradShader(mode);
+    super(alignGradInputs(mode, false), roiAlignGradShader(mode), ROI_ALIGN_UNIFORMS, [outputSize]);
   }
 }
 
 /** Per-bin shares of dboxes, flat [K * outH * outW * 4]. */
-export class RoIAlignBoxGradProgram implements GPGPUProgram {
-  variableNames = ['roiDy', 'roiX', 'roiBoxTable'];
-  outputShape: number[];
-  userCode: string;
-  enableShapeUniforms = true;
-  customUniforms = ROI_ALIGN_UNIFORMS;
-
+export class RoIAlignBoxGradProgram extends RoIProgram {
   constructor(outputSize: number, mode: RoIAlignMode) {
-    this.outputShape = [outputSize];
-    this.userCode = roiAlignBoxGradShader(mode);
+    super(alignGradInputs(mode, true), roiAlignBoxGradShader(mode), ROI_ALIGN_UNIFORMS, [outputSize]);
   }
 }
 
 /** dboxes, flat [K * 4]: the sum of each box's per-bin shares. */
-export class RoIBoxGradSumProgram implements GPGPUProgram {
-  variableNames = ['roiPartials'];
-  outputShape: number[];
-  userCode = roiBoxGradSumShader();
-  enableShapeUniforms = true;
-  customUniforms = ROI_ALIGN_UNIFORMS;
-
+export class RoIBoxGradSumProgram extends RoIProgram {
   constructor(outputSize: number) {
-    this.outputShape = [outputSize];
+    super(['roiPartials'], roiBoxGradSumShader(), ROI_ALIGN_UNIFORMS, [outputSize]);
   }
 }

@@ -2,33 +2,20 @@
  * The RoIPool GPGPU programs. Each holds its shader only; shapes and
  * attributes arrive as uniforms (ROI_POOL_UNIFORMS) set by the kernels.
  */
-import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
-
 import {ROI_POOL_UNIFORMS} from '../../shaders/glsl/roi_common';
-import {roiPoolForwardShader, roiPoolGradShader} from '../../shaders/glsl/roi_pool';
+import {roiPoolForwardShader, roiPoolGradShader, RoIPoolReduce} from '../../shaders/glsl/roi_pool';
+import {RoIProgram} from './roi_program';
 
-/** y, flat [K * outH * outW * C]. */
-export class RoIPoolProgram implements GPGPUProgram {
-  variableNames = ['roiX', 'roiBoxTable'];
-  outputShape: number[];
-  userCode = roiPoolForwardShader();
-  enableShapeUniforms = true;
-  customUniforms = ROI_POOL_UNIFORMS;
-
-  constructor(outputSize: number) {
-    this.outputShape = [outputSize];
+/** y, or the winning pixels, flat [K * outH * outW * C]. */
+export class RoIPoolProgram extends RoIProgram {
+  constructor(outputSize: number, reduce: RoIPoolReduce) {
+    super(['roiX', 'roiBoxTable'], roiPoolForwardShader(reduce), ROI_POOL_UNIFORMS, [outputSize]);
   }
 }
 
 /** dx, flat [N * H * W * C]. */
-export class RoIPoolGradProgram implements GPGPUProgram {
-  variableNames = ['roiDy', 'roiX', 'roiBoxTable'];
-  outputShape: number[];
-  userCode = roiPoolGradShader();
-  enableShapeUniforms = true;
-  customUniforms = ROI_POOL_UNIFORMS;
-
+export class RoIPoolGradProgram extends RoIProgram {
   constructor(outputSize: number) {
-    this.outputShape = [outputSize];
+    super(['roiDy', 'roiWinners', 'roiBoxTable'], roiPoolGradShader(), ROI_POOL_UNIFORMS, [outputSize]);
   }
 }

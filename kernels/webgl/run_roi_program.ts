@@ -7,7 +7,7 @@ import {env, util} from '@tensorflow/tfjs-core';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 import type {GPGPUProgram, MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
-import type {RoIAlignAttrs, RoIPoolAttrs} from '../../src/kernel_names';
+import type {RoIAlignAttrs, RoIGradInputs, RoIPoolAttrs} from '../../src/kernel_names';
 import {RoIBoxTableProgram} from './roi_box_table_gpu';
 
 /**
@@ -53,6 +53,11 @@ export function alignUniforms(
   };
 }
 
+/** Whether a gradient is all zeros: no boxes, no channels or an empty map. */
+export function nothingToGather({dy, x}: RoIGradInputs): boolean {
+  return util.sizeFromShape(dy.shape) === 0 || util.sizeFromShape(x.shape) === 0;
+}
+
 /** A float32 tensor of zeros made on the CPU side, so that no program runs. */
 export function zerosInfo(backend: MathBackendWebGL, shape: number[]): TensorInfo {
   return backend.makeTensorInfo(shape, 'float32', new Float32Array(util.sizeFromShape(shape)));
@@ -94,6 +99,37 @@ export function runRoIProgram(
 }
 
 /**
+ * An output per bin, [K, outH, outW, C], from `makeProgram` run on x and the
+ * box table: y of the forward kernels. Zeros, and no program, when there is
+ * nothing to sample (no boxes, no channels or an empty map).
+ */
+export function runOnBins(
+    backend: MathBackendWebGL, inputs: {x: TensorInfo, boxes: TensorInfo, boxIndices: TensorInfo},
+    pooled: {pooledHeight: number, pooledWidth: number}, uniforms: RoIUniformValues,
+    makeProgram: (outputSize: number) => GPGPUProgram): TensorInfo {
+  const {x, boxes, boxIndices} = inputs;
+  const outShape = [boxes.shape[0], pooled.pooledHeight, pooled.pooledWidth, x.shape[3]];
+  if (util.sizeFromShape(outShape) === 0 || util.sizeFromShape(x.shape) === 0) {
+    return zerosInfo(backend, outShape);
+  }
+  const program = makeProgram(util.sizeFromShape(outShape));
+  return withBoxTable(
+      backend, boxes, boxIndices, uniforms,
+      table => runRoIProgram(backend, program, [x, table], uniforms, outShape));
+}
+
+/** body(temporary), then disposes the temporary. */
+export function disposeAfter(
+    backend: MathBackendWebGL, temporary: TensorInfo,
+    body: (temporary: TensorInfo) => TensorInfo): TensorInfo {
+  try {
+    return body(temporary);
+  } finally {
+    backend.disposeIntermediateTensorInfo(temporary);
+  }
+}
+
+/**
  * Runs `body` with the box table of boxes and boxIndices (see BOX_GLSL in
  * shaders/glsl/roi_common.ts), and disposes the table afterwards.
  */
@@ -101,10 +137,7 @@ export function withBoxTable(
     backend: MathBackendWebGL, boxes: TensorInfo, boxIndices: TensorInfo,
     uniforms: RoIUniformValues, body: (table: TensorInfo) => TensorInfo): TensorInfo {
   const program = new RoIBoxTableProgram(boxes.shape[0]);
-  const table = runRoIProgram(backend, program, [boxes, boxIndices], uniforms, program.outputShape);
-  try {
-    return body(table);
-  } finally {
-    backend.disposeIntermediateTensorInfo(table);
-  }
+  return disposeAfter(
+      backend, runRoIProgram(backend, program, [boxes, boxIndices], uniforms, program.outputShape),
+      body);
 }

@@ -1,12 +1,20 @@
 /**
- * The RoIAlign programs' shaders: forward, dx (a gather), and the box
- * gradient (per-bin partial sums, then one sum per box). All of them sample
+ * The RoIAlign programs' shaders: the forward reduction of each bin (mean,
+ * max, or for the gradients the max's sample), dx as a gather, and the box
+ * gradient (per-bin shares, then one sum per box). All of them sample
  * through ROI_ALIGN_GEOMETRY_GLSL.
  */
 import type {RoIAlignMode} from '../../src/kernel_names';
 
 import {ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_SAMPLING_GLSL} from './roi_align_geometry';
-import {BOX_GLSL, EXACT_ARITHMETIC_GLSL, flatReader, OUTPUT_INDEX_GLSL} from './roi_common';
+import {BIN_OUTPUT_START, BOX_GLSL, dxGatherMain, EXACT_ARITHMETIC_GLSL, FLAT_OUTPUT_START, flatReader, OUTPUT_INDEX_GLSL} from './roi_common';
+
+/**
+ * How the forward program reduces a bin's samples: 'avg' and 'max' give y;
+ * 'winner' gives, for the gradients, the index in its bin of the sample that
+ * 'max' picks (-1 for an empty bin), so that they need not search again.
+ */
+export type RoIAlignReduce = RoIAlignMode|'winner';
 
 /** What every RoIAlign shader starts with; readsX when it reads feature values. */
 function alignPrelude(inputs: string[], readsX: boolean): string {
@@ -16,23 +24,24 @@ function alignPrelude(inputs: string[], readsX: boolean): string {
   ].join('\n');
 }
 
-/** The box of output element (k, ...) and its two axes, or an early 0. */
-const READ_BOX_AXES = `
+/** Box k and its two axes; an unreadable box outputs `nothing`. */
+function readBoxAxes(nothing: string): string {
+  return `
   RoIBox box = roiReadBox(k);
   if (box.batch < 0) {
-    setOutput(0.0);
+    setOutput(${nothing});
     return;
   }
   RoIAlignAxis ay = roiAlignAxis(box.y1, box.y2, roiPooledSize.x, roiXDims.y);
   RoIAlignAxis ax = roiAlignAxis(box.x1, box.x2, roiPooledSize.y, roiXDims.z);
   int imageBase = box.batch * roiXDims.y * roiXDims.z * roiXDims.w;
 `;
+}
 
-/** y [K, outH, outW, C]. Inputs: roiX, roiBoxTable. */
-export function roiAlignForwardShader(mode: RoIAlignMode): string {
-  const reduce = mode === 'max' ? `
-  setOutput(roiAlignBinMax(imageBase, ay, ax, ph, pw, c).value);
-` : `
+/** [K, outH, outW, C]. Inputs: roiX, roiBoxTable. */
+export function roiAlignForwardShader(reduce: RoIAlignReduce): string {
+  const reductions: Record<RoIAlignReduce, string> = {
+    avg: `
   float sum = 0.0;
   for (int iy = 0; iy < ay.grid; iy++) {
     RoIAlignSample sy = roiAlignSample(ay, ph * ay.grid + iy);
@@ -42,43 +51,50 @@ export function roiAlignForwardShader(mode: RoIAlignMode): string {
     }
   }
   setOutput(sum / float(max(ay.grid * ax.grid, 1)));
-`;
+`,
+    max: `
+  setOutput(roiAlignBinMax(imageBase, ay, ax, ph, pw, c).value);
+`,
+    winner: `
+  RoIAlignWinner best = roiAlignBinMax(imageBase, ay, ax, ph, pw, c);
+  setOutput(best.row < 0 ? -1.0 :
+      float((best.row - ph * ay.grid) * ax.grid + best.col - pw * ax.grid));
+`,
+  };
   return `${alignPrelude(['roiX', 'roiBoxTable'], true)}
 void main() {
-  int index = roiOutputIndex();
-  if (index >= outShape) {
-    setOutput(0.0);
-    return;
-  }
-  ivec4 at = roiUnflatten(index, ivec4(roiBoxCount, roiPooledSize, roiXDims.w));
-  int k = at.x, ph = at.y, pw = at.z, c = at.w;
-  ${READ_BOX_AXES}
-  ${reduce}
+  ${BIN_OUTPUT_START}
+  ${readBoxAxes(reduce === 'winner' ? '-1.0' : '0.0')}
+  ${reductions[reduce]}
 }
 `;
 }
 
+/** The inputs of the gradient programs, by mode. */
+export function alignGradInputs(mode: RoIAlignMode, readsX: boolean): string[] {
+  const winners = mode === 'max' ? ['roiWinners'] : [];
+  return ['roiDy', ...(readsX ? ['roiX'] : []), ...winners, 'roiBoxTable'];
+}
+
 /**
- * dx [N, H, W, C] as a gather, since WebGL has no atomics: element
- * (n, h, w, c) visits every box of image n, and in it only the samples that
- * can have row h and column w as corners (roiAlignCandidates). 'avg' adds
- * dy / count times the corner weight; 'max' first finds the bins those
- * samples fall in, then whether each bin's winner has (h, w) as a corner.
- * Inputs: roiDy, roiBoxTable, and roiX in 'max' mode.
+ * dx [N, H, W, C] as a gather (dxGatherMain): in each box it visits only the
+ * samples that can have row h and column w as corners (roiAlignCandidates). 'avg' adds
+ * dy / count times the corner weight of each; 'max' looks at the bins those
+ * samples fall in, and adds dy times the corner weight of each bin's winner.
+ * Inputs: alignGradInputs(mode, false).
  */
 export function roiAlignGradShader(mode: RoIAlignMode): string {
-  const inputs = mode === 'max' ? ['roiDy', 'roiX', 'roiBoxTable'] :
-                                  ['roiDy', 'roiBoxTable'];
   const gather = mode === 'max' ? `
-    // Bins of the candidate samples: the samples are bin-major.
+    // The bins of the candidate samples: samples are numbered bin by bin.
     for (int ph = rows.x / ay.grid; ph <= rows.y / ay.grid; ph++) {
       for (int pw = cols.x / ax.grid; pw <= cols.y / ax.grid; pw++) {
-        RoIAlignWinner best = roiAlignBinMax(imageBase, ay, ax, ph, pw, c);
-        if (best.row < 0) continue;
-        float weight = roiCornerWeight(roiAlignSample(ay, best.row), h) *
-            roiCornerWeight(roiAlignSample(ax, best.col), w);
-        if (weight == 0.0) continue;
-        total += readRoiDy(((k * roiPooledSize.x + ph) * roiPooledSize.y + pw) * C + c) * weight;
+        int dyIndex = ((k * roiPooledSize.x + ph) * roiPooledSize.y + pw) * C + c;
+        int inBin = int(readRoiWinners(dyIndex));
+        if (inBin < 0) continue;
+        ivec2 winner = roiAlignWinnerSamples(ay, ax, ph, pw, inBin);
+        float weight = roiCornerWeight(roiAlignSample(ay, winner.x), h) *
+            roiCornerWeight(roiAlignSample(ax, winner.y), w);
+        if (weight != 0.0) total += readRoiDy(dyIndex) * weight;
       }
     }
 ` : `
@@ -95,21 +111,7 @@ export function roiAlignGradShader(mode: RoIAlignMode): string {
       }
     }
 `;
-  return `${alignPrelude(inputs, mode === 'max')}
-void main() {
-  int index = roiOutputIndex();
-  if (index >= outShape) {
-    setOutput(0.0);
-    return;
-  }
-  ivec4 at = roiUnflatten(index, roiXDims);
-  int n = at.x, h = at.y, w = at.z, c = at.w;
-  int C = roiXDims.w;
-  int imageBase = n * roiXDims.y * roiXDims.z * C;
-  float total = 0.0;
-  for (int k = 0; k < roiBoxCount; k++) {
-    RoIBox box = roiReadBox(k);
-    if (box.batch != n) continue;
+  const perBox = `
     RoIAlignAxis ay = roiAlignAxis(box.y1, box.y2, roiPooledSize.x, roiXDims.y);
     if (ay.grid == 0) continue;
     ivec2 rows = roiAlignCandidates(ay, h);
@@ -119,30 +121,29 @@ void main() {
     ivec2 cols = roiAlignCandidates(ax, w);
     if (cols.x > cols.y) continue;
     ${gather}
-  }
-  setOutput(total);
-}
 `;
+  return `${alignPrelude(alignGradInputs(mode, false), false)}
+${dxGatherMain('roiAlignMayTouch', perBox)}`;
 }
 
 /**
  * The box gradient's first pass, [K, outH, outW, 4]: bin (ph, pw)'s share of
  * d loss / d (x1, y1, x2, y2), the chain rule through its samples' positions
  * (see kernels/cpu/RoIAlignBoxGrad.ts). Rows move with y1 and y2, columns
- * with x1 and x2. Inputs: roiDy, roiX, roiBoxTable.
+ * with x1 and x2. Inputs: alignGradInputs(mode, true).
  */
 export function roiAlignBoxGradShader(mode: RoIAlignMode): string {
   const reduce = mode === 'max' ? `
   for (int c = 0; c < C; c++) {
-    RoIAlignWinner best = roiAlignBinMax(imageBase, ay, ax, ph, pw, c);
-    if (best.row < 0) continue;
-    RoIAlignSample sy = roiAlignSample(ay, best.row);
-    RoIAlignSample sx = roiAlignSample(ax, best.col);
+    int inBin = int(readRoiWinners(dyBase + c));
+    if (inBin < 0) continue;
+    ivec2 winner = roiAlignWinnerSamples(ay, ax, ph, pw, inBin);
+    RoIAlignSample sy = roiAlignSample(ay, winner.x);
+    RoIAlignSample sx = roiAlignSample(ax, winner.y);
     if (!sy.inside || !sx.inside) continue;
     vec4 v = roiAlignCorners(imageBase, sy, sx, c);
-    float g = readRoiDy(dyBase + c);
     float slope = alongRows ? roiSlopeAlongRows(v, sx) : roiSlopeAlongCols(v, sy);
-    total += g * slope * roiMove(sy, sx, alongRows, atStart);
+    total += readRoiDy(dyBase + c) * slope * roiMove(sy, sx, alongRows, atStart);
   }
 ` : `
   float count = float(max(ay.grid * ax.grid, 1));
@@ -162,7 +163,7 @@ export function roiAlignBoxGradShader(mode: RoIAlignMode): string {
     }
   }
 `;
-  return `${alignPrelude(['roiDy', 'roiX', 'roiBoxTable'], true)}
+  return `${alignPrelude(alignGradInputs(mode, true), true)}
 // How the sample's position along the chosen axis moves with the chosen corner.
 float roiMove(RoIAlignSample sy, RoIAlignSample sx, bool alongRows, bool atStart) {
   if (alongRows) return atStart ? sy.dStart : sy.dEnd;
@@ -170,11 +171,7 @@ float roiMove(RoIAlignSample sy, RoIAlignSample sx, bool alongRows, bool atStart
 }
 
 void main() {
-  int index = roiOutputIndex();
-  if (index >= outShape) {
-    setOutput(0.0);
-    return;
-  }
+  ${FLAT_OUTPUT_START}
   ivec4 at = roiUnflatten(index, ivec4(roiBoxCount, roiPooledSize, 4));
   int k = at.x, ph = at.y, pw = at.z;
   // boxes are (x1, y1, x2, y2): odd coordinates are rows.
@@ -182,7 +179,7 @@ void main() {
   bool atStart = at.w < 2;
   int C = roiXDims.w;
   int dyBase = ((k * roiPooledSize.x + ph) * roiPooledSize.y + pw) * C;
-  ${READ_BOX_AXES}
+  ${readBoxAxes('0.0')}
   float total = 0.0;
   ${reduce}
   setOutput(total);
@@ -198,11 +195,7 @@ export function roiBoxGradSumShader(): string {
   return `${flatReader('roiPartials')}
 ${OUTPUT_INDEX_GLSL}
 void main() {
-  int index = roiOutputIndex();
-  if (index >= outShape) {
-    setOutput(0.0);
-    return;
-  }
+  ${FLAT_OUTPUT_START}
   int k = index / 4, j = index % 4;
   int bins = roiPooledSize.x * roiPooledSize.y;
   float total = 0.0;

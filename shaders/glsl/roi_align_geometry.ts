@@ -91,6 +91,28 @@ float roiCornerWeight(RoIAlignSample s, int index) {
   return (s.low == index ? s.lowWeight : 0.0) + (s.high == index ? s.highWeight : 0.0);
 }
 
+// 'max' mode's winners are kept as the sample's index in its bin,
+// iy * gridW + ix (-1 for an empty bin); these are its row and column samples.
+ivec2 roiAlignWinnerSamples(RoIAlignAxis ay, RoIAlignAxis ax, int ph, int pw, int inBin) {
+  int iy = inBin / ax.grid;
+  return ivec2(ph * ay.grid + iy, pw * ax.grid + inBin - iy * ax.grid);
+}
+
+// A cheap first test for the gathers, before any division: whether a box
+// spanning [boxStart, boxEnd] along this axis may have a sample with pixel
+// index as a corner. Samples lie between the box's start and its end (one
+// pixel on from the start for an unaligned box under a pixel); the margin of
+// two covers the corners' reach, the clamping to [0, size - 1] (which only
+// moves a sample towards the map) and rounding.
+bool roiAlignMayTouch(float boxStart, float boxEnd, int index) {
+  float shift = roiAligned == 1 ? 0.5 : 0.0;
+  float start = boxStart * roiScale - shift;
+  float end = boxEnd * roiScale - shift;
+  if (roiAligned == 0) end = max(end, start + 1.0);
+  float at = float(index);
+  return at >= floor(min(start, end)) - 2.0 && at <= ceil(max(start, end)) + 2.0;
+}
+
 // The samples t that may have pixel index as a corner, as [first, last]
 // (empty when first > last). Positions start + (t + 0.5) * binSize / grid
 // grow with t, and a sample touches index only from [index - 1, index + 1]

@@ -4,16 +4,16 @@
  * behind the geometry's discrete decisions.
  *
  * Every RoI program runs on flat views of its tensors (see
- * kernels/webgl/run_roi_program.ts): tfjs keys compiled programs by the
- * logical shapes' size-1 dimensions, broadcast pattern and squeeze pattern,
- * and a flat view leaves none of those to change with the number of boxes or
- * the feature size. So the shaders do their own indexing, with integer
- * texelFetch rather than tfjs's float texture coordinates.
+ * kernels/webgl/run_roi_program.ts) and does its own indexing, with integer
+ * texelFetch rather than tfjs's float texture coordinates. tfjs keys compiled
+ * programs by the logical shapes' size-1 dimensions, broadcast and squeeze
+ * patterns; flat views leave in the key only whether each texture has one
+ * row or several, and the box table (below) keeps even that fixed for boxes.
  *
  * Names: the programs' inputs are roiX [N,H,W,C], roiBoxes [K,4],
- * roiBoxIndices [K], roiBoxTable, roiDy and roiPartials. tfjs declares `<input>Shape`,
- * `<input>TexShape` and `offset<input>` for each, so the custom uniforms below
- * use other names.
+ * roiBoxIndices [K], roiBoxTable, roiDy and roiPartials. tfjs declares
+ * `<input>Shape`, `<input>TexShape` and `offset<input>` for each, so the
+ * custom uniforms below use other names.
  */
 import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
 
@@ -74,6 +74,49 @@ ivec4 roiUnflatten(int index, ivec4 shape) {
 }
 `;
 
+/** The start of main() in a program with a flat output: its element, or 0 past the end. */
+export const FLAT_OUTPUT_START = `
+  int index = roiOutputIndex();
+  if (index >= outShape) {
+    setOutput(0.0);
+    return;
+  }
+`;
+
+/** The start of main() in a program with an output per bin: [K, outH, outW, C]. */
+export const BIN_OUTPUT_START = `${FLAT_OUTPUT_START}
+  ivec4 at = roiUnflatten(index, ivec4(roiBoxCount, roiPooledSize, roiXDims.w));
+  int k = at.x, ph = at.y, pw = at.z, c = at.w;
+`;
+
+/**
+ * main() of a dx gather, since WebGL has no atomics: element (n, h, w, c)
+ * of dx [N, H, W, C] visits every box of image n that `mayTouch` does not
+ * rule out, and `perBox` adds that box's share to total.
+ */
+export function dxGatherMain(mayTouch: string, perBox: string): string {
+  return `
+void main() {
+  ${FLAT_OUTPUT_START}
+  ivec4 at = roiUnflatten(index, roiXDims);
+  int n = at.x, h = at.y, w = at.z, c = at.w;
+  int C = roiXDims.w;
+  float total = 0.0;
+  for (int k = 0; k < roiBoxCount; k++) {
+    // Most boxes miss (h, w): reject them on few reads and no division.
+    if (int(roiReadBoxField(k, 0)) != n) continue;
+    float y1 = roiReadBoxField(k, 2), y2 = roiReadBoxField(k, 4);
+    if (!${mayTouch}(y1, y2, h)) continue;
+    float x1 = roiReadBoxField(k, 1), x2 = roiReadBoxField(k, 3);
+    if (!${mayTouch}(x1, x2, w)) continue;
+    RoIBox box = RoIBox(n, x1, y1, x2, y2);
+    ${perBox}
+  }
+  setOutput(total);
+}
+`;
+}
+
 /**
  * The box table: BOX_TABLE_FIELDS floats per box, (image index or -1, x1, y1,
  * x2, y2, unused). A box reads nothing (image -1) when a corner is not
@@ -130,10 +173,14 @@ struct RoIBox {
   float y2;
 };
 
+// field 0 is the image, 1 to 4 are x1, y1, x2, y2.
+float roiReadBoxField(int k, int field) {
+  return readRoiBoxTable(${BOX_TABLE_FIELDS} * k + field);
+}
+
 RoIBox roiReadBox(int k) {
-  int base = ${BOX_TABLE_FIELDS} * k;
-  return RoIBox(int(readRoiBoxTable(base)), readRoiBoxTable(base + 1), readRoiBoxTable(base + 2),
-                readRoiBoxTable(base + 3), readRoiBoxTable(base + 4));
+  return RoIBox(int(roiReadBoxField(k, 0)), roiReadBoxField(k, 1), roiReadBoxField(k, 2),
+                roiReadBoxField(k, 3), roiReadBoxField(k, 4));
 }
 `;
 

@@ -4,8 +4,7 @@
  * away from zero, size max(end - start + 1, 1), bin edges floor / ceil of
  * float32 multiples of the float32 bin size, clipped to the map.
  *
- * Needs the uniforms of ROI_POOL_UNIFORMS, EXACT_ARITHMETIC_GLSL and the
- * reader of roiX.
+ * Needs the uniforms of ROI_POOL_UNIFORMS and EXACT_ARITHMETIC_GLSL.
  */
 export const ROI_POOL_GEOMETRY_GLSL = `
 struct RoIPoolAxis {
@@ -33,6 +32,15 @@ ivec2 roiPoolBin(RoIPoolAxis a, int b) {
   return clamp(ivec2(first, end), 0, a.size);
 }
 
+// A cheap first test for the gather, before the exact division: whether a
+// box spanning [boxStart, boxEnd] may have a bin holding pixel index. Its
+// bins cover the pixels from the rounded start to the rounded end.
+bool roiPoolMayTouch(float boxStart, float boxEnd, int index) {
+  int start = roiRoundHalfAway(boxStart * roiScale);
+  int end = max(roiRoundHalfAway(boxEnd * roiScale), start);
+  return index >= start - 1 && index <= end + 1;
+}
+
 // The bins b that may hold pixel index, as [first, last] (empty when
 // first > last): bin b spans about [b * binSize, (b + 1) * binSize) from the
 // start, and bins may overlap by a pixel. Widened by one each way;
@@ -44,7 +52,10 @@ ivec2 roiPoolCandidates(RoIPoolAxis a, int index) {
   if (last < 0.0 || first > float(a.pooled - 1)) return ivec2(1, 0);
   return ivec2(max(first, 0.0), min(last, float(a.pooled - 1)));
 }
+`;
 
+/** A bin's max and where it is. Needs ROI_POOL_GEOMETRY_GLSL and the reader of roiX. */
+export const ROI_POOL_BIN_MAX_GLSL = `
 // The max of x over bin rows x cols in channel c, and its pixel: torchvision
 // starts a non-empty bin at the lowest float and keeps the first pixel in
 // row-major order on ties (strict >); an empty bin gives 0 and pixel -1.

@@ -1,0 +1,29 @@
+/**
+ * The inputs of RoIAlign's gradient programs. In 'max' mode they read each
+ * bin's winning sample from a winner pass (RoIAlignProgram 'winner') instead
+ * of searching the bin again in every fragment that needs it.
+ */
+import {util} from '@tensorflow/tfjs-core';
+import type {TensorInfo} from '@tensorflow/tfjs-core';
+import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
+
+import type {RoIAlignMode} from '../../src/kernel_names';
+import {RoIAlignProgram} from './roi_align_gpu';
+import {disposeAfter, RoIUniformValues, runRoIProgram} from './run_roi_program';
+
+/**
+ * Calls `body` with [dy, x (if readsX), winners ('max'), table], the order
+ * of alignGradInputs, and disposes the winners afterwards.
+ */
+export function withAlignGradientInputs(
+    backend: MathBackendWebGL, mode: RoIAlignMode,
+    tensors: {dy: TensorInfo, x: TensorInfo, table: TensorInfo}, readsX: boolean,
+    uniforms: RoIUniformValues, body: (inputs: TensorInfo[]) => TensorInfo): TensorInfo {
+  const {dy, x, table} = tensors;
+  const head = readsX ? [dy, x] : [dy];
+  if (mode === 'avg') return body([...head, table]);
+  const winners = runRoIProgram(
+      backend, new RoIAlignProgram(util.sizeFromShape(dy.shape), 'winner'), [x, table], uniforms,
+      dy.shape);
+  return disposeAfter(backend, winners, () => body([...head, winners, table]));
+}
