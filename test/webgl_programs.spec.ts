@@ -28,7 +28,8 @@ interface WebGLBackendInternals {
  * This package's programs in the webgl backend's cache of compiled binaries,
  * but for the box table pass (RoIBoxTableProgram): that one reads boxes and
  * boxIndices as they come, a lone texel when K = 1, so it compiles once more
- * for one box, in order that the programs counted here never do.
+ * for one box, in order that the programs counted here never do (see
+ * BOX_GLSL in shaders/glsl/roi_common.ts).
  */
 function compiledRoIPrograms(): number {
   const cache = (tf.backend() as unknown as WebGLBackendInternals).binaryCache;
@@ -136,14 +137,16 @@ async function checkAllKernels(backend: string, c: Case, seed: number): Promise<
 }
 
 // Different K (one box too), N, H, W, C, output size and attributes in every
-// call. tfjs's program key records whether each texture has one row or
-// several (see kernels/webgl/run_roi_program.ts): x and dy have several
-// here, as features and gradients of any size do, and every output has one.
+// call, and a y past the texture size limit (16384 elements on most GPUs,
+// 8192 on SwiftShader), which tfjs lays out differently. tfjs's program key
+// also records whether each input's texture has one row or several: x and
+// dy have several here, as features and gradients of all but tiny sizes do.
 const CASES: Case[] = [
   {shape: [2, 5, 6, 3], numBoxes: 3, out: [2, 2], spatialScale: 1, samplingRatio: 0, aligned: false},
   {shape: [1, 7, 4, 2], numBoxes: 6, out: [3, 2], spatialScale: 0.5, samplingRatio: 2, aligned: true},
   {shape: [2, 3, 5, 1], numBoxes: 1, out: [2, 3], spatialScale: 1, samplingRatio: 0, aligned: false},
   {shape: [3, 4, 9, 4], numBoxes: 2, out: [1, 3], spatialScale: 2, samplingRatio: 0, aligned: false},
+  {shape: [1, 12, 10, 16], numBoxes: 24, out: [7, 7], spatialScale: 0.5, samplingRatio: 2, aligned: true},
 ];
 
 describeEachBackend('webgl programs', backend => {

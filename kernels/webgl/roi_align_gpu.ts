@@ -9,30 +9,34 @@ import {ROI_ALIGN_UNIFORMS} from '../../shaders/glsl/roi_common';
 import type {RoIAlignMode} from '../../src/kernel_names';
 import {RoIProgram} from './roi_program';
 
-/** y, or 'max' mode's winners, flat [K * outH * outW * C]. */
+/** y, or 'max' mode's winners (an intermediate): [K, outH, outW, C]. */
 export class RoIAlignProgram extends RoIProgram {
   constructor(outputSize: number, reduce: RoIAlignReduce) {
-    super(['roiX', 'roiBoxTable'], roiAlignForwardShader(reduce), ROI_ALIGN_UNIFORMS, [outputSize]);
+    super(
+        ['roiX', 'roiBoxTable'], roiAlignForwardShader(reduce), ROI_ALIGN_UNIFORMS,
+        reduce === 'winner' ? 'intermediate' : 'result', outputSize);
   }
 }
 
-/** dx, flat [N * H * W * C]. */
+/** dx [N, H, W, C]. */
 export class RoIAlignGradProgram extends RoIProgram {
   constructor(outputSize: number, mode: RoIAlignMode) {
-    super(alignGradInputs(mode, false), roiAlignGradShader(mode), ROI_ALIGN_UNIFORMS, [outputSize]);
+    super(alignGradInputs(mode, false), roiAlignGradShader(mode), ROI_ALIGN_UNIFORMS, 'result', outputSize);
   }
 }
 
-/** Per-bin shares of dboxes, flat [K * outH * outW * 4]. */
+/** Per-bin shares of dboxes, [K, outH, outW, 4]. */
 export class RoIAlignBoxGradProgram extends RoIProgram {
   constructor(outputSize: number, mode: RoIAlignMode) {
-    super(alignGradInputs(mode, true), roiAlignBoxGradShader(mode), ROI_ALIGN_UNIFORMS, [outputSize]);
+    super(
+        alignGradInputs(mode, true), roiAlignBoxGradShader(mode), ROI_ALIGN_UNIFORMS,
+        'intermediate', outputSize);
   }
 }
 
-/** dboxes, flat [K * 4]: the sum of each box's per-bin shares. */
+/** dboxes [K, 4]: the sum of each box's per-bin shares. */
 export class RoIBoxGradSumProgram extends RoIProgram {
   constructor(outputSize: number) {
-    super(['roiPartials'], roiBoxGradSumShader(), ROI_ALIGN_UNIFORMS, [outputSize]);
+    super(['roiPartials'], roiBoxGradSumShader(), ROI_ALIGN_UNIFORMS, 'result', outputSize);
   }
 }

@@ -8,6 +8,7 @@ import type {TensorInfo} from '@tensorflow/tfjs-core';
 import type {GPGPUProgram, MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
 import type {RoIAlignAttrs, RoIGradInputs, RoIPoolAttrs} from '../../src/kernel_names';
+import {BOX_TABLE_FIELDS} from '../../shaders/glsl/roi_common';
 import {RoIBoxTableProgram} from './roi_box_table_gpu';
 
 /**
@@ -64,12 +65,14 @@ export function zerosInfo(backend: MathBackendWebGL, shape: number[]): TensorInf
 }
 
 /**
- * Runs `program` and returns its output viewed as a tensor of `outShape`.
+ * Runs `program` and returns its output viewed as a tensor of `outShape`
+ * (whose size is the output's, or one less for an intermediate's padding).
  *
- * The program sees every tensor as a flat, unpacked texture. tfjs keys its
+ * The program sees every input as a flat, unpacked texture. tfjs keys its
  * compiled programs by the inputs' logical shapes (size-1 dimensions,
  * broadcasting, squeezing), which would recompile for other box counts and
- * feature sizes; flat views leave only the textures' layout class in the key.
+ * feature sizes; flat views leave only the textures' layout class in the key
+ * (see outputShapeFor in roi_program.ts for the outputs').
  * An unpacked texture is row-major whatever its logical shape, so the views
  * are free, as tfjs's own reshape is. Packed inputs are unpacked first (with
  * their real shape), and inputs still on the CPU are uploaded as textures
@@ -138,6 +141,8 @@ export function withBoxTable(
     uniforms: RoIUniformValues, body: (table: TensorInfo) => TensorInfo): TensorInfo {
   const program = new RoIBoxTableProgram(boxes.shape[0]);
   return disposeAfter(
-      backend, runRoIProgram(backend, program, [boxes, boxIndices], uniforms, program.outputShape),
+      backend,
+      runRoIProgram(
+          backend, program, [boxes, boxIndices], uniforms, [boxes.shape[0], BOX_TABLE_FIELDS]),
       body);
 }

@@ -7,7 +7,7 @@
 import type {RoIAlignMode} from '../../src/kernel_names';
 
 import {ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_SAMPLING_GLSL} from './roi_align_geometry';
-import {BIN_OUTPUT_START, BOX_GLSL, dxGatherMain, EXACT_ARITHMETIC_GLSL, FLAT_OUTPUT_START, flatReader, OUTPUT_INDEX_GLSL} from './roi_common';
+import {BIN_OUTPUT_START, BOX_GLSL, dxGatherMain, EXACT_ARITHMETIC_GLSL, flatReader, OUTPUT_INDEX_GLSL, outputStart} from './roi_common';
 
 /**
  * How the forward program reduces a bin's samples: 'avg' and 'max' give y;
@@ -171,7 +171,7 @@ float roiMove(RoIAlignSample sy, RoIAlignSample sx, bool alongRows, bool atStart
 }
 
 void main() {
-  ${FLAT_OUTPUT_START}
+  ${outputStart('roiBoxCount * roiPooledSize.x * roiPooledSize.y * 4')}
   ivec4 at = roiUnflatten(index, ivec4(roiBoxCount, roiPooledSize, 4));
   int k = at.x, ph = at.y, pw = at.z;
   // boxes are (x1, y1, x2, y2): odd coordinates are rows.
@@ -195,7 +195,7 @@ export function roiBoxGradSumShader(): string {
   return `${flatReader('roiPartials')}
 ${OUTPUT_INDEX_GLSL}
 void main() {
-  ${FLAT_OUTPUT_START}
+  ${outputStart('4 * roiBoxCount')}
   int k = index / 4, j = index % 4;
   int bins = roiPooledSize.x * roiPooledSize.y;
   float total = 0.0;

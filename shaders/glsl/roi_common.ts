@@ -74,17 +74,24 @@ ivec4 roiUnflatten(int index, ivec4 shape) {
 }
 `;
 
-/** The start of main() in a program with a flat output: its element, or 0 past the end. */
-export const FLAT_OUTPUT_START = `
+/**
+ * The start of main(): the element this fragment computes, or 0 for the
+ * texels past the `count` elements (the texture's padding: see
+ * kernels/webgl/roi_program.ts), which must not read boxes past the last.
+ */
+export function outputStart(count: string): string {
+  return `
   int index = roiOutputIndex();
-  if (index >= outShape) {
+  if (index >= ${count}) {
     setOutput(0.0);
     return;
   }
 `;
+}
 
 /** The start of main() in a program with an output per bin: [K, outH, outW, C]. */
-export const BIN_OUTPUT_START = `${FLAT_OUTPUT_START}
+export const BIN_OUTPUT_START = `
+  ${outputStart('roiBoxCount * roiPooledSize.x * roiPooledSize.y * roiXDims.w')}
   ivec4 at = roiUnflatten(index, ivec4(roiBoxCount, roiPooledSize, roiXDims.w));
   int k = at.x, ph = at.y, pw = at.z, c = at.w;
 `;
@@ -97,7 +104,7 @@ export const BIN_OUTPUT_START = `${FLAT_OUTPUT_START}
 export function dxGatherMain(mayTouch: string, perBox: string): string {
   return `
 void main() {
-  ${FLAT_OUTPUT_START}
+  ${outputStart('roiXDims.x * roiXDims.y * roiXDims.z * roiXDims.w')}
   ivec4 at = roiUnflatten(index, roiXDims);
   int n = at.x, h = at.y, w = at.z, c = at.w;
   int C = roiXDims.w;
@@ -124,16 +131,12 @@ void main() {
  *
  * The main programs read boxes from this table rather than from boxes and
  * boxIndices: those textures are a single texel or row when K = 1, which
- * tfjs's program key records, whereas the table's [2, 3K] layout has more
+ * tfjs's program key records, whereas the table, an intermediate, has more
  * than one row and column for every K.
  */
 export const BOX_TABLE_FIELDS = 6;
 
-export function boxTableShape(numBoxes: number): [number, number] {
-  return [2, numBoxes * BOX_TABLE_FIELDS / 2];
-}
-
-/** Inputs: roiBoxes, roiBoxIndices; output [2, 3K]. */
+/** Inputs: roiBoxes, roiBoxIndices; output [K, BOX_TABLE_FIELDS]. */
 export function boxTableShader(): string {
   return `${flatReader('roiBoxes')}
 ${flatReader('roiBoxIndices')}
@@ -144,9 +147,9 @@ bool roiIsFinite(float v) {
 }
 
 void main() {
-  int index = roiOutputIndex();
+  ${outputStart(`${BOX_TABLE_FIELDS} * roiBoxCount`)}
   int k = index / ${BOX_TABLE_FIELDS}, field = index % ${BOX_TABLE_FIELDS};
-  if (k >= roiBoxCount || field == ${BOX_TABLE_FIELDS - 1}) {
+  if (field == ${BOX_TABLE_FIELDS - 1}) {
     setOutput(0.0);
     return;
   }
