@@ -126,7 +126,7 @@ void main() {
 
 /**
  * The box table: BOX_TABLE_FIELDS floats per box, (image index or -1, x1, y1,
- * x2, y2, unused). A box reads nothing (image -1) when a corner is not
+ * x2, y2). A box reads nothing (image -1) when a corner is not
  * finite or its image index is outside [0, N).
  *
  * The main programs read boxes from this table rather than from boxes and
@@ -134,7 +134,7 @@ void main() {
  * tfjs's program key records, whereas the table, an intermediate, has more
  * than one row and column for every K.
  */
-export const BOX_TABLE_FIELDS = 6;
+export const BOX_TABLE_FIELDS = 5;
 
 /** Inputs: roiBoxes, roiBoxIndices; output [K, BOX_TABLE_FIELDS]. */
 export function boxTableShader(): string {
@@ -149,10 +149,6 @@ bool roiIsFinite(float v) {
 void main() {
   ${outputStart(`${BOX_TABLE_FIELDS} * roiBoxCount`)}
   int k = index / ${BOX_TABLE_FIELDS}, field = index % ${BOX_TABLE_FIELDS};
-  if (field == ${BOX_TABLE_FIELDS - 1}) {
-    setOutput(0.0);
-    return;
-  }
   if (field > 0) {
     setOutput(readRoiBoxes(4 * k + field - 1));
     return;
