@@ -1,5 +1,5 @@
 /**
- * THE GLSL definition of RoIAlign's sampling geometry, used by the forward
+ * The one GLSL definition of RoIAlign's sampling geometry, used by the forward
  * program, the dx gather and the box gradient alike. It follows
  * src/geometry.ts (alignAxisSamples) rule for rule and in the same float32
  * order of operations: box, then bins, then sample positions, then the two

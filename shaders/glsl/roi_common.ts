@@ -3,17 +3,18 @@
  * the output's flat index, reading a box, and the exact integer arithmetic
  * behind the geometry's discrete decisions.
  *
- * Every RoI program runs on flat views of its tensors (see
+ * Every RoI program reads flat views of its inputs (see
  * kernels/webgl/run_roi_program.ts) and does its own indexing, with integer
  * texelFetch rather than tfjs's float texture coordinates. tfjs keys compiled
  * programs by the logical shapes' size-1 dimensions, broadcast and squeeze
  * patterns; flat views leave in the key only whether each texture has one
- * row or several, and the box table (below) keeps even that fixed for boxes.
+ * row or several, which the box table (below) and the output layouts
+ * (kernels/webgl/roi_program.ts) keep the same for every K and size.
  *
  * Names: the programs' inputs are roiX [N,H,W,C], roiBoxes [K,4],
- * roiBoxIndices [K], roiBoxTable, roiDy and roiPartials. tfjs declares
- * `<input>Shape`, `<input>TexShape` and `offset<input>` for each, so the
- * custom uniforms below use other names.
+ * roiBoxIndices [K], roiBoxTable, roiDy, roiWinners and roiPartials. tfjs
+ * declares `<input>Shape`, `<input>TexShape` and `offset<input>` for each,
+ * so the custom uniforms below use other names.
  */
 import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
 
@@ -54,9 +55,8 @@ float ${fn}(int index) {
 }
 
 /**
- * The output's flat index: its texels, row-major, are its elements. Texels
- * past the end (a large output is laid out in a near-square texture) are
- * padding, written with 0 and never read.
+ * The output's flat index: its texels, row-major, are its elements. The
+ * last texels of an intermediate or of a near-square texture are padding.
  */
 export const OUTPUT_INDEX_GLSL = `
 int roiOutputIndex() {

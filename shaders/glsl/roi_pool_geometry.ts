@@ -1,8 +1,9 @@
 /**
- * THE GLSL definition of RoIPool's bins, used by the forward program and the
- * dx gather. It follows src/geometry.ts (poolAxisBins): corners rounded half
- * away from zero, size max(end - start + 1, 1), bin edges floor / ceil of
- * float32 multiples of the float32 bin size, clipped to the map.
+ * The one GLSL definition of RoIPool's bins, used by the forward program,
+ * its winner pass and the dx gather. It follows src/geometry.ts
+ * (poolAxisBins): corners rounded half away from zero, size
+ * max(end - start + 1, 1), bin edges floor / ceil of float32 multiples of the
+ * float32 bin size, clipped to the map.
  *
  * Needs the uniforms of ROI_POOL_UNIFORMS and EXACT_ARITHMETIC_GLSL.
  */
