@@ -1,7 +1,8 @@
 /**
  * The shared suite (test/*.spec.ts) in headless Chromium, once per backend.
  * Run it with `npm run test:karma`, which finds or installs Chromium and sets
- * CHROME_BIN. ROI_BACKENDS=cpu,webgl narrows the backends (default: all three).
+ * CHROME_BIN. ROI_BACKENDS=cpu,webgl narrows the backends (default: all three),
+ * and ROI_SPECS=layers,errors the spec files.
  */
 const fs = require('fs');
 const os = require('os');
@@ -88,8 +89,26 @@ function useOwnTempDir() {
   process.on('exit', () => fs.rmSync(dir, {recursive: true, force: true}));
 }
 
+/**
+ * ROI_SPECS=layers,golden narrows the spec files to test/<name>.spec.ts, for
+ * quick runs while developing (default: every spec).
+ */
+function specFilesFromEnv() {
+  const raw = process.env.ROI_SPECS;
+  if (raw == null || raw.trim() === '') return ['test/*.spec.ts'];
+  return raw.split(',').map((s) => s.trim()).filter((s) => s !== '').map((name) => {
+    const file = `test/${name.replace(/\.spec\.ts$/, '')}.spec.ts`;
+    if (!fs.existsSync(path.join(__dirname, file))) {
+      console.error(`ROI_SPECS=${raw}: ${file} does not exist`);
+      process.exit(1);
+    }
+    return file;
+  });
+}
+
 module.exports = function(config) {
   const backends = backendsFromEnv();
+  const specFiles = specFilesFromEnv();
   useOwnTempDir();
   config.set({
     basePath: __dirname,
@@ -100,8 +119,8 @@ module.exports = function(config) {
       'karma-esbuild',
       {'reporter:spec-summary': ['type', SpecSummaryReporter]},
     ],
-    files: ['test/*.spec.ts'],
-    preprocessors: {'test/*.spec.ts': ['esbuild']},
+    files: specFiles,
+    preprocessors: Object.fromEntries(specFiles.map((file) => [file, ['esbuild']])),
     esbuild: {
       target: 'es2020',
       // All specs go into one bundle (one tfjs instance); the setup file is

@@ -1,0 +1,3 @@
+// site/training.ts
+document.body.append("training page");
+//# sourceMappingURL=training.js.map
