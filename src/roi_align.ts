@@ -19,6 +19,20 @@ export interface RoIAlignOptions {
 
 const OPTIONS = ['spatialScale', 'samplingRatio', 'aligned', 'mode', 'dataFormat'];
 
+/** The sampling options of roiAlign, checked; shared with multiScaleRoiAlign. */
+export function checkSamplingOptions(
+    name: string, samplingRatio: unknown, aligned: unknown, mode: unknown): void {
+  if (typeof samplingRatio !== 'number' || !Number.isInteger(samplingRatio)) {
+    fail(name, `samplingRatio must be an integer (<= 0 for adaptive), got ${String(samplingRatio)}`);
+  }
+  if (typeof aligned !== 'boolean') {
+    fail(name, `aligned must be a boolean, got ${String(aligned)}`);
+  }
+  if (mode !== 'avg' && mode !== 'max') {
+    fail(name, `mode must be 'avg' or 'max', got ${JSON.stringify(mode)}`);
+  }
+}
+
 function roiAlign_(
     x: Tensor4D|TensorLike, boxes: Tensor2D|TensorLike,
     boxIndices: Tensor|TensorLike|null, outputSize: number|[number, number],
@@ -34,15 +48,7 @@ function roiAlign_(
   } = options;
   const [pooledHeight, pooledWidth] = parseOutputSize(outputSize, name);
   checkSpatialScale(spatialScale, name);
-  if (typeof samplingRatio !== 'number' || !Number.isInteger(samplingRatio)) {
-    fail(name, `samplingRatio must be an integer (<= 0 for adaptive), got ${String(samplingRatio)}`);
-  }
-  if (typeof aligned !== 'boolean') {
-    fail(name, `aligned must be a boolean, got ${String(aligned)}`);
-  }
-  if (mode !== 'avg' && mode !== 'max') {
-    fail(name, `mode must be 'avg' or 'max', got ${JSON.stringify(mode)}`);
-  }
+  checkSamplingOptions(name, samplingRatio, aligned, mode);
   checkDataFormat(dataFormat, name);
   const checked = checkRoIInputs(name, x, boxes, boxIndices);
 
