@@ -8,5 +8,6 @@ import * as tfjsRoi from './index';
 declare const tf: Record<string, unknown>;
 
 Object.assign(tf, {roiAlign: tfjsRoi.roiAlign, roiPool: tfjsRoi.roiPool});
+Object.assign(tf, {multiScaleRoiAlign: tfjsRoi.multiScaleRoiAlign});
 
 export * from './index';

@@ -13,3 +13,6 @@ export * from './kernel_names';
 export {kernelConfigs, registerRoIKernels} from './register';
 export {layers, registerRoILayers} from './layers';
 export type {RoIAlignLayerArgs, RoIPoolLayerArgs} from './layers';
+export {multiScaleRoiAlign} from './multi_scale_roi_align';
+export type {MultiScaleRoIAlignOptions} from './multi_scale_roi_align';
+export type {MultiScaleRoIAlignLayerArgs} from './layers';
