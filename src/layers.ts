@@ -12,6 +12,8 @@ import type {Tensor, Tensor2D, Tensor4D} from '@tensorflow/tfjs-core';
 import type {Layer, LayerArgs} from '@tensorflow/tfjs-layers/dist/engine/topology';
 
 import {checkKnownOptions, fail, parseOutputSize} from './args';
+import {multiScaleRoiAlign} from './multi_scale_roi_align';
+import type {MultiScaleRoIAlignOptions} from './multi_scale_roi_align';
 import {roiAlign} from './roi_align';
 import type {RoIAlignOptions} from './roi_align';
 import {roiPool} from './roi_pool';
@@ -27,9 +29,17 @@ export interface RoIPoolLayerArgs extends RoIPoolOptions, LayerArgs {
   outputSize: number|[number, number];
 }
 
+export interface MultiScaleRoIAlignLayerArgs extends MultiScaleRoIAlignOptions, LayerArgs {
+  outputSize: number|[number, number];
+}
+
 /** Keys that belong to the op; the rest are tf.layers' own (name, trainable, ...). */
 const ALIGN_KEYS = ['outputSize', 'spatialScale', 'samplingRatio', 'aligned', 'mode', 'dataFormat'];
 const POOL_KEYS = ['outputSize', 'spatialScale', 'dataFormat'];
+const MULTI_SCALE_KEYS = [
+  'outputSize', 'imageSize', 'samplingRatio', 'canonicalScale', 'canonicalLevel', 'aligned', 'mode',
+  'dataFormat'
+];
 
 /** The package name under which the layers are registered for serialization. */
 export const LAYER_PACKAGE = 'tfjs-roi';
@@ -55,11 +65,13 @@ function split<T extends object>(args: T, opKeys: string[]) {
 export interface RoILayerClasses {
   RoIAlignLayer: new (args: RoIAlignLayerArgs) => Layer;
   RoIPoolLayer: new (args: RoIPoolLayerArgs) => Layer;
+  MultiScaleRoIAlignLayer: new (args: MultiScaleRoIAlignLayerArgs) => Layer;
 }
 
 function defineLayers(Base: typeof Layer): RoILayerClasses {
   /**
-   * Shared by both layers: flattens [B,R,4] boxes to [B*R,4] with the batch
+   * Shared by the layers: inputs [features..., boxes] (one feature map, or
+   * one per pyramid level). Flattens [B,R,4] boxes to [B*R,4] with the batch
    * index of each, runs the op, and restores [B,R,...].
    */
   abstract class RoILayer extends Base {
@@ -77,10 +89,11 @@ function defineLayers(Base: typeof Layer): RoILayerClasses {
       this.channelsFirst = op.dataFormat === 'NCHW';
     }
 
-    protected abstract pool(features: Tensor4D, boxes: Tensor2D, indices: Tensor): Tensor;
+    protected abstract pool(features: Tensor4D[], boxes: Tensor2D, indices: Tensor): Tensor;
 
     computeOutputShape(inputShape: Shape|Shape[]): Shape {
-      const [features, boxes] = inputShape as Shape[];
+      const shapes = inputShape as Shape[];
+      const features = shapes[0], boxes = shapes[shapes.length - 1];
       const channels = this.channelsFirst ? features[1] : features[3];
       const [h, w] = this.outputHW;
       return this.channelsFirst ? [features[0], boxes[1], channels, h, w] :
@@ -89,11 +102,12 @@ function defineLayers(Base: typeof Layer): RoILayerClasses {
 
     call(inputs: Tensor|Tensor[]): Tensor {
       return tidy(() => {
-        const [features, boxes] = inputs as Tensor[];
+        const tensors = inputs as Tensor[];
+        const boxes = tensors[tensors.length - 1];
         const [batch, perImage] = boxes.shape;
         const flatBoxes = reshape(boxes, [batch * perImage, 4]) as Tensor2D;
         const indices = cast(floorDiv(range(0, batch * perImage, 1, 'int32'), perImage), 'int32');
-        const pooled = this.pool(features as Tensor4D, flatBoxes, indices);
+        const pooled = this.pool(tensors.slice(0, -1) as Tensor4D[], flatBoxes, indices);
         return reshape(pooled, [batch, perImage, ...pooled.shape.slice(1)]);
       });
     }
@@ -108,9 +122,9 @@ function defineLayers(Base: typeof Layer): RoILayerClasses {
     constructor(args: RoIAlignLayerArgs) {
       super(args, ALIGN_KEYS, 'RoIAlign layer');
     }
-    protected pool(features: Tensor4D, boxes: Tensor2D, indices: Tensor) {
+    protected pool(features: Tensor4D[], boxes: Tensor2D, indices: Tensor) {
       const {outputSize: _, ...options} = this.opConfig;
-      return roiAlign(features, boxes, indices, this.outputHW, options as RoIAlignOptions);
+      return roiAlign(features[0], boxes, indices, this.outputHW, options as RoIAlignOptions);
     }
   }
 
@@ -119,15 +133,32 @@ function defineLayers(Base: typeof Layer): RoILayerClasses {
     constructor(args: RoIPoolLayerArgs) {
       super(args, POOL_KEYS, 'RoIPool layer');
     }
-    protected pool(features: Tensor4D, boxes: Tensor2D, indices: Tensor) {
+    protected pool(features: Tensor4D[], boxes: Tensor2D, indices: Tensor) {
       const {outputSize: _, ...options} = this.opConfig;
-      return roiPool(features, boxes, indices, this.outputHW, options as RoIPoolOptions);
+      return roiPool(features[0], boxes, indices, this.outputHW, options as RoIPoolOptions);
+    }
+  }
+
+  class MultiScaleRoIAlignLayer extends RoILayer {
+    static className = 'MultiScaleRoIAlign';
+    constructor(args: MultiScaleRoIAlignLayerArgs) {
+      super(args, MULTI_SCALE_KEYS, 'MultiScaleRoIAlign layer');
+      // The scales come from it; without it only the first call would fail.
+      if (this.opConfig.imageSize === undefined) {
+        fail('MultiScaleRoIAlign layer', 'the layer config needs imageSize: [height, width] of the input image');
+      }
+    }
+    protected pool(features: Tensor4D[], boxes: Tensor2D, indices: Tensor) {
+      const {outputSize: _, ...options} = this.opConfig;
+      return multiScaleRoiAlign(
+          features, boxes, indices, this.outputHW, options as unknown as MultiScaleRoIAlignOptions);
     }
   }
 
   serialization.registerClass(RoIAlignLayer, LAYER_PACKAGE);
   serialization.registerClass(RoIPoolLayer, LAYER_PACKAGE);
-  return {RoIAlignLayer, RoIPoolLayer};
+  serialization.registerClass(MultiScaleRoIAlignLayer, LAYER_PACKAGE);
+  return {RoIAlignLayer, RoIPoolLayer, MultiScaleRoIAlignLayer};
 }
 
 let layerClasses: RoILayerClasses|null = null;
@@ -154,4 +185,10 @@ export const layers = {
   roiAlign: (args: RoIAlignLayerArgs): Layer => new (registerRoILayers().RoIAlignLayer)(args),
   /** An RoIPool layer: inputs [features, boxes [B,R,4]], output [B,R,outH,outW,C]. */
   roiPool: (args: RoIPoolLayerArgs): Layer => new (registerRoILayers().RoIPoolLayer)(args),
+  /**
+   * The FPN pooler: inputs [level features..., boxes [B,R,4]] (finest level
+   * first), output [B,R,outH,outW,C].
+   */
+  multiScaleRoiAlign: (args: MultiScaleRoIAlignLayerArgs): Layer =>
+      new (registerRoILayers().MultiScaleRoIAlignLayer)(args),
 };
