@@ -79,16 +79,24 @@ function emptyAxisSamples(grid: number, n: number, reuse?: AxisSamples): AxisSam
 }
 
 /**
- * The samples of one box along one axis.
- *
- * torchvision's rules, in order: scale and (aligned) shift by half a pixel;
- * unaligned boxes are at least one pixel wide; bins split the box evenly;
- * samples sit at the centres of a grid x grid split of each bin; a sample
- * outside [-1, size] is dropped; inside, the position clamps to [0, size-1].
+ * Where one RoIAlign box sits along one axis in sampling coordinates (where
+ * position i reads pixel i exactly), before any sample is placed. Exported
+ * for pictures of the sampling (the demo site) as well as used below.
  */
-export function alignAxisSamples(p: AlignAxisParams, reuse?: AxisSamples): AxisSamples {
+export interface AlignAxisFrame {
+  /** spatialScale as the float32 torchvision holds (1/3 is not 1/3 there). */
+  scale: number;
+  /** Start of bin 0; bin b starts at alignBinStart(roiStart, binSize, b). */
+  roiStart: number;
+  binSize: number;
+  /** True when an unaligned box shorter than one pixel was widened to one. */
+  sizeClamped: boolean;
+  /** Samples per bin along this axis. */
+  grid: number;
+}
+
+export function alignAxisFrame(p: AlignAxisParams): AlignAxisFrame {
   const offset = p.aligned ? 0.5 : 0;
-  // torchvision holds the scale as a float32 (1/3 is not 1/3 there).
   const scale = f(p.spatialScale);
   const roiStart = f(f(p.start * scale) - offset);
   const roiEnd = f(f(p.end * scale) - offset);
@@ -98,14 +106,35 @@ export function alignAxisSamples(p: AlignAxisParams, reuse?: AxisSamples): AxisS
   if (sizeClamped) roiSize = 1;
   const binSize = f(roiSize / p.pooled);
   const grid = Math.max(p.samplingRatio > 0 ? p.samplingRatio : Math.ceil(binSize), 0);
+  return {scale, roiStart, binSize, sizeClamped, grid};
+}
 
+export function alignBinStart(roiStart: number, binSize: number, bin: number): number {
+  return f(roiStart + f(bin * binSize));
+}
+
+/** Sample s of a bin, before the outside test and the clamping of alignAxisSamples. */
+export function alignSamplePosition(binStart: number, binSize: number, grid: number, s: number): number {
+  return f(binStart + f(f(f(s + 0.5) * binSize) / grid));
+}
+
+/**
+ * The samples of one box along one axis.
+ *
+ * torchvision's rules, in order: scale and (aligned) shift by half a pixel;
+ * unaligned boxes are at least one pixel wide; bins split the box evenly;
+ * samples sit at the centres of a grid x grid split of each bin; a sample
+ * outside [-1, size] is dropped; inside, the position clamps to [0, size-1].
+ */
+export function alignAxisSamples(p: AlignAxisParams, reuse?: AxisSamples): AxisSamples {
+  const {scale, roiStart, binSize, sizeClamped, grid} = alignAxisFrame(p);
   const n = p.pooled * grid;
   const axis = emptyAxisSamples(grid, n, reuse);
   for (let bin = 0; bin < p.pooled; bin++) {
-    const binStart = f(roiStart + f(bin * binSize));
+    const binStart = alignBinStart(roiStart, binSize, bin);
     for (let s = 0; s < grid; s++) {
       const i = bin * grid + s;
-      let pos = f(binStart + f(f(f(s + 0.5) * binSize) / grid));
+      let pos = alignSamplePosition(binStart, binSize, grid, s);
       // Written as !(inside) so that a NaN position counts as outside.
       if (!(pos >= -1 && pos <= p.size)) continue;
       axis.inside[i] = 1;
