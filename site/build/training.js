@@ -1,3 +1,0 @@
-// site/training.ts
-document.body.append("training page");
-//# sourceMappingURL=training.js.map
