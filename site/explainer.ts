@@ -5,7 +5,8 @@
  * geometry (src/geometry.ts), the same code the cpu kernels run.
  *
  * Hooks for the e2e tests: body[data-state] ('busy' | 'ready' | 'error'),
- * body[data-box] (the box of the numbers on display), the canvases'
+ * body[data-box], [data-out-size], [data-sampling-ratio], [data-aligned],
+ * [data-mode] and [data-selected] (the settings of the numbers on display), the canvases'
  * data-cell / data-pad (pixels per cell, margin), and data-value on every
  * number cell of the output, gradient and feature-map tables.
  */
@@ -424,8 +425,14 @@ function render(r: Results): void {
   boxGrad.textContent = Array.from(r.alignDBox, v => v.toFixed(3)).join(', ');
   boxGrad.dataset.value = JSON.stringify(Array.from(r.alignDBox));
   byId('selected-cell').textContent = `row ${s.selected[0]}, column ${s.selected[1]}`;
-  document.body.dataset.box = s.box.join(',');
-  document.body.dataset.outSize = String(n);
+  Object.assign(document.body.dataset, {
+    box: s.box.join(','),
+    outSize: String(n),
+    samplingRatio: String(s.samplingRatio),
+    aligned: String(s.aligned),
+    mode: s.mode,
+    selected: s.selected.join(','),
+  });
 }
 
 // ---- controls ----
