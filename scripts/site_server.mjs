@@ -1,7 +1,7 @@
 /**
  * Serves site/ over http://localhost: the HTML and static files as they are,
  * and every page script site/<page>.ts bundled by esbuild (with tfjs and this
- * package from source) as /build/<page>.js, rebuilt on request.
+ * package from source) as /build/<page>.js, rebuilt when a source changes.
  *
  * Used by `npm run serve` (scripts/serve.mjs), the e2e tests (test/e2e/) and
  * the browser bench.
@@ -25,7 +25,9 @@ function pageEntries() {
  * a loopback host name is one while a bare IP over http is not in every browser.
  */
 export async function startSiteServer({port = 0} = {}) {
-  const context = await esbuild.context({
+  let firstBuildDone;
+  const firstBuild = new Promise(resolve => firstBuildDone = resolve);
+  const scripts = await esbuild.context({
     entryPoints: pageEntries(),
     bundle: true,
     format: 'esm',
@@ -33,10 +35,20 @@ export async function startSiteServer({port = 0} = {}) {
     sourcemap: 'linked',
     outdir: join(SITE_DIR, 'build'),
     logLevel: 'warning',
+    plugins: [{name: 'first-build', setup: build => build.onEnd(() => firstBuildDone())}],
   });
-  const served = await context.serve({servedir: SITE_DIR, host: '127.0.0.1', port});
+  // esbuild's own server rebuilds every page on every request for a script
+  // (seconds each on a busy machine), so the scripts are built on disk by
+  // watch mode, once and again when a source changes, and served as files.
+  await scripts.watch();
+  await firstBuild;
+  const files = await esbuild.context({logLevel: 'warning'});
+  const served = await files.serve({servedir: SITE_DIR, host: '127.0.0.1', port});
   return {
     url: `http://localhost:${served.port}/`,
-    stop: () => context.dispose(),
+    stop: async () => {
+      await files.dispose();
+      await scripts.dispose();
+    },
   };
 }
