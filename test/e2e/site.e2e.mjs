@@ -100,8 +100,11 @@ async function explainerInput(page) {
   };
 }
 
-/** The page's outputs and gradients against the float64 reference for the settings it shows. */
-async function checkExplainerNumbers(page, expectedBox) {
+/**
+ * The page's outputs, and with `gradients` its gradient view, against the
+ * float64 reference for the settings it shows.
+ */
+async function checkExplainerNumbers(page, expectedBox, {gradients = false} = {}) {
   const s = await explainerInput(page);
   assert.deepEqual(s.box, expectedBox, 'the box on display');
   const input = (x) => ({x, shape: [1, SIZE, SIZE, 1], boxes: s.box, boxIndices: [0]});
@@ -116,6 +119,7 @@ async function checkExplainerNumbers(page, expectedBox) {
   assertTextMatches(pool, 'pool-output');
   assertClose(align.map(c => c.value), reference.refRoiAlign(input(s.values), alignOptions), 'RoIAlign output');
   assertClose(pool.map(c => c.value), reference.refRoiPool(input(s.values), poolOptions), 'RoIPool output');
+  if (!gradients) return;
 
   // Avg-mode RoIAlign is linear in x, and RoIPool is where the map's values
   // are distinct, so central differences of the reference are exact.
@@ -142,6 +146,20 @@ async function canvasPoint(page, id) {
   return (u, v) => ({x: left + pad + u * cell, y: top + pad + v * cell});
 }
 
+/**
+ * Types a map into the feature-map editor: a permutation of 0..63, so that
+ * RoIPool's maxima are unique, and not linear, so that RoIAlign's output
+ * depends on where every sample sits (on the default 0..63 ramp, any
+ * symmetric set of samples in a bin averages to the same value).
+ */
+async function typeScrambledMap(page) {
+  await page.$$eval('#feature-map input', inputs => inputs.forEach((input, i) => {
+    input.value = String((i * 37) % 64);
+    input.dispatchEvent(new Event('change'));
+  }));
+  await waitForSettled(page);
+}
+
 async function drag(page, from, to) {
   await page.mouse.move(from.x, from.y);
   await page.mouse.down();
@@ -157,6 +175,8 @@ describe('explainer', () => {
         await waitForSettled(page);
         assert.equal(await page.evaluate(() => document.body.dataset.backend), backend);
         await checkExplainerNumbers(page, [1.25, 1.5, 5.75, 6.25]);
+        await typeScrambledMap(page);
+        await checkExplainerNumbers(page, [1.25, 1.5, 5.75, 6.25]);
 
         // Move: grab the middle of the box on the RoIPool view, 1.25 cells right, 0.5 up.
         const onPool = await canvasPoint(page, 'pool-canvas');
@@ -168,7 +188,7 @@ describe('explainer', () => {
         const onAlign = await canvasPoint(page, 'align-canvas');
         await drag(page, onAlign(2.5, 1), onAlign(0.625, 2.375));
         await waitForSettled(page, {box: '0.625,2.375,7,5.75'});
-        await checkExplainerNumbers(page, [0.625, 2.375, 7, 5.75]);
+        await checkExplainerNumbers(page, [0.625, 2.375, 7, 5.75], {gradients: true});
 
         await page.screenshot({path: join(ARTIFACTS, `explainer-${backend}.png`), fullPage: true});
         assert.deepEqual(errors, []);
@@ -182,6 +202,7 @@ describe('explainer', () => {
     const {page, errors} = await openPage(browser, `${server.url}explainer.html?backend=cpu`);
     try {
       await waitForSettled(page);
+      await typeScrambledMap(page);
       await page.select('#output-size', '3');
       await page.click('#aligned');
       await page.$eval('#sampling-ratio', input => {
@@ -195,7 +216,7 @@ describe('explainer', () => {
       const onAlign = await canvasPoint(page, 'align-canvas');
       await drag(page, onAlign(6.5, 7.25), onAlign(0.375, 0.125));
       await waitForSettled(page, {box: '0.375,0.125,6.5,7.25'});
-      await checkExplainerNumbers(page, [0.375, 0.125, 6.5, 7.25]);
+      await checkExplainerNumbers(page, [0.375, 0.125, 6.5, 7.25], {gradients: true});
       await page.select('#mode', 'max');
       await waitForSettled(page, {mode: 'max'});
       const s = await explainerInput(page);
