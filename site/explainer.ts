@@ -286,8 +286,7 @@ function drawAlign(r: Results): void {
 
   const edge = (axis: AlignAxisPicture, b: number) =>
       samplePx(b < n ? alignBinStart(axis.frame.roiStart, axis.frame.binSize, b) :
-                       alignBinStart(axis.frame.roiStart, axis.frame.binSize, n - 1) + axis.frame.binSize) -
-      CELL / 2;
+                       alignBinStart(axis.frame.roiStart, axis.frame.binSize, n - 1) + axis.frame.binSize);
   ctx.fillStyle = 'rgba(255, 235, 59, 0.35)';
   ctx.fillRect(edge(xs, sj), edge(ys, si), edge(xs, sj + 1) - edge(xs, sj), edge(ys, si + 1) - edge(ys, si));
   ctx.strokeStyle = '#2e7d32';
@@ -298,6 +297,7 @@ function drawAlign(r: Results): void {
   }
 
   const gy = ys.frame.grid, gx = xs.frame.grid;
+  const labels: Array<[string, number, number]> = [];
   // Every sample's four neighbours, faintly; the selected bin's with their weights.
   for (let pass = 0; pass < 2; pass++) {
     for (let i = 0; i < n; i++) {
@@ -316,11 +316,7 @@ function drawAlign(r: Results): void {
                 ctx.strokeStyle = selected ? `rgba(123, 31, 162, ${0.3 + 0.7 * weight})` : `rgba(46, 125, 50, ${0.35 * weight})`;
                 ctx.lineWidth = selected ? 1 + 3 * weight : 1;
                 line(ctx, sx, sy, cx, cy);
-                if (selected) {
-                  ctx.fillStyle = '#4a148c';
-                  ctx.font = '10px system-ui, sans-serif';
-                  ctx.fillText(weight.toFixed(2), sx + 0.6 * (cx - sx), sy + 0.6 * (cy - sy));
-                }
+                if (selected) labels.push([weight.toFixed(2), sx + 0.6 * (cx - sx), sy + 0.6 * (cy - sy)]);
               }
             }
           }
@@ -342,6 +338,15 @@ function drawAlign(r: Results): void {
         ctx.stroke();
       }
     }
+  }
+  // Weights last, on a light ground, so that the map's numbers do not hide them.
+  ctx.font = '10px system-ui, sans-serif';
+  for (const [text, x, y] of labels) {
+    const width = ctx.measureText(text).width + 4;
+    ctx.fillStyle = 'rgba(255, 255, 255, 0.85)';
+    ctx.fillRect(x - width / 2, y - 6, width, 12);
+    ctx.fillStyle = '#4a148c';
+    ctx.fillText(text, x, y);
   }
   drawUserBox(ctx, s.box);
   fillSamplesTable(ys, xs, si, sj);
