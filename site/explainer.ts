@@ -5,6 +5,7 @@
  * geometry (src/geometry.ts), the same code the cpu kernels run.
  *
  * Hooks for the e2e tests: body[data-state] ('busy' | 'ready' | 'error'),
+ * the canvases' data-geometry (what they draw, as JSON),
  * body[data-box], [data-out-size], [data-sampling-ratio], [data-aligned],
  * [data-mode] and [data-selected] (the settings of the numbers on display), the canvases'
  * data-cell / data-pad (pixels per cell, margin), and data-value on every
@@ -124,6 +125,8 @@ interface AlignAxisPicture {
   samples: AxisSamples;
   /** Sample positions before clamping, bin-major, in sampling coordinates. */
   positions: number[];
+  /** The outSize + 1 bin edges, in sampling coordinates. */
+  binEdges: number[];
 }
 
 function alignAxisPicture(s: Settings, start: number, end: number): AlignAxisPicture {
@@ -132,11 +135,14 @@ function alignAxisPicture(s: Settings, start: number, end: number): AlignAxisPic
   };
   const frame = alignAxisFrame(params);
   const positions: number[] = [];
+  const binEdges: number[] = [];
   for (let bin = 0; bin < s.outSize; bin++) {
     const binStart = alignBinStart(frame.roiStart, frame.binSize, bin);
+    binEdges.push(binStart);
     for (let k = 0; k < frame.grid; k++) positions.push(alignSamplePosition(binStart, frame.binSize, frame.grid, k));
   }
-  return {params, frame, samples: alignAxisSamples(params), positions};
+  binEdges.push(binEdges[s.outSize - 1] + frame.binSize);
+  return {params, frame, samples: alignAxisSamples(params), positions, binEdges};
 }
 
 function poolPicture(s: Settings): PoolBoxBins|null {
@@ -237,6 +243,11 @@ function drawPool(r: Results): void {
   const ctx = prepareCanvas(byId<HTMLCanvasElement>('pool-canvas'));
   drawMap(ctx, s.values);
   const bins = poolPicture(s);
+  ctx.canvas.dataset.geometry = JSON.stringify(bins === null ? null : {
+    binsX: Array.from(bins.x.start, (start, j) => [start, bins.x.end[j]]),
+    binsY: Array.from(bins.y.start, (start, i) => [start, bins.y.end[i]]),
+    maxCells: Array.from(r.poolMaxCell),
+  });
   if (bins !== null) {
     const n = s.outSize;
     let left = Infinity, top = Infinity, right = -Infinity, bottom = -Infinity;
@@ -284,9 +295,7 @@ function drawAlign(r: Results): void {
   const n = s.outSize;
   const [si, sj] = s.selected;
 
-  const edge = (axis: AlignAxisPicture, b: number) =>
-      samplePx(b < n ? alignBinStart(axis.frame.roiStart, axis.frame.binSize, b) :
-                       alignBinStart(axis.frame.roiStart, axis.frame.binSize, n - 1) + axis.frame.binSize);
+  const edge = (axis: AlignAxisPicture, b: number) => samplePx(axis.binEdges[b]);
   ctx.fillStyle = 'rgba(255, 235, 59, 0.35)';
   ctx.fillRect(edge(xs, sj), edge(ys, si), edge(xs, sj + 1) - edge(xs, sj), edge(ys, si + 1) - edge(ys, si));
   ctx.strokeStyle = '#2e7d32';
@@ -349,6 +358,11 @@ function drawAlign(r: Results): void {
     ctx.fillText(text, x, y);
   }
   drawUserBox(ctx, s.box);
+  ctx.canvas.dataset.geometry = JSON.stringify({
+    binEdgesX: xs.binEdges, binEdgesY: ys.binEdges, samplesX: xs.positions, samplesY: ys.positions,
+    insideX: Array.from(xs.samples.inside.subarray(0, xs.positions.length)),
+    insideY: Array.from(ys.samples.inside.subarray(0, ys.positions.length)),
+  });
   fillSamplesTable(ys, xs, si, sj);
 }
 

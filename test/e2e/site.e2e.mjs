@@ -101,8 +101,8 @@ async function explainerInput(page) {
 }
 
 /**
- * The page's outputs, and with `gradients` its gradient view, against the
- * float64 reference for the settings it shows.
+ * The page's outputs and drawings, and with `gradients` its gradient view,
+ * against the float64 reference for the settings it shows.
  */
 async function checkExplainerNumbers(page, expectedBox, {gradients = false} = {}) {
   const s = await explainerInput(page);
@@ -119,6 +119,7 @@ async function checkExplainerNumbers(page, expectedBox, {gradients = false} = {}
   assertTextMatches(pool, 'pool-output');
   assertClose(align.map(c => c.value), reference.refRoiAlign(input(s.values), alignOptions), 'RoIAlign output');
   assertClose(pool.map(c => c.value), reference.refRoiPool(input(s.values), poolOptions), 'RoIPool output');
+  await checkExplainerPictures(page, s);
   if (!gradients) return;
 
   // Avg-mode RoIAlign is linear in x, and RoIPool is where the map's values
@@ -134,6 +135,59 @@ async function checkExplainerNumbers(page, expectedBox, {gradients = false} = {}
   assertTextMatches(poolGrad, 'pool-grad');
   assertClose(alignGrad.map(c => c.value), alignDx, 'RoIAlign d(cell)/dx');
   assertClose(poolGrad.map(c => c.value), poolDx, 'RoIPool d(cell)/dx');
+}
+
+/** RoIAlign's bin edges and samples along one axis, by torchvision's formulas in float64. */
+function expectedAlignAxis(start, end, outSize, samplingRatio, aligned) {
+  const offset = aligned ? 0.5 : 0;
+  const low = start - offset;
+  const size = aligned ? end - start : Math.max(end - start, 1);
+  const bin = size / outSize;
+  const grid = samplingRatio > 0 ? samplingRatio : Math.ceil(bin);
+  const edges = Array.from({length: outSize + 1}, (_, b) => low + b * bin);
+  const samples = [];
+  for (let b = 0; b < outSize; b++) {
+    for (let k = 0; k < grid; k++) samples.push(low + b * bin + (k + 0.5) * bin / grid);
+  }
+  return {edges, samples, inside: samples.map(p => (p >= -1 && p <= SIZE ? 1 : 0))};
+}
+
+/** RoIPool's [start, end) cells per bin along one axis: corners rounded half away from zero, edges floor / ceil. */
+function expectedPoolAxis(start, end, outSize) {
+  const round = v => Math.sign(v) * Math.round(Math.abs(v));
+  const [first, last] = [round(start), round(end)];
+  const bin = Math.max(last - first + 1, 1) / outSize;
+  const clip = v => Math.min(Math.max(v, 0), SIZE);
+  return Array.from({length: outSize}, (_, b) => [clip(Math.floor(b * bin) + first), clip(Math.ceil((b + 1) * bin) + first)]);
+}
+
+/** What the two canvases draw (their data-geometry) against the formulas above. */
+async function checkExplainerPictures(page, s) {
+  const [align, pool] = await Promise.all(['align-canvas', 'pool-canvas'].map(
+      id => page.$eval(`#${id}`, canvas => JSON.parse(canvas.dataset.geometry))));
+  const [x1, y1, x2, y2] = s.box;
+  for (const [axis, start, end] of [['X', x1, x2], ['Y', y1, y2]]) {
+    const want = expectedAlignAxis(start, end, s.outSize, s.samplingRatio, s.aligned);
+    assertClose(align[`binEdges${axis}`], want.edges, `RoIAlign bin edges along ${axis}`);
+    assertClose(align[`samples${axis}`], want.samples, `RoIAlign samples along ${axis}`);
+    assert.deepEqual(align[`inside${axis}`], want.inside, `RoIAlign samples inside the map along ${axis}`);
+  }
+  const binsX = expectedPoolAxis(x1, x2, s.outSize), binsY = expectedPoolAxis(y1, y2, s.outSize);
+  assert.deepEqual(pool.binsX, binsX, 'RoIPool bins along X');
+  assert.deepEqual(pool.binsY, binsY, 'RoIPool bins along Y');
+  const maxCells = [];
+  for (const [h0, h1] of binsY) {
+    for (const [w0, w1] of binsX) {
+      let best = -Infinity, cell = -1;
+      for (let h = h0; h < h1; h++) {
+        for (let w = w0; w < w1; w++) {
+          if (s.values[h * SIZE + w] > best) [best, cell] = [s.values[h * SIZE + w], h * SIZE + w];
+        }
+      }
+      maxCells.push(cell);
+    }
+  }
+  assert.deepEqual(pool.maxCells, maxCells, 'RoIPool max cells');
 }
 
 /** Client coordinates of feature-map point (u, v) on a canvas, from its data-cell / data-pad. */
@@ -169,7 +223,7 @@ async function drag(page, from, to) {
 
 describe('explainer', () => {
   for (const backend of BACKENDS) {
-    test(`on ${backend}: outputs and gradients equal the reference before and after dragging the box`, async () => {
+    test(`on ${backend}: outputs, drawings and gradients equal the reference before and after dragging the box`, async () => {
       const {page, errors} = await openPage(browser, `${server.url}explainer.html?backend=${backend}`);
       try {
         await waitForSettled(page);
