@@ -140,3 +140,18 @@ export function toKernelLayout(
 export function fromKernelLayout<T extends Tensor>(y: T, dataFormat: DataFormat): T {
   return dataFormat === 'NCHW' ? transpose(y, [0, 3, 1, 2]) : y;
 }
+
+/**
+ * Position-sensitive ops: x's channel count must be a multiple of
+ * outH * outW, one input channel per bin and output channel.
+ */
+export function checkPositionSensitiveChannels(
+    op: string, x: Tensor, dataFormat: DataFormat, pooledHeight: number,
+    pooledWidth: number): void {
+  const channels = x.shape[dataFormat === 'NCHW' ? 1 : 3] as number;
+  const bins = pooledHeight * pooledWidth;
+  if (channels % bins !== 0) {
+    fail(op, `x must have a multiple of outH * outW = ${pooledHeight} * ${pooledWidth} = ${
+        bins} channels (one per bin and output channel), got ${channels}`);
+  }
+}

@@ -240,15 +240,16 @@ function roundHalfAway(v: number): number {
 
 /**
  * torchvision's roi_pool bins: corners rounded, size max(end - start + 1, 1),
- * bin edges floor / ceil of multiples of the bin size, then clipped to the map.
+ * bin edges floor / ceil of multiples of the bin size, then clipped to
+ * [0, size]. ps_roi_pool counts no end pixel (`endPixel` 0).
  */
 export function poolAxisBins(
     start: number, end: number, pooled: number, size: number,
-    spatialScale: number): PoolAxisBins {
+    spatialScale: number, endPixel = 1): PoolAxisBins {
   const scale = f(spatialScale);
   const roiStart = roundHalfAway(f(start * scale));
   const roiEnd = roundHalfAway(f(end * scale));
-  const roiSize = Math.max(roiEnd - roiStart + 1, 1);
+  const roiSize = Math.max(roiEnd - roiStart + endPixel, 1);
   const binSize = f(roiSize / pooled);
   const bins: PoolAxisBins =
       {start: new Int32Array(pooled), end: new Int32Array(pooled)};
@@ -266,19 +267,28 @@ export interface PoolBoxBins {
   x: PoolAxisBins;
 }
 
-/** Bins of RoIPool box k, or null when the box reads nothing (as for RoIAlign). */
+/**
+ * Bins of RoIPool box k, or null when the box reads nothing (as for RoIAlign).
+ *
+ * positionSensitive: torchvision's ps_roi_pool bins instead, with no end
+ * pixel in the size and bins clipped to [0, size - 1], so the map's last row
+ * and column are never read. (torchvision's ps_roi_pool backward clips to
+ * [0, size]; this package follows its forward, so that the gradient is the
+ * forward's derivative.)
+ */
 export function poolBoxBins(
     g: Pick<AlignGeometry, 'height'|'width'|'batch'|'pooledHeight'|'pooledWidth'|
             'spatialScale'>,
     boxes: ArrayLike<number>, boxIndices: ArrayLike<number>,
-    k: number): PoolBoxBins|null {
+    k: number, positionSensitive = false): PoolBoxBins|null {
   const box = readableBox(g.batch, boxes, boxIndices, k);
   if (box === null) return null;
   const {batch, x1, y1, x2, y2} = box;
+  const endPixel = positionSensitive ? 0 : 1, lastPixelCut = positionSensitive ? 1 : 0;
   return {
     batch,
-    y: poolAxisBins(y1, y2, g.pooledHeight, g.height, g.spatialScale),
-    x: poolAxisBins(x1, x2, g.pooledWidth, g.width, g.spatialScale),
+    y: poolAxisBins(y1, y2, g.pooledHeight, g.height - lastPixelCut, g.spatialScale, endPixel),
+    x: poolAxisBins(x1, x2, g.pooledWidth, g.width - lastPixelCut, g.spatialScale, endPixel),
   };
 }
 
@@ -347,4 +357,13 @@ export function axisBinTaps(axis: AxisSamples, pooled: number, reuse?: AxisBinTa
   }
   taps.first[pooled] = n;
   return taps;
+}
+
+/**
+ * Position-sensitive ops: the input channel that output channel c of bin
+ * (ph, pw) reads, torchvision's channel_mapping ((c * outH + ph) * outW + pw).
+ */
+export function psInputChannel(
+    c: number, ph: number, pw: number, pooledHeight: number, pooledWidth: number): number {
+  return (c * pooledHeight + ph) * pooledWidth + pw;
 }

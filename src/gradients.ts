@@ -2,6 +2,7 @@ import {engine, zeros} from '@tensorflow/tfjs-core';
 import type {GradConfig, NamedAttrMap, Tensor} from '@tensorflow/tfjs-core';
 
 import {RoIAlign, RoIAlignBoxGrad, RoIAlignGrad, RoIPool, RoIPoolGrad} from './kernel_names';
+import {PsRoIAlign, PsRoIAlignBoxGrad, PsRoIAlignGrad, PsRoIPool, PsRoIPoolGrad} from './kernel_names';
 
 /**
  * Gradients of both ops. The kernels recompute the geometry (and, for the max
@@ -38,4 +39,19 @@ export const roiPoolGradConfig: GradConfig = {
       roiGradients(RoIPoolGrad, null, dy as Tensor, saved, attrs),
 };
 
-export const gradConfigs = [roiAlignGradConfig, roiPoolGradConfig];
+export const psRoiAlignGradConfig: GradConfig = {
+  kernelName: PsRoIAlign,
+  inputsToSave: ['x', 'boxes', 'boxIndices'],
+  gradFunc: (dy, saved, attrs) =>
+      roiGradients(PsRoIAlignGrad, PsRoIAlignBoxGrad, dy as Tensor, saved, attrs),
+};
+
+/** As for RoIPool, the rounded corners give the boxes a zero gradient. */
+export const psRoiPoolGradConfig: GradConfig = {
+  kernelName: PsRoIPool,
+  inputsToSave: ['x', 'boxes', 'boxIndices'],
+  gradFunc: (dy, saved, attrs) =>
+      roiGradients(PsRoIPoolGrad, null, dy as Tensor, saved, attrs),
+};
+
+export const gradConfigs = [roiAlignGradConfig, roiPoolGradConfig, psRoiAlignGradConfig, psRoiPoolGradConfig];

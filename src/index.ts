@@ -16,3 +16,7 @@ export type {RoIAlignLayerArgs, RoIPoolLayerArgs} from './layers';
 export {multiScaleRoiAlign} from './multi_scale_roi_align';
 export type {MultiScaleRoIAlignOptions} from './multi_scale_roi_align';
 export type {MultiScaleRoIAlignLayerArgs} from './layers';
+export {psRoiAlign} from './ps_roi_align';
+export type {PsRoIAlignOptions} from './ps_roi_align';
+export {psRoiPool} from './ps_roi_pool';
+export type {PsRoIPoolOptions} from './ps_roi_pool';

@@ -48,3 +48,31 @@ export type RoIInputs = {
  * the max modes recompute their winner and the box gradient needs the image.
  */
 export type RoIGradInputs = RoIInputs&{dy: TensorInfo};
+
+/**
+ * Position-sensitive RoIAlign (R-FCN, torchvision.ops.ps_roi_align): bin
+ * (ph, pw) of output channel c reads input channel (c * outH + ph) * outW + pw,
+ * so y is [K,outH,outW,C/(outH*outW)]. Always half-pixel aligned, 'avg' only.
+ */
+export const PsRoIAlign = 'PsRoIAlign';
+/** Gradient of PsRoIAlign w.r.t. x: dx [N,H,W,C]. */
+export const PsRoIAlignGrad = 'PsRoIAlignGrad';
+/** Gradient of PsRoIAlign w.r.t. boxes: dboxes [K,4]. */
+export const PsRoIAlignBoxGrad = 'PsRoIAlignBoxGrad';
+/**
+ * Position-sensitive RoIPool (torchvision.ops.ps_roi_pool): the mean of each
+ * bin's pixels in the bin's own input channel, y [K,outH,outW,C/(outH*outW)].
+ */
+export const PsRoIPool = 'PsRoIPool';
+/** Gradient of PsRoIPool w.r.t. x: dx [N,H,W,C]. */
+export const PsRoIPoolGrad = 'PsRoIPoolGrad';
+
+export interface PsRoIAlignAttrs extends NamedAttrMap {
+  pooledHeight: number;
+  pooledWidth: number;
+  spatialScale: number;
+  /** > 0: that many samples per bin and axis; <= 0: ceil(roiSize / pooled) per box and axis. */
+  samplingRatio: number;
+}
+
+export type PsRoIPoolAttrs = RoIPoolAttrs;

@@ -28,7 +28,7 @@ function pixel(inp: RefInput, n: number, h: number, w: number, c: number): numbe
 }
 
 /** torchvision's bilinear_interpolate, in float64. */
-function bilinear(inp: RefInput, n: number, y: number, x: number, c: number): number {
+export function bilinear(inp: RefInput, n: number, y: number, x: number, c: number): number {
   const [, H, W] = inp.shape;
   if (!(y >= -1 && y <= H && x >= -1 && x <= W)) return 0;
   y = Math.max(y, 0);
@@ -51,7 +51,7 @@ function bilinear(inp: RefInput, n: number, y: number, x: number, c: number): nu
       ly * (1 - lx) * pixel(inp, n, y1, x0, c) + ly * lx * pixel(inp, n, y1, x1, c);
 }
 
-function boxIsReadable(inp: RefInput, k: number): boolean {
+export function boxIsReadable(inp: RefInput, k: number): boolean {
   const n = inp.boxIndices[k];
   const coords = Array.from(inp.boxes).slice(4 * k, 4 * k + 4);
   return n >= 0 && n < inp.shape[0] && coords.every(v => Number.isFinite(v));

@@ -5,7 +5,7 @@ import {RoIAlignAttrs, RoIAlignBoxGrad, RoIGradInputs} from '../../src/kernel_na
 import type {AlignBoxSamples} from '../../src/geometry';
 import {cpuValues} from './cpu_data';
 import {alignGeometry, binMax, BinSample, visitAlignBins} from './roi_align_samples';
-import {pixelDots, toFloat32, visitAlignBinPixels} from './roi_align_taps';
+import {addBinBoxGrad, BinDots, pixelDots, toFloat32, visitAlignBinPixels} from './roi_align_taps';
 
 /** d(sample value) / d(row position) in channel c. */
 function slopeAlongRows(x: ArrayLike<number>, s: BinSample, c: number) {
@@ -59,28 +59,11 @@ export function roiAlignBoxGrad(args: {
       }
     });
   } else {
-    // 'avg' is separable: a bin's value is sum over pixels of
-    // rowWeight * colWeight * x, so its derivative w.r.t. a row coordinate is
-    // sum of d(rowWeight) * colWeight * (dy . x) over the pixels, and so on.
-    let dots = new Float64Array(16);
+    // 'avg' is separable: see addBinBoxGrad.
+    const dots = new BinDots();
     visitAlignBinPixels(g, channels, boxValues, indexValues, (box, k, binOffset, bin) => {
-      if (bin.count > dots.length) dots = new Float64Array(bin.offset.length);
-      pixelDots(xValues, bin, channels, dyValues, binOffset, dots);
-      const {y, x: cols} = box;
-      let x1 = 0, y1 = 0, x2 = 0, y2 = 0;
-      for (let i = 0; i < bin.count; i++) {
-        const r = bin.rowTap[i], c = bin.colTap[i];
-        const d = dots[i] * box.invCount;
-        const rowD = y.weight[r] * d, colD = cols.weight[c] * d;
-        x1 += rowD * cols.dStart[c];
-        x2 += rowD * cols.dEnd[c];
-        y1 += colD * y.dStart[r];
-        y2 += colD * y.dEnd[r];
-      }
-      dboxes[4 * k] += x1;
-      dboxes[4 * k + 1] += y1;
-      dboxes[4 * k + 2] += x2;
-      dboxes[4 * k + 3] += y2;
+      pixelDots(xValues, bin, channels, dyValues, binOffset, dots.reserve(bin));
+      addBinBoxGrad(box, k, bin, dots.values, dboxes);
     });
   }
   return backend.makeTensorInfo(boxes.shape, 'float32', toFloat32(dboxes));

@@ -212,3 +212,39 @@ export function visitAlignBinPixels(
     }
   }
 }
+
+/** Reusable storage for one dot product per pixel of a bin. */
+export class BinDots {
+  values = new Float64Array(16);
+
+  /** values, long enough for `bin`. */
+  reserve(bin: BinPixels): Float64Array {
+    if (bin.count > this.values.length) this.values = new Float64Array(bin.offset.length);
+    return this.values;
+  }
+}
+
+/**
+ * Adds to dboxes [K,4] box k's share from one 'avg' bin. The bin's value is
+ * a sum over pixels of rowWeight * colWeight * x, so its derivative w.r.t.
+ * a row coordinate is the sum of d(rowWeight) * colWeight * (dy . x) over
+ * the pixels, and likewise for columns; dots[i] is pixel i's dy . x.
+ */
+export function addBinBoxGrad(
+    box: AlignBoxTaps, k: number, bin: BinPixels, dots: Float64Array, dboxes: Float64Array): void {
+  const {y, x: cols} = box;
+  let x1 = 0, y1 = 0, x2 = 0, y2 = 0;
+  for (let i = 0; i < bin.count; i++) {
+    const r = bin.rowTap[i], c = bin.colTap[i];
+    const d = dots[i] * box.invCount;
+    const rowD = y.weight[r] * d, colD = cols.weight[c] * d;
+    x1 += rowD * cols.dStart[c];
+    x2 += rowD * cols.dEnd[c];
+    y1 += colD * y.dStart[r];
+    y2 += colD * y.dEnd[r];
+  }
+  dboxes[4 * k] += x1;
+  dboxes[4 * k + 1] += y1;
+  dboxes[4 * k + 2] += x2;
+  dboxes[4 * k + 3] += y2;
+}

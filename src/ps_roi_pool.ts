@@ -1,0 +1,47 @@
+import {engine, op} from '@tensorflow/tfjs-core';
+import type {Tensor, Tensor2D, Tensor4D, TensorLike} from '@tensorflow/tfjs-core';
+
+import {checkDataFormat, checkKnownOptions, checkPositionSensitiveChannels, checkRoIInputs, checkSpatialScale, DataFormat, fromKernelLayout, parseOutputSize, toKernelLayout} from './args';
+import {PsRoIPool, PsRoIPoolAttrs} from './kernel_names';
+
+export interface PsRoIPoolOptions {
+  /** Multiplies box coordinates into feature-map coordinates. Default 1. */
+  spatialScale?: number;
+  /** Layout of x and of the result. Default 'NHWC'. */
+  dataFormat?: DataFormat;
+}
+
+const OPTIONS = ['spatialScale', 'dataFormat'];
+
+function psRoiPool_(
+    x: Tensor4D|TensorLike, boxes: Tensor2D|TensorLike,
+    boxIndices: Tensor|TensorLike|null, outputSize: number|[number, number],
+    options: PsRoIPoolOptions = {}): Tensor4D {
+  const name = 'psRoiPool';
+  checkKnownOptions(options, OPTIONS, name);
+  const {spatialScale = 1, dataFormat = 'NHWC'} = options;
+  const [pooledHeight, pooledWidth] = parseOutputSize(outputSize, name);
+  checkSpatialScale(spatialScale, name);
+  checkDataFormat(dataFormat, name);
+  const checked = checkRoIInputs(name, x, boxes, boxIndices);
+  checkPositionSensitiveChannels(name, checked.x, dataFormat, pooledHeight, pooledWidth);
+
+  const inputs = toKernelLayout(checked.x, checked.boxes, checked.boxIndices, dataFormat);
+  const attrs: PsRoIPoolAttrs = {pooledHeight, pooledWidth, spatialScale};
+  const y = engine().runKernel(PsRoIPool, inputs, attrs) as Tensor4D;
+  return fromKernelLayout(y, dataFormat);
+}
+
+/**
+ * Position-sensitive RoIPool (R-FCN), equal to torchvision.ops.ps_roi_pool in
+ * its forward: box corners rounded to whole pixels, box size
+ * max(end - start, 1), and bin (ph, pw) of output channel c is the mean of
+ * input channel (c * outH + ph) * outW + pw over the bin's pixels, clipped
+ * to [0, H - 1) x [0, W - 1) (0 for an empty bin). The gradient w.r.t. x is
+ * that forward's derivative (torchvision's backward clips bins to the whole
+ * map instead); boxes get a zero gradient.
+ *
+ * Arguments as for roiPool; the result is [K,outH,outW,Cout] (NHWC) or
+ * [K,Cout,outH,outW] (NCHW), with C = Cout * outH * outW.
+ */
+export const psRoiPool = op({psRoiPool_});
