@@ -102,16 +102,17 @@ export function runRoIProgram(
 }
 
 /**
- * An output per bin, [K, outH, outW, C], from `makeProgram` run on x and the
- * box table: y of the forward kernels. Zeros, and no program, when there is
- * nothing to sample (no boxes, no channels or an empty map).
+ * An output per bin, [K, outH, outW, outChannels] (C unless the op is
+ * position-sensitive), from `makeProgram` run on x and the box table: y of
+ * the forward kernels. Zeros, and no program, when there is nothing to
+ * sample (no boxes, no channels or an empty map).
  */
 export function runOnBins(
     backend: MathBackendWebGL, inputs: {x: TensorInfo, boxes: TensorInfo, boxIndices: TensorInfo},
     pooled: {pooledHeight: number, pooledWidth: number}, uniforms: RoIUniformValues,
-    makeProgram: (outputSize: number) => GPGPUProgram): TensorInfo {
+    makeProgram: (outputSize: number) => GPGPUProgram, outChannels = inputs.x.shape[3]): TensorInfo {
   const {x, boxes, boxIndices} = inputs;
-  const outShape = [boxes.shape[0], pooled.pooledHeight, pooled.pooledWidth, x.shape[3]];
+  const outShape = [boxes.shape[0], pooled.pooledHeight, pooled.pooledWidth, outChannels];
   if (util.sizeFromShape(outShape) === 0 || util.sizeFromShape(x.shape) === 0) {
     return zerosInfo(backend, outShape);
   }

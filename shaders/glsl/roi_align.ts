@@ -6,7 +6,7 @@
  */
 import type {RoIAlignMode} from '../../src/kernel_names';
 
-import {ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_SAMPLING_GLSL} from './roi_align_geometry';
+import {ROI_ALIGN_BIN_MEAN_GLSL, ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_SAMPLING_GLSL} from './roi_align_geometry';
 import {BIN_OUTPUT_START, BOX_GLSL, dxGatherMain, EXACT_ARITHMETIC_GLSL, flatReader, OUTPUT_INDEX_GLSL, outputStart} from './roi_common';
 
 /**
@@ -17,15 +17,15 @@ import {BIN_OUTPUT_START, BOX_GLSL, dxGatherMain, EXACT_ARITHMETIC_GLSL, flatRea
 export type RoIAlignReduce = RoIAlignMode|'winner';
 
 /** What every RoIAlign shader starts with; readsX when it reads feature values. */
-function alignPrelude(inputs: string[], readsX: boolean): string {
+export function alignPrelude(inputs: string[], readsX: boolean): string {
   return [
     ...inputs.map(flatReader), OUTPUT_INDEX_GLSL, BOX_GLSL, EXACT_ARITHMETIC_GLSL,
-    ROI_ALIGN_GEOMETRY_GLSL, readsX ? ROI_ALIGN_SAMPLING_GLSL : ''
+    ROI_ALIGN_GEOMETRY_GLSL, readsX ? ROI_ALIGN_SAMPLING_GLSL : '', readsX ? ROI_ALIGN_BIN_MEAN_GLSL : ''
   ].join('\n');
 }
 
 /** Box k and its two axes; an unreadable box outputs `nothing`. */
-function readBoxAxes(nothing: string): string {
+export function readBoxAxes(nothing: string): string {
   return `
   RoIBox box = roiReadBox(k);
   if (box.batch < 0) {
@@ -42,15 +42,7 @@ function readBoxAxes(nothing: string): string {
 export function roiAlignForwardShader(reduce: RoIAlignReduce): string {
   const reductions: Record<RoIAlignReduce, string> = {
     avg: `
-  float sum = 0.0;
-  for (int iy = 0; iy < ay.grid; iy++) {
-    RoIAlignSample sy = roiAlignSample(ay, ph * ay.grid + iy);
-    if (!sy.inside) continue;
-    for (int ix = 0; ix < ax.grid; ix++) {
-      sum += roiAlignValue(imageBase, sy, roiAlignSample(ax, pw * ax.grid + ix), c);
-    }
-  }
-  setOutput(sum / float(max(ay.grid * ax.grid, 1)));
+  setOutput(roiAlignBinMean(imageBase, ay, ax, ph, pw, c));
 `,
     max: `
   setOutput(roiAlignBinMax(imageBase, ay, ax, ph, pw, c).value);

@@ -189,3 +189,23 @@ RoIAlignWinner roiAlignBinMax(
   return best;
 }
 `;
+
+/**
+ * 'avg' reduction of one bin, shared by RoIAlign and psRoiAlign. Needs
+ * ROI_ALIGN_SAMPLING_GLSL.
+ */
+export const ROI_ALIGN_BIN_MEAN_GLSL = `
+// The mean of bin (ph, pw)'s samples in channel c: outside samples add 0
+// but count.
+float roiAlignBinMean(int imageBase, RoIAlignAxis ay, RoIAlignAxis ax, int ph, int pw, int c) {
+  float sum = 0.0;
+  for (int iy = 0; iy < ay.grid; iy++) {
+    RoIAlignSample sy = roiAlignSample(ay, ph * ay.grid + iy);
+    if (!sy.inside) continue;
+    for (int ix = 0; ix < ax.grid; ix++) {
+      sum += roiAlignValue(imageBase, sy, roiAlignSample(ax, pw * ax.grid + ix), c);
+    }
+  }
+  return sum / float(max(ay.grid * ax.grid, 1));
+}
+`;

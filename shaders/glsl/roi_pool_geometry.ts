@@ -80,3 +80,16 @@ RoIPoolWinner roiPoolBinMax(int imageBase, ivec2 rows, ivec2 cols, int c) {
   return best;
 }
 `;
+
+/** psRoiPool's bins. Needs ROI_POOL_GEOMETRY_GLSL. */
+export const PS_ROI_POOL_GEOMETRY_GLSL = `
+// ps_roi_pool's axis (src/geometry.ts poolBoxBins, positionSensitive): the
+// size has no end pixel, and bins clip to [0, size - 1], so roiPoolBin
+// never reaches the map's last pixel.
+RoIPoolAxis psRoiPoolAxis(float boxStart, float boxEnd, int pooled, int size) {
+  RoIPoolAxis a = roiPoolAxis(boxStart, boxEnd, pooled, size - 1);
+  int end = roiRoundHalfAway(boxEnd * roiScale);
+  a.binSize = roiQuotient(max(end - a.start, 1), pooled);
+  return a;
+}
+`;

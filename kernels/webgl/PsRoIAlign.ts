@@ -1,0 +1,30 @@
+import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
+import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
+
+import {PsRoIAlign, PsRoIAlignAttrs, RoIInputs} from '../../src/kernel_names';
+import {PsRoIAlignProgram} from './ps_roi_gpu';
+import {alignUniforms, requireWebGL2, RoIUniformValues, runOnBins} from './run_roi_program';
+
+/** RoIAlign's uniforms for psRoiAlign's sampling: always aligned, 'avg'. */
+export function psAlignUniforms(xShape: number[], numBoxes: number, attrs: PsRoIAlignAttrs): RoIUniformValues {
+  return alignUniforms(xShape, numBoxes, {...attrs, aligned: true, mode: 'avg'});
+}
+
+export function psRoiAlign(args: {
+  inputs: RoIInputs,
+  backend: MathBackendWebGL,
+  attrs: PsRoIAlignAttrs,
+}): TensorInfo {
+  requireWebGL2(PsRoIAlign);
+  const {inputs, backend, attrs} = args;
+  const {x, boxes} = inputs;
+  return runOnBins(
+      backend, inputs, attrs, psAlignUniforms(x.shape, boxes.shape[0], attrs),
+      size => new PsRoIAlignProgram(size), x.shape[3] / (attrs.pooledHeight * attrs.pooledWidth));
+}
+
+export const psRoiAlignConfig: KernelConfig = {
+  kernelName: PsRoIAlign,
+  backendName: 'webgl',
+  kernelFunc: psRoiAlign as unknown as KernelFunc,
+};

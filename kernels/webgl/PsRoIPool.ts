@@ -1,0 +1,25 @@
+import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
+import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
+
+import {PsRoIPool, PsRoIPoolAttrs, RoIInputs} from '../../src/kernel_names';
+import {PsRoIPoolProgram} from './ps_roi_gpu';
+import {poolUniforms, requireWebGL2, runOnBins} from './run_roi_program';
+
+export function psRoiPool(args: {
+  inputs: RoIInputs,
+  backend: MathBackendWebGL,
+  attrs: PsRoIPoolAttrs,
+}): TensorInfo {
+  requireWebGL2(PsRoIPool);
+  const {inputs, backend, attrs} = args;
+  const {x, boxes} = inputs;
+  return runOnBins(
+      backend, inputs, attrs, poolUniforms(x.shape, boxes.shape[0], attrs), size => new PsRoIPoolProgram(size),
+      x.shape[3] / (attrs.pooledHeight * attrs.pooledWidth));
+}
+
+export const psRoiPoolConfig: KernelConfig = {
+  kernelName: PsRoIPool,
+  backendName: 'webgl',
+  kernelFunc: psRoiPool as unknown as KernelFunc,
+};

@@ -1,0 +1,45 @@
+/**
+ * The position-sensitive GPGPU programs (psRoiAlign, psRoiPool). Each holds
+ * its shader only; shapes and attributes arrive as uniforms set by the
+ * kernels. psRoiAlign's box gradient ends with RoIAlign's RoIBoxGradSumProgram.
+ */
+import {psRoiAlignBoxGradShader, psRoiAlignForwardShader, psRoiAlignGradShader, psRoiPoolForwardShader, psRoiPoolGradShader} from '../../shaders/glsl/ps_roi';
+import {ROI_ALIGN_UNIFORMS, ROI_POOL_UNIFORMS} from '../../shaders/glsl/roi_common';
+import {RoIProgram} from './roi_program';
+
+/** psRoiAlign's y [K, outH, outW, Cout]. */
+export class PsRoIAlignProgram extends RoIProgram {
+  constructor(outputSize: number) {
+    super(['roiX', 'roiBoxTable'], psRoiAlignForwardShader(), ROI_ALIGN_UNIFORMS, 'result', outputSize);
+  }
+}
+
+/** psRoiAlign's dx [N, H, W, C]. */
+export class PsRoIAlignGradProgram extends RoIProgram {
+  constructor(outputSize: number) {
+    super(['roiDy', 'roiBoxTable'], psRoiAlignGradShader(), ROI_ALIGN_UNIFORMS, 'result', outputSize);
+  }
+}
+
+/** Per-bin shares of psRoiAlign's dboxes, [K, outH, outW, 4]. */
+export class PsRoIAlignBoxGradProgram extends RoIProgram {
+  constructor(outputSize: number) {
+    super(
+        ['roiDy', 'roiX', 'roiBoxTable'], psRoiAlignBoxGradShader(), ROI_ALIGN_UNIFORMS, 'intermediate',
+        outputSize);
+  }
+}
+
+/** psRoiPool's y [K, outH, outW, Cout]. */
+export class PsRoIPoolProgram extends RoIProgram {
+  constructor(outputSize: number) {
+    super(['roiX', 'roiBoxTable'], psRoiPoolForwardShader(), ROI_POOL_UNIFORMS, 'result', outputSize);
+  }
+}
+
+/** psRoiPool's dx [N, H, W, C]. */
+export class PsRoIPoolGradProgram extends RoIProgram {
+  constructor(outputSize: number) {
+    super(['roiDy', 'roiBoxTable'], psRoiPoolGradShader(), ROI_POOL_UNIFORMS, 'result', outputSize);
+  }
+}

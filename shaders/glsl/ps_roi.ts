@@ -1,0 +1,172 @@
+/**
+ * The position-sensitive programs' shaders (psRoiAlign, psRoiPool). They
+ * sample through RoIAlign's and RoIPool's one GLSL geometry; what is theirs
+ * is the channel mapping: output channel c of bin (ph, pw) reads input
+ * channel (c * outH + ph) * outW + pw, so y and dy have roiXDims.w / (outH *
+ * outW) channels, and a dx element's channel names the one bin it feeds.
+ *
+ * psRoiAlign runs with the RoIAlign uniforms, roiAligned set to 1.
+ */
+import {alignPrelude, readBoxAxes} from './roi_align';
+import {BOX_GLSL, dxGatherMain, EXACT_ARITHMETIC_GLSL, flatReader, OUTPUT_INDEX_GLSL, outputStart} from './roi_common';
+import {PS_ROI_POOL_GEOMETRY_GLSL, ROI_POOL_GEOMETRY_GLSL} from './roi_pool_geometry';
+
+/**
+ * The start of main() in a program with an output per bin and output
+ * channel, [K, outH, outW, Cout]: k, ph, pw, the output channel cOut and the
+ * input channel c it reads.
+ */
+const PS_BIN_OUTPUT_START = `
+  int bins = roiPooledSize.x * roiPooledSize.y;
+  int outChannels = roiXDims.w / bins;
+  ${outputStart('roiBoxCount * bins * outChannels')}
+  ivec4 at = roiUnflatten(index, ivec4(roiBoxCount, roiPooledSize, outChannels));
+  int k = at.x, ph = at.y, pw = at.z, cOut = at.w;
+  int c = (cOut * roiPooledSize.x + ph) * roiPooledSize.y + pw;
+`;
+
+/**
+ * In a dx gather (dxGatherMain, input channel c in scope): the bin (ph, pw)
+ * that channel c feeds and the dy index of that bin's output channel in box k.
+ */
+const PS_GATHER_BIN = `
+    int bins = roiPooledSize.x * roiPooledSize.y;
+    int inBox = c % bins;
+    int ph = inBox / roiPooledSize.y, pw = inBox % roiPooledSize.y;
+    int dyIndex = ((k * roiPooledSize.x + ph) * roiPooledSize.y + pw) * (C / bins) + c / bins;
+`;
+
+/** [K, outH, outW, Cout]. Inputs: roiX, roiBoxTable. */
+export function psRoiAlignForwardShader(): string {
+  return `${alignPrelude(['roiX', 'roiBoxTable'], true)}
+void main() {
+  ${PS_BIN_OUTPUT_START}
+  ${readBoxAxes('0.0')}
+  setOutput(roiAlignBinMean(imageBase, ay, ax, ph, pw, c));
+}
+`;
+}
+
+/**
+ * dx [N, H, W, C] as a gather: pixel (h, w) of channel c takes, from each
+ * box, dy of the one bin reading c times the weight that bin's samples give
+ * the pixel, which is separable: (row weights) x (column weights) / count.
+ * Inputs: roiDy, roiBoxTable.
+ */
+export function psRoiAlignGradShader(): string {
+  const perBox = `
+    ${PS_GATHER_BIN}
+    RoIAlignAxis ay = roiAlignAxis(box.y1, box.y2, roiPooledSize.x, roiXDims.y);
+    float wy = psBinCornerWeight(ay, ph, h);
+    if (wy == 0.0) continue;
+    RoIAlignAxis ax = roiAlignAxis(box.x1, box.x2, roiPooledSize.y, roiXDims.z);
+    float wx = psBinCornerWeight(ax, pw, w);
+    if (wx == 0.0) continue;
+    total += readRoiDy(dyIndex) / float(max(ay.grid * ax.grid, 1)) * wy * wx;
+`;
+  return `${alignPrelude(['roiDy', 'roiBoxTable'], false)}
+// The summed weight that bin b's samples along axis a give pixel index.
+float psBinCornerWeight(RoIAlignAxis a, int b, int index) {
+  if (a.grid == 0) return 0.0;
+  ivec2 near = roiAlignCandidates(a, index);
+  float weight = 0.0;
+  for (int t = max(near.x, b * a.grid); t <= min(near.y, b * a.grid + a.grid - 1); t++) {
+    weight += roiCornerWeight(roiAlignSample(a, t), index);
+  }
+  return weight;
+}
+${dxGatherMain('roiAlignMayTouch', perBox)}`;
+}
+
+/**
+ * The box gradient's first pass, [K, outH, outW, 4], as RoIAlign's 'avg'
+ * one (roiAlignBoxGradShader) with each output channel reading its own
+ * input channel. Inputs: roiDy, roiX, roiBoxTable.
+ */
+export function psRoiAlignBoxGradShader(): string {
+  return `${alignPrelude(['roiDy', 'roiX', 'roiBoxTable'], true)}
+void main() {
+  ${outputStart('roiBoxCount * roiPooledSize.x * roiPooledSize.y * 4')}
+  ivec4 at = roiUnflatten(index, ivec4(roiBoxCount, roiPooledSize, 4));
+  int k = at.x, ph = at.y, pw = at.z;
+  // boxes are (x1, y1, x2, y2): odd coordinates are rows.
+  bool alongRows = (at.w & 1) == 1;
+  bool atStart = at.w < 2;
+  int bins = roiPooledSize.x * roiPooledSize.y;
+  int outChannels = roiXDims.w / bins;
+  int dyBase = ((k * roiPooledSize.x + ph) * roiPooledSize.y + pw) * outChannels;
+  int firstChannel = ph * roiPooledSize.y + pw;
+  ${readBoxAxes('0.0')}
+  float count = float(max(ay.grid * ax.grid, 1));
+  float total = 0.0;
+  for (int iy = 0; iy < ay.grid; iy++) {
+    RoIAlignSample sy = roiAlignSample(ay, ph * ay.grid + iy);
+    if (!sy.inside) continue;
+    for (int ix = 0; ix < ax.grid; ix++) {
+      RoIAlignSample sx = roiAlignSample(ax, pw * ax.grid + ix);
+      if (!sx.inside) continue;
+      float along = 0.0;
+      for (int cOut = 0; cOut < outChannels; cOut++) {
+        vec4 v = roiAlignCorners(imageBase, sy, sx, firstChannel + cOut * bins);
+        along += readRoiDy(dyBase + cOut) * (alongRows ? roiSlopeAlongRows(v, sx) : roiSlopeAlongCols(v, sy));
+      }
+      float move = alongRows ? (atStart ? sy.dStart : sy.dEnd) : (atStart ? sx.dStart : sx.dEnd);
+      total += along / count * move;
+    }
+  }
+  setOutput(total);
+}
+`;
+}
+
+/** What every psRoiPool shader starts with. */
+function psPoolPrelude(inputs: string[]): string {
+  return [
+    ...inputs.map(flatReader), OUTPUT_INDEX_GLSL, BOX_GLSL, EXACT_ARITHMETIC_GLSL,
+    ROI_POOL_GEOMETRY_GLSL, PS_ROI_POOL_GEOMETRY_GLSL
+  ].join('\n');
+}
+
+/** [K, outH, outW, Cout]: each bin's mean in its input channel. Inputs: roiX, roiBoxTable. */
+export function psRoiPoolForwardShader(): string {
+  return `${psPoolPrelude(['roiX', 'roiBoxTable'])}
+void main() {
+  ${PS_BIN_OUTPUT_START}
+  RoIBox box = roiReadBox(k);
+  if (box.batch < 0) {
+    setOutput(0.0);
+    return;
+  }
+  ivec2 rows = roiPoolBin(psRoiPoolAxis(box.y1, box.y2, roiPooledSize.x, roiXDims.y), ph);
+  ivec2 cols = roiPoolBin(psRoiPoolAxis(box.x1, box.x2, roiPooledSize.y, roiXDims.z), pw);
+  if (rows.y <= rows.x || cols.y <= cols.x) {
+    setOutput(0.0);
+    return;
+  }
+  int imageBase = box.batch * roiXDims.y * roiXDims.z * roiXDims.w;
+  float sum = 0.0;
+  for (int h = rows.x; h < rows.y; h++) {
+    int rowBase = imageBase + h * roiXDims.z * roiXDims.w + c;
+    for (int w = cols.x; w < cols.y; w++) sum += readRoiX(rowBase + w * roiXDims.w);
+  }
+  setOutput(sum / float((rows.y - rows.x) * (cols.y - cols.x)));
+}
+`;
+}
+
+/**
+ * dx [N, H, W, C] as a gather: pixel (h, w) of channel c takes dy / area
+ * from each box whose bin for c holds it. Inputs: roiDy, roiBoxTable.
+ */
+export function psRoiPoolGradShader(): string {
+  const perBox = `
+    ${PS_GATHER_BIN}
+    ivec2 rows = roiPoolBin(psRoiPoolAxis(box.y1, box.y2, roiPooledSize.x, roiXDims.y), ph);
+    if (h < rows.x || h >= rows.y) continue;
+    ivec2 cols = roiPoolBin(psRoiPoolAxis(box.x1, box.x2, roiPooledSize.y, roiXDims.z), pw);
+    if (w < cols.x || w >= cols.y) continue;
+    total += readRoiDy(dyIndex) / float((rows.y - rows.x) * (cols.y - cols.x));
+`;
+  return `${psPoolPrelude(['roiDy', 'roiBoxTable'])}
+${dxGatherMain('roiPoolMayTouch', perBox)}`;
+}
