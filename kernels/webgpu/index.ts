@@ -5,9 +5,16 @@ import {roiAlignBoxGradConfig} from './RoIAlignBoxGrad';
 import {roiAlignGradConfig} from './RoIAlignGrad';
 import {roiPoolConfig} from './RoIPool';
 import {roiPoolGradConfig} from './RoIPoolGrad';
+import {psRoiAlignConfig} from './PsRoIAlign';
+import {psRoiAlignBoxGradConfig} from './PsRoIAlignBoxGrad';
+import {psRoiAlignGradConfig} from './PsRoIAlignGrad';
+import {psRoiPoolConfig} from './PsRoIPool';
+import {psRoiPoolGradConfig} from './PsRoIPoolGrad';
 
 /** The webgpu backend's kernels. */
 export const webgpuKernels: KernelConfig[] = [
   roiAlignConfig, roiAlignGradConfig, roiAlignBoxGradConfig, roiPoolConfig,
-  roiPoolGradConfig
+  roiPoolGradConfig,
+  psRoiAlignConfig, psRoiAlignGradConfig, psRoiAlignBoxGradConfig, psRoiPoolConfig,
+  psRoiPoolGradConfig,
 ];

@@ -192,9 +192,14 @@ export function forwardKernelFunc<A extends {pooledHeight: number, pooledWidth: 
   return kernelFunc as unknown as KernelFunc;
 }
 
-/** The shape [K, outH, outW, C] of y and dy. */
-export function pooledShape(inputs: RoIInputs, attrs: {pooledHeight: number, pooledWidth: number}): number[] {
-  return [inputs.boxes.shape[0], attrs.pooledHeight, attrs.pooledWidth, inputs.x.shape[3]];
+/**
+ * The shape [K, outH, outW, outChannels] of y and dy: C, or C / (outH * outW)
+ * for the position-sensitive ops.
+ */
+export function pooledShape(
+    inputs: RoIInputs, attrs: {pooledHeight: number, pooledWidth: number},
+    outChannels = inputs.x.shape[3]): number[] {
+  return [inputs.boxes.shape[0], attrs.pooledHeight, attrs.pooledWidth, outChannels];
 }
 
 /**

@@ -406,3 +406,48 @@ fn roiSlopeAlongCols(v : RoICorners, row : RoISample) -> f32 {
   return row.lowWeight * (v.v01 - v.v00) + row.highWeight * (v.v11 - v.v10);
 }
 `;
+
+/**
+ * The channels of a RoIAlign-family program: how many output channels y and
+ * dy have, and which input channel output channel c of bin (ph, pw) reads.
+ * RoIAlign reads channel c itself; the position-sensitive ops (psRoiAlign,
+ * psRoiPool) read channel (c * outH + ph) * outW + pw, torchvision's
+ * channel_mapping, so their outputs have C / (outH * outW) channels.
+ */
+export function channelMapWgsl(positionSensitive: boolean): string {
+  if (!positionSensitive) {
+    return `
+fn roiOutChannels() -> i32 {
+  return uniforms.channels;
+}
+
+fn roiInputChannel(c : i32, ph : i32, pw : i32) -> i32 {
+  return c;
+}
+`;
+  }
+  return `
+fn roiOutChannels() -> i32 {
+  return uniforms.channels / (uniforms.pooledHeight * uniforms.pooledWidth);
+}
+
+fn roiInputChannel(c : i32, ph : i32, pw : i32) -> i32 {
+  return (c * uniforms.pooledHeight + ph) * uniforms.pooledWidth + pw;
+}
+`;
+}
+
+/**
+ * psRoiPool's bins (src/geometry.ts poolBoxBins, positionSensitive): the
+ * size has no end pixel, and bins clip to [0, size - 1], so roiPoolBin never
+ * reaches the map's last pixel. Needs ROI_POOL_GEOMETRY_WGSL.
+ */
+export const PS_ROI_POOL_GEOMETRY_WGSL = `
+fn psRoiPoolAxis(start : f32, end : f32, pooled : i32, size : i32) -> RoIPoolAxis {
+  var axis = roiPoolAxis(start, end, pooled, size - 1);
+  if (axis.finite) {
+    axis.binSize = max(roiRoundHalfAway(end * uniforms.spatialScale) - axis.start, 1.0) / f32(pooled);
+  }
+  return axis;
+}
+`;

@@ -4,7 +4,7 @@
  * the gradients read that, rather than each re-running the reduction.
  */
 import type {RoIAlignMode} from '../../src/kernel_names';
-import {forEachInsideSampleWgsl, ROI_ALIGN_READ_WGSL, roiAlignGeometryWgsl} from './geometry';
+import {channelMapWgsl, forEachInsideSampleWgsl, ROI_ALIGN_READ_WGSL, roiAlignGeometryWgsl} from './geometry';
 
 /** What a RoIAlign forward program writes per output element. */
 export type RoIAlignOutput = 'value'|'winner';
@@ -80,9 +80,13 @@ fn roiBinMax(yAxis : RoIAxis, xAxis : RoIAxis, ph : i32, pw : i32, base : i32) -
 }
 `;
 
-/** The user code of a RoIAlign forward program (x, boxes, boxIndices -> [K,outH,outW,C]). */
+/**
+ * The user code of a RoIAlign forward program (x, boxes, boxIndices ->
+ * [K,outH,outW,C]); positionSensitive: psRoiAlign's (channelMapWgsl).
+ */
 export function roiAlignWgsl(
-    mode: RoIAlignMode, aligned: boolean, samplingRatio: number, output: RoIAlignOutput): string {
+    mode: RoIAlignMode, aligned: boolean, samplingRatio: number, output: RoIAlignOutput,
+    positionSensitive = false): string {
   let write: string;
   if (mode === 'avg') {
     write = 'setOutputAtIndex(index, roiBinAverage(yAxis, xAxis, coords.y, coords.z, base));';
@@ -95,6 +99,7 @@ export function roiAlignWgsl(
   return `
 ${roiAlignGeometryWgsl(aligned, samplingRatio)}
 ${ROI_ALIGN_READ_WGSL}
+${channelMapWgsl(positionSensitive)}
 ${mode === 'avg' ? BIN_AVERAGE_WGSL : BIN_MAX_WGSL}
 
 fn main(index : i32) {
@@ -102,7 +107,7 @@ fn main(index : i32) {
     return;
   }
   // (k, ph, pw, c)
-  let coords = roiCoords(index, vec4<i32>(uniforms.numBoxes, uniforms.pooledHeight, uniforms.pooledWidth, uniforms.channels));
+  let coords = roiCoords(index, vec4<i32>(uniforms.numBoxes, uniforms.pooledHeight, uniforms.pooledWidth, roiOutChannels()));
   let box = roiReadBox(coords.x);
   if (!box.readable) {
     ${unreadable}
@@ -110,7 +115,7 @@ fn main(index : i32) {
   }
   let yAxis = roiAlignAxis(box.y1, box.y2, uniforms.pooledHeight, uniforms.height);
   let xAxis = roiAlignAxis(box.x1, box.x2, uniforms.pooledWidth, uniforms.width);
-  let base = roiPixelOffset(box.batch, 0, 0) + coords.w;
+  let base = roiPixelOffset(box.batch, 0, 0) + roiInputChannel(coords.w, coords.y, coords.z);
   ${write}
 }
 `;

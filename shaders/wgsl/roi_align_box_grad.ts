@@ -6,7 +6,7 @@
  * the second adds the bins of each box in order.
  */
 import type {RoIAlignMode} from '../../src/kernel_names';
-import {forEachInsideSampleWgsl, ROI_ALIGN_READ_WGSL, roiAlignGeometryWgsl} from './geometry';
+import {channelMapWgsl, forEachInsideSampleWgsl, ROI_ALIGN_READ_WGSL, roiAlignGeometryWgsl} from './geometry';
 
 /**
  * The gradient one sample passes to (x1, y1, x2, y2), given how the loss
@@ -30,9 +30,9 @@ fn roiBinBoxGrad(yAxis : RoIAxis, xAxis : RoIAxis, ph : i32, pw : i32, base : i3
   ${forEachInsideSampleWgsl(`
       var alongRows = 0.0;
       var alongCols = 0.0;
-      for (var c = 0; c < uniforms.channels; c++) {
+      for (var c = 0; c < roiOutChannels(); c++) {
         let g = dy[dyBase + c];
-        let v = roiReadCorners(base + c, row, col);
+        let v = roiReadCorners(base + roiInputChannel(c, ph, pw), row, col);
         alongRows += g * roiSlopeAlongRows(v, col);
         alongCols += g * roiSlopeAlongCols(v, row);
       }
@@ -45,7 +45,7 @@ const BIN_MAX_WGSL = `
 // In each channel, the sample that won the forward max (none: no gradient).
 fn roiBinBoxGrad(yAxis : RoIAxis, xAxis : RoIAxis, ph : i32, pw : i32, base : i32, dyBase : i32) -> vec4<f32> {
   var grad = vec4<f32>(0.0);
-  for (var c = 0; c < uniforms.channels; c++) {
+  for (var c = 0; c < roiOutChannels(); c++) {
     let won = winner[dyBase + c];
     if (won < 0) {
       continue;
@@ -56,7 +56,7 @@ fn roiBinBoxGrad(yAxis : RoIAxis, xAxis : RoIAxis, ph : i32, pw : i32, base : i3
     let row = roiAxisSample(yAxis, ty);
     let col = roiAxisSample(xAxis, tx);
     let g = dy[dyBase + c];
-    let v = roiReadCorners(base + c, row, col);
+    let v = roiReadCorners(base + roiInputChannel(c, ph, pw), row, col);
     grad += roiSampleBoxGrad(
         yAxis, ty, row, xAxis, tx, col, g * roiSlopeAlongRows(v, col), g * roiSlopeAlongCols(v, row));
   }
@@ -66,12 +66,15 @@ fn roiBinBoxGrad(yAxis : RoIAxis, xAxis : RoIAxis, ph : i32, pw : i32, base : i3
 
 /**
  * Pass 1 user code: x, dy, boxes, boxIndices (and winner for 'max') ->
- * partial [K, outH*outW, 4], one invocation per (box, bin) writing 4 values.
+ * partial [K, outH*outW, 4], one invocation per (box, bin) writing 4 values;
+ * positionSensitive: psRoiAlign's (channelMapWgsl).
  */
-export function roiAlignBoxGradWgsl(mode: RoIAlignMode, aligned: boolean, samplingRatio: number): string {
+export function roiAlignBoxGradWgsl(
+    mode: RoIAlignMode, aligned: boolean, samplingRatio: number, positionSensitive = false): string {
   return `
 ${roiAlignGeometryWgsl(aligned, samplingRatio)}
 ${ROI_ALIGN_READ_WGSL}
+${channelMapWgsl(positionSensitive)}
 ${SAMPLE_BOX_GRAD_WGSL}
 ${mode === 'avg' ? BIN_AVG_WGSL : BIN_MAX_WGSL}
 
@@ -90,7 +93,7 @@ fn main(index : i32) {
     let yAxis = roiAlignAxis(box.y1, box.y2, uniforms.pooledHeight, uniforms.height);
     let xAxis = roiAlignAxis(box.x1, box.x2, uniforms.pooledWidth, uniforms.width);
     // dy [K,outH,outW,C] holds this bin's channels from index * C on.
-    grad = roiBinBoxGrad(yAxis, xAxis, ph, pw, roiPixelOffset(box.batch, 0, 0), index * uniforms.channels);
+    grad = roiBinBoxGrad(yAxis, xAxis, ph, pw, roiPixelOffset(box.batch, 0, 0), index * roiOutChannels());
   }
   setOutputAtIndex(4 * index, grad.x);
   setOutputAtIndex(4 * index + 1, grad.y);
