@@ -155,3 +155,20 @@ export function checkPositionSensitiveChannels(
         bins} channels (one per bin and output channel), got ${channels}`);
   }
 }
+
+/**
+ * The checks roiPool and the position-sensitive ops share, in order: known
+ * options, outputSize, spatialScale, dataFormat, then x, boxes, boxIndices.
+ */
+export function checkPoolingArgs(
+    op: string, x: Tensor|TensorLike, boxes: Tensor|TensorLike,
+    boxIndices: Tensor|TensorLike|null|undefined, outputSize: number|[number, number],
+    options: {spatialScale?: number, dataFormat?: DataFormat}, known: string[]) {
+  checkKnownOptions(options, known, op);
+  const {spatialScale = 1, dataFormat = 'NHWC'} = options;
+  const [pooledHeight, pooledWidth] = parseOutputSize(outputSize, op);
+  checkSpatialScale(spatialScale, op);
+  checkDataFormat(dataFormat, op);
+  const checked = checkRoIInputs(op, x, boxes, boxIndices);
+  return {...checked, pooledHeight, pooledWidth, spatialScale, dataFormat};
+}

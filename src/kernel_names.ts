@@ -76,3 +76,8 @@ export interface PsRoIAlignAttrs extends NamedAttrMap {
 }
 
 export type PsRoIPoolAttrs = RoIPoolAttrs;
+
+/** psRoiAlign's sampling as RoIAlign attributes: always aligned, 'avg'. */
+export function psAlignAsRoIAlign(attrs: PsRoIAlignAttrs): RoIAlignAttrs {
+  return {...attrs, aligned: true, mode: 'avg'};
+}

@@ -1,36 +1,28 @@
 import {engine, op} from '@tensorflow/tfjs-core';
 import type {Tensor, Tensor2D, Tensor4D, TensorLike} from '@tensorflow/tfjs-core';
 
-import {checkDataFormat, checkKnownOptions, checkPositionSensitiveChannels, checkRoIInputs, checkSpatialScale, DataFormat, fail, fromKernelLayout, parseOutputSize, toKernelLayout} from './args';
+import {checkPoolingArgs, checkPositionSensitiveChannels, fail, fromKernelLayout, toKernelLayout} from './args';
 import {PsRoIAlign, PsRoIAlignAttrs} from './kernel_names';
+import type {RoIPoolOptions} from './roi_pool';
 
-export interface PsRoIAlignOptions {
-  /** Multiplies box coordinates into feature-map coordinates. Default 1. */
-  spatialScale?: number;
+export interface PsRoIAlignOptions extends RoIPoolOptions {
   /** Samples per bin and axis; <= 0 adapts to ceil(roiSize / outSize) per box. Default 0. */
   samplingRatio?: number;
-  /** Layout of x and of the result. Default 'NHWC'. */
-  dataFormat?: DataFormat;
 }
-
-const OPTIONS = ['spatialScale', 'samplingRatio', 'dataFormat'];
 
 function psRoiAlign_(
     x: Tensor4D|TensorLike, boxes: Tensor2D|TensorLike,
     boxIndices: Tensor|TensorLike|null, outputSize: number|[number, number],
     options: PsRoIAlignOptions = {}): Tensor4D {
   const name = 'psRoiAlign';
-  checkKnownOptions(options, OPTIONS, name);
-  const {spatialScale = 1, samplingRatio = 0, dataFormat = 'NHWC'} = options;
-  const [pooledHeight, pooledWidth] = parseOutputSize(outputSize, name);
-  checkSpatialScale(spatialScale, name);
+  const checked = checkPoolingArgs(
+      name, x, boxes, boxIndices, outputSize, options, ['spatialScale', 'samplingRatio', 'dataFormat']);
+  const {pooledHeight, pooledWidth, spatialScale, dataFormat} = checked;
+  const {samplingRatio = 0} = options;
   if (typeof samplingRatio !== 'number' || !Number.isInteger(samplingRatio)) {
     fail(name, `samplingRatio must be an integer (<= 0 for adaptive), got ${String(samplingRatio)}`);
   }
-  checkDataFormat(dataFormat, name);
-  const checked = checkRoIInputs(name, x, boxes, boxIndices);
   checkPositionSensitiveChannels(name, checked.x, dataFormat, pooledHeight, pooledWidth);
-
   const inputs = toKernelLayout(checked.x, checked.boxes, checked.boxIndices, dataFormat);
   const attrs: PsRoIAlignAttrs = {pooledHeight, pooledWidth, spatialScale, samplingRatio};
   const y = engine().runKernel(PsRoIAlign, inputs, attrs) as Tensor4D;
@@ -41,7 +33,9 @@ function psRoiAlign_(
  * Position-sensitive RoIAlign (R-FCN), equal to torchvision.ops.ps_roi_align:
  * RoIAlign with the half-pixel offset always applied and 'avg' pooling, where
  * bin (ph, pw) of output channel c samples only input channel
- * (c * outH + ph) * outW + pw. x needs C = Cout * outH * outW channels.
+ * (c * outH + ph) * outW + pw. x needs C = Cout * outH * outW channels. A box
+ * with no samples (zero width or height) gives 0, as in roiAlign, where
+ * torchvision divides 0 by 0.
  *
  * Arguments as for roiAlign; the result is [K,outH,outW,Cout] (NHWC) or
  * [K,Cout,outH,outW] (NCHW). Differentiable w.r.t. x and boxes.

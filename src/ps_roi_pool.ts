@@ -1,31 +1,21 @@
 import {engine, op} from '@tensorflow/tfjs-core';
 import type {Tensor, Tensor2D, Tensor4D, TensorLike} from '@tensorflow/tfjs-core';
 
-import {checkDataFormat, checkKnownOptions, checkPositionSensitiveChannels, checkRoIInputs, checkSpatialScale, DataFormat, fromKernelLayout, parseOutputSize, toKernelLayout} from './args';
+import {checkPoolingArgs, checkPositionSensitiveChannels, fromKernelLayout, toKernelLayout} from './args';
 import {PsRoIPool, PsRoIPoolAttrs} from './kernel_names';
+import type {RoIPoolOptions} from './roi_pool';
 
-export interface PsRoIPoolOptions {
-  /** Multiplies box coordinates into feature-map coordinates. Default 1. */
-  spatialScale?: number;
-  /** Layout of x and of the result. Default 'NHWC'. */
-  dataFormat?: DataFormat;
-}
-
-const OPTIONS = ['spatialScale', 'dataFormat'];
+/** spatialScale and dataFormat, as for roiPool. */
+export type PsRoIPoolOptions = RoIPoolOptions;
 
 function psRoiPool_(
     x: Tensor4D|TensorLike, boxes: Tensor2D|TensorLike,
     boxIndices: Tensor|TensorLike|null, outputSize: number|[number, number],
     options: PsRoIPoolOptions = {}): Tensor4D {
   const name = 'psRoiPool';
-  checkKnownOptions(options, OPTIONS, name);
-  const {spatialScale = 1, dataFormat = 'NHWC'} = options;
-  const [pooledHeight, pooledWidth] = parseOutputSize(outputSize, name);
-  checkSpatialScale(spatialScale, name);
-  checkDataFormat(dataFormat, name);
-  const checked = checkRoIInputs(name, x, boxes, boxIndices);
+  const checked = checkPoolingArgs(name, x, boxes, boxIndices, outputSize, options, ['spatialScale', 'dataFormat']);
+  const {pooledHeight, pooledWidth, spatialScale, dataFormat} = checked;
   checkPositionSensitiveChannels(name, checked.x, dataFormat, pooledHeight, pooledWidth);
-
   const inputs = toKernelLayout(checked.x, checked.boxes, checked.boxIndices, dataFormat);
   const attrs: PsRoIPoolAttrs = {pooledHeight, pooledWidth, spatialScale};
   const y = engine().runKernel(PsRoIPool, inputs, attrs) as Tensor4D;

@@ -1,7 +1,7 @@
 import {engine, op} from '@tensorflow/tfjs-core';
 import type {Tensor, Tensor2D, Tensor4D, TensorLike} from '@tensorflow/tfjs-core';
 
-import {checkDataFormat, checkKnownOptions, checkRoIInputs, checkSpatialScale, DataFormat, fromKernelLayout, parseOutputSize, toKernelLayout} from './args';
+import {checkPoolingArgs, DataFormat, fromKernelLayout, toKernelLayout} from './args';
 import {RoIPool, RoIPoolAttrs} from './kernel_names';
 
 export interface RoIPoolOptions {
@@ -17,14 +17,8 @@ function roiPool_(
     x: Tensor4D|TensorLike, boxes: Tensor2D|TensorLike,
     boxIndices: Tensor|TensorLike|null, outputSize: number|[number, number],
     options: RoIPoolOptions = {}): Tensor4D {
-  const name = 'roiPool';
-  checkKnownOptions(options, OPTIONS, name);
-  const {spatialScale = 1, dataFormat = 'NHWC'} = options;
-  const [pooledHeight, pooledWidth] = parseOutputSize(outputSize, name);
-  checkSpatialScale(spatialScale, name);
-  checkDataFormat(dataFormat, name);
-  const checked = checkRoIInputs(name, x, boxes, boxIndices);
-
+  const checked = checkPoolingArgs('roiPool', x, boxes, boxIndices, outputSize, options, OPTIONS);
+  const {pooledHeight, pooledWidth, spatialScale, dataFormat} = checked;
   const inputs = toKernelLayout(checked.x, checked.boxes, checked.boxIndices, dataFormat);
   const attrs: RoIPoolAttrs = {pooledHeight, pooledWidth, spatialScale};
   const y = engine().runKernel(RoIPool, inputs, attrs) as Tensor4D;

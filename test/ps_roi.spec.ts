@@ -52,18 +52,22 @@ const reference = (op: PsOp) => op === 'psRoiAlign' ? refPsRoiAlign : refPsRoiPo
 function randomInputs(seed: number, shape: number[], numBoxes: number, o: RefPsOptions) {
   const random = seededRandom(seed);
   const [N, H, W, C] = shape;
-  const x = randomValues(random, N * H * W * C);
-  const boxes = new Float32Array(4 * numBoxes);
-  const boxIndices = new Int32Array(numBoxes);
-  for (let k = 0; k < numBoxes; k++) {
-    const cx = (random() * 1.2 - 0.1) * W / o.spatialScale, cy = (random() * 1.2 - 0.1) * H / o.spatialScale;
-    const halfW = (0.4 + random() * 0.8) * W / o.spatialScale / 2;
-    const halfH = (0.4 + random() * 0.8) * H / o.spatialScale / 2;
-    boxes.set([cx - halfW, cy - halfH, cx + halfW, cy + halfH], 4 * k);
-    boxIndices[k] = Math.floor(random() * N);
-  }
-  const dy = randomValues(random, numBoxes * o.outH * o.outW * C / (o.outH * o.outW));
-  return {x, boxes, boxIndices, dy};
+  const imageH = H / o.spatialScale, imageW = W / o.spatialScale;
+  // Centre in [-0.1, 1.1) of the image, sides 0.4 to 1.2 of it.
+  const around = (extent: number) => {
+    const centre = (random() * 1.2 - 0.1) * extent, half = (0.2 + random() * 0.4) * extent;
+    return [centre - half, centre + half];
+  };
+  const corners = Array.from({length: numBoxes}, () => {
+    const [x1, x2] = around(imageW), [y1, y2] = around(imageH);
+    return [x1, y1, x2, y2];
+  });
+  return {
+    x: randomValues(random, N * H * W * C),
+    boxes: Float32Array.from(corners.flat()),
+    boxIndices: Int32Array.from(corners, () => Math.floor(random() * N)),
+    dy: randomValues(random, numBoxes * C),
+  };
 }
 
 describeEachBackend('psRoiAlign and psRoiPool', () => {

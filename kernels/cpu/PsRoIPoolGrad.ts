@@ -1,9 +1,10 @@
 import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
 
+import {psInputChannel} from '../../src/geometry';
 import {PsRoIPoolAttrs, PsRoIPoolGrad, RoIGradInputs} from '../../src/kernel_names';
 import {cpuValues} from './cpu_data';
-import {visitPsPoolBins} from './ps_roi_pool_bins';
+import {visitPoolBins} from './roi_pool_bins';
 
 /** dx: each bin spreads dy / area over the pixels the forward averaged. */
 export function psRoiPoolGrad(args: {
@@ -14,16 +15,17 @@ export function psRoiPoolGrad(args: {
   const {inputs, backend, attrs} = args;
   const {dy, x, boxes, boxIndices} = inputs;
   const [, , width, channels] = x.shape;
-  const stride = attrs.pooledHeight * attrs.pooledWidth;
-  const outChannels = channels / stride;
+  const {pooledHeight, pooledWidth} = attrs;
+  const outChannels = channels / (pooledHeight * pooledWidth);
   const dx = new Float32Array(cpuValues(backend, x).length);
   const dyValues = cpuValues(backend, dy);
-  visitPsPoolBins(x.shape, attrs, cpuValues(backend, boxes), cpuValues(backend, boxIndices), bin => {
+  visitPoolBins(x.shape, attrs, cpuValues(backend, boxes), cpuValues(backend, boxIndices), true, bin => {
+    const area = (bin.h1 - bin.h0) * (bin.w1 - bin.w0);
     for (let c = 0; c < outChannels; c++) {
-      const share = dyValues[bin.outOffset + c] / bin.area;
+      const base = bin.imageBase + psInputChannel(c, bin.ph, bin.pw, pooledHeight, pooledWidth);
+      const share = dyValues[bin.index * outChannels + c] / area;
       for (let h = bin.h0; h < bin.h1; h++) {
-        const row = bin.base + h * width * channels + c * stride;
-        for (let w = bin.w0; w < bin.w1; w++) dx[row + w * channels] += share;
+        for (let w = bin.w0; w < bin.w1; w++) dx[base + (h * width + w) * channels] += share;
       }
     }
   });

@@ -6,6 +6,7 @@
  */
 import {psInputChannel} from '../../src/geometry';
 import type {AlignGeometry} from '../../src/geometry';
+import {psAlignAsRoIAlign} from '../../src/kernel_names';
 import type {PsRoIAlignAttrs} from '../../src/kernel_names';
 import {alignGeometry} from './roi_align_samples';
 import type {BinPixels} from './roi_align_taps';
@@ -21,7 +22,7 @@ export interface PsBin {
 
 /** psRoiAlign's sampling: RoIAlign's, always aligned, always 'avg'. */
 export function psAlignGeometry(xShape: number[], attrs: PsRoIAlignAttrs): AlignGeometry {
-  return alignGeometry(xShape, {...attrs, aligned: true, mode: 'avg'});
+  return alignGeometry(xShape, psAlignAsRoIAlign(attrs));
 }
 
 /**

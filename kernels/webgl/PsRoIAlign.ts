@@ -1,13 +1,13 @@
 import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
-import {PsRoIAlign, PsRoIAlignAttrs, RoIInputs} from '../../src/kernel_names';
+import {psAlignAsRoIAlign, PsRoIAlign, PsRoIAlignAttrs, RoIInputs} from '../../src/kernel_names';
 import {PsRoIAlignProgram} from './ps_roi_gpu';
 import {alignUniforms, requireWebGL2, RoIUniformValues, runOnBins} from './run_roi_program';
 
 /** RoIAlign's uniforms for psRoiAlign's sampling: always aligned, 'avg'. */
 export function psAlignUniforms(xShape: number[], numBoxes: number, attrs: PsRoIAlignAttrs): RoIUniformValues {
-  return alignUniforms(xShape, numBoxes, {...attrs, aligned: true, mode: 'avg'});
+  return alignUniforms(xShape, numBoxes, psAlignAsRoIAlign(attrs));
 }
 
 export function psRoiAlign(args: {

@@ -11,20 +11,17 @@ import {alignUniforms, disposeAfter, nothingToGather, requireWebGL2, runRoIProgr
  * dboxes [K,4]: a reduction per box over its samples and channels, in two
  * passes, so that no single fragment loops over a whole box: one share per
  * (box, bin, coordinate), then one sum per (box, coordinate).
+ * positionSensitive: psRoiAlign's (with psAlignAsRoIAlign's attrs).
  */
-export function roiAlignBoxGrad(args: {
-  inputs: RoIGradInputs,
-  backend: MathBackendWebGL,
-  attrs: RoIAlignAttrs,
-}): TensorInfo {
-  requireWebGL2(RoIAlignBoxGrad);
-  const {inputs, backend, attrs} = args;
+export function alignBoxGrad(
+    backend: MathBackendWebGL, inputs: RoIGradInputs, attrs: RoIAlignAttrs,
+    positionSensitive: boolean): TensorInfo {
   const {dy, x, boxes, boxIndices} = inputs;
   const numBoxes = boxes.shape[0];
   if (nothingToGather(inputs)) return zerosInfo(backend, boxes.shape);
   const uniforms = alignUniforms(x.shape, numBoxes, attrs);
   const sharesShape = [numBoxes, attrs.pooledHeight, attrs.pooledWidth, 4];
-  const sharesProgram = new RoIAlignBoxGradProgram(util.sizeFromShape(sharesShape), attrs.mode);
+  const sharesProgram = new RoIAlignBoxGradProgram(util.sizeFromShape(sharesShape), attrs.mode, positionSensitive);
   const shares = withBoxTable(
       backend, boxes, boxIndices, uniforms,
       table => withAlignGradientInputs(
@@ -34,6 +31,15 @@ export function roiAlignBoxGrad(args: {
       backend, shares,
       () => runRoIProgram(
           backend, new RoIBoxGradSumProgram(numBoxes * 4), [shares], uniforms, boxes.shape));
+}
+
+export function roiAlignBoxGrad(args: {
+  inputs: RoIGradInputs,
+  backend: MathBackendWebGL,
+  attrs: RoIAlignAttrs,
+}): TensorInfo {
+  requireWebGL2(RoIAlignBoxGrad);
+  return alignBoxGrad(args.backend, args.inputs, args.attrs, false);
 }
 
 export const roiAlignBoxGradConfig: KernelConfig = {

@@ -1,9 +1,9 @@
 /**
  * The position-sensitive GPGPU programs (psRoiAlign, psRoiPool). Each holds
  * its shader only; shapes and attributes arrive as uniforms set by the
- * kernels. psRoiAlign's box gradient ends with RoIAlign's RoIBoxGradSumProgram.
+ * kernels. psRoiAlign's box gradient is RoIAlign's (RoIAlignBoxGradProgram).
  */
-import {psRoiAlignBoxGradShader, psRoiAlignForwardShader, psRoiAlignGradShader, psRoiPoolForwardShader, psRoiPoolGradShader} from '../../shaders/glsl/ps_roi';
+import {psRoiAlignForwardShader, psRoiAlignGradShader, psRoiPoolForwardShader, psRoiPoolGradShader} from '../../shaders/glsl/ps_roi';
 import {ROI_ALIGN_UNIFORMS, ROI_POOL_UNIFORMS} from '../../shaders/glsl/roi_common';
 import {RoIProgram} from './roi_program';
 
@@ -18,15 +18,6 @@ export class PsRoIAlignProgram extends RoIProgram {
 export class PsRoIAlignGradProgram extends RoIProgram {
   constructor(outputSize: number) {
     super(['roiDy', 'roiBoxTable'], psRoiAlignGradShader(), ROI_ALIGN_UNIFORMS, 'result', outputSize);
-  }
-}
-
-/** Per-bin shares of psRoiAlign's dboxes, [K, outH, outW, 4]. */
-export class PsRoIAlignBoxGradProgram extends RoIProgram {
-  constructor(outputSize: number) {
-    super(
-        ['roiDy', 'roiX', 'roiBoxTable'], psRoiAlignBoxGradShader(), ROI_ALIGN_UNIFORMS, 'intermediate',
-        outputSize);
   }
 }
 

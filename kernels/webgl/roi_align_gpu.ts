@@ -25,11 +25,11 @@ export class RoIAlignGradProgram extends RoIProgram {
   }
 }
 
-/** Per-bin shares of dboxes, [K, outH, outW, 4]. */
+/** Per-bin shares of dboxes, [K, outH, outW, 4]; positionSensitive: psRoiAlign's. */
 export class RoIAlignBoxGradProgram extends RoIProgram {
-  constructor(outputSize: number, mode: RoIAlignMode) {
+  constructor(outputSize: number, mode: RoIAlignMode, positionSensitive = false) {
     super(
-        alignGradInputs(mode, true), roiAlignBoxGradShader(mode), ROI_ALIGN_UNIFORMS,
+        alignGradInputs(mode, true), roiAlignBoxGradShader(mode, positionSensitive), ROI_ALIGN_UNIFORMS,
         'intermediate', outputSize);
   }
 }

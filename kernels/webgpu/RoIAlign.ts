@@ -9,13 +9,16 @@ import {checkSamplingRatio, forwardKernelFunc, pooledShape, runOnRoITensors} fro
 /**
  * Runs the forward program: the values of y, or for 'max' mode the winning
  * sample of each output element (int32), which both gradients read.
+ * positionSensitive: psRoiAlign's y, C / (outH * outW) channels.
  */
 export function runRoIAlign(
     backend: WebGPUBackend, kernelName: string, inputs: RoIInputs, attrs: RoIAlignAttrs,
-    output: RoIAlignOutput): TensorInfo {
+    output: RoIAlignOutput, positionSensitive = false): TensorInfo {
   checkSamplingRatio(kernelName, attrs);
-  const program =
-      new RoIAlignProgram(pooledShape(inputs, attrs), attrs.mode, attrs.aligned, attrs.samplingRatio, output);
+  const outChannels = inputs.x.shape[3] / (positionSensitive ? attrs.pooledHeight * attrs.pooledWidth : 1);
+  const program = new RoIAlignProgram(
+      pooledShape(inputs, attrs, outChannels), attrs.mode, attrs.aligned, attrs.samplingRatio, output,
+      positionSensitive);
   return runOnRoITensors(backend, kernelName, program, inputs, attrs, output === 'value' ? 'float32' : 'int32');
 }
 

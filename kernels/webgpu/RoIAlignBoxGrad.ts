@@ -9,24 +9,31 @@ import {checkSamplingRatio, nothingToCompute, releasing, runOnRoITensors, runRoI
 /**
  * dboxes [K,4], deterministic: per (box, bin) partial sums, then each box's
  * bins added in order. 'max' reads the forward program's winners.
+ * positionSensitive: psRoiAlign's (with psAlignAsRoIAlign's attrs).
  */
-export function roiAlignBoxGrad(args: {inputs: RoIGradInputs, backend: WebGPUBackend, attrs: RoIAlignAttrs}):
-    TensorInfo {
-  const {inputs, backend, attrs} = args;
+export function alignBoxGrad(
+    backend: WebGPUBackend, kernelName: string, inputs: RoIGradInputs, attrs: RoIAlignAttrs,
+    positionSensitive: boolean): TensorInfo {
   const numBoxes = inputs.boxes.shape[0];
-  checkSamplingRatio(RoIAlignBoxGrad, attrs);
+  checkSamplingRatio(kernelName, attrs);
   if (nothingToCompute(inputs)) return zerosTensor(backend, [numBoxes, 4]);
   const bins = attrs.pooledHeight * attrs.pooledWidth;
-  const program = new RoIAlignBoxGradProgram(numBoxes, bins, attrs.mode, attrs.aligned, attrs.samplingRatio);
-  const winner = attrs.mode === 'max' ? runRoIAlign(backend, RoIAlignBoxGrad, inputs, attrs, 'winner') : null;
+  const program = new RoIAlignBoxGradProgram(
+      numBoxes, bins, attrs.mode, attrs.aligned, attrs.samplingRatio, positionSensitive);
+  const winner = attrs.mode === 'max' ? runRoIAlign(backend, kernelName, inputs, attrs, 'winner') : null;
   const partial = releasing(
       backend, [winner],
-      () => runOnRoITensors(backend, RoIAlignBoxGrad, program, {...inputs, winner}, attrs, 'float32'));
+      () => runOnRoITensors(backend, kernelName, program, {...inputs, winner}, attrs, 'float32'));
   return releasing(
       backend, [partial],
       () => runRoIProgram(
-          backend, RoIAlignBoxGrad, new RoIBoxGradSumProgram(numBoxes), [partial], 'float32',
+          backend, kernelName, new RoIBoxGradSumProgram(numBoxes), [partial], 'float32',
           [{type: 'int32', data: [bins]}]));
+}
+
+export function roiAlignBoxGrad(args: {inputs: RoIGradInputs, backend: WebGPUBackend, attrs: RoIAlignAttrs}):
+    TensorInfo {
+  return alignBoxGrad(args.backend, RoIAlignBoxGrad, args.inputs, args.attrs, false);
 }
 
 export const roiAlignBoxGradConfig: KernelConfig = {

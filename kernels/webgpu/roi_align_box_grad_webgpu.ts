@@ -4,7 +4,8 @@ import {RoIProgram, samplingKey} from './roi_webgpu_util';
 
 /**
  * Pass 1 of RoIAlign's box gradient: partial [K, outH*outW, 4], one
- * invocation per (box, bin), each writing the bin's four coordinates.
+ * invocation per (box, bin), each writing the bin's four coordinates;
+ * positionSensitive: psRoiAlign's.
  */
 export class RoIAlignBoxGradProgram extends RoIProgram {
   shaderKey: string;
@@ -12,15 +13,17 @@ export class RoIAlignBoxGradProgram extends RoIProgram {
 
   constructor(
       numBoxes: number, bins: number, private readonly mode: RoIAlignMode,
-      private readonly aligned: boolean, private readonly samplingRatio: number) {
+      private readonly aligned: boolean, private readonly samplingRatio: number,
+      private readonly positionSensitive = false) {
     super([numBoxes, bins, 4], numBoxes * bins);
     this.variableNames =
         mode === 'avg' ? ['x', 'dy', 'boxes', 'boxIndices'] : ['x', 'dy', 'boxes', 'boxIndices', 'winner'];
-    this.shaderKey = `roiAlignBoxGrad_${mode}_${aligned ? 'aligned' : 'unaligned'}_${samplingKey(samplingRatio)}`;
+    this.shaderKey = `roiAlignBoxGrad_${mode}_${aligned ? 'aligned' : 'unaligned'}_${samplingKey(samplingRatio)}${
+        positionSensitive ? '_ps' : ''}`;
   }
 
   getUserCode(): string {
-    return roiAlignBoxGradWgsl(this.mode, this.aligned, this.samplingRatio);
+    return roiAlignBoxGradWgsl(this.mode, this.aligned, this.samplingRatio, this.positionSensitive);
   }
 }
 

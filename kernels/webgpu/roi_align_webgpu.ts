@@ -14,15 +14,17 @@ export class RoIAlignProgram extends RoIProgram {
 
   constructor(
       outputShape: number[], private readonly mode: RoIAlignMode, private readonly aligned: boolean,
-      private readonly samplingRatio: number, private readonly output: RoIAlignOutput) {
+      private readonly samplingRatio: number, private readonly output: RoIAlignOutput,
+      private readonly positionSensitive = false) {
     super(outputShape);
     if (mode === 'avg' && output === 'winner') {
       throw new Error('RoIAlignProgram: only max mode has a winner');
     }
-    this.shaderKey = `roiAlign_${mode}_${output}_${aligned ? 'aligned' : 'unaligned'}_${samplingKey(samplingRatio)}`;
+    this.shaderKey = `roiAlign_${mode}_${output}_${aligned ? 'aligned' : 'unaligned'}_${samplingKey(samplingRatio)}${
+        positionSensitive ? '_ps' : ''}`;
   }
 
   getUserCode(): string {
-    return roiAlignWgsl(this.mode, this.aligned, this.samplingRatio, this.output);
+    return roiAlignWgsl(this.mode, this.aligned, this.samplingRatio, this.output, this.positionSensitive);
   }
 }

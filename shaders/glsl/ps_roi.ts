@@ -1,28 +1,27 @@
 /**
  * The position-sensitive programs' shaders (psRoiAlign, psRoiPool). They
  * sample through RoIAlign's and RoIPool's one GLSL geometry; what is theirs
- * is the channel mapping: output channel c of bin (ph, pw) reads input
- * channel (c * outH + ph) * outW + pw, so y and dy have roiXDims.w / (outH *
- * outW) channels, and a dx element's channel names the one bin it feeds.
+ * is the channel mapping (channelMapGlsl(true)): output channel c of bin
+ * (ph, pw) reads input channel (c * outH + ph) * outW + pw, so a dx
+ * element's channel names the one bin it feeds. psRoiAlign's box gradient is
+ * RoIAlign's roiAlignBoxGradShader('avg', true).
  *
  * psRoiAlign runs with the RoIAlign uniforms, roiAligned set to 1.
  */
 import {alignPrelude, readBoxAxes} from './roi_align';
-import {BOX_GLSL, dxGatherMain, EXACT_ARITHMETIC_GLSL, flatReader, OUTPUT_INDEX_GLSL, outputStart} from './roi_common';
+import {BOX_GLSL, channelMapGlsl, dxGatherMain, EXACT_ARITHMETIC_GLSL, flatReader, OUTPUT_INDEX_GLSL, outputStart} from './roi_common';
 import {PS_ROI_POOL_GEOMETRY_GLSL, ROI_POOL_GEOMETRY_GLSL} from './roi_pool_geometry';
 
 /**
  * The start of main() in a program with an output per bin and output
- * channel, [K, outH, outW, Cout]: k, ph, pw, the output channel cOut and the
- * input channel c it reads.
+ * channel, [K, outH, outW, Cout]: k, ph, pw and the input channel c that
+ * this output channel reads.
  */
 const PS_BIN_OUTPUT_START = `
-  int bins = roiPooledSize.x * roiPooledSize.y;
-  int outChannels = roiXDims.w / bins;
-  ${outputStart('roiBoxCount * bins * outChannels')}
-  ivec4 at = roiUnflatten(index, ivec4(roiBoxCount, roiPooledSize, outChannels));
-  int k = at.x, ph = at.y, pw = at.z, cOut = at.w;
-  int c = (cOut * roiPooledSize.x + ph) * roiPooledSize.y + pw;
+  ${outputStart('roiBoxCount * roiPooledSize.x * roiPooledSize.y * roiOutChannels()')}
+  ivec4 at = roiUnflatten(index, ivec4(roiBoxCount, roiPooledSize, roiOutChannels()));
+  int k = at.x, ph = at.y, pw = at.z;
+  int c = roiInputChannel(at.w, ph, pw);
 `;
 
 /**
@@ -33,12 +32,13 @@ const PS_GATHER_BIN = `
     int bins = roiPooledSize.x * roiPooledSize.y;
     int inBox = c % bins;
     int ph = inBox / roiPooledSize.y, pw = inBox % roiPooledSize.y;
-    int dyIndex = ((k * roiPooledSize.x + ph) * roiPooledSize.y + pw) * (C / bins) + c / bins;
+    int dyIndex = ((k * roiPooledSize.x + ph) * roiPooledSize.y + pw) * roiOutChannels() + c / bins;
 `;
 
 /** [K, outH, outW, Cout]. Inputs: roiX, roiBoxTable. */
 export function psRoiAlignForwardShader(): string {
   return `${alignPrelude(['roiX', 'roiBoxTable'], true)}
+${channelMapGlsl(true)}
 void main() {
   ${PS_BIN_OUTPUT_START}
   ${readBoxAxes('0.0')}
@@ -65,6 +65,7 @@ export function psRoiAlignGradShader(): string {
     total += readRoiDy(dyIndex) / float(max(ay.grid * ax.grid, 1)) * wy * wx;
 `;
   return `${alignPrelude(['roiDy', 'roiBoxTable'], false)}
+${channelMapGlsl(true)}
 // The summed weight that bin b's samples along axis a give pixel index.
 float psBinCornerWeight(RoIAlignAxis a, int b, int index) {
   if (a.grid == 0) return 0.0;
@@ -78,52 +79,11 @@ float psBinCornerWeight(RoIAlignAxis a, int b, int index) {
 ${dxGatherMain('roiAlignMayTouch', perBox)}`;
 }
 
-/**
- * The box gradient's first pass, [K, outH, outW, 4], as RoIAlign's 'avg'
- * one (roiAlignBoxGradShader) with each output channel reading its own
- * input channel. Inputs: roiDy, roiX, roiBoxTable.
- */
-export function psRoiAlignBoxGradShader(): string {
-  return `${alignPrelude(['roiDy', 'roiX', 'roiBoxTable'], true)}
-void main() {
-  ${outputStart('roiBoxCount * roiPooledSize.x * roiPooledSize.y * 4')}
-  ivec4 at = roiUnflatten(index, ivec4(roiBoxCount, roiPooledSize, 4));
-  int k = at.x, ph = at.y, pw = at.z;
-  // boxes are (x1, y1, x2, y2): odd coordinates are rows.
-  bool alongRows = (at.w & 1) == 1;
-  bool atStart = at.w < 2;
-  int bins = roiPooledSize.x * roiPooledSize.y;
-  int outChannels = roiXDims.w / bins;
-  int dyBase = ((k * roiPooledSize.x + ph) * roiPooledSize.y + pw) * outChannels;
-  int firstChannel = ph * roiPooledSize.y + pw;
-  ${readBoxAxes('0.0')}
-  float count = float(max(ay.grid * ax.grid, 1));
-  float total = 0.0;
-  for (int iy = 0; iy < ay.grid; iy++) {
-    RoIAlignSample sy = roiAlignSample(ay, ph * ay.grid + iy);
-    if (!sy.inside) continue;
-    for (int ix = 0; ix < ax.grid; ix++) {
-      RoIAlignSample sx = roiAlignSample(ax, pw * ax.grid + ix);
-      if (!sx.inside) continue;
-      float along = 0.0;
-      for (int cOut = 0; cOut < outChannels; cOut++) {
-        vec4 v = roiAlignCorners(imageBase, sy, sx, firstChannel + cOut * bins);
-        along += readRoiDy(dyBase + cOut) * (alongRows ? roiSlopeAlongRows(v, sx) : roiSlopeAlongCols(v, sy));
-      }
-      float move = alongRows ? (atStart ? sy.dStart : sy.dEnd) : (atStart ? sx.dStart : sx.dEnd);
-      total += along / count * move;
-    }
-  }
-  setOutput(total);
-}
-`;
-}
-
 /** What every psRoiPool shader starts with. */
 function psPoolPrelude(inputs: string[]): string {
   return [
     ...inputs.map(flatReader), OUTPUT_INDEX_GLSL, BOX_GLSL, EXACT_ARITHMETIC_GLSL,
-    ROI_POOL_GEOMETRY_GLSL, PS_ROI_POOL_GEOMETRY_GLSL
+    ROI_POOL_GEOMETRY_GLSL, PS_ROI_POOL_GEOMETRY_GLSL, channelMapGlsl(true)
   ].join('\n');
 }
 

@@ -7,7 +7,7 @@
 import type {RoIAlignMode} from '../../src/kernel_names';
 
 import {ROI_ALIGN_BIN_MEAN_GLSL, ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_SAMPLING_GLSL} from './roi_align_geometry';
-import {BIN_OUTPUT_START, BOX_GLSL, dxGatherMain, EXACT_ARITHMETIC_GLSL, flatReader, OUTPUT_INDEX_GLSL, outputStart} from './roi_common';
+import {BIN_OUTPUT_START, BOX_GLSL, channelMapGlsl, dxGatherMain, EXACT_ARITHMETIC_GLSL, flatReader, OUTPUT_INDEX_GLSL, outputStart} from './roi_common';
 
 /**
  * How the forward program reduces a bin's samples: 'avg' and 'max' give y;
@@ -122,9 +122,10 @@ ${dxGatherMain('roiAlignMayTouch', perBox)}`;
  * The box gradient's first pass, [K, outH, outW, 4]: bin (ph, pw)'s share of
  * d loss / d (x1, y1, x2, y2), the chain rule through its samples' positions
  * (see kernels/cpu/RoIAlignBoxGrad.ts). Rows move with y1 and y2, columns
- * with x1 and x2. Inputs: alignGradInputs(mode, true).
+ * with x1 and x2. Inputs: alignGradInputs(mode, true). positionSensitive:
+ * psRoiAlign's (channelMapGlsl).
  */
-export function roiAlignBoxGradShader(mode: RoIAlignMode): string {
+export function roiAlignBoxGradShader(mode: RoIAlignMode, positionSensitive = false): string {
   const reduce = mode === 'max' ? `
   for (int c = 0; c < C; c++) {
     int inBin = int(readRoiWinners(dyBase + c));
@@ -133,7 +134,7 @@ export function roiAlignBoxGradShader(mode: RoIAlignMode): string {
     RoIAlignSample sy = roiAlignSample(ay, winner.x);
     RoIAlignSample sx = roiAlignSample(ax, winner.y);
     if (!sy.inside || !sx.inside) continue;
-    vec4 v = roiAlignCorners(imageBase, sy, sx, c);
+    vec4 v = roiAlignCorners(imageBase, sy, sx, roiInputChannel(c, ph, pw));
     float slope = alongRows ? roiSlopeAlongRows(v, sx) : roiSlopeAlongCols(v, sy);
     total += readRoiDy(dyBase + c) * slope * roiMove(sy, sx, alongRows, atStart);
   }
@@ -147,7 +148,7 @@ export function roiAlignBoxGradShader(mode: RoIAlignMode): string {
       if (!sx.inside) continue;
       float along = 0.0;
       for (int c = 0; c < C; c++) {
-        vec4 v = roiAlignCorners(imageBase, sy, sx, c);
+        vec4 v = roiAlignCorners(imageBase, sy, sx, roiInputChannel(c, ph, pw));
         float slope = alongRows ? roiSlopeAlongRows(v, sx) : roiSlopeAlongCols(v, sy);
         along += readRoiDy(dyBase + c) * slope;
       }
@@ -156,6 +157,7 @@ export function roiAlignBoxGradShader(mode: RoIAlignMode): string {
   }
 `;
   return `${alignPrelude(alignGradInputs(mode, true), true)}
+${channelMapGlsl(positionSensitive)}
 // How the sample's position along the chosen axis moves with the chosen corner.
 float roiMove(RoIAlignSample sy, RoIAlignSample sx, bool alongRows, bool atStart) {
   if (alongRows) return atStart ? sy.dStart : sy.dEnd;
@@ -169,7 +171,7 @@ void main() {
   // boxes are (x1, y1, x2, y2): odd coordinates are rows.
   bool alongRows = (at.w & 1) == 1;
   bool atStart = at.w < 2;
-  int C = roiXDims.w;
+  int C = roiOutChannels();
   int dyBase = ((k * roiPooledSize.x + ph) * roiPooledSize.y + pw) * C;
   ${readBoxAxes('0.0')}
   float total = 0.0;

@@ -250,3 +250,33 @@ int roiRoundHalfAway(float v) {
   return v < 0.0 ? -int(whole) : int(whole);
 }
 `;
+
+/**
+ * The channels of a RoIAlign-family program: how many output channels y and
+ * dy have, and which input channel output channel c of bin (ph, pw) reads.
+ * RoIAlign reads channel c itself; the position-sensitive ops read channel
+ * (c * outH + ph) * outW + pw, torchvision's channel_mapping, so their
+ * outputs have C / (outH * outW) channels.
+ */
+export function channelMapGlsl(positionSensitive: boolean): string {
+  if (!positionSensitive) {
+    return `
+int roiOutChannels() {
+  return roiXDims.w;
+}
+
+int roiInputChannel(int c, int ph, int pw) {
+  return c;
+}
+`;
+  }
+  return `
+int roiOutChannels() {
+  return roiXDims.w / (roiPooledSize.x * roiPooledSize.y);
+}
+
+int roiInputChannel(int c, int ph, int pw) {
+  return (c * roiPooledSize.x + ph) * roiPooledSize.y + pw;
+}
+`;
+}
