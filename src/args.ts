@@ -80,26 +80,28 @@ export function checkKnownOptions(
  */
 export function checkRoIInputs(
     op: string, x: Tensor|TensorLike, boxes: Tensor|TensorLike,
-    boxIndices: Tensor|TensorLike|null|undefined) {
+    boxIndices: Tensor|TensorLike|null|undefined, box: BoxLayout = CORNER_BOXES) {
+  const fields = box.names.length;
   const $x = toTensor(x, 'x', op, 'float32');
   if ($x.rank !== 4) {
     fail(op, `x must be 4-D [N,H,W,C] or [N,C,H,W], got shape ${
         shapeText($x.shape)}`);
   }
   const $boxes = toTensor(boxes, 'boxes', op, 'float32');
-  if ($boxes.rank !== 2 || ($boxes.shape[1] !== 4 && $boxes.shape[1] !== 5)) {
-    fail(op, `boxes must be [K,4] (x1,y1,x2,y2) or [K,5] (batchIndex,x1,y1,x2,y2), got shape ${
-        shapeText($boxes.shape)}`);
+  if ($boxes.rank !== 2 || ($boxes.shape[1] !== fields && $boxes.shape[1] !== fields + 1)) {
+    fail(op, `boxes must be [K,${fields}] (${box.names.join(',')}) or [K,${fields + 1}] (batchIndex,${
+        box.names.join(',')}), got shape ${shapeText($boxes.shape)}`);
   }
   const K = $boxes.shape[0];
   let $boxIndices: Tensor|null = null;
-  if ($boxes.shape[1] === 5) {
+  if ($boxes.shape[1] === fields + 1) {
     if (boxIndices != null) {
-      fail(op, 'boxIndices must be null when boxes are [K,5]: the first column holds the batch index');
+      fail(op, `boxIndices must be null when boxes are [K,${fields + 1}]: the first column holds the batch index`);
     }
   } else {
     if (boxIndices == null) {
-      fail(op, 'boxIndices is required with [K,4] boxes (or pass [K,5] boxes with the batch index first)');
+      fail(op, `boxIndices is required with [K,${fields}] boxes (or pass [K,${
+          fields + 1}] boxes with the batch index first)`);
     }
     $boxIndices = toTensor(boxIndices, 'boxIndices', op, 'int32');
     if ($boxIndices.rank !== 1 || $boxIndices.shape[0] !== K) {
@@ -127,10 +129,11 @@ const batchIndexColumn = customGrad((...args: Array<Tensor|GradSaveFunc>) => {
  * Call only inside an op(), which disposes the intermediates.
  */
 export function toKernelLayout(
-    x: Tensor, boxes: Tensor, boxIndices: Tensor|null, dataFormat: DataFormat) {
+    x: Tensor, boxes: Tensor, boxIndices: Tensor|null, dataFormat: DataFormat,
+    box: BoxLayout = CORNER_BOXES) {
   const xNHWC = dataFormat === 'NCHW' ? transpose(x, [0, 2, 3, 1]) : x;
   if (boxIndices !== null) return {x: xNHWC, boxes, boxIndices};
-  const [column, corners] = split(boxes, [1, 4], 1);
+  const [column, corners] = split(boxes, [1, box.names.length], 1);
   const batchSize = scalar(xNHWC.shape[0], 'float32');
   const indices = batchIndexColumn(reshape(column, [-1]), batchSize);
   return {x: xNHWC, boxes: corners, boxIndices: indices};
@@ -172,3 +175,14 @@ export function checkPoolingArgs(
   const checked = checkRoIInputs(op, x, boxes, boxIndices);
   return {...checked, pooledHeight, pooledWidth, spatialScale, dataFormat};
 }
+
+/** The columns of a box, as error messages name them. */
+export interface BoxLayout {
+  names: string[];
+}
+
+/** roiAlign's and roiPool's boxes. */
+export const CORNER_BOXES: BoxLayout = {names: ['x1', 'y1', 'x2', 'y2']};
+
+/** roiAlignRotated's boxes: centre, size and angle. */
+export const ROTATED_BOXES: BoxLayout = {names: ['cx', 'cy', 'w', 'h', 'angle']};

@@ -130,34 +130,19 @@ export function alignAxisSamples(p: AlignAxisParams, reuse?: AxisSamples): AxisS
   const {scale, roiStart, binSize, sizeClamped, grid} = alignAxisFrame(p);
   const n = p.pooled * grid;
   const axis = emptyAxisSamples(grid, n, reuse);
+  const corner = emptyAxisCorner();
   for (let bin = 0; bin < p.pooled; bin++) {
     const binStart = alignBinStart(roiStart, binSize, bin);
     for (let s = 0; s < grid; s++) {
       const i = bin * grid + s;
-      let pos = alignSamplePosition(binStart, binSize, grid, s);
-      // Written as !(inside) so that a NaN position counts as outside.
-      if (!(pos >= -1 && pos <= p.size)) continue;
+      const pos = alignSamplePosition(binStart, binSize, grid, s);
+      if (!axisCorner(pos, p.size, corner).inside) continue;
       axis.inside[i] = 1;
-      let moves = true;  // false where the position is clamped
-      if (pos <= 0) {
-        moves = pos === 0;
-        pos = 0;
-      }
-      let low = Math.floor(pos);
-      let high: number;
-      if (low >= p.size - 1) {
-        low = high = p.size - 1;
-        pos = low;
-        moves = false;
-      } else {
-        high = low + 1;
-      }
-      const frac = f(pos - low);
-      axis.low[i] = low;
-      axis.high[i] = high;
-      axis.lowWeight[i] = f(1 - frac);
-      axis.highWeight[i] = frac;
-      if (moves) {
+      axis.low[i] = corner.low;
+      axis.high[i] = corner.high;
+      axis.lowWeight[i] = corner.lowWeight;
+      axis.highWeight[i] = corner.highWeight;
+      if (corner.moves) {
         // pos = start + (bin + (s + 0.5) / grid) * (end - start) / pooled
         const t = (bin + (s + 0.5) / grid) / p.pooled;
         axis.dStart[i] = (sizeClamped ? 1 : 1 - t) * scale;
@@ -366,4 +351,185 @@ export function axisBinTaps(axis: AxisSamples, pooled: number, reuse?: AxisBinTa
 export function psInputChannel(
     c: number, ph: number, pw: number, pooledHeight: number, pooledWidth: number): number {
   return (c * pooledHeight + ph) * pooledWidth + pw;
+}
+
+/**
+ * Where one bilinear sample reads along one axis: the rule every RoIAlign
+ * variant shares (alignAxisSamples for axis-aligned boxes, rotatedBoxSamples
+ * for rotated ones).
+ */
+export interface AxisCorner {
+  /** False when the position lies outside [-1, size] (or is NaN). */
+  inside: boolean;
+  low: number;
+  high: number;
+  lowWeight: number;
+  highWeight: number;
+  /** False where the position is clamped: it then does not move with the box. */
+  moves: boolean;
+}
+
+export function emptyAxisCorner(): AxisCorner {
+  return {inside: false, low: 0, high: 0, lowWeight: 0, highWeight: 0, moves: false};
+}
+
+/**
+ * The corners of a sample at float32 position `pos` on an axis of `size`
+ * pixels, written into `out`: outside [-1, size] it reads nothing; inside,
+ * the position clamps to [0, size - 1].
+ */
+export function axisCorner(pos: number, size: number, out: AxisCorner): AxisCorner {
+  // Written as !(inside) so that a NaN position counts as outside.
+  if (!(pos >= -1 && pos <= size)) {
+    out.inside = false;
+    out.low = out.high = 0;
+    out.lowWeight = out.highWeight = 0;
+    out.moves = false;
+    return out;
+  }
+  out.inside = true;
+  let moves = true;
+  if (pos <= 0) {
+    moves = pos === 0;
+    pos = 0;
+  }
+  let low = Math.floor(pos);
+  let high: number;
+  if (low >= size - 1) {
+    low = high = size - 1;
+    pos = low;
+    moves = false;
+  } else {
+    high = low + 1;
+  }
+  const frac = f(pos - low);
+  out.low = low;
+  out.high = high;
+  out.lowWeight = f(1 - frac);
+  out.highWeight = frac;
+  out.moves = moves;
+  return out;
+}
+
+export type AngleUnit = 'degrees'|'radians';
+
+/** The attributes of RoIAlignRotated that shape its sampling. */
+export interface RotatedGeometry {
+  height: number;
+  width: number;
+  batch: number;
+  pooledHeight: number;
+  pooledWidth: number;
+  spatialScale: number;
+  samplingRatio: number;
+  angleUnit: AngleUnit;
+  clockwise: boolean;
+}
+
+/** The number of box parameters of a rotated box: (cx, cy, w, h, angle). */
+export const ROTATED_BOX_FIELDS = 5;
+
+/** d(theta in radians, counter-clockwise) / d(the box's angle). */
+export function radiansPerAngle(angleUnit: AngleUnit, clockwise: boolean): number {
+  return (angleUnit === 'degrees' ? Math.PI / 180 : 1) * (clockwise ? -1 : 1);
+}
+
+/**
+ * The samples of one rotated box, numbered ((ph * pooledW + pw) * gridH + iy)
+ * * gridW + ix. A sample is inside when both its row and its column are.
+ */
+export interface RotatedBoxSamples {
+  batch: number;
+  gridH: number;
+  gridW: number;
+  /** The mean's divisor: max(gridH * gridW, 1). */
+  count: number;
+  row: AxisCorner[];
+  col: AxisCorner[];
+  /**
+   * d(row position) and d(column position) / d(cx, cy, w, h, angle), five
+   * per sample, zero where that axis's position is clamped.
+   */
+  dRow: Float64Array;
+  dCol: Float64Array;
+}
+
+/**
+ * Samples of rotated box k, or null when it reads nothing (a non-finite
+ * parameter or a batch index outside [0, batch)). boxes is [K,5] (cx, cy, w,
+ * h, angle) in image coordinates.
+ *
+ * detectron2's ROIAlignRotated, in its float32 order of operations: the
+ * centre shifted by half a pixel (always), no minimum size, bins and samples
+ * laid out in the box's own frame from its top-left corner (-w/2, -h/2), then
+ * rotated by theta counter-clockwise (in (row, column) terms) about the
+ * centre. mmcv's clockwise option negates theta.
+ */
+export function rotatedBoxSamples(
+    g: RotatedGeometry, boxes: ArrayLike<number>, boxIndices: ArrayLike<number>,
+    k: number): RotatedBoxSamples|null {
+  const batch = boxIndices[k];
+  const params = Array.from({length: ROTATED_BOX_FIELDS}, (_, i) => boxes[ROTATED_BOX_FIELDS * k + i]);
+  if (!(batch >= 0 && batch < g.batch) || !params.every(isFinite)) return null;
+  const [cx, cy, w, h, angle] = params;
+  const scale = f(g.spatialScale);
+  const centerX = f(f(cx * scale) - 0.5);
+  const centerY = f(f(cy * scale) - 0.5);
+  const roiWidth = f(w * scale);
+  const roiHeight = f(h * scale);
+  const thetaScale = radiansPerAngle(g.angleUnit, g.clockwise);
+  // Degrees convert in double (C++'s M_PI) before the float32 rounding.
+  const ccw = g.angleUnit === 'degrees' ? f(angle * Math.PI / 180) : angle;
+  const theta = g.clockwise ? -ccw : ccw;
+  const cos = f(Math.cos(theta)), sin = f(Math.sin(theta));
+  const binH = f(roiHeight / g.pooledHeight);
+  const binW = f(roiWidth / g.pooledWidth);
+  const gridH = Math.max(g.samplingRatio > 0 ? g.samplingRatio : Math.ceil(binH), 0);
+  const gridW = Math.max(g.samplingRatio > 0 ? g.samplingRatio : Math.ceil(binW), 0);
+  const startH = f(-roiHeight / 2), startW = f(-roiWidth / 2);
+
+  const n = g.pooledHeight * g.pooledWidth * gridH * gridW;
+  const out: RotatedBoxSamples = {
+    batch, gridH, gridW, count: Math.max(gridH * gridW, 1),
+    row: new Array(n), col: new Array(n),
+    dRow: new Float64Array(ROTATED_BOX_FIELDS * n),
+    dCol: new Float64Array(ROTATED_BOX_FIELDS * n),
+  };
+  let i = 0;
+  for (let ph = 0; ph < g.pooledHeight; ph++) {
+    for (let pw = 0; pw < g.pooledWidth; pw++) {
+      for (let iy = 0; iy < gridH; iy++) {
+        const yy = f(f(startH + f(ph * binH)) + f(f(f(iy + 0.5) * binH) / gridH));
+        // yy = roiHeight * alongH, the sample's offset from the centre.
+        const alongH = (ph + (iy + 0.5) / gridH) / g.pooledHeight - 0.5;
+        for (let ix = 0; ix < gridW; ix++, i++) {
+          const xx = f(f(startW + f(pw * binW)) + f(f(f(ix + 0.5) * binW) / gridW));
+          const alongW = (pw + (ix + 0.5) / gridW) / g.pooledWidth - 0.5;
+          const y = f(f(f(yy * cos) - f(xx * sin)) + centerY);
+          const x = f(f(f(yy * sin) + f(xx * cos)) + centerX);
+          const row = axisCorner(y, g.height, emptyAxisCorner());
+          const col = axisCorner(x, g.width, emptyAxisCorner());
+          out.row[i] = row;
+          out.col[i] = col;
+          if (!row.inside || !col.inside) continue;
+          const d = ROTATED_BOX_FIELDS * i;
+          if (row.moves) {
+            // y = yy cos - xx sin + cy * scale - 0.5
+            out.dRow[d + 1] = scale;
+            out.dRow[d + 2] = -scale * alongW * sin;
+            out.dRow[d + 3] = scale * alongH * cos;
+            out.dRow[d + 4] = (-yy * sin - xx * cos) * thetaScale;
+          }
+          if (col.moves) {
+            // x = yy sin + xx cos + cx * scale - 0.5
+            out.dCol[d] = scale;
+            out.dCol[d + 2] = scale * alongW * cos;
+            out.dCol[d + 3] = scale * alongH * sin;
+            out.dCol[d + 4] = (yy * cos - xx * sin) * thetaScale;
+          }
+        }
+      }
+    }
+  }
+  return out;
 }

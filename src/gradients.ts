@@ -3,6 +3,7 @@ import type {GradConfig, NamedAttrMap, Tensor} from '@tensorflow/tfjs-core';
 
 import {RoIAlign, RoIAlignBoxGrad, RoIAlignGrad, RoIPool, RoIPoolGrad} from './kernel_names';
 import {PsRoIAlign, PsRoIAlignBoxGrad, PsRoIAlignGrad, PsRoIPool, PsRoIPoolGrad} from './kernel_names';
+import {RoIAlignRotated, RoIAlignRotatedBoxGrad, RoIAlignRotatedGrad} from './kernel_names';
 
 /**
  * Gradients of both ops. The kernels recompute the geometry (and, for the max
@@ -54,4 +55,15 @@ export const psRoiPoolGradConfig: GradConfig = {
       roiGradients(PsRoIPoolGrad, null, dy as Tensor, saved, attrs),
 };
 
-export const gradConfigs = [roiAlignGradConfig, roiPoolGradConfig, psRoiAlignGradConfig, psRoiPoolGradConfig];
+/** Boxes get a gradient w.r.t. all five parameters, the angle included. */
+export const roiAlignRotatedGradConfig: GradConfig = {
+  kernelName: RoIAlignRotated,
+  inputsToSave: ['x', 'boxes', 'boxIndices'],
+  gradFunc: (dy, saved, attrs) =>
+      roiGradients(RoIAlignRotatedGrad, RoIAlignRotatedBoxGrad, dy as Tensor, saved, attrs),
+};
+
+export const gradConfigs = [
+  roiAlignGradConfig, roiPoolGradConfig, psRoiAlignGradConfig, psRoiPoolGradConfig,
+  roiAlignRotatedGradConfig
+];

@@ -20,3 +20,6 @@ export {psRoiAlign} from './ps_roi_align';
 export type {PsRoIAlignOptions} from './ps_roi_align';
 export {psRoiPool} from './ps_roi_pool';
 export type {PsRoIPoolOptions} from './ps_roi_pool';
+export {roiAlignRotated} from './roi_align_rotated';
+export type {RoIAlignRotatedOptions} from './roi_align_rotated';
+export type {AngleUnit} from './geometry';

@@ -81,3 +81,21 @@ export type PsRoIPoolAttrs = RoIPoolAttrs;
 export function psAlignAsRoIAlign(attrs: PsRoIAlignAttrs): RoIAlignAttrs {
   return {...attrs, aligned: true, mode: 'avg'};
 }
+
+/** Forward RoIAlignRotated: y [K,outH,outW,C]; boxes [K,5] (cx, cy, w, h, angle). */
+export const RoIAlignRotated = 'RoIAlignRotated';
+/** Gradient of RoIAlignRotated w.r.t. x: dx [N,H,W,C]. */
+export const RoIAlignRotatedGrad = 'RoIAlignRotatedGrad';
+/** Gradient of RoIAlignRotated w.r.t. boxes: dboxes [K,5]. */
+export const RoIAlignRotatedBoxGrad = 'RoIAlignRotatedBoxGrad';
+
+export interface RoIAlignRotatedAttrs extends NamedAttrMap {
+  pooledHeight: number;
+  pooledWidth: number;
+  spatialScale: number;
+  /** > 0: that many samples per bin and axis; <= 0: ceil(binSize) per box and axis. */
+  samplingRatio: number;
+  angleUnit: 'degrees'|'radians';
+  /** Positive angles turn clockwise (mmcv's clockwise=True) rather than counter-clockwise. */
+  clockwise: boolean;
+}

@@ -8,12 +8,12 @@ import {alignGeometry, binMax, BinSample, visitAlignBins} from './roi_align_samp
 import {addBinBoxGrad, BinDots, pixelDots, toFloat32, visitAlignBinPixels} from './roi_align_taps';
 
 /** d(sample value) / d(row position) in channel c. */
-function slopeAlongRows(x: ArrayLike<number>, s: BinSample, c: number) {
+export function slopeAlongRows(x: ArrayLike<number>, s: BinSample, c: number) {
   return s.wx0 * (x[s.o10 + c] - x[s.o00 + c]) + s.wx1 * (x[s.o11 + c] - x[s.o01 + c]);
 }
 
 /** d(sample value) / d(column position) in channel c. */
-function slopeAlongCols(x: ArrayLike<number>, s: BinSample, c: number) {
+export function slopeAlongCols(x: ArrayLike<number>, s: BinSample, c: number) {
   return s.wy0 * (x[s.o01 + c] - x[s.o00 + c]) + s.wy1 * (x[s.o11 + c] - x[s.o10 + c]);
 }
 

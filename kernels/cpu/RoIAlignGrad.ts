@@ -7,7 +7,7 @@ import {alignGeometry, binMax, BinSample, visitAlignBins} from './roi_align_samp
 import {scatterWeighted, visitAlignBinPixels} from './roi_align_taps';
 
 /** Adds g times each corner's weight to the corners of sample s in channel c. */
-function scatter(dx: Float32Array, s: BinSample, c: number, g: number) {
+export function scatter(dx: Float32Array, s: BinSample, c: number, g: number) {
   const gy0 = g * s.wy0, gy1 = g * s.wy1;
   dx[s.o00 + c] += gy0 * s.wx0;
   dx[s.o01 + c] += gy0 * s.wx1;

@@ -10,6 +10,9 @@ import {psRoiAlignBoxGradConfig} from './PsRoIAlignBoxGrad';
 import {psRoiAlignGradConfig} from './PsRoIAlignGrad';
 import {psRoiPoolConfig} from './PsRoIPool';
 import {psRoiPoolGradConfig} from './PsRoIPoolGrad';
+import {roiAlignRotatedConfig} from './RoIAlignRotated';
+import {roiAlignRotatedBoxGradConfig} from './RoIAlignRotatedBoxGrad';
+import {roiAlignRotatedGradConfig} from './RoIAlignRotatedGrad';
 
 /** The cpu backend's kernels. */
 export const cpuKernels: KernelConfig[] = [
@@ -17,4 +20,5 @@ export const cpuKernels: KernelConfig[] = [
   roiPoolGradConfig,
   psRoiAlignConfig, psRoiAlignGradConfig, psRoiAlignBoxGradConfig, psRoiPoolConfig,
   psRoiPoolGradConfig,
+  roiAlignRotatedConfig, roiAlignRotatedGradConfig, roiAlignRotatedBoxGradConfig,
 ];
