@@ -18,3 +18,9 @@ export const webglKernels: KernelConfig[] = [
   psRoiAlignConfig, psRoiAlignGradConfig, psRoiAlignBoxGradConfig, psRoiPoolConfig,
   psRoiPoolGradConfig,
 ];
+
+import {roiAlignRotatedConfig} from './RoIAlignRotated';
+import {roiAlignRotatedBoxGradConfig} from './RoIAlignRotatedBoxGrad';
+import {roiAlignRotatedGradConfig} from './RoIAlignRotatedGrad';
+
+webglKernels.push(roiAlignRotatedConfig, roiAlignRotatedGradConfig, roiAlignRotatedBoxGradConfig);

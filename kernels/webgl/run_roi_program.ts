@@ -8,7 +8,8 @@ import type {TensorInfo} from '@tensorflow/tfjs-core';
 import type {GPGPUProgram, MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
 import type {RoIAlignAttrs, RoIGradInputs, RoIPoolAttrs} from '../../src/kernel_names';
-import {BOX_TABLE_FIELDS} from '../../shaders/glsl/roi_common';
+import type {RoIAlignRotatedAttrs} from '../../src/kernel_names';
+import {radiansPerAngle} from '../../src/geometry';
 import {RoIBoxTableProgram} from './roi_box_table_gpu';
 
 /**
@@ -33,6 +34,7 @@ export interface RoIUniformValues {
   roiScale: number[];
   roiSamplingRatio?: number[];
   roiAligned?: number[];
+  roiRadiansPerAngle?: number[];
 }
 
 export function poolUniforms(
@@ -140,10 +142,22 @@ export function disposeAfter(
 export function withBoxTable(
     backend: MathBackendWebGL, boxes: TensorInfo, boxIndices: TensorInfo,
     uniforms: RoIUniformValues, body: (table: TensorInfo) => TensorInfo): TensorInfo {
-  const program = new RoIBoxTableProgram(boxes.shape[0]);
+  // Boxes of other than 4 coordinates (rotated ones) get a table of their own width.
+  const coordinates = boxes.shape[1];
+  const program = new RoIBoxTableProgram(boxes.shape[0], coordinates);
   return disposeAfter(
       backend,
-      runRoIProgram(
-          backend, program, [boxes, boxIndices], uniforms, [boxes.shape[0], BOX_TABLE_FIELDS]),
+      runRoIProgram(backend, program, [boxes, boxIndices], uniforms, [boxes.shape[0], coordinates + 1]),
       body);
+}
+
+/** RoIAlign's uniform values for a rotated call, and the angle's unit and direction. */
+export function rotatedUniforms(
+    xShape: number[], numBoxes: number, attrs: RoIAlignRotatedAttrs): RoIUniformValues {
+  return {
+    ...poolUniforms(xShape, numBoxes, attrs),
+    roiSamplingRatio: [attrs.samplingRatio],
+    roiAligned: [1],
+    roiRadiansPerAngle: [radiansPerAngle(attrs.angleUnit, attrs.clockwise)],
+  };
 }

@@ -182,18 +182,18 @@ void main() {
 }
 
 /**
- * The box gradient's second pass, [K, 4]: each box's sum of its bins'
- * shares. Input: roiPartials [K, bins, 4].
+ * The box gradient's second pass, [K, fields]: each box's sum of its bins'
+ * shares. Input: roiPartials [K, bins, fields].
  */
-export function roiBoxGradSumShader(): string {
+export function roiBoxGradSumShader(fields = 4): string {
   return `${flatReader('roiPartials')}
 ${OUTPUT_INDEX_GLSL}
 void main() {
-  ${outputStart('4 * roiBoxCount')}
-  int k = index / 4, j = index % 4;
+  ${outputStart(`${fields} * roiBoxCount`)}
+  int k = index / ${fields}, j = index % ${fields};
   int bins = roiPooledSize.x * roiPooledSize.y;
   float total = 0.0;
-  for (int b = 0; b < bins; b++) total += readRoiPartials((k * bins + b) * 4 + j);
+  for (int b = 0; b < bins; b++) total += readRoiPartials((k * bins + b) * ${fields} + j);
   setOutput(total);
 }
 `;

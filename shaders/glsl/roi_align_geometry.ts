@@ -49,14 +49,13 @@ struct RoIAlignSample {
   float dEnd;
 };
 
-RoIAlignSample roiAlignSample(RoIAlignAxis a, int t) {
-  int bin = t / a.grid;
-  int s = t - bin * a.grid;
-  float binStart = a.start + float(bin) * a.binSize;
-  float pos = binStart + (float(s) + 0.5) * a.binSize / float(a.grid);
-  RoIAlignSample r = RoIAlignSample(false, 0, 0, 0.0, 0.0, 0.0, 0.0);
+// The corners of a sample at position pos on an axis of size pixels (the
+// rule of src/geometry.ts axisCorner), with dStart and dEnd left 0. Returns
+// whether the position moves with the box: false outside or where clamped.
+bool roiAxisCorner(float pos, int size, out RoIAlignSample r) {
+  r = RoIAlignSample(false, 0, 0, 0.0, 0.0, 0.0, 0.0);
   // Written as !(inside) so that a NaN position counts as outside.
-  if (!(pos >= -1.0 && pos <= float(a.size))) return r;
+  if (!(pos >= -1.0 && pos <= float(size))) return false;
   r.inside = true;
   bool moves = true;
   if (pos <= 0.0) {
@@ -64,8 +63,8 @@ RoIAlignSample roiAlignSample(RoIAlignAxis a, int t) {
     pos = 0.0;
   }
   r.low = int(floor(pos));
-  if (r.low >= a.size - 1) {
-    r.low = a.size - 1;
+  if (r.low >= size - 1) {
+    r.low = size - 1;
     r.high = r.low;
     pos = float(r.low);
     moves = false;
@@ -75,7 +74,16 @@ RoIAlignSample roiAlignSample(RoIAlignAxis a, int t) {
   float frac = pos - float(r.low);
   r.lowWeight = 1.0 - frac;
   r.highWeight = frac;
-  if (moves) {
+  return moves;
+}
+
+RoIAlignSample roiAlignSample(RoIAlignAxis a, int t) {
+  int bin = t / a.grid;
+  int s = t - bin * a.grid;
+  float binStart = a.start + float(bin) * a.binSize;
+  float pos = binStart + (float(s) + 0.5) * a.binSize / float(a.grid);
+  RoIAlignSample r;
+  if (roiAxisCorner(pos, a.size, r)) {
     // pos = start + (bin + (s + 0.5) / grid) * (end - start) / pooled
     float along = (float(bin) + (float(s) + 0.5) / float(a.grid)) / float(a.pooled);
     r.dStart = (a.sizeClamped ? 1.0 : 1.0 - along) * roiScale;
@@ -207,5 +215,148 @@ float roiAlignBinMean(int imageBase, RoIAlignAxis ay, RoIAlignAxis ax, int ph, i
     }
   }
   return sum / float(max(ay.grid * ax.grid, 1));
+}
+`;
+
+/**
+ * RoIAlignRotated's geometry in GLSL, after src/geometry.ts rotatedBoxSamples:
+ * the box's frame (centre shifted by half a pixel, bins from (-w/2, -h/2)),
+ * each sample rotated about the centre, then roiAxisCorner per axis. Reads
+ * boxes from the rotated box table (boxTableShader(5): image or -1, cx, cy,
+ * w, h, angle). Needs ROI_ALIGN_GEOMETRY_GLSL, EXACT_ARITHMETIC_GLSL, the
+ * reader of roiBoxTable and ROI_ALIGN_ROTATED_UNIFORMS.
+ */
+export const ROI_ALIGN_ROTATED_GEOMETRY_GLSL = `
+// (cos, sin) of theta to float32 accuracy. The built-ins may be off by
+// 2^-11 (the bound Vulkan allows), which would move the samples of a box ten
+// pixels wide by 0.005 pixels. A quarter turn is taken out in two parts
+// (float(pi / 2) and the rest), then Taylor series on [-pi/4, pi/4].
+vec2 roiCosSin(float theta) {
+  float q = floor(theta * 0.63661977 + 0.5);
+  float r = (theta - q * 1.5707963705062866) + q * 4.371139000186243e-8;
+  float r2 = r * r;
+  float s = r * (1.0 + r2 * (-1.6666667e-1 + r2 * (8.3333333e-3 + r2 * (-1.9841270e-4 + r2 * 2.7557319e-6))));
+  float c = 1.0 + r2 * (-0.5 + r2 * (4.1666667e-2 + r2 * (-1.3888889e-3 + r2 * (2.4801587e-5 - r2 * 2.7557319e-7))));
+  int quadrant = int(q) & 3;
+  if (quadrant == 0) return vec2(c, s);
+  if (quadrant == 1) return vec2(-s, c);
+  if (quadrant == 2) return vec2(-c, -s);
+  return vec2(s, -c);
+}
+
+struct RoIRotatedBox {
+  int batch;  // -1: the box reads nothing
+  float centerX;
+  float centerY;
+  float width;
+  float height;
+  float cosTheta;
+  float sinTheta;
+  float binH;
+  float binW;
+  int gridH;
+  int gridW;
+};
+
+float roiRotatedField(int k, int field) {
+  return readRoiBoxTable(6 * k + field);
+}
+
+RoIRotatedBox roiRotatedBox(int k) {
+  RoIRotatedBox b;
+  b.batch = int(roiRotatedField(k, 0));
+  b.centerX = roiRotatedField(k, 1) * roiScale - 0.5;
+  b.centerY = roiRotatedField(k, 2) * roiScale - 0.5;
+  b.width = roiRotatedField(k, 3) * roiScale;
+  b.height = roiRotatedField(k, 4) * roiScale;
+  vec2 cosSin = roiCosSin(roiRotatedField(k, 5) * roiRadiansPerAngle);
+  b.cosTheta = cosSin.x;
+  b.sinTheta = cosSin.y;
+  b.binH = b.height / float(roiPooledSize.x);
+  b.binW = b.width / float(roiPooledSize.y);
+  b.gridH = roiSamplingRatio > 0 ? roiSamplingRatio : roiCeilQuotient(b.height, roiPooledSize.x);
+  b.gridW = roiSamplingRatio > 0 ? roiSamplingRatio : roiCeilQuotient(b.width, roiPooledSize.y);
+  return b;
+}
+
+// Sample t along the box's height (t = ph * gridH + iy) and u along its
+// width: its corners per axis, whether each axis's position moves with the
+// box, and its offset (yy, xx) from the centre in the box's frame.
+struct RoIRotatedSample {
+  RoIAlignSample row;
+  RoIAlignSample col;
+  bool rowMoves;
+  bool colMoves;
+  float yy;
+  float xx;
+};
+
+RoIRotatedSample roiRotatedSample(RoIRotatedBox b, int t, int u) {
+  int ph = t / b.gridH, pw = u / b.gridW;
+  int iy = t - ph * b.gridH, ix = u - pw * b.gridW;
+  RoIRotatedSample s;
+  s.yy = -b.height / 2.0 + float(ph) * b.binH + (float(iy) + 0.5) * b.binH / float(b.gridH);
+  s.xx = -b.width / 2.0 + float(pw) * b.binW + (float(ix) + 0.5) * b.binW / float(b.gridW);
+  float y = s.yy * b.cosTheta - s.xx * b.sinTheta + b.centerY;
+  float x = s.yy * b.sinTheta + s.xx * b.cosTheta + b.centerX;
+  s.rowMoves = roiAxisCorner(y, roiXDims.y, s.row);
+  s.colMoves = roiAxisCorner(x, roiXDims.z, s.col);
+  return s;
+}
+
+// d(row position), d(column position) / d(box parameter j), j indexing
+// (cx, cy, w, h, angle); 0 for an axis whose position is clamped.
+vec2 roiRotatedMove(RoIRotatedBox b, RoIRotatedSample s, int t, int u, int j) {
+  float alongH = (float(t) + 0.5) / float(b.gridH * roiPooledSize.x) - 0.5;
+  float alongW = (float(u) + 0.5) / float(b.gridW * roiPooledSize.y) - 0.5;
+  vec2 move;
+  if (j == 0) {
+    move = vec2(0.0, roiScale);
+  } else if (j == 1) {
+    move = vec2(roiScale, 0.0);
+  } else if (j == 2) {
+    move = roiScale * alongW * vec2(-b.sinTheta, b.cosTheta);
+  } else if (j == 3) {
+    move = roiScale * alongH * vec2(b.cosTheta, b.sinTheta);
+  } else {
+    move = roiRadiansPerAngle * vec2(-s.yy * b.sinTheta - s.xx * b.cosTheta, s.yy * b.cosTheta - s.xx * b.sinTheta);
+  }
+  return vec2(s.rowMoves ? move.x : 0.0, s.colMoves ? move.y : 0.0);
+}
+
+// The samples [x, y] (empty when x > y) of one axis of the box's frame,
+// numbered from start with the given spacing, whose offset may lie in
+// [lo, hi]; widened for rounding, callers decide exactly.
+ivec2 roiFrameWindow(float start, float spacing, float lo, float hi, int count) {
+  if (count <= 0) return ivec2(1, 0);
+  if (!(spacing > 0.0)) return ivec2(0, count - 1);
+  float slack = 1e-3 * (1.0 + abs(lo) + abs(hi));
+  float first = floor((lo - slack - start) / spacing - 0.5) - 1.0;
+  float last = ceil((hi + slack - start) / spacing - 0.5) + 1.0;
+  if (!(last >= 0.0) || !(first <= float(count - 1))) return ivec2(1, 0);
+  return ivec2(max(first, 0.0), min(last, float(count - 1)));
+}
+
+// The samples that may have pixel (h, w) as a corner: rows t in [x, y],
+// columns u in [z, w]. A position reads (h, w) only from the rectangle
+// [h - 1, h + 1] x [w - 1, w + 1] (stretched to -1 and to the map's end at
+// the borders, where positions clamp); that rectangle, turned into the box's
+// frame, bounds the offsets.
+ivec4 roiRotatedCandidates(RoIRotatedBox b, int h, int w) {
+  vec2 lo = vec2(h <= 1 ? -1.0 : float(h - 1), w <= 1 ? -1.0 : float(w - 1));
+  vec2 hi = vec2(h >= roiXDims.y - 2 ? float(roiXDims.y) : float(h + 1),
+                 w >= roiXDims.z - 2 ? float(roiXDims.z) : float(w + 1));
+  vec2 mid = (lo + hi) * 0.5 - vec2(b.centerY, b.centerX);
+  vec2 halfSide = (hi - lo) * 0.5;
+  float c = abs(b.cosTheta), s = abs(b.sinTheta);
+  float yy = b.cosTheta * mid.x + b.sinTheta * mid.y;
+  float xx = -b.sinTheta * mid.x + b.cosTheta * mid.y;
+  float yyReach = c * halfSide.x + s * halfSide.y;
+  float xxReach = s * halfSide.x + c * halfSide.y;
+  ivec2 rows = roiFrameWindow(
+      -b.height / 2.0, b.binH / float(b.gridH), yy - yyReach, yy + yyReach, b.gridH * roiPooledSize.x);
+  ivec2 cols = roiFrameWindow(
+      -b.width / 2.0, b.binW / float(b.gridW), xx - xxReach, xx + xxReach, b.gridW * roiPooledSize.y);
+  return ivec4(rows, cols);
 }
 `;

@@ -102,14 +102,7 @@ export const BIN_OUTPUT_START = `
  * rule out, and `perBox` adds that box's share to total.
  */
 export function dxGatherMain(mayTouch: string, perBox: string): string {
-  return `
-void main() {
-  ${outputStart('roiXDims.x * roiXDims.y * roiXDims.z * roiXDims.w')}
-  ivec4 at = roiUnflatten(index, roiXDims);
-  int n = at.x, h = at.y, w = at.z, c = at.w;
-  int C = roiXDims.w;
-  float total = 0.0;
-  for (int k = 0; k < roiBoxCount; k++) {
+  return pixelGatherMain(`
     // Most boxes miss (h, w): reject them on few reads and no division.
     if (int(roiReadBoxField(k, 0)) != n) continue;
     float y1 = roiReadBoxField(k, 2), y2 = roiReadBoxField(k, 4);
@@ -117,16 +110,13 @@ void main() {
     float x1 = roiReadBoxField(k, 1), x2 = roiReadBoxField(k, 3);
     if (!${mayTouch}(x1, x2, w)) continue;
     RoIBox box = RoIBox(n, x1, y1, x2, y2);
-    ${perBox}
-  }
-  setOutput(total);
-}
-`;
+    ${perBox}`);
 }
 
 /**
  * The box table: BOX_TABLE_FIELDS floats per box, (image index or -1, x1, y1,
- * x2, y2). A box reads nothing (image -1) when a corner is not
+ * x2, y2); with `coordinates` other than 4, one more than that (rotated boxes:
+ * image, cx, cy, w, h, angle). A box reads nothing (image -1) when a corner is not
  * finite or its image index is outside [0, N).
  *
  * The main programs read boxes from this table rather than from boxes and
@@ -137,7 +127,9 @@ void main() {
 export const BOX_TABLE_FIELDS = 5;
 
 /** Inputs: roiBoxes, roiBoxIndices; output [K, BOX_TABLE_FIELDS]. */
-export function boxTableShader(): string {
+export function boxTableShader(coordinates = 4): string {
+  const fields = coordinates + 1;
+  const finite = Array.from({length: coordinates}, (_, i) => `roiIsFinite(readRoiBoxes(${coordinates} * k + ${i}))`);
   return `${flatReader('roiBoxes')}
 ${flatReader('roiBoxIndices')}
 ${OUTPUT_INDEX_GLSL}
@@ -147,14 +139,13 @@ bool roiIsFinite(float v) {
 }
 
 void main() {
-  ${outputStart(`${BOX_TABLE_FIELDS} * roiBoxCount`)}
-  int k = index / ${BOX_TABLE_FIELDS}, field = index % ${BOX_TABLE_FIELDS};
+  ${outputStart(`${fields} * roiBoxCount`)}
+  int k = index / ${fields}, field = index % ${fields};
   if (field > 0) {
-    setOutput(readRoiBoxes(4 * k + field - 1));
+    setOutput(readRoiBoxes(${coordinates} * k + field - 1));
     return;
   }
-  bool finite = roiIsFinite(readRoiBoxes(4 * k)) && roiIsFinite(readRoiBoxes(4 * k + 1)) &&
-      roiIsFinite(readRoiBoxes(4 * k + 2)) && roiIsFinite(readRoiBoxes(4 * k + 3));
+  bool finite = ${finite.join(' &&\n      ')};
   // int32 indices are stored as floats, exactly for |index| < 2^24.
   float image = readRoiBoxIndices(k);
   setOutput(finite && image >= 0.0 && image < float(roiXDims.x) ? image : -1.0);
@@ -277,6 +268,27 @@ int roiOutChannels() {
 
 int roiInputChannel(int c, int ph, int pw) {
   return (c * roiPooledSize.x + ph) * roiPooledSize.y + pw;
+}
+`;
+}
+
+/**
+ * main() of a gather over the boxes, since WebGL has no atomics: element
+ * (n, h, w, c) of dx [N, H, W, C] runs `perBox` for k = 0 .. K - 1, which
+ * adds box k's share to total (or continues).
+ */
+export function pixelGatherMain(perBox: string): string {
+  return `
+void main() {
+  ${outputStart('roiXDims.x * roiXDims.y * roiXDims.z * roiXDims.w')}
+  ivec4 at = roiUnflatten(index, roiXDims);
+  int n = at.x, h = at.y, w = at.z, c = at.w;
+  int C = roiXDims.w;
+  float total = 0.0;
+  for (int k = 0; k < roiBoxCount; k++) {
+    ${perBox}
+  }
+  setOutput(total);
 }
 `;
 }

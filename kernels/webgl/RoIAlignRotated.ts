@@ -1,0 +1,24 @@
+import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
+import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
+
+import {RoIAlignRotated, RoIAlignRotatedAttrs, RoIInputs} from '../../src/kernel_names';
+import {RoIAlignRotatedProgram} from './roi_align_rotated_gpu';
+import {requireWebGL2, rotatedUniforms, runOnBins} from './run_roi_program';
+
+export function roiAlignRotated(args: {
+  inputs: RoIInputs,
+  backend: MathBackendWebGL,
+  attrs: RoIAlignRotatedAttrs,
+}): TensorInfo {
+  requireWebGL2(RoIAlignRotated);
+  const {inputs, backend, attrs} = args;
+  return runOnBins(
+      backend, inputs, attrs, rotatedUniforms(inputs.x.shape, inputs.boxes.shape[0], attrs),
+      size => new RoIAlignRotatedProgram(size));
+}
+
+export const roiAlignRotatedConfig: KernelConfig = {
+  kernelName: RoIAlignRotated,
+  backendName: 'webgl',
+  kernelFunc: roiAlignRotated as unknown as KernelFunc,
+};

@@ -1,0 +1,40 @@
+/**
+ * The RoIAlignRotated GPGPU programs. Each holds its shader only: shapes and
+ * attributes, the angle's unit and direction included, arrive as uniforms
+ * (ROI_ALIGN_ROTATED_UNIFORMS), so one compiled program serves every call.
+ */
+import {roiBoxGradSumShader} from '../../shaders/glsl/roi_align';
+import {ROI_ALIGN_ROTATED_UNIFORMS, roiAlignRotatedBoxGradShader, roiAlignRotatedForwardShader, roiAlignRotatedGradShader, ROTATED_BOX_TABLE_COORDINATES} from '../../shaders/glsl/roi_align_rotated';
+import {RoIProgram} from './roi_program';
+
+/** y [K, outH, outW, C]. */
+export class RoIAlignRotatedProgram extends RoIProgram {
+  constructor(outputSize: number) {
+    super(['roiX', 'roiBoxTable'], roiAlignRotatedForwardShader(), ROI_ALIGN_ROTATED_UNIFORMS, 'result', outputSize);
+  }
+}
+
+/** dx [N, H, W, C]. */
+export class RoIAlignRotatedGradProgram extends RoIProgram {
+  constructor(outputSize: number) {
+    super(['roiDy', 'roiBoxTable'], roiAlignRotatedGradShader(), ROI_ALIGN_ROTATED_UNIFORMS, 'result', outputSize);
+  }
+}
+
+/** Per-bin shares of dboxes, [K, outH, outW, 5]. */
+export class RoIAlignRotatedBoxGradProgram extends RoIProgram {
+  constructor(outputSize: number) {
+    super(
+        ['roiDy', 'roiX', 'roiBoxTable'], roiAlignRotatedBoxGradShader(), ROI_ALIGN_ROTATED_UNIFORMS,
+        'intermediate', outputSize);
+  }
+}
+
+/** dboxes [K, 5]: the sum of each box's per-bin shares. */
+export class RoIRotatedBoxGradSumProgram extends RoIProgram {
+  constructor(outputSize: number) {
+    super(
+        ['roiPartials'], roiBoxGradSumShader(ROTATED_BOX_TABLE_COORDINATES), ROI_ALIGN_ROTATED_UNIFORMS,
+        'result', outputSize);
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * The RoIAlignRotated programs' shaders: each bin's mean, dx as a gather, and
+ * the box gradient as per-bin shares (summed by roiBoxGradSumShader(5)). All
+ * of them sample through ROI_ALIGN_ROTATED_GEOMETRY_GLSL and read x through
+ * ROI_ALIGN_SAMPLING_GLSL, as RoIAlign's do.
+ */
+import {ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_ROTATED_GEOMETRY_GLSL, ROI_ALIGN_SAMPLING_GLSL} from './roi_align_geometry';
+import {BIN_OUTPUT_START, CustomUniforms, EXACT_ARITHMETIC_GLSL, flatReader, OUTPUT_INDEX_GLSL, outputStart, pixelGatherMain, ROI_ALIGN_UNIFORMS} from './roi_common';
+
+/** RoIAlign's uniforms and the signed radians per unit of the boxes' angle. */
+export const ROI_ALIGN_ROTATED_UNIFORMS: CustomUniforms = [
+  ...ROI_ALIGN_UNIFORMS,
+  {name: 'roiRadiansPerAngle', type: 'float'},
+];
+
+/** Fields of the rotated box table: image or -1, cx, cy, w, h, angle. */
+export const ROTATED_BOX_TABLE_COORDINATES = 5;
+
+function rotatedPrelude(inputs: string[], readsX: boolean): string {
+  return [
+    ...inputs.map(flatReader), OUTPUT_INDEX_GLSL, EXACT_ARITHMETIC_GLSL, ROI_ALIGN_GEOMETRY_GLSL,
+    ROI_ALIGN_ROTATED_GEOMETRY_GLSL, readsX ? ROI_ALIGN_SAMPLING_GLSL : ''
+  ].join('\n');
+}
+
+/** Box k; an unreadable box outputs 0. */
+const READ_ROTATED_BOX = `
+  RoIRotatedBox box = roiRotatedBox(k);
+  if (box.batch < 0) {
+    setOutput(0.0);
+    return;
+  }
+  int imageBase = box.batch * roiXDims.y * roiXDims.z * roiXDims.w;
+`;
+
+/** y [K, outH, outW, C]. Inputs: roiX, roiBoxTable. */
+export function roiAlignRotatedForwardShader(): string {
+  return `${rotatedPrelude(['roiX', 'roiBoxTable'], true)}
+void main() {
+  ${BIN_OUTPUT_START}
+  ${READ_ROTATED_BOX}
+  float sum = 0.0;
+  for (int iy = 0; iy < box.gridH; iy++) {
+    for (int ix = 0; ix < box.gridW; ix++) {
+      RoIRotatedSample s = roiRotatedSample(box, ph * box.gridH + iy, pw * box.gridW + ix);
+      sum += roiAlignValue(imageBase, s.row, s.col, c);
+    }
+  }
+  setOutput(sum / float(max(box.gridH * box.gridW, 1)));
+}
+`;
+}
+
+/**
+ * dx [N, H, W, C] as a gather: in each box of the pixel's image, the
+ * samples that can have (h, w) as a corner (roiRotatedCandidates) add
+ * dy / count times their corner weight. Inputs: roiDy, roiBoxTable.
+ */
+export function roiAlignRotatedGradShader(): string {
+  return `${rotatedPrelude(['roiDy', 'roiBoxTable'], false)}
+${pixelGatherMain(`
+    if (int(roiRotatedField(k, 0)) != n) continue;
+    RoIRotatedBox box = roiRotatedBox(k);
+    ivec4 window = roiRotatedCandidates(box, h, w);
+    float count = float(box.gridH * box.gridW);
+    for (int t = window.x; t <= window.y; t++) {
+      int dyRow = k * roiPooledSize.x + t / box.gridH;
+      for (int u = window.z; u <= window.w; u++) {
+        RoIRotatedSample s = roiRotatedSample(box, t, u);
+        float weight = roiCornerWeight(s.row, h) * roiCornerWeight(s.col, w);
+        if (weight == 0.0) continue;
+        total += readRoiDy((dyRow * roiPooledSize.y + u / box.gridW) * C + c) / count * weight;
+      }
+    }`)}`;
+}
+
+/**
+ * The box gradient's first pass, [K, outH, outW, 5]: bin (ph, pw)'s share of
+ * d loss / d (cx, cy, w, h, angle), the chain rule through its samples'
+ * positions (see kernels/cpu/RoIAlignRotatedBoxGrad.ts). Inputs: roiDy,
+ * roiX, roiBoxTable.
+ */
+export function roiAlignRotatedBoxGradShader(): string {
+  return `${rotatedPrelude(['roiDy', 'roiX', 'roiBoxTable'], true)}
+void main() {
+  ${outputStart(`roiBoxCount * roiPooledSize.x * roiPooledSize.y * ${ROTATED_BOX_TABLE_COORDINATES}`)}
+  ivec4 at = roiUnflatten(index, ivec4(roiBoxCount, roiPooledSize, ${ROTATED_BOX_TABLE_COORDINATES}));
+  int k = at.x, ph = at.y, pw = at.z, j = at.w;
+  int C = roiXDims.w;
+  int dyBase = ((k * roiPooledSize.x + ph) * roiPooledSize.y + pw) * C;
+  ${READ_ROTATED_BOX}
+  float count = float(max(box.gridH * box.gridW, 1));
+  float total = 0.0;
+  for (int iy = 0; iy < box.gridH; iy++) {
+    int t = ph * box.gridH + iy;
+    for (int ix = 0; ix < box.gridW; ix++) {
+      int u = pw * box.gridW + ix;
+      RoIRotatedSample s = roiRotatedSample(box, t, u);
+      if (!s.row.inside || !s.col.inside) continue;
+      vec2 move = roiRotatedMove(box, s, t, u, j);
+      if (move == vec2(0.0)) continue;
+      float alongRows = 0.0, alongCols = 0.0;
+      for (int ch = 0; ch < C; ch++) {
+        vec4 v = roiAlignCorners(imageBase, s.row, s.col, ch);
+        float g = readRoiDy(dyBase + ch);
+        alongRows += g * roiSlopeAlongRows(v, s.col);
+        alongCols += g * roiSlopeAlongCols(v, s.row);
+      }
+      total += (alongRows * move.x + alongCols * move.y) / count;
+    }
+  }
+  setOutput(total);
+}
+`;
+}
