@@ -18,3 +18,9 @@ export const webgpuKernels: KernelConfig[] = [
   psRoiAlignConfig, psRoiAlignGradConfig, psRoiAlignBoxGradConfig, psRoiPoolConfig,
   psRoiPoolGradConfig,
 ];
+
+import {roiAlignRotatedConfig} from './RoIAlignRotated';
+import {roiAlignRotatedBoxGradConfig} from './RoIAlignRotatedBoxGrad';
+import {roiAlignRotatedGradConfig} from './RoIAlignRotatedGrad';
+
+webgpuKernels.push(roiAlignRotatedConfig, roiAlignRotatedGradConfig, roiAlignRotatedBoxGradConfig);

@@ -1,5 +1,5 @@
 import type {RoIAlignMode} from '../../src/kernel_names';
-import {ROI_BOX_GRAD_SUM_UNIFORMS, ROI_BOX_GRAD_SUM_WGSL, roiAlignBoxGradWgsl} from '../../shaders/wgsl/roi_align_box_grad';
+import {boxGradSumWgsl, ROI_BOX_GRAD_SUM_UNIFORMS, roiAlignBoxGradWgsl} from '../../shaders/wgsl/roi_align_box_grad';
 import {RoIProgram, samplingKey} from './roi_webgpu_util';
 
 /**
@@ -29,15 +29,17 @@ export class RoIAlignBoxGradProgram extends RoIProgram {
 
 /** Pass 2: dboxes [K,4], each the in-order sum over the bins of pass 1. */
 export class RoIBoxGradSumProgram extends RoIProgram {
-  shaderKey = 'roiBoxGradSum';
+  shaderKey: string;
   variableNames = ['partial'];
   uniforms = ROI_BOX_GRAD_SUM_UNIFORMS;
 
-  constructor(numBoxes: number) {
-    super([numBoxes, 4]);
+  /** fields: parameters per box, 4 for corners (5 for rotated boxes). */
+  constructor(numBoxes: number, private readonly fields = 4) {
+    super([numBoxes, fields]);
+    this.shaderKey = fields === 4 ? 'roiBoxGradSum' : `roiBoxGradSum${fields}`;
   }
 
   getUserCode(): string {
-    return ROI_BOX_GRAD_SUM_WGSL;
+    return boxGradSumWgsl(this.fields);
   }
 }

@@ -139,19 +139,22 @@ export function runRoIProgram(
 export type RoITensors = RoIInputs&{dy?: TensorInfo, winner?: TensorInfo | null, reach?: TensorInfo};
 
 /**
- * Runs a program of the geometry (ROI_UNIFORMS) on the tensors its
- * variableNames name, in that order.
+ * Runs a program of the geometry (ROI_UNIFORMS, then `moreUniforms` for
+ * programs that declare more) on the tensors its variableNames name, in
+ * that order.
  */
 export function runOnRoITensors(
     backend: WebGPUBackend, kernelName: string, program: RoIProgram, tensors: RoITensors,
-    attrs: {pooledHeight: number, pooledWidth: number, spatialScale: number}, dtype: DataType): TensorInfo {
+    attrs: {pooledHeight: number, pooledWidth: number, spatialScale: number}, dtype: DataType,
+    moreUniforms: ProgramUniforms = []): TensorInfo {
   const inputs = program.variableNames.map(name => {
     const tensor = tensors[name as keyof RoITensors];
     if (tensor == null) throw new Error(`${kernelName}: ${program.shaderKey} reads a missing ${name}`);
     return tensor;
   });
   return runRoIProgram(
-      backend, kernelName, program, inputs, dtype, roiUniforms(tensors.x.shape, tensors.boxes.shape[0], attrs));
+      backend, kernelName, program, inputs, dtype,
+      [...roiUniforms(tensors.x.shape, tensors.boxes.shape[0], attrs), ...moreUniforms]);
 }
 
 /** run(), then release the intermediate tensors it read, even if it threw. */

@@ -27,9 +27,10 @@ export const REACH_FIELDS = 5;
 /**
  * User code of the reach pass: boxes, boxIndices -> reach [K, 5] int32, the
  * image (-1 for a box that reads nothing) and the rectangle roiBoxReach of
- * the op's geometry (which `geometry` defines) gives.
+ * the op's geometry (which `geometry` defines) gives. Geometries with other
+ * boxes name their own box reader and reach.
  */
-export function reachWgsl(geometry: string): string {
+export function reachWgsl(geometry: string, readBox = 'roiReadBox', boxReach = 'roiBoxReach'): string {
   return `
 ${geometry}
 
@@ -37,10 +38,10 @@ fn main(index : i32) {
   if (index >= uniforms.numBoxes) {
     return;
   }
-  let box = roiReadBox(index);
+  let box = ${readBox}(index);
   var reach = vec4<i32>(1, 0, 1, 0);
   if (box.readable) {
-    reach = roiBoxReach(box);
+    reach = ${boxReach}(box);
   }
   let out = ${REACH_FIELDS} * index;
   setOutputAtIndexI32(out, select(-1, box.batch, box.readable));

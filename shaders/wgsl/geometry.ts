@@ -147,9 +147,19 @@ fn roiAxisPosition(axis : RoIAxis, t : i32) -> f32 {
 }
 
 fn roiAxisSample(axis : RoIAxis, t : i32) -> RoISample {
+  if (!axis.finite) {
+    return RoISample();
+  }
+  return roiAxisCorner(roiAxisPosition(axis, t), axis.size);
+}
+
+// The corners of a sample at position pos on an axis of size pixels, as
+// src/geometry.ts axisCorner: outside [-1, size] it reads nothing; inside,
+// the position clamps to [0, size - 1].
+fn roiAxisCorner(position : f32, size : i32) -> RoISample {
   var point : RoISample;
-  var pos = roiAxisPosition(axis, t);
-  if (!axis.finite || !(pos >= -1.0 && pos <= f32(axis.size))) {
+  var pos = position;
+  if (!(pos >= -1.0 && pos <= f32(size))) {
     return point;
   }
   point.inside = true;
@@ -159,8 +169,8 @@ fn roiAxisSample(axis : RoIAxis, t : i32) -> RoISample {
     pos = 0.0;
   }
   var low = i32(floor(pos));
-  if (low >= axis.size - 1) {
-    low = axis.size - 1;
+  if (low >= size - 1) {
+    low = size - 1;
     point.high = low;
     pos = f32(low);
     point.moves = false;
@@ -451,3 +461,201 @@ fn psRoiPoolAxis(start : f32, end : f32, pooled : i32, size : i32) -> RoIPoolAxi
   return axis;
 }
 `;
+
+/**
+ * RoIAlignRotated's geometry in WGSL, after src/geometry.ts
+ * rotatedBoxSamples: the box's frame (centre shifted by half a pixel, bins
+ * from (-w/2, -h/2)), each sample rotated about the centre, then
+ * roiAxisCorner per axis. boxes are [K,5] (cx, cy, w, h, angle). Programs
+ * that include it declare ROI_ALIGN_ROTATED_UNIFORMS.
+ */
+export function roiAlignRotatedGeometryWgsl(samplingRatio: number): string {
+  return `${roiAlignGeometryWgsl(true, samplingRatio)}
+// (cos, sin) of theta to float32 accuracy. The built-ins may be off by
+// 2^-11 (the bound WebGPU allows), which would move the samples of a box ten
+// pixels wide by 0.005 pixels. A quarter turn is taken out in two parts
+// (f32(pi / 2) and the rest), then Taylor series on [-pi/4, pi/4].
+fn roiCosSin(theta : f32) -> vec2<f32> {
+  let q = floor(theta * 0.63661977 + 0.5);
+  let r = (theta - q * 1.5707963705062866) + q * 4.371139000186243e-8;
+  let r2 = r * r;
+  let s = r * (1.0 + r2 * (-1.6666667e-1 + r2 * (8.3333333e-3 + r2 * (-1.9841270e-4 + r2 * 2.7557319e-6))));
+  let c = 1.0 + r2 * (-0.5 + r2 * (4.1666667e-2 + r2 * (-1.3888889e-3 + r2 * (2.4801587e-5 - r2 * 2.7557319e-7))));
+  let quadrant = i32(q) & 3;
+  if (quadrant == 0) {
+    return vec2<f32>(c, s);
+  }
+  if (quadrant == 1) {
+    return vec2<f32>(-s, c);
+  }
+  if (quadrant == 2) {
+    return vec2<f32>(-c, -s);
+  }
+  return vec2<f32>(s, -c);
+}
+
+struct RoIRotatedBox {
+  // False for a non-finite parameter or a batch index outside [0, batchSize).
+  readable : bool,
+  batch : i32,
+  centerX : f32,
+  centerY : f32,
+  width : f32,
+  height : f32,
+  cosTheta : f32,
+  sinTheta : f32,
+  binH : f32,
+  binW : f32,
+  gridH : i32,
+  gridW : i32,
+}
+
+// Samples per bin along one side: the fixed ratio, or ceil(binSize) capped
+// as roiAlignAxis caps it (compared in float, so the conversion cannot overflow).
+fn roiRotatedGrid(binSize : f32, pooled : i32) -> i32 {
+  if (ROI_SAMPLING_RATIO > 0) {
+    return ROI_SAMPLING_RATIO;
+  }
+  if (!roiIsFinite(binSize) || !(binSize > 0.0)) {
+    return 0;
+  }
+  return i32(min(ceil(binSize), f32(ROI_MAX_SAMPLES_PER_AXIS / pooled)));
+}
+
+fn roiReadRotatedBox(k : i32) -> RoIRotatedBox {
+  var b : RoIRotatedBox;
+  b.batch = boxIndices[k];
+  let p = 5 * k;
+  b.readable = b.batch >= 0 && b.batch < uniforms.batchSize && roiIsFinite(boxes[p]) &&
+      roiIsFinite(boxes[p + 1]) && roiIsFinite(boxes[p + 2]) && roiIsFinite(boxes[p + 3]) &&
+      roiIsFinite(boxes[p + 4]);
+  if (!b.readable) {
+    return b;
+  }
+  b.centerX = boxes[p] * uniforms.spatialScale - 0.5;
+  b.centerY = boxes[p + 1] * uniforms.spatialScale - 0.5;
+  b.width = boxes[p + 2] * uniforms.spatialScale;
+  b.height = boxes[p + 3] * uniforms.spatialScale;
+  let cosSin = roiCosSin(boxes[p + 4] * uniforms.radiansPerAngle);
+  b.cosTheta = cosSin.x;
+  b.sinTheta = cosSin.y;
+  b.binH = b.height / f32(uniforms.pooledHeight);
+  b.binW = b.width / f32(uniforms.pooledWidth);
+  b.gridH = roiRotatedGrid(b.binH, uniforms.pooledHeight);
+  b.gridW = roiRotatedGrid(b.binW, uniforms.pooledWidth);
+  return b;
+}
+
+// Sample t along the box's height (t = ph * gridH + iy) and u along its
+// width: its corners per axis and its offset (yy, xx) from the centre in the
+// box's frame. It reads something only when row and col are both inside.
+struct RoIRotatedSample {
+  row : RoISample,
+  col : RoISample,
+  yy : f32,
+  xx : f32,
+}
+
+fn roiRotatedSample(b : RoIRotatedBox, t : i32, u : i32) -> RoIRotatedSample {
+  let ph = t / b.gridH;
+  let pw = u / b.gridW;
+  var s : RoIRotatedSample;
+  s.yy = -b.height / 2.0 + f32(ph) * b.binH + (f32(t - ph * b.gridH) + 0.5) * b.binH / f32(b.gridH);
+  s.xx = -b.width / 2.0 + f32(pw) * b.binW + (f32(u - pw * b.gridW) + 0.5) * b.binW / f32(b.gridW);
+  s.row = roiAxisCorner(s.yy * b.cosTheta - s.xx * b.sinTheta + b.centerY, uniforms.height);
+  s.col = roiAxisCorner(s.yy * b.sinTheta + s.xx * b.cosTheta + b.centerX, uniforms.width);
+  return s;
+}
+
+// d(row position), d(column position) / d(box parameter j), j indexing
+// (cx, cy, w, h, angle); 0 for an axis whose position is clamped.
+fn roiRotatedMove(b : RoIRotatedBox, s : RoIRotatedSample, t : i32, u : i32, j : i32) -> vec2<f32> {
+  let scale = uniforms.spatialScale;
+  let alongH = (f32(t) + 0.5) / f32(b.gridH * uniforms.pooledHeight) - 0.5;
+  let alongW = (f32(u) + 0.5) / f32(b.gridW * uniforms.pooledWidth) - 0.5;
+  var shift : vec2<f32>;
+  if (j == 0) {
+    shift = vec2<f32>(0.0, scale);
+  } else if (j == 1) {
+    shift = vec2<f32>(scale, 0.0);
+  } else if (j == 2) {
+    shift = scale * alongW * vec2<f32>(-b.sinTheta, b.cosTheta);
+  } else if (j == 3) {
+    shift = scale * alongH * vec2<f32>(b.cosTheta, b.sinTheta);
+  } else {
+    shift = uniforms.radiansPerAngle *
+        vec2<f32>(-s.yy * b.sinTheta - s.xx * b.cosTheta, s.yy * b.cosTheta - s.xx * b.sinTheta);
+  }
+  return vec2<f32>(select(0.0, shift.x, s.row.moves), select(0.0, shift.y, s.col.moves));
+}
+
+// The samples [x, y] (empty when x > y) of one side of the box's frame,
+// count of them from start with the given spacing, whose offset may lie in
+// [lo, hi]; widened for rounding, callers decide exactly. Offsets are
+// clamped before dividing, so that no quotient overflows an i32.
+fn roiFrameWindow(start : f32, spacing : f32, lo : f32, hi : f32, count : i32) -> vec2<i32> {
+  if (count <= 0) {
+    return vec2<i32>(1, 0);
+  }
+  if (!(spacing > 0.0)) {
+    return vec2<i32>(0, count - 1);
+  }
+  let slack = 1e-3 * (1.0 + abs(lo) + abs(hi));
+  let span = spacing * (f32(count) + 4.0);
+  let first = floor(clamp(lo - slack - start, -span, span) / spacing - 0.5) - 1.0;
+  let last = ceil(clamp(hi + slack - start, -span, span) / spacing - 0.5) + 1.0;
+  if (!(last >= 0.0) || !(first <= f32(count - 1))) {
+    return vec2<i32>(1, 0);
+  }
+  return vec2<i32>(i32(max(first, 0.0)), i32(min(last, f32(count - 1))));
+}
+
+// The samples that may have pixel (h, w) as a corner: t in [x, y], u in
+// [z, w]. A position reads (h, w) only from [h - 1, h + 1] x [w - 1, w + 1]
+// (stretched to -1 and to the map's end at the borders, where positions
+// clamp); that rectangle, turned into the box's frame, bounds the offsets.
+fn roiRotatedCandidates(b : RoIRotatedBox, h : i32, w : i32) -> vec4<i32> {
+  let lo = vec2<f32>(select(f32(h - 1), -1.0, h <= 1), select(f32(w - 1), -1.0, w <= 1));
+  let hi = vec2<f32>(select(f32(h + 1), f32(uniforms.height), h >= uniforms.height - 2),
+                     select(f32(w + 1), f32(uniforms.width), w >= uniforms.width - 2));
+  let mid = (lo + hi) * 0.5 - vec2<f32>(b.centerY, b.centerX);
+  let halfSide = (hi - lo) * 0.5;
+  let c = abs(b.cosTheta);
+  let s = abs(b.sinTheta);
+  let yy = b.cosTheta * mid.x + b.sinTheta * mid.y;
+  let xx = -b.sinTheta * mid.x + b.cosTheta * mid.y;
+  let yyReach = c * halfSide.x + s * halfSide.y;
+  let xxReach = s * halfSide.x + c * halfSide.y;
+  let rows = roiFrameWindow(-b.height / 2.0, b.binH / f32(b.gridH), yy - yyReach, yy + yyReach,
+                            b.gridH * uniforms.pooledHeight);
+  let cols = roiFrameWindow(-b.width / 2.0, b.binW / f32(b.gridW), xx - xxReach, xx + xxReach,
+                            b.gridW * uniforms.pooledWidth);
+  return vec4<i32>(rows, cols);
+}
+
+// Pixels [x, y] along an axis of size that a box centred at center reaching
+// extent either way can touch: its corners reach one pixel further, and
+// clamping only moves samples towards the map; widened by one for rounding.
+fn roiRotatedAxisReach(center : f32, extent : f32, size : i32) -> vec2<i32> {
+  let first = floor(center - extent) - 2.0;
+  let last = ceil(center + extent) + 2.0;
+  if (!(last >= 0.0) || !(first <= f32(size - 1))) {
+    return vec2<i32>(1, 0);
+  }
+  return vec2<i32>(i32(max(first, 0.0)), i32(min(last, f32(size - 1))));
+}
+
+// The pixels a rotated box's samples can read: rows x, y and columns z, w.
+fn roiRotatedReach(b : RoIRotatedBox) -> vec4<i32> {
+  let c = abs(b.cosTheta);
+  let s = abs(b.sinTheta);
+  let halfH = abs(b.height) * 0.5;
+  let halfW = abs(b.width) * 0.5;
+  return vec4<i32>(roiRotatedAxisReach(b.centerY, c * halfH + s * halfW, uniforms.height),
+                   roiRotatedAxisReach(b.centerX, s * halfH + c * halfW, uniforms.width));
+}
+`;
+}
+
+/** ROI_UNIFORMS and the signed radians per unit of the boxes' angle. */
+export const ROI_ALIGN_ROTATED_UNIFORMS = `${ROI_UNIFORMS} radiansPerAngle : f32,`;

@@ -106,19 +106,24 @@ fn main(index : i32) {
 /** Uniforms of pass 2. */
 export const ROI_BOX_GRAD_SUM_UNIFORMS = 'bins : i32,';
 
-/** Pass 2 user code: partial [K, bins, 4] -> dboxes [K,4], bins added in order. */
-export const ROI_BOX_GRAD_SUM_WGSL = `
+/**
+ * Pass 2 user code: partial [K, bins, fields] -> dboxes [K, fields], bins
+ * added in order; fields is 4 for corner boxes, 5 for rotated ones.
+ */
+export function boxGradSumWgsl(fields: number): string {
+  return `
 fn main(index : i32) {
   if (index >= uniforms.size) {
     return;
   }
-  let k = index / 4;
-  let coordinate = index - 4 * k;
+  let k = index / ${fields};
+  let coordinate = index - ${fields} * k;
   let bins = uniforms.bins;
   var total = 0.0;
   for (var b = 0; b < bins; b++) {
-    total += partial[(k * bins + b) * 4 + coordinate];
+    total += partial[(k * bins + b) * ${fields} + coordinate];
   }
   setOutputAtIndex(index, total);
 }
 `;
+}

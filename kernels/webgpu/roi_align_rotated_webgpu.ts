@@ -1,0 +1,80 @@
+/**
+ * The RoIAlignRotated webgpu programs. A fixed sampling ratio is compiled in
+ * (and so is in the shaderKey); shapes, K, the pooled size, the scale and the
+ * angle's unit and direction are uniforms (ROI_ALIGN_ROTATED_UNIFORMS).
+ */
+import {radiansPerAngle} from '../../src/geometry';
+import type {RoIAlignRotatedAttrs} from '../../src/kernel_names';
+import {gatherInvocations, REACH_FIELDS} from '../../shaders/wgsl/gather';
+import {ROI_ALIGN_ROTATED_UNIFORMS} from '../../shaders/wgsl/geometry';
+import {roiAlignRotatedBoxGradWgsl, roiAlignRotatedGradWgsl, roiAlignRotatedReachWgsl, roiAlignRotatedWgsl} from '../../shaders/wgsl/roi_align_rotated';
+import {ProgramUniforms, RoIProgram, samplingKey} from './roi_webgpu_util';
+
+abstract class RoIAlignRotatedProgramBase extends RoIProgram {
+  uniforms = ROI_ALIGN_ROTATED_UNIFORMS;
+}
+
+/** y [K,outH,outW,C], one invocation per element. */
+export class RoIAlignRotatedProgram extends RoIAlignRotatedProgramBase {
+  shaderKey: string;
+  variableNames = ['x', 'boxes', 'boxIndices'];
+
+  constructor(outputShape: number[], private readonly samplingRatio: number) {
+    super(outputShape);
+    this.shaderKey = `roiAlignRotated_${samplingKey(samplingRatio)}`;
+  }
+
+  getUserCode(): string {
+    return roiAlignRotatedWgsl(this.samplingRatio);
+  }
+}
+
+/** reach [K,5] int32: each box's image and the pixels its samples can read. */
+export class RoIAlignRotatedReachProgram extends RoIAlignRotatedProgramBase {
+  shaderKey: string;
+  variableNames = ['boxes', 'boxIndices'];
+
+  constructor(numBoxes: number, private readonly samplingRatio: number) {
+    super([numBoxes, REACH_FIELDS], numBoxes);
+    this.shaderKey = `roiAlignRotatedReach_${samplingKey(samplingRatio)}`;
+  }
+
+  getUserCode(): string {
+    return roiAlignRotatedReachWgsl(this.samplingRatio);
+  }
+}
+
+/** dx [N,H,W,C], gathered by one invocation per pixel and block of channels. */
+export class RoIAlignRotatedGradProgram extends RoIAlignRotatedProgramBase {
+  shaderKey: string;
+  variableNames = ['dy', 'boxes', 'boxIndices', 'reach'];
+
+  constructor(xShape: number[], private readonly samplingRatio: number) {
+    super(xShape, gatherInvocations(xShape));
+    this.shaderKey = `roiAlignRotatedGrad_${samplingKey(samplingRatio)}`;
+  }
+
+  getUserCode(): string {
+    return roiAlignRotatedGradWgsl(this.samplingRatio);
+  }
+}
+
+/** Pass 1 of dboxes: partial [K, outH*outW, 5], one invocation per (box, bin). */
+export class RoIAlignRotatedBoxGradProgram extends RoIAlignRotatedProgramBase {
+  shaderKey: string;
+  variableNames = ['x', 'dy', 'boxes', 'boxIndices'];
+
+  constructor(numBoxes: number, bins: number, fields: number, private readonly samplingRatio: number) {
+    super([numBoxes, bins, fields], numBoxes * bins);
+    this.shaderKey = `roiAlignRotatedBoxGrad_${samplingKey(samplingRatio)}`;
+  }
+
+  getUserCode(): string {
+    return roiAlignRotatedBoxGradWgsl(this.samplingRatio);
+  }
+}
+
+/** The uniforms rotated programs add to ROI_UNIFORMS: radiansPerAngle. */
+export function rotatedUniforms(attrs: RoIAlignRotatedAttrs): ProgramUniforms {
+  return [{type: 'float32', data: [radiansPerAngle(attrs.angleUnit, attrs.clockwise)]}];
+}

@@ -1,0 +1,135 @@
+/**
+ * RoIAlignRotated's webgpu programs: the forward mean per output element, dx
+ * as a gather (see gather.ts) and the box gradient's per-bin partial sums
+ * (added by boxGradSumWgsl(5)). All sample through
+ * roiAlignRotatedGeometryWgsl and read x through ROI_ALIGN_READ_WGSL.
+ */
+import {gatherMainWgsl, reachWgsl} from './gather';
+import {ROI_ALIGN_READ_WGSL, roiAlignRotatedGeometryWgsl} from './geometry';
+
+/** Parameters of a rotated box: (cx, cy, w, h, angle). */
+const FIELDS = 5;
+
+/** User code of the forward program: x, boxes, boxIndices -> y [K,outH,outW,C]. */
+export function roiAlignRotatedWgsl(samplingRatio: number): string {
+  return `
+${roiAlignRotatedGeometryWgsl(samplingRatio)}
+${ROI_ALIGN_READ_WGSL}
+
+fn main(index : i32) {
+  if (index >= uniforms.size) {
+    return;
+  }
+  // (k, ph, pw, c)
+  let coords = roiCoords(index, vec4<i32>(uniforms.numBoxes, uniforms.pooledHeight, uniforms.pooledWidth, uniforms.channels));
+  let box = roiReadRotatedBox(coords.x);
+  if (!box.readable) {
+    setOutputAtIndex(index, 0.0);
+    return;
+  }
+  let base = roiPixelOffset(box.batch, 0, 0) + coords.w;
+  var sum = 0.0;
+  for (var iy = 0; iy < box.gridH; iy++) {
+    for (var ix = 0; ix < box.gridW; ix++) {
+      let s = roiRotatedSample(box, coords.y * box.gridH + iy, coords.z * box.gridW + ix);
+      if (s.row.inside && s.col.inside) {
+        sum += roiInterpolate(roiReadCorners(base, s.row, s.col), s.row, s.col);
+      }
+    }
+  }
+  setOutputAtIndex(index, sum / max(f32(box.gridH) * f32(box.gridW), 1.0));
+}
+`;
+}
+
+/** User code of the reach pass before the dx gather: boxes, boxIndices -> reach [K,5]. */
+export function roiAlignRotatedReachWgsl(samplingRatio: number): string {
+  return reachWgsl(roiAlignRotatedGeometryWgsl(samplingRatio), 'roiReadRotatedBox', 'roiRotatedReach');
+}
+
+/**
+ * User code of the dx gather: dy, boxes, boxIndices, reach -> dx [N,H,W,C].
+ * In each box that can reach the pixel, only the samples whose position can
+ * have it as a corner (roiRotatedCandidates) are visited, each decided
+ * exactly by its corner weights; every one passes dy / count.
+ */
+export function roiAlignRotatedGradWgsl(samplingRatio: number): string {
+  return `
+${roiAlignRotatedGeometryWgsl(samplingRatio)}
+${gatherMainWgsl(`
+    let box = roiReadRotatedBox(k);
+    let window = roiRotatedCandidates(box, h, w);
+    let count = max(f32(box.gridH) * f32(box.gridW), 1.0);
+    for (var t = window.x; t <= window.y; t++) {
+      let ph = t / box.gridH;
+      for (var u = window.z; u <= window.w; u++) {
+        let s = roiRotatedSample(box, t, u);
+        let weight = roiCornerWeight(s.row, h) * roiCornerWeight(s.col, w);
+        if (weight == 0.0) {
+          continue;
+        }
+        let bin = ((k * uniforms.pooledHeight + ph) * uniforms.pooledWidth + u / box.gridW) * uniforms.channels + c0;
+        for (var j = 0; j < GATHER_CHANNELS; j++) {
+          if (c0 + j < uniforms.channels) {
+            total[j] += dy[bin + j] / count * weight;
+          }
+        }
+      }
+    }`)}
+`;
+}
+
+/**
+ * Pass 1 of the box gradient: x, dy, boxes, boxIndices -> partial
+ * [K, outH*outW, 5], one invocation per (box, bin): over the bin's samples,
+ * the slopes of x along rows and columns dotted with dy, times how the
+ * sample's row and column move with each parameter.
+ */
+export function roiAlignRotatedBoxGradWgsl(samplingRatio: number): string {
+  return `
+${roiAlignRotatedGeometryWgsl(samplingRatio)}
+${ROI_ALIGN_READ_WGSL}
+
+fn main(index : i32) {
+  let bins = uniforms.pooledHeight * uniforms.pooledWidth;
+  if (index >= uniforms.numBoxes * bins) {
+    return;
+  }
+  let k = index / bins;
+  let ph = (index - k * bins) / uniforms.pooledWidth;
+  let pw = index - k * bins - ph * uniforms.pooledWidth;
+  var grad : array<f32, ${FIELDS}>;
+  let box = roiReadRotatedBox(k);
+  if (box.readable) {
+    let base = roiPixelOffset(box.batch, 0, 0);
+    let dyBase = index * uniforms.channels;
+    let count = max(f32(box.gridH) * f32(box.gridW), 1.0);
+    for (var iy = 0; iy < box.gridH; iy++) {
+      let t = ph * box.gridH + iy;
+      for (var ix = 0; ix < box.gridW; ix++) {
+        let u = pw * box.gridW + ix;
+        let s = roiRotatedSample(box, t, u);
+        if (!s.row.inside || !s.col.inside) {
+          continue;
+        }
+        var alongRows = 0.0;
+        var alongCols = 0.0;
+        for (var c = 0; c < uniforms.channels; c++) {
+          let g = dy[dyBase + c];
+          let v = roiReadCorners(base + c, s.row, s.col);
+          alongRows += g * roiSlopeAlongRows(v, s.col);
+          alongCols += g * roiSlopeAlongCols(v, s.row);
+        }
+        for (var j = 0; j < ${FIELDS}; j++) {
+          let shift = roiRotatedMove(box, s, t, u, j);
+          grad[j] += (alongRows * shift.x + alongCols * shift.y) / count;
+        }
+      }
+    }
+  }
+  for (var j = 0; j < ${FIELDS}; j++) {
+    setOutputAtIndex(${FIELDS} * index + j, grad[j]);
+  }
+}
+`;
+}
