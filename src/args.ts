@@ -4,6 +4,8 @@
  */
 import {cast, customGrad, fill, greater, less, logicalAnd, reshape, scalar, split, Tensor, tensor, transpose, where, zerosLike} from '@tensorflow/tfjs-core';
 import type {DataType, GradSaveFunc, TensorLike} from '@tensorflow/tfjs-core';
+import {engine} from '@tensorflow/tfjs-core';
+import type {NamedAttrMap, Tensor4D} from '@tensorflow/tfjs-core';
 
 export type DataFormat = 'NHWC'|'NCHW';
 
@@ -186,3 +188,24 @@ export const CORNER_BOXES: BoxLayout = {names: ['x1', 'y1', 'x2', 'y2']};
 
 /** roiAlignRotated's boxes: centre, size and angle. */
 export const ROTATED_BOXES: BoxLayout = {names: ['cx', 'cy', 'w', 'h', 'angle']};
+
+export function checkSamplingRatio(value: unknown, op: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    fail(op, `samplingRatio must be an integer (<= 0 for adaptive), got ${String(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Checks x, boxes and boxIndices, then runs `kernelName` on them in the
+ * kernels' layout and returns its result in the caller's. Call only inside
+ * an op(), after the options are checked.
+ */
+export function runOnKernelLayout(
+    op: string, kernelName: string, x: Tensor|TensorLike, boxes: Tensor|TensorLike,
+    boxIndices: Tensor|TensorLike|null|undefined, dataFormat: DataFormat, attrs: NamedAttrMap,
+    box: BoxLayout = CORNER_BOXES): Tensor4D {
+  const checked = checkRoIInputs(op, x, boxes, boxIndices, box);
+  const inputs = toKernelLayout(checked.x, checked.boxes, checked.boxIndices, dataFormat, box);
+  return fromKernelLayout(engine().runKernel(kernelName, inputs, attrs) as Tensor4D, dataFormat);
+}

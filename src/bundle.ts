@@ -10,5 +10,6 @@ declare const tf: Record<string, unknown>;
 Object.assign(tf, {roiAlign: tfjsRoi.roiAlign, roiPool: tfjsRoi.roiPool});
 Object.assign(tf, {multiScaleRoiAlign: tfjsRoi.multiScaleRoiAlign});
 Object.assign(tf, {psRoiAlign: tfjsRoi.psRoiAlign, psRoiPool: tfjsRoi.psRoiPool});
+Object.assign(tf, {roiAlignRotated: tfjsRoi.roiAlignRotated});
 
 export * from './index';

@@ -414,14 +414,7 @@ export function axisCorner(pos: number, size: number, out: AxisCorner): AxisCorn
 export type AngleUnit = 'degrees'|'radians';
 
 /** The attributes of RoIAlignRotated that shape its sampling. */
-export interface RotatedGeometry {
-  height: number;
-  width: number;
-  batch: number;
-  pooledHeight: number;
-  pooledWidth: number;
-  spatialScale: number;
-  samplingRatio: number;
+export interface RotatedGeometry extends Omit<AlignGeometry, 'aligned'> {
   angleUnit: AngleUnit;
   clockwise: boolean;
 }

@@ -1,7 +1,7 @@
-import {engine, op} from '@tensorflow/tfjs-core';
+import {op} from '@tensorflow/tfjs-core';
 import type {Tensor, Tensor2D, Tensor4D, TensorLike} from '@tensorflow/tfjs-core';
 
-import {checkDataFormat, checkKnownOptions, checkRoIInputs, checkSpatialScale, DataFormat, fail, fromKernelLayout, parseOutputSize, ROTATED_BOXES, toKernelLayout} from './args';
+import {checkDataFormat, checkKnownOptions, checkSamplingRatio, checkSpatialScale, DataFormat, fail, parseOutputSize, ROTATED_BOXES, runOnKernelLayout} from './args';
 import type {AngleUnit} from './geometry';
 import {RoIAlignRotated, RoIAlignRotatedAttrs} from './kernel_names';
 
@@ -38,9 +38,7 @@ function roiAlignRotated_(
   } = options;
   const [pooledHeight, pooledWidth] = parseOutputSize(outputSize, name);
   checkSpatialScale(spatialScale, name);
-  if (typeof samplingRatio !== 'number' || !Number.isInteger(samplingRatio)) {
-    fail(name, `samplingRatio must be an integer (<= 0 for adaptive), got ${String(samplingRatio)}`);
-  }
+  checkSamplingRatio(samplingRatio, name);
   if (angleUnit !== 'degrees' && angleUnit !== 'radians') {
     fail(name, `angleUnit must be 'degrees' or 'radians', got ${JSON.stringify(angleUnit)}`);
   }
@@ -48,19 +46,9 @@ function roiAlignRotated_(
     fail(name, `clockwise must be a boolean, got ${String(clockwise)}`);
   }
   checkDataFormat(dataFormat, name);
-  const checked = checkRoIInputs(name, x, boxes, boxIndices, ROTATED_BOXES);
-
-  const inputs = toKernelLayout(checked.x, checked.boxes, checked.boxIndices, dataFormat, ROTATED_BOXES);
-  const attrs: RoIAlignRotatedAttrs = {
-    pooledHeight,
-    pooledWidth,
-    spatialScale,
-    samplingRatio,
-    angleUnit,
-    clockwise
-  };
-  const y = engine().runKernel(RoIAlignRotated, inputs, attrs) as Tensor4D;
-  return fromKernelLayout(y, dataFormat);
+  const attrs: RoIAlignRotatedAttrs =
+      {pooledHeight, pooledWidth, spatialScale, samplingRatio, angleUnit, clockwise};
+  return runOnKernelLayout(name, RoIAlignRotated, x, boxes, boxIndices, dataFormat, attrs, ROTATED_BOXES);
 }
 
 /**

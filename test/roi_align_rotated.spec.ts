@@ -13,29 +13,21 @@ import rotated2 from './fixtures/roialignrotated_2.json';
 import rotated3 from './fixtures/roialignrotated_3.json';
 import rotated4 from './fixtures/roialignrotated_4.json';
 import rotated5 from './fixtures/roialignrotated_5.json';
-import type {FixtureTensor} from './fixtures';
+import type {Fixture, FixtureTensor} from './fixtures';
 import {checkClose, describeEachBackend, expectTensorClose, expectThrows, randomValues, seededRandom, values} from './harness';
 import {numericGradient} from './reference';
 import {refRoiAlignRotated, RefRotatedInput, RefRotatedOptions} from './reference_rotated';
 
-interface RotatedFixture {
-  name: string;
-  source: string;
+type RotatedFixture = Omit<Fixture, 'op'|'attrs'|'dboxes'>&{
   attrs: {
     outputSize: number[],
     spatialScale: number,
     samplingRatio: number,
     angleUnit: 'degrees'|'radians',
     clockwise: boolean,
-  };
-  x: FixtureTensor;
-  boxes: FixtureTensor;
-  boxIndices: number[];
-  dy: FixtureTensor;
-  y: FixtureTensor;
-  dx: FixtureTensor;
-  dboxes: FixtureTensor;
-}
+  },
+  dboxes: FixtureTensor,
+};
 
 const fixtures = [rotated0, rotated1, rotated2, rotated3, rotated4, rotated5] as RotatedFixture[];
 

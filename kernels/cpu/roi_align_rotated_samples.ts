@@ -7,20 +7,13 @@
 import {rotatedBoxSamples} from '../../src/geometry';
 import type {RotatedBoxSamples, RotatedGeometry} from '../../src/geometry';
 import type {RoIAlignRotatedAttrs} from '../../src/kernel_names';
+import {alignGeometry} from './roi_align_samples';
 import type {BinSample} from './roi_align_samples';
 
+/** The geometry of a rotated call on the cpu: x is [N,H,W,C]. */
 export function rotatedGeometry(xShape: number[], attrs: RoIAlignRotatedAttrs): RotatedGeometry {
-  return {
-    batch: xShape[0],
-    height: xShape[1],
-    width: xShape[2],
-    pooledHeight: attrs.pooledHeight,
-    pooledWidth: attrs.pooledWidth,
-    spatialScale: attrs.spatialScale,
-    samplingRatio: attrs.samplingRatio,
-    angleUnit: attrs.angleUnit,
-    clockwise: attrs.clockwise,
-  };
+  const {angleUnit, clockwise} = attrs;
+  return {...alignGeometry(xShape, {...attrs, aligned: true, mode: 'avg'}), angleUnit, clockwise};
 }
 
 export interface RotatedBinVisit {

@@ -79,14 +79,7 @@ ${SAMPLE_BOX_GRAD_WGSL}
 ${mode === 'avg' ? BIN_AVG_WGSL : BIN_MAX_WGSL}
 
 fn main(index : i32) {
-  // index = k * bins + ph * pooledWidth + pw
-  let bins = uniforms.pooledHeight * uniforms.pooledWidth;
-  if (index >= uniforms.numBoxes * bins) {
-    return;
-  }
-  let k = index / bins;
-  let ph = (index - k * bins) / uniforms.pooledWidth;
-  let pw = index - k * bins - ph * uniforms.pooledWidth;
+${BOX_BIN_START_WGSL}
   var grad = vec4<f32>(0.0);
   let box = roiReadBox(k);
   if (box.readable) {
@@ -127,3 +120,16 @@ fn main(index : i32) {
 }
 `;
 }
+
+/**
+ * The start of main(index) in a program with one invocation per (box, bin):
+ * box k and bin (ph, pw) of index = k * bins + ph * pooledWidth + pw.
+ */
+export const BOX_BIN_START_WGSL = `
+  let bins = uniforms.pooledHeight * uniforms.pooledWidth;
+  if (index >= uniforms.numBoxes * bins) {
+    return;
+  }
+  let k = index / bins;
+  let ph = (index - k * bins) / uniforms.pooledWidth;
+  let pw = index - k * bins - ph * uniforms.pooledWidth;`;

@@ -6,6 +6,7 @@
  */
 import {gatherMainWgsl, reachWgsl} from './gather';
 import {ROI_ALIGN_READ_WGSL, roiAlignRotatedGeometryWgsl} from './geometry';
+import {BOX_BIN_START_WGSL} from './roi_align_box_grad';
 
 /** Parameters of a rotated box: (cx, cy, w, h, angle). */
 const FIELDS = 5;
@@ -91,13 +92,7 @@ ${roiAlignRotatedGeometryWgsl(samplingRatio)}
 ${ROI_ALIGN_READ_WGSL}
 
 fn main(index : i32) {
-  let bins = uniforms.pooledHeight * uniforms.pooledWidth;
-  if (index >= uniforms.numBoxes * bins) {
-    return;
-  }
-  let k = index / bins;
-  let ph = (index - k * bins) / uniforms.pooledWidth;
-  let pw = index - k * bins - ph * uniforms.pooledWidth;
+${BOX_BIN_START_WGSL}
   var grad : array<f32, ${FIELDS}>;
   let box = roiReadRotatedBox(k);
   if (box.readable) {
