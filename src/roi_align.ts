@@ -1,7 +1,7 @@
 import {engine, op} from '@tensorflow/tfjs-core';
 import type {Tensor, Tensor2D, Tensor4D, TensorLike} from '@tensorflow/tfjs-core';
 
-import {checkDataFormat, checkKnownOptions, checkRoIInputs, checkSpatialScale, DataFormat, fail, fromKernelLayout, parseOutputSize, toKernelLayout} from './args';
+import {checkDataFormat, checkKnownOptions, checkRoIInputs, checkSamplingRatio, checkSpatialScale, DataFormat, fail, fromKernelLayout, parseOutputSize, toKernelLayout} from './args';
 import {RoIAlign, RoIAlignAttrs, RoIAlignMode} from './kernel_names';
 
 export interface RoIAlignOptions {
@@ -22,9 +22,7 @@ const OPTIONS = ['spatialScale', 'samplingRatio', 'aligned', 'mode', 'dataFormat
 /** The sampling options of roiAlign, checked; shared with multiScaleRoiAlign. */
 export function checkSamplingOptions(
     name: string, samplingRatio: unknown, aligned: unknown, mode: unknown): void {
-  if (typeof samplingRatio !== 'number' || !Number.isInteger(samplingRatio)) {
-    fail(name, `samplingRatio must be an integer (<= 0 for adaptive), got ${String(samplingRatio)}`);
-  }
+  checkSamplingRatio(samplingRatio, name);
   if (typeof aligned !== 'boolean') {
     fail(name, `aligned must be a boolean, got ${String(aligned)}`);
   }
