@@ -492,11 +492,12 @@ export function rotatedBoxSamples(
   for (let ph = 0; ph < g.pooledHeight; ph++) {
     for (let pw = 0; pw < g.pooledWidth; pw++) {
       for (let iy = 0; iy < gridH; iy++) {
-        const yy = f(f(startH + f(ph * binH)) + f(f(f(iy + 0.5) * binH) / gridH));
+        const yy = alignSamplePosition(alignBinStart(startH, binH, ph), binH, gridH, iy);
+        // Laid out as an aligned box's samples from (-w/2, -h/2);
         // yy = roiHeight * alongH, the sample's offset from the centre.
         const alongH = (ph + (iy + 0.5) / gridH) / g.pooledHeight - 0.5;
         for (let ix = 0; ix < gridW; ix++, i++) {
-          const xx = f(f(startW + f(pw * binW)) + f(f(f(ix + 0.5) * binW) / gridW));
+          const xx = alignSamplePosition(alignBinStart(startW, binW, pw), binW, gridW, ix);
           const alongW = (pw + (ix + 0.5) / gridW) / g.pooledWidth - 0.5;
           const y = f(f(f(yy * cos) - f(xx * sin)) + centerY);
           const x = f(f(f(yy * sin) + f(xx * cos)) + centerX);
