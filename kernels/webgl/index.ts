@@ -10,6 +10,9 @@ import {psRoiAlignBoxGradConfig} from './PsRoIAlignBoxGrad';
 import {psRoiAlignGradConfig} from './PsRoIAlignGrad';
 import {psRoiPoolConfig} from './PsRoIPool';
 import {psRoiPoolGradConfig} from './PsRoIPoolGrad';
+import {roiAlignRotatedConfig} from './RoIAlignRotated';
+import {roiAlignRotatedBoxGradConfig} from './RoIAlignRotatedBoxGrad';
+import {roiAlignRotatedGradConfig} from './RoIAlignRotatedGrad';
 
 /** The webgl backend's kernels (WebGL 2 only; see run_roi_program.ts). */
 export const webglKernels: KernelConfig[] = [
@@ -17,10 +20,5 @@ export const webglKernels: KernelConfig[] = [
   roiPoolGradConfig,
   psRoiAlignConfig, psRoiAlignGradConfig, psRoiAlignBoxGradConfig, psRoiPoolConfig,
   psRoiPoolGradConfig,
+  roiAlignRotatedConfig, roiAlignRotatedGradConfig, roiAlignRotatedBoxGradConfig,
 ];
-
-import {roiAlignRotatedConfig} from './RoIAlignRotated';
-import {roiAlignRotatedBoxGradConfig} from './RoIAlignRotatedBoxGrad';
-import {roiAlignRotatedGradConfig} from './RoIAlignRotatedGrad';
-
-webglKernels.push(roiAlignRotatedConfig, roiAlignRotatedGradConfig, roiAlignRotatedBoxGradConfig);

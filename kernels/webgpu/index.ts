@@ -10,6 +10,9 @@ import {psRoiAlignBoxGradConfig} from './PsRoIAlignBoxGrad';
 import {psRoiAlignGradConfig} from './PsRoIAlignGrad';
 import {psRoiPoolConfig} from './PsRoIPool';
 import {psRoiPoolGradConfig} from './PsRoIPoolGrad';
+import {roiAlignRotatedConfig} from './RoIAlignRotated';
+import {roiAlignRotatedBoxGradConfig} from './RoIAlignRotatedBoxGrad';
+import {roiAlignRotatedGradConfig} from './RoIAlignRotatedGrad';
 
 /** The webgpu backend's kernels. */
 export const webgpuKernels: KernelConfig[] = [
@@ -17,10 +20,5 @@ export const webgpuKernels: KernelConfig[] = [
   roiPoolGradConfig,
   psRoiAlignConfig, psRoiAlignGradConfig, psRoiAlignBoxGradConfig, psRoiPoolConfig,
   psRoiPoolGradConfig,
+  roiAlignRotatedConfig, roiAlignRotatedGradConfig, roiAlignRotatedBoxGradConfig,
 ];
-
-import {roiAlignRotatedConfig} from './RoIAlignRotated';
-import {roiAlignRotatedBoxGradConfig} from './RoIAlignRotatedBoxGrad';
-import {roiAlignRotatedGradConfig} from './RoIAlignRotatedGrad';
-
-webgpuKernels.push(roiAlignRotatedConfig, roiAlignRotatedGradConfig, roiAlignRotatedBoxGradConfig);
