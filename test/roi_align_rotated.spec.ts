@@ -228,6 +228,18 @@ describeEachBackend('roiAlignRotated', () => {
     tf.dispose([boxes, badIndices, dx, dboxes]);
   });
 
+  it('no boxes gives an empty result and zero gradients', async () => {
+    const none = tf.zeros([0, 5]) as tf.Tensor2D;
+    const noIndices = tf.zeros([0], 'int32') as tf.Tensor1D;
+    const run = rotatedOp(noIndices, [3, 2], {});
+    const y = run(x, none);
+    expect(y.shape).toEqual([0, 3, 2, C]);
+    const [dx, dboxes] = tf.grads(run)([x, none], tf.zeros([0, 3, 2, C]));
+    checkClose(await values(dx), new Float32Array(N * H * W * C), 'dx', {atol: 0, rtol: 0});
+    expect(dboxes.shape).toEqual([0, 5]);
+    tf.dispose([none, noIndices, y, dx, dboxes]);
+  });
+
   describe('throws a clear Error naming the argument', () => {
     const boxes = () => tf.tensor2d([[3, 3, 2, 2, 0]]);
     const one = () => tf.tensor1d([0], 'int32');
