@@ -1,7 +1,7 @@
 import {engine, op} from '@tensorflow/tfjs-core';
 import type {Tensor, Tensor2D, Tensor4D, TensorLike} from '@tensorflow/tfjs-core';
 
-import {checkPoolingArgs, checkPositionSensitiveChannels, fail, fromKernelLayout, toKernelLayout} from './args';
+import {checkPoolingArgs, checkPositionSensitiveChannels, checkSamplingRatio, fromKernelLayout, toKernelLayout} from './args';
 import {PsRoIAlign, PsRoIAlignAttrs} from './kernel_names';
 import type {RoIPoolOptions} from './roi_pool';
 
@@ -18,10 +18,7 @@ function psRoiAlign_(
   const checked = checkPoolingArgs(
       name, x, boxes, boxIndices, outputSize, options, ['spatialScale', 'samplingRatio', 'dataFormat']);
   const {pooledHeight, pooledWidth, spatialScale, dataFormat} = checked;
-  const {samplingRatio = 0} = options;
-  if (typeof samplingRatio !== 'number' || !Number.isInteger(samplingRatio)) {
-    fail(name, `samplingRatio must be an integer (<= 0 for adaptive), got ${String(samplingRatio)}`);
-  }
+  const samplingRatio = checkSamplingRatio(options.samplingRatio ?? 0, name);
   checkPositionSensitiveChannels(name, checked.x, dataFormat, pooledHeight, pooledWidth);
   const inputs = toKernelLayout(checked.x, checked.boxes, checked.boxIndices, dataFormat);
   const attrs: PsRoIAlignAttrs = {pooledHeight, pooledWidth, spatialScale, samplingRatio};
