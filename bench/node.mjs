@@ -2,11 +2,17 @@
 // single-threaded and default-threaded) and against tfjs's own composite
 // (cropAndResize then avgPool), on the workloads of issue 6. Every peer is
 // first checked to compute the same values (ORT's 'max' RoiAlign follows
-// another definition, so it is compared for time only).
+// another definition, so it is compared for time only). With --backends
+// webgpu, also the webgpu kernels on Dawn against the same composite on
+// webgpu, checked against the cpu kernels first.
 //
-//   npm run bench                  all workloads
+//   npm run bench                  all workloads, cpu backend
 //   npm run bench -- W1 W4         some of them
 //   npm run bench -- --runs 20     more timed runs (default 10, after 2 warm-ups)
+//   npm run bench -- --backends cpu,webgpu
+//                                  webgpu too. Dawn runs on SwiftShader here,
+//                                  a software GPU: W1-W3 take minutes per
+//                                  table, so try W4 or --runs 3 first.
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 
@@ -14,6 +20,7 @@ import {roiAlign, roiPool} from '../dist/index.mjs';
 import {seededBoxes} from './workloads.mjs';
 import {maxRoiPoolModel, roiAlignModel} from './onnx_models.mjs';
 import {loadOnnxRuntime, ORT_VERSION} from './onnxruntime.mjs';
+import {startNodeWebGPU} from '../examples/node_webgpu.mjs';
 
 const ort = loadOnnxRuntime();
 
@@ -33,7 +40,10 @@ const runsAt = args.indexOf('--runs');
 const RUNS = runsAt >= 0 ? Number(args[runsAt + 1]) : 10;
 const WARMUPS = 2;
 const WARMUP_MS = 1000;
-const chosen = args.filter((a, i) => /^W\d$/.test(a) && args[i - 1] !== '--runs');
+const backendsAt = args.indexOf('--backends');
+const BACKENDS = backendsAt >= 0 ? args[backendsAt + 1].split(',') : ['cpu'];
+const chosen = args.filter(a => /^W\d$/.test(a));
+for (const b of BACKENDS) if (b !== 'cpu' && b !== 'webgpu') throw new Error(`--backends: no backend ${b} in Node`);
 
 /**
  * Median, min and max of RUNS timed calls, after at least WARMUPS untimed
@@ -144,7 +154,7 @@ function formatTable(title, outputElements, rows, floor) {
     lines.push(`| ${row.name} | ${ms(row.t.median)} | ${ms(row.t.min)} | ${ms(row.t.max)} | ${
         (outputElements / row.t.median / 1e3).toFixed(1)} | ${ratio} |`);
   }
-  lines.push(`\n(Allocating and writing a fresh Float32Array of the output's size alone: ${ms(floor.median)} ms median.)`);
+  if (floor) lines.push(`\n(Allocating and writing a fresh Float32Array of the output's size alone: ${ms(floor.median)} ms median.)`);
   console.log(lines.join('\n'));
 }
 
@@ -244,11 +254,132 @@ async function runWorkload(name, w) {
   tf.dispose([x, boxes, boxIndices, dy]);
 }
 
+/**
+ * Waits for a GPU result by reading one element of each tensor: the queue
+ * runs in order, so this times the work without a large readback.
+ */
+async function settle(result) {
+  for (const t of [result].flat()) {
+    const first = tf.slice(tf.reshape(t, [-1]), 0, 1);
+    await first.data();
+    first.dispose();
+  }
+}
+
+const onGPU = (op) => async () => {
+  const result = op();
+  await settle(result);
+  tf.dispose(result);
+};
+
+/** The workload's inputs as plain arrays, the same on every backend. */
+async function workloadValues(w) {
+  const [n] = w.features;
+  const boxList = seededBoxes(w.numBoxes, {...(w.image ?? {}), seed: 1});
+  const batchIndices = boxList.map((_, k) => Math.floor(k * n / w.numBoxes));
+  const outShape = [w.numBoxes, w.outputSize, w.outputSize, w.features[3]];
+  const xValues = await tf.randomNormal(w.features, 0, 1, 'float32', 7).data();
+  const dyValues = await tf.randomNormal(outShape, 0, 1, 'float32', 8).data();
+  return {boxList, batchIndices, outShape, xValues, dyValues};
+}
+
+/** The forward ops of a workload, on whatever backend is current. */
+function forwardOps(w, x, boxes, boxIndices) {
+  const {spatialScale, samplingRatio, aligned, outputSize} = w;
+  return {
+    "roiAlign forward, 'avg'": () => roiAlign(x, boxes, boxIndices, outputSize, {spatialScale, samplingRatio, aligned, mode: 'avg'}),
+    "roiAlign forward, 'max'": () => roiAlign(x, boxes, boxIndices, outputSize, {spatialScale, samplingRatio, aligned, mode: 'max'}),
+    'roiPool forward': () => roiPool(x, boxes, boxIndices, outputSize, {spatialScale}),
+  };
+}
+
+/**
+ * The webgpu kernels on Dawn, against cropAndResize + avgPool on webgpu; each
+ * output is first checked against the cpu kernels.
+ */
+async function runWebGPUWorkload(name, w) {
+  const {boxList, batchIndices, outShape, xValues, dyValues} = await workloadValues(w);
+  const outputElements = outShape.reduce((a, b) => a * b);
+  const tensors = () => ({
+    x: tf.tensor4d(xValues, w.features),
+    boxes: tf.tensor2d(boxList, [w.numBoxes, 4]),
+    boxIndices: tf.tensor1d(batchIndices, 'int32'),
+    dy: tf.tensor(dyValues, outShape),
+  });
+  // The cpu kernels' values, for the checks.
+  await tf.setBackend('cpu');
+  const cpuInputs = tensors();
+  const expected = {};
+  for (const [what, op] of Object.entries(forwardOps(w, cpuInputs.x, cpuInputs.boxes, cpuInputs.boxIndices))) {
+    const y = op();
+    expected[what] = await y.data();
+    y.dispose();
+  }
+  tf.dispose(Object.values(cpuInputs));
+  if (!(await tf.setBackend('webgpu')) || tf.getBackend() !== 'webgpu') throw new Error('the webgpu backend did not start');
+  const {x, boxes, boxIndices, dy} = tensors();
+  const {spatialScale, samplingRatio, aligned, outputSize} = w;
+  console.log(`\n## ${name} on webgpu (Dawn over SwiftShader, a software GPU): features [${w.features}], ${w.numBoxes} boxes, ` +
+      `spatialScale 1/${1 / spatialScale}, ${outputSize}x${outputSize}, samplingRatio ${samplingRatio}${aligned ? ', aligned' : ''}`);
+  const checks = [];
+  for (const [what, op] of Object.entries(forwardOps(w, x, boxes, boxIndices))) {
+    const y = op();
+    const worst = assertSame(`webgpu ${what}`, expected[what], await y.data(), 1e-4);
+    y.dispose();
+    checks.push(`webgpu ${what} matches the cpu kernels (largest difference ${worst.toExponential(1)})`);
+    const rows = [{name: 'tfjs-roi webgpu', t: await time(onGPU(op))}];
+    if (what.endsWith("'avg'") && samplingRatio > 0) {
+      const {normalized, comparable} = compositeBoxes(w, boxList);
+      const cropBoxes = tf.tensor2d(normalized, [w.numBoxes, 4]);
+      const size = outputSize * samplingRatio;
+      const composite = () => tf.tidy(() => tf.avgPool(
+          tf.image.cropAndResize(x, cropBoxes, boxIndices, [size, size], 'bilinear'), samplingRatio, samplingRatio, 'valid'));
+      const got = composite();
+      const perBox = outputElements / w.numBoxes;
+      const indices = comparable.flatMap(k => Array.from({length: perBox}, (_, i) => k * perBox + i));
+      const worstComposite = assertSame('cropAndResize + avgPool on webgpu', expected[what], await got.data(), 1e-3, indices);
+      got.dispose();
+      checks.push(`cropAndResize + avgPool on webgpu matches on the ${comparable.length} of ${w.numBoxes} boxes whose samples ` +
+          `stay inside the map (largest difference ${worstComposite.toExponential(1)})`);
+      rows.push({name: 'tfjs cropAndResize + avgPool, webgpu', t: await time(onGPU(composite))});
+      cropBoxes.dispose();
+    }
+    formatTable(`### ${what} (webgpu)`, outputElements, rows, null);
+    if (what.endsWith("'avg'")) {
+      const attrs = {pooledHeight: outputSize, pooledWidth: outputSize, spatialScale, samplingRatio, aligned, mode: 'avg'};
+      const inputs = {dy, x, boxes, boxIndices};
+      const forwardTime = rows[0].t;
+      const dx = await time(onGPU(() => tf.engine().runKernel('RoIAlignGrad', inputs, attrs)));
+      const dboxes = await time(onGPU(() => tf.engine().runKernel('RoIAlignBoxGrad', inputs, attrs)));
+      console.log(`\n### roiAlign backward, 'avg' (webgpu; ratios against its own forward)
+| what | median ms | min ms | max ms | / forward median |
+| --- | ---: | ---: | ---: | ---: |
+| forward (RoIAlign) | ${ms(forwardTime.median)} | ${ms(forwardTime.min)} | ${ms(forwardTime.max)} | 1.00 |
+| w.r.t. x (RoIAlignGrad) | ${ms(dx.median)} | ${ms(dx.min)} | ${ms(dx.max)} | ${(dx.median / forwardTime.median).toFixed(2)} |
+| w.r.t. boxes (RoIAlignBoxGrad) | ${ms(dboxes.median)} | ${ms(dboxes.min)} | ${ms(dboxes.max)} | ${(dboxes.median / forwardTime.median).toFixed(2)} |`);
+    }
+  }
+  console.log('\nChecked before timing:\n' + checks.map(line => `- ${line}`).join('\n'));
+  tf.dispose([x, boxes, boxIndices, dy]);
+}
+
+async function gpuDescription() {
+  const started = await startNodeWebGPU();
+  if (!started.ok) throw new Error(`--backends webgpu: WebGPU did not start in Node (${started.reason})`);
+  const adapter = await navigator.gpu.requestAdapter();
+  const info = adapter.info ?? {};
+  return [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ') || 'unknown adapter';
+}
+
+const gpu = BACKENDS.includes('webgpu') ? await gpuDescription() : null;
 if (!(await tf.setBackend('cpu')) || tf.getBackend() !== 'cpu') throw new Error('the cpu backend did not start');
-console.log(`# tfjs-roi Node benchmark\n\nMachine: ${machine()}\n` +
+console.log(`# tfjs-roi Node benchmark\n\nMachine: ${machine()}${gpu ? `; webgpu: Dawn on ${gpu}` : ''}\n` +
     `Command: npm run bench${args.length ? ' -- ' + args.join(' ') : ''}\n` +
     `Each time: median, min and max of ${RUNS} runs after at least ${WARMUPS} warm-ups and ${WARMUP_MS} ms of them. ` +
-    `"tfjs-roi time / this" below 1 means tfjs-roi is faster. ORT gets NCHW input (transposed outside the timing).`);
+    `"tfjs-roi time / this" below 1 means tfjs-roi is faster. ORT gets NCHW input (transposed outside the timing).` +
+    (gpu ? ' A webgpu run ends when one element of its output has been read back.' : ''));
 for (const [name, w] of Object.entries(WORKLOADS)) {
-  if (chosen.length === 0 || chosen.includes(name)) await runWorkload(name, w);
+  if (chosen.length > 0 && !chosen.includes(name)) continue;
+  if (BACKENDS.includes('cpu')) await runWorkload(name, w);
+  if (BACKENDS.includes('webgpu')) await runWebGPUWorkload(name, w);
 }
