@@ -1,68 +1,136 @@
-// npm run bench:browser: roiAlign against cropAndResize + avgPool, on the
-// webgl and webgpu backends of headless Chromium, in one run.
-//   node bench/browser.mjs [--backends webgl,webgpu] [--repeats 10]
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
+// npm run bench:browser: the package on tfjs's cpu, webgl and webgpu backends
+// in headless Chromium, against tfjs's cropAndResize + avgPool on the same
+// backend and onnxruntime-web's wasm RoiAlign / MaxRoiPool (one thread), on
+// the workloads of the Node benchmark. Every output is checked against the
+// cpu kernels before it is timed.
+//
+//   node bench/browser.mjs [--backends cpu,webgl,webgpu] [--workloads W1,W4] [--repeats 10]
+//
+// Here webgl and webgpu run on SwiftShader, a software GPU on the CPU: W1-W3
+// take many minutes per backend there (the backward passes most), so narrow
+// with --workloads / --backends or lower --repeats.
+import {readFileSync, writeFileSync, mkdtempSync} from 'node:fs';
 import {createServer} from 'node:http';
 import {tmpdir} from 'node:os';
-import {join} from 'node:path';
+import {extname, join} from 'node:path';
+import {fileURLToPath} from 'node:url';
 import * as esbuild from 'esbuild';
-import puppeteer from 'puppeteer-core';
 
-import {CHROMIUM_FLAGS, ensureChromium} from '../scripts/chromium.mjs';
-import {FAST_RCNN} from './workloads.mjs';
+import {launchChromium} from '../scripts/browser.mjs';
+import {BENCH_WORKLOADS} from './workloads.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : fallback;
 };
-const backends = option('backends', 'webgl,webgpu').split(',');
+const backends = option('backends', 'cpu,webgl,webgpu').split(',');
+const workloadNames = option('workloads', Object.keys(BENCH_WORKLOADS).join(',')).split(',');
 const repeats = Number(option('repeats', '10'));
+for (const name of workloadNames) if (!BENCH_WORKLOADS[name]) throw new Error(`--workloads: no workload ${name}`);
 
+const ortDist = fileURLToPath(new URL('../node_modules/onnxruntime-web/dist/', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'tfjs-roi-bench-'));
 await esbuild.build({
   entryPoints: ['bench/browser_page.ts'], bundle: true, format: 'iife', outfile: join(dir, 'page.js'), logLevel: 'warning'
 });
-writeFileSync(join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><script src="page.js"></script>');
+writeFileSync(join(dir, 'index.html'),
+    '<!doctype html><meta charset="utf-8"><script src="/ort/ort.wasm.min.js"></script><script src="/page.js"></script>');
+const TYPES = {'.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html'};
 const server = createServer((req, res) => {
-  const file = req.url === '/page.js' ? 'page.js' : 'index.html';
-  res.writeHead(200, {'content-type': file.endsWith('.js') ? 'text/javascript' : 'text/html'});
-  res.end(readFileSync(join(dir, file)));
+  const path = new URL(req.url, 'http://localhost').pathname;
+  // /ort/ serves onnxruntime-web's script and the .mjs / .wasm files it loads.
+  const file = path.startsWith('/ort/') ? join(ortDist, path.slice(5).replace(/[/\\]|\.\./g, '')) :
+      join(dir, path === '/page.js' ? 'page.js' : 'index.html');
+  try {
+    const body = readFileSync(file);
+    // Cross-origin isolation: performance.now() at 5 us rather than 100 us.
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-embedder-policy': 'require-corp',
+    });
+    res.end(body);
+  } catch {
+    res.writeHead(404).end();
+  }
 });
 await new Promise(resolve => server.listen(0, '127.0.0.1', resolve));
 // localhost, not 127.0.0.1: navigator.gpu needs a secure context.
 const url = `http://localhost:${server.address().port}/`;
 
-const browser = await puppeteer.launch({
-  executablePath: ensureChromium(),
-  headless: true,
-  args: CHROMIUM_FLAGS,
-  userDataDir: mkdtempSync(join(tmpdir(), 'tfjs-roi-chromium-')),
-  // A software GPU (SwiftShader) takes minutes for the backward pass at this size.
-  protocolTimeout: 30 * 60 * 1000,
-});
-const ms = t => `${t.medianMs.toFixed(1)} ms (min ${t.minMs.toFixed(1)}, max ${t.maxMs.toFixed(1)})`;
+const ms = t => t.toFixed(t < 1 ? 3 : 2);
+const ratio = (a, b) => (a / b).toFixed(2);
+
+function printTable(title, rows, outputElements, ortRow) {
+  const lines = [`\n### ${title}`,
+    '| what | median ms | min ms | max ms | output Melem/s | time / ORT wasm | tfjs-roi / composite, same backend |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |'];
+  for (const row of rows) {
+    const {medianMs, minMs, maxMs} = row.t;
+    const composite = row.composite ? ratio(medianMs, row.composite.t.medianMs) : '';
+    lines.push(`| ${row.name} | ${ms(medianMs)} | ${ms(minMs)} | ${ms(maxMs)} | ${
+        (outputElements / medianMs / 1e3).toFixed(1)} | ${ortRow && row !== ortRow ? ratio(medianMs, ortRow.t.medianMs) : ''} | ${composite} |`);
+  }
+  console.log(lines.join('\n'));
+}
+
+const browser = await launchChromium({protocolTimeoutMs: 120 * 60 * 1000});
 let failed = false;
 try {
   const page = await browser.newPage();
   page.on('pageerror', e => console.error('page error:', e.message));
   await page.goto(url);
   await page.waitForFunction('window.benchReady === true', {timeout: 120000});
-  const {features, numBoxes, outputSize, samplingRatio} = FAST_RCNN;
-  console.log(`roiAlign (avg, aligned) on [${features}] features, ${numBoxes} boxes, ${outputSize}x${outputSize}, ` +
-      `samplingRatio ${samplingRatio}; median of ${repeats} runs after a warm-up, in ${await browser.version()}`);
-  for (const backend of backends) {
+  await page.evaluate(paths => window.configureOrt(paths), `${url}ort/`);
+  const ops = await page.evaluate(() => window.benchOps);
+  if (!(await page.evaluate(() => window.isolated()))) throw new Error('the page is not cross-origin isolated: timers would be coarse');
+  console.log(`# tfjs-roi browser benchmark\n\n${await browser.version()} (headless; webgl and webgpu on SwiftShader, ` +
+      `a software GPU), onnxruntime-web ${await page.evaluate(() => window.ortVersion())} (wasm, SIMD, 1 thread)\n` +
+      `Command: npm run bench:browser${args.length ? ' -- ' + args.join(' ') : ''}\n` +
+      `Each time: median, min and max of ${repeats} runs after at least 2 warm-ups and 1000 ms of them; a tfjs run ends when one element of ` +
+      `its output has been read back. Ratios below 1 mean the row is faster.`);
+  for (const name of workloadNames) {
+    const w = BENCH_WORKLOADS[name];
+    console.log(`\n## ${name}: features [${w.features}], ${w.numBoxes} boxes, spatialScale 1/${1 / w.spatialScale}, ` +
+        `${w.outputSize}x${w.outputSize}, samplingRatio ${w.samplingRatio}${w.aligned ? ', aligned' : ''}`);
+    const tables = Object.fromEntries(ops.map(op => [op, []]));
+    const backward = [];
+    const checks = [];
+    let outputElements = 0;
     try {
-      const r = await page.evaluate((b, n) => window.runBench(b, n), backend, repeats);
-      console.log(`\n[${backend}]`);
-      console.log(`  roiAlign forward             ${ms(r.forward)}${r.kernelMs === null ? '' : `, kernel time ${r.kernelMs.toFixed(1)} ms`}`);
-      console.log(`  roiAlign forward + backward  ${ms(r.backward)}  (backward/forward ${((r.backward.medianMs - r.forward.medianMs) / r.forward.medianMs).toFixed(2)}x)`);
-      console.log(`  cropAndResize + avgPool      ${ms(r.compositeForward)}  (roiAlign is ${(r.compositeForward.medianMs / r.forward.medianMs).toFixed(2)}x faster; the composite has no gradient in tfjs)`);
-      console.log(`  max |roiAlign - composite| over the ${r.comparedBoxes} boxes whose samples stay inside the map: ${r.maxDiff.toExponential(2)}`);
+      const peer = await page.evaluate((n, r) => window.runOrt(n, r), name, repeats);
+      checks.push(...peer.checks);
+      for (const op of ops) if (peer.rows[op]) tables[op].push({...peer.rows[op], ort: true});
     } catch (e) {
       failed = true;
-      console.log(`\n[${backend}] failed: ${e.message.split('\n')[0]}`);
+      checks.push(`onnxruntime-web failed: ${e.message.split('\n')[0]}`);
     }
+    for (const backend of backends) {
+      try {
+        const r = await page.evaluate((b, n, k) => window.runBackend(b, n, k), backend, name, repeats);
+        outputElements = r.outputElements;
+        checks.push(...r.checks);
+        for (const op of ops) {
+          const [ours, composite] = r.tables[op];
+          tables[op].push({...ours, composite});
+          if (composite) tables[op].push(composite);
+        }
+        backward.push({backend, forward: r.tables[ops[0]][0].t, ...r.backward});
+      } catch (e) {
+        failed = true;
+        checks.push(`${backend} failed: ${e.message.split('\n')[0]}`);
+      }
+    }
+    for (const op of ops) {
+      printTable(op, tables[op], outputElements, tables[op].find(row => row.ort));
+    }
+    console.log(`\n### roiAlign backward, 'avg' (no peer has it; ratios against the forward on the same backend)
+| backend | forward ms | w.r.t. x ms | / forward | w.r.t. boxes ms | / forward |
+| --- | ---: | ---: | ---: | ---: | ---: |
+${backward.map(b => `| ${b.backend} | ${ms(b.forward.medianMs)} | ${ms(b.dx.medianMs)} | ${ratio(b.dx.medianMs, b.forward.medianMs)} | ${
+      ms(b.dboxes.medianMs)} | ${ratio(b.dboxes.medianMs, b.forward.medianMs)} |`).join('\n')}`);
+    console.log('\nChecked before timing:\n' + checks.map(line => `- ${line}`).join('\n'));
   }
 } finally {
   await browser.close();

@@ -1,23 +1,50 @@
 /**
- * The page of the browser benchmark (bench/browser.mjs bundles it): roiAlign
- * against what a user would write without this package, on one backend.
+ * The page of the browser benchmark (bench/browser.mjs bundles and drives
+ * it): the package on one tfjs backend, tfjs's cropAndResize + avgPool on the
+ * same backend, and onnxruntime-web's wasm RoiAlign / MaxRoiPool, on the
+ * workloads of the Node benchmark. Every output is checked against the
+ * package's cpu kernels before it is timed (ORT's 'max' RoiAlign follows
+ * another definition: time only).
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 
-import {roiAlign} from '../src/index';
-// @ts-ignore: a plain ES module shared with the demo
-import {FAST_RCNN, seededBoxes} from './workloads.mjs';
+import {roiAlign, roiPool} from '../src/index';
+// @ts-ignore: plain ES modules shared with the Node benchmark
+import {maxRoiPoolModel, roiAlignModel} from './onnx_models.mjs';
+// @ts-ignore
+import {BENCH_WORKLOADS, seededBoxes} from './workloads.mjs';
 
-interface Timing {
+/** onnxruntime-web's wasm build, loaded by its own script tag (ort.wasm.min.js). */
+declare const ort: any;
+
+interface Workload {
+  features: [number, number, number, number];
+  numBoxes: number;
+  spatialScale: number;
+  outputSize: number;
+  samplingRatio: number;
+  aligned: boolean;
+  image?: {imageH: number, imageW: number, minSide: number};
+}
+
+export interface Timing {
   medianMs: number;
   minMs: number;
   maxMs: number;
 }
 
+export interface Row {
+  name: string;
+  t: Timing;
+}
+
+const workloads = BENCH_WORKLOADS as Record<string, Workload>;
+const OPS = ["roiAlign forward, 'avg'", "roiAlign forward, 'max'", 'roiPool forward'];
+
 /**
- * Waits for `tensors` by reading one element of each: GPU queues run in
- * order, so this times the work without timing a large readback.
+ * Waits for results by reading one element of each: GPU queues run in order,
+ * so this times the work without timing a large readback.
  */
 async function settle(tensors: tf.Tensor[]): Promise<void> {
   for (const t of tensors) {
@@ -27,69 +54,234 @@ async function settle(tensors: tf.Tensor[]): Promise<void> {
   }
 }
 
-async function time(run: () => tf.Tensor[], repeats: number): Promise<Timing> {
-  tf.dispose(run());  // warm-up: compiles the programs
+/** After at least two warm-up runs and 1 s of them (programs compile, the JIT settles). */
+async function time(run: () => Promise<void>, repeats: number): Promise<Timing> {
+  const warmupStart = performance.now();
+  for (let i = 0; i < 2 || performance.now() - warmupStart < 1000; i++) await run();
   const times: number[] = [];
   for (let i = 0; i < repeats; i++) {
     const start = performance.now();
-    const out = run();
-    await settle(out);
+    await run();
     times.push(performance.now() - start);
-    tf.dispose(out);
   }
   times.sort((a, b) => a - b);
   return {medianMs: times[Math.floor(times.length / 2)], minMs: times[0], maxMs: times[times.length - 1]};
 }
 
-async function runBench(backend: string, repeats: number) {
-  const ok = await tf.setBackend(backend);
-  if (!ok || tf.getBackend() !== backend) throw new Error(`backend ${backend} did not start`);
-  tf.env().set('WEBGL_CPU_FORWARD', false);
-  tf.env().set('WEBGPU_CPU_FORWARD', false);
-  const {features, numBoxes, outputSize, spatialScale, samplingRatio} = FAST_RCNN;
-  const [, H, W, C] = features;
-  const boxesList: number[][] = seededBoxes(numBoxes);
-  const x = tf.randomNormal(features, 0, 1, 'float32', 7) as tf.Tensor4D;
-  const boxes = tf.tensor2d(boxesList);
-  const indices = tf.zeros([numBoxes], 'int32') as tf.Tensor1D;
-  const dy = tf.randomNormal([numBoxes, outputSize, outputSize, C], 0, 1, 'float32', 8);
-  const s = samplingRatio;
+const timeTensors = (op: () => tf.Tensor|tf.Tensor[], repeats: number) => time(async () => {
+  const out = [op()].flat();
+  await settle(out);
+  tf.dispose(out);
+}, repeats);
 
-  // The composite samples at the same points as aligned roiAlign: the s x s
-  // samples of a bin are the bin's cells of an (out*s) x (out*s) crop.
-  // cropAndResize puts its first and last rows on the box's edges, so its box
-  // runs from the first to the last sample centre.
-  const samplePoints = boxesList.map(([x1, y1, x2, y2]) => {
-    const stepY = (y2 - y1) * spatialScale / (outputSize * s), stepX = (x2 - x1) * spatialScale / (outputSize * s);
-    const y0 = y1 * spatialScale - 0.5, x0 = x1 * spatialScale - 0.5;
-    // First and last sample centres along each axis.
-    return [y0 + 0.5 * stepY, x0 + 0.5 * stepX, y0 + (outputSize * s - 0.5) * stepY, x0 + (outputSize * s - 0.5) * stepX];
-  });
-  const normalized = tf.tensor2d(samplePoints.map(([ya, xa, yb, xb]) => [ya / (H - 1), xa / (W - 1), yb / (H - 1), xb / (W - 1)]));
-  // Where a sample leaves [0, H-1] x [0, W-1] the two differ by design
-  // (roiAlign clamps, cropAndResize extrapolates 0): compare the others.
-  const interior = samplePoints.flatMap(([ya, xa, yb, xb], k) => (ya >= 0 && xa >= 0 && yb <= H - 1 && xb <= W - 1 ? [k] : []));
-  const composite = () => tf.avgPool(
-      tf.image.cropAndResize(x, normalized, indices, [outputSize * s, outputSize * s]), s, s, 'valid');
-  const align = (a: tf.Tensor, b: tf.Tensor) =>
-      roiAlign(a as tf.Tensor4D, b as tf.Tensor2D, indices, outputSize, {spatialScale, samplingRatio, aligned: true});
-
-  const diff = tf.tidy(() => {
-    const rows = tf.tensor1d(interior, 'int32');
-    return tf.max(tf.abs(tf.sub(tf.gather(align(x, boxes), rows), tf.gather(composite(), rows))));
-  });
-  const maxDiff = (await diff.data())[0];
-  diff.dispose();
-
-  const forward = await time(() => [align(x, boxes)], repeats);
-  const backward = await time(() => tf.grads(align)([x, boxes], dy), repeats);
-  const compositeForward = await time(() => [tf.tidy(composite)], repeats);
-  let kernelMs: number|null = null;
-  const info = await tf.time(() => tf.dispose(align(x, boxes)));
-  if (typeof info.kernelMs === 'number') kernelMs = info.kernelMs;
-  tf.dispose([x, boxes, indices, dy, normalized]);
-  return {backend, repeats, forward, backward, compositeForward, maxDiff, kernelMs, comparedBoxes: interior.length};
+/** Largest |theirs - ours|; throws past tolerance * (1 + |ours|), at `indices` or everywhere. */
+function assertSame(what: string, ours: ArrayLike<number>, theirs: ArrayLike<number>, tolerance: number,
+                    indices: number[]|null = null): number {
+  if (ours.length !== theirs.length) throw new Error(`${what}: length ${theirs.length}, expected ${ours.length}`);
+  let worst = 0;
+  const count = indices ? indices.length : ours.length;
+  for (let j = 0; j < count; j++) {
+    const i = indices ? indices[j] : j;
+    const d = Math.abs(theirs[i] - ours[i]);
+    if (!(d <= tolerance * (1 + Math.abs(ours[i])))) {
+      throw new Error(`${what}: element ${i} is ${theirs[i]}, the cpu kernels give ${ours[i]}`);
+    }
+    worst = Math.max(worst, d);
+  }
+  return worst;
 }
 
-(window as unknown as {runBench: typeof runBench}).runBench = runBench;
-(window as unknown as {benchReady: boolean}).benchReady = true;
+interface Inputs {
+  boxList: number[][];
+  batchIndices: number[];
+  outShape: number[];
+  xValues: Float32Array;
+  dyValues: Float32Array;
+  /** The cpu kernels' outputs, by op. */
+  expected: Record<string, Float32Array>;
+}
+
+const inputCache = new Map<string, Inputs>();
+
+/** The workload's inputs and the cpu kernels' outputs, computed once per page. */
+async function workloadInputs(name: string): Promise<Inputs> {
+  const cached = inputCache.get(name);
+  if (cached) return cached;
+  const w = workloads[name];
+  const [n] = w.features;
+  await useBackend('cpu');
+  const boxList: number[][] = seededBoxes(w.numBoxes, {...(w.image ?? {}), seed: 1});
+  const batchIndices = boxList.map((_, k) => Math.floor(k * n / w.numBoxes));
+  const outShape = [w.numBoxes, w.outputSize, w.outputSize, w.features[3]];
+  const xValues = await tf.randomNormal(w.features, 0, 1, 'float32', 7).data() as Float32Array;
+  const dyValues = await tf.randomNormal(outShape, 0, 1, 'float32', 8).data() as Float32Array;
+  const inputs: Inputs = {boxList, batchIndices, outShape, xValues, dyValues, expected: {}};
+  const t = tensors(w, inputs);
+  for (const [op, run] of Object.entries(forwardOps(w, t))) {
+    const y = run();
+    inputs.expected[op] = await y.data() as Float32Array;
+    y.dispose();
+  }
+  tf.dispose(Object.values(t));
+  inputCache.set(name, inputs);
+  return inputs;
+}
+
+async function useBackend(backend: string) {
+  const ok = await tf.setBackend(backend);
+  if (!ok || tf.getBackend() !== backend) throw new Error(`backend ${backend} did not start`);
+  // Small inputs would otherwise run on the cpu backend's kernels.
+  tf.env().set('WEBGL_CPU_FORWARD', false);
+  tf.env().set('WEBGPU_CPU_FORWARD', false);
+}
+
+function tensors(w: Workload, inputs: Inputs) {
+  return {
+    x: tf.tensor4d(inputs.xValues, w.features),
+    boxes: tf.tensor2d(inputs.boxList, [w.numBoxes, 4]),
+    boxIndices: tf.tensor1d(inputs.batchIndices, 'int32'),
+    dy: tf.tensor(inputs.dyValues, inputs.outShape),
+  };
+}
+
+function forwardOps(w: Workload, {x, boxes, boxIndices}: ReturnType<typeof tensors>): Record<string, () => tf.Tensor> {
+  const {spatialScale, samplingRatio, aligned, outputSize} = w;
+  return {
+    [OPS[0]]: () => roiAlign(x, boxes, boxIndices, outputSize, {spatialScale, samplingRatio, aligned, mode: 'avg'}),
+    [OPS[1]]: () => roiAlign(x, boxes, boxIndices, outputSize, {spatialScale, samplingRatio, aligned, mode: 'max'}),
+    [OPS[2]]: () => roiPool(x, boxes, boxIndices, outputSize, {spatialScale}),
+  };
+}
+
+/**
+ * cropAndResize boxes that put an (outSize * s)-point crop on the roiAlign
+ * sample positions, and the boxes whose samples all stay inside the map:
+ * cropAndResize extrapolates zeros outside, where roiAlign clamps.
+ */
+function compositeBoxes(w: Workload, boxList: number[][]) {
+  const [, h, wd] = w.features;
+  const points = w.outputSize * w.samplingRatio;
+  const offset = w.aligned ? 0.5 : 0;
+  const normalized: number[][] = [], comparable: number[] = [];
+  boxList.forEach(([x1, y1, x2, y2], k) => {
+    const axis = (start: number, end: number, size: number) => {
+      const s = start * w.spatialScale - offset;
+      let length = end * w.spatialScale - offset - s;
+      if (!w.aligned) length = Math.max(length, 1);
+      const step = length / points;
+      const first = s + 0.5 * step, last = s + (points - 0.5) * step;
+      return {lo: first / (size - 1), hi: last / (size - 1), inside: first >= 0 && last <= size - 1};
+    };
+    const y = axis(y1, y2, h), x = axis(x1, x2, wd);
+    normalized.push([y.lo, x.lo, y.hi, x.hi]);
+    if (y.inside && x.inside) comparable.push(k);
+  });
+  return {normalized, comparable};
+}
+
+/** The package and the composite on one backend, for one workload. */
+async function runBackend(backend: string, name: string, repeats: number) {
+  const w = workloads[name];
+  const inputs = await workloadInputs(name);
+  await useBackend(backend);
+  const t = tensors(w, inputs);
+  const outputElements = inputs.outShape.reduce((a, b) => a * b);
+  const perBox = outputElements / w.numBoxes;
+  const tables: Record<string, Row[]> = {};
+  const checks: string[] = [];
+  for (const [op, run] of Object.entries(forwardOps(w, t))) {
+    const y = run();
+    const worst = assertSame(`${backend} ${op}`, inputs.expected[op], await y.data(), 1e-4);
+    y.dispose();
+    checks.push(`tfjs-roi ${backend}, ${op}: matches the cpu kernels (largest difference ${worst.toExponential(1)})`);
+    tables[op] = [{name: `tfjs-roi ${backend}`, t: await timeTensors(run, repeats)}];
+  }
+  if (w.samplingRatio > 0) {
+    const {normalized, comparable} = compositeBoxes(w, inputs.boxList);
+    const cropBoxes = tf.tensor2d(normalized, [w.numBoxes, 4]);
+    const size = w.outputSize * w.samplingRatio, s = w.samplingRatio;
+    const composite = () => tf.tidy(() => tf.avgPool(
+        tf.image.cropAndResize(t.x, cropBoxes, t.boxIndices, [size, size], 'bilinear'), s, s, 'valid'));
+    const got = composite();
+    const indices = comparable.flatMap(k => Array.from({length: perBox}, (_, i) => k * perBox + i));
+    const worst = assertSame(`cropAndResize + avgPool on ${backend}`, inputs.expected[OPS[0]], await got.data(), 1e-3, indices);
+    got.dispose();
+    checks.push(`cropAndResize + avgPool on ${backend}: matches on the ${comparable.length} of ${w.numBoxes} boxes whose ` +
+        `samples stay inside the map (largest difference ${worst.toExponential(1)})`);
+    tables[OPS[0]].push({name: `tfjs cropAndResize + avgPool, ${backend}`, t: await timeTensors(composite, repeats)});
+    cropBoxes.dispose();
+  }
+  const attrs = {pooledHeight: w.outputSize, pooledWidth: w.outputSize, spatialScale: w.spatialScale,
+                 samplingRatio: w.samplingRatio, aligned: w.aligned, mode: 'avg'};
+  const gradInputs = {dy: t.dy, x: t.x, boxes: t.boxes, boxIndices: t.boxIndices};
+  const backward = {
+    dx: await timeTensors(() => tf.engine().runKernel('RoIAlignGrad', gradInputs, attrs) as tf.Tensor, repeats),
+    dboxes: await timeTensors(() => tf.engine().runKernel('RoIAlignBoxGrad', gradInputs, attrs) as tf.Tensor, repeats),
+  };
+  tf.dispose(Object.values(t));
+  return {tables, checks, backward, outputElements};
+}
+
+/** onnxruntime-web's wasm RoiAlign (opset 16) and MaxRoiPool, on NCHW copies of the inputs. */
+async function runOrt(name: string, repeats: number) {
+  const w = workloads[name];
+  const inputs = await workloadInputs(name);
+  const [n, h, wd, c] = w.features;
+  const xNCHW = new Float32Array(inputs.xValues.length);
+  for (let b = 0; b < n; b++) for (let y = 0; y < h; y++) for (let x = 0; x < wd; x++) for (let k = 0; k < c; k++) {
+    xNCHW[((b * c + k) * h + y) * wd + x] = inputs.xValues[((b * h + y) * wd + x) * c + k];
+  }
+  const fromNCHW = (values: Float32Array) => {
+    const out = new Float32Array(values.length), o = w.outputSize;
+    for (let b = 0; b < w.numBoxes; b++) for (let k = 0; k < c; k++) for (let y = 0; y < o; y++) for (let x = 0; x < o; x++) {
+      out[((b * o + y) * o + x) * c + k] = values[((b * c + k) * o + y) * o + x];
+    }
+    return out;
+  };
+  const X = new ort.Tensor('float32', xNCHW, [n, c, h, wd]);
+  const rois = new ort.Tensor('float32', Float32Array.from(inputs.boxList.flat()), [w.numBoxes, 4]);
+  const batchIndices = new ort.Tensor('int64', BigInt64Array.from(inputs.batchIndices.map(BigInt)), [w.numBoxes]);
+  const rois5 = new ort.Tensor('float32', Float32Array.from(inputs.boxList.flatMap((b, k) => [inputs.batchIndices[k], ...b])),
+                               [w.numBoxes, 5]);
+  const {outputSize, spatialScale, samplingRatio, aligned} = w;
+  const rows: Record<string, Row> = {};
+  const checks: string[] = [];
+  const options = {executionProviders: ['wasm']};
+  for (const mode of ['avg', 'max']) {
+    const session = await ort.InferenceSession.create(roiAlignModel({outputSize, spatialScale, samplingRatio, aligned, mode}), options);
+    const run = () => session.run({X, rois, batch_indices: batchIndices});
+    const op = mode === 'avg' ? OPS[0] : OPS[1];
+    if (mode === 'avg') {
+      const worst = assertSame('ORT web RoiAlign', inputs.expected[op], fromNCHW((await run()).Y.data), 1e-4);
+      checks.push(`onnxruntime-web wasm RoiAlign 'avg': matches the cpu kernels (largest difference ${worst.toExponential(1)})`);
+    }
+    rows[op] = {name: `ORT web wasm RoiAlign${mode === 'max' ? ' (other max definition: time only)' : ''}`,
+                t: await time(async () => void await run(), repeats)};
+    await session.release();
+  }
+  try {
+    const session = await ort.InferenceSession.create(maxRoiPoolModel({outputSize, spatialScale}), options);
+    const run = () => session.run({X, rois: rois5});
+    const worst = assertSame('ORT web MaxRoiPool', inputs.expected[OPS[2]], fromNCHW((await run()).Y.data), 1e-6);
+    checks.push(`onnxruntime-web wasm MaxRoiPool: matches the cpu kernels (largest difference ${worst.toExponential(1)})`);
+    rows[OPS[2]] = {name: 'ORT web wasm MaxRoiPool', t: await time(async () => void await run(), repeats)};
+    await session.release();
+  } catch (e) {
+    checks.push(`onnxruntime-web wasm MaxRoiPool: not timed (${(e as Error).message.split('\n')[0]})`);
+  }
+  return {rows, checks};
+}
+
+const page = window as unknown as Record<string, unknown>;
+page.benchOps = OPS;
+page.runBackend = runBackend;
+page.runOrt = runOrt;
+page.ortVersion = () => ort.env.versions?.web ?? ort.env.versions?.common ?? 'unknown';
+page.configureOrt = (wasmPaths: string) => {
+  ort.env.wasm.wasmPaths = wasmPaths;
+  // One thread, as the cpu kernels.
+  ort.env.wasm.numThreads = 1;
+  ort.env.logLevel = 'error';
+};
+page.isolated = () => crossOriginIsolated;
+page.benchReady = true;

@@ -17,7 +17,7 @@ import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 
 import {roiAlign, roiPool} from '../dist/index.mjs';
-import {seededBoxes} from './workloads.mjs';
+import {BENCH_WORKLOADS, seededBoxes} from './workloads.mjs';
 import {maxRoiPoolModel, roiAlignModel} from './onnx_models.mjs';
 import {loadOnnxRuntime, ORT_VERSION} from './onnxruntime.mjs';
 import {startNodeWebGPU} from '../examples/node_webgpu.mjs';
@@ -27,13 +27,7 @@ const ort = loadOnnxRuntime();
 tf.env().set('IS_TEST', true);  // quiets the tfjs-node advice
 ort.env.logLevel = 'error';  // ORT warns on every 'max' session about its max definition
 
-const WORKLOADS = {
-  W1: {features: [1, 50, 68, 256], numBoxes: 1000, spatialScale: 1 / 16, outputSize: 7, samplingRatio: 2, aligned: true},
-  W2: {features: [1, 100, 136, 256], numBoxes: 100, spatialScale: 1 / 8, outputSize: 14, samplingRatio: 2, aligned: false},
-  W3: {features: [4, 50, 68, 256], numBoxes: 4 * 512, spatialScale: 1 / 16, outputSize: 7, samplingRatio: 0, aligned: false},
-  W4: {features: [1, 32, 32, 16], numBoxes: 16, spatialScale: 1, outputSize: 2, samplingRatio: 2, aligned: false,
-       image: {imageH: 32, imageW: 32, minSide: 2}},
-};
+const WORKLOADS = BENCH_WORKLOADS;
 
 const args = process.argv.slice(2);
 const runsAt = args.indexOf('--runs');

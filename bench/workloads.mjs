@@ -32,3 +32,12 @@ export const FAST_RCNN = {
   spatialScale: 1 / 16,
   samplingRatio: 2,
 };
+
+/** The workloads of the benchmarks (issue 6), in Node and in the browser. */
+export const BENCH_WORKLOADS = {
+  W1: {features: [1, 50, 68, 256], numBoxes: 1000, spatialScale: 1 / 16, outputSize: 7, samplingRatio: 2, aligned: true},
+  W2: {features: [1, 100, 136, 256], numBoxes: 100, spatialScale: 1 / 8, outputSize: 14, samplingRatio: 2, aligned: false},
+  W3: {features: [4, 50, 68, 256], numBoxes: 4 * 512, spatialScale: 1 / 16, outputSize: 7, samplingRatio: 0, aligned: false},
+  W4: {features: [1, 32, 32, 16], numBoxes: 16, spatialScale: 1, outputSize: 2, samplingRatio: 2, aligned: false,
+       image: {imageH: 32, imageW: 32, minSide: 2}},
+};
