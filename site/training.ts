@@ -6,7 +6,7 @@
  * threshold verdict (the e2e test reads it); body[data-status] tells
  * running / done / error.
  */
-import {Batch, CLASS_NAMES} from '../examples/shapes/data';
+import {Batch, Box, CLASS_NAMES, iou} from '../examples/shapes/data';
 import {PoolKind} from '../examples/shapes/model';
 import {passesThresholds} from '../examples/shapes/thresholds';
 import {Evaluation, TrainingResult, defaultTrainConfig, summarize, train} from '../examples/shapes/train';
@@ -21,7 +21,7 @@ declare global {
 }
 
 const CLASS_COLOURS = ['#888', '#d62728', '#1f77b4', '#2ca02c'];
-const SAMPLE_IMAGES = 8;
+const SAMPLE_IMAGES = 14;
 const SAMPLE_SCALE = 3;
 
 const element = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -91,24 +91,37 @@ function drawSamples(heldOut: Batch, evaluation: Evaluation) {
     context.imageSmoothingEnabled = false;
     context.drawImage(small, 0, 0, size * SAMPLE_SCALE, size * SAMPLE_SCALE);
     const s = SAMPLE_SCALE;
-    for (let r = 0; r < roisPerImage; r++) {
-      const k = b * roisPerImage + r;
+    for (const k of detections(evaluation, b * roisPerImage, (b + 1) * roisPerImage)) {
       const label = evaluation.predictedLabels[k];
-      if (label === 0) continue;
-      const [px1, py1, px2, py2] = heldOut.proposals.subarray(k * 4, k * 4 + 4);
       const [x1, y1, x2, y2] = evaluation.refinedBoxes.subarray(k * 4, k * 4 + 4);
       context.strokeStyle = CLASS_COLOURS[label];
-      context.lineWidth = 1;
-      context.setLineDash([3, 3]);
-      context.strokeRect(px1 * s, py1 * s, (px2 - px1) * s, (py2 - py1) * s);
       context.lineWidth = 2;
-      context.setLineDash([]);
       context.strokeRect(x1 * s, y1 * s, (x2 - x1) * s, (y2 - y1) * s);
-      context.fillStyle = CLASS_COLOURS[label];
       context.font = '11px sans-serif';
-      context.fillText(`${CLASS_NAMES[label]} ${(100 * evaluation.scores[k]).toFixed(0)}%`, x1 * s + 2, Math.max(11, y1 * s - 2));
+      const caption = `${CLASS_NAMES[label]} ${(100 * evaluation.scores[k]).toFixed(0)}%`;
+      const captionY = Math.max(11, y1 * s - 2);
+      // A light backing keeps the caption readable on any background colour.
+      context.fillStyle = 'rgba(255, 255, 255, 0.8)';
+      context.fillRect(x1 * s, captionY - 10, context.measureText(caption).width + 4, 13);
+      context.fillStyle = CLASS_COLOURS[label];
+      context.fillText(caption, x1 * s + 2, captionY);
     }
   }
+}
+
+/**
+ * The RoIs in [from, to) the head calls a shape, most confident first, each
+ * kept only if its refined box overlaps no kept one by IoU 0.5 or more
+ * (greedy non-maximum suppression): several proposals cover each shape.
+ */
+function detections(evaluation: Evaluation, from: number, to: number): number[] {
+  const box = (k: number) => Array.from(evaluation.refinedBoxes.subarray(k * 4, k * 4 + 4)) as Box;
+  const candidates = [];
+  for (let k = from; k < to; k++) if (evaluation.predictedLabels[k] > 0) candidates.push(k);
+  candidates.sort((a, b) => evaluation.scores[b] - evaluation.scores[a]);
+  const kept: number[] = [];
+  for (const k of candidates) if (kept.every(j => iou(box(j), box(k)) < 0.5)) kept.push(k);
+  return kept;
 }
 
 async function run(): Promise<PageResult> {
