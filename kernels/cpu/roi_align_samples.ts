@@ -75,15 +75,11 @@ export class BinSamples {
 
 const BRANCHLESS_SAMPLES = 4;
 
-/**
- * Channel c of a sample, rounded to float32: 0 outside the map (where its
- * corner offsets are stale).
- */
-function sampleValue(x: ArrayLike<number>, s: BinSample, c: number): number {
-  if (!s.inside) return 0;
-  return Math.fround(
-      s.wy0 * (s.wx0 * x[s.o00 + c] + s.wx1 * x[s.o01 + c]) +
-      s.wy1 * (s.wx0 * x[s.o10 + c] + s.wx1 * x[s.o11 + c]));
+/** Channel c of the sample with these corners and weights, rounded to float32. */
+function bilinear(
+    x: ArrayLike<number>, o00: number, o01: number, o10: number, o11: number,
+    wy0: number, wy1: number, wx0: number, wx1: number, c: number): number {
+  return Math.fround(wy0 * (wx0 * x[o00 + c] + wx1 * x[o01 + c]) + wy1 * (wx0 * x[o10 + c] + wx1 * x[o11 + c]));
 }
 
 /**
@@ -122,22 +118,23 @@ function binMaxSelecting(
   // Compared as float32, as mmcv and the GPU kernels hold them, so that
   // values equal in float32 tie (and the first wins) on every backend.
   for (let i = 0; i < bin.count; i++) {
-    const sample = bin.samples[i];
+    // An outside sample is the value 0; its corner offsets are stale.
+    const {inside, o00, o01, o10, o11, wy0, wy1, wx0, wx1} = bin.samples[i];
     if (i === 0) {
       for (let c = 0; c < channels; c++) {
-        best[c] = sampleValue(x, sample, c);
+        best[c] = inside ? bilinear(x, o00, o01, o10, o11, wy0, wy1, wx0, wx1, c) : 0;
         winner[c] = 0;
       }
     } else if (i < branchless) {
       for (let c = 0; c < channels; c++) {
-        const v = sampleValue(x, sample, c);
+        const v = inside ? bilinear(x, o00, o01, o10, o11, wy0, wy1, wx0, wx1, c) : 0;
         const m = best[c], wins = +(v > m);
         best[c] = wins * v + (1 - wins) * m;
         winner[c] ^= (winner[c] ^ i) & (0 - wins);
       }
     } else {
       for (let c = 0; c < channels; c++) {
-        const v = sampleValue(x, sample, c);
+        const v = inside ? bilinear(x, o00, o01, o10, o11, wy0, wy1, wx0, wx1, c) : 0;
         if (v > best[c]) {
           best[c] = v;
           winner[c] = i;
