@@ -73,7 +73,7 @@ describeEachBackend('roiPool on non-finite features', () => {
       const dy = tf.tensor4d(dyValues, [1, 1, 2, 3]);
       const pooled = roiPool(x, boxes, boxIndices, [1, 2]);
       expectExactly(await values(pooled), y, `${name}: y`);
-      const grad = tf.grad((input: tf.Tensor4D) => roiPool(input, boxes, boxIndices, [1, 2]))(x, dy);
+      const grad = tf.grad((input: tf.Tensor) => roiPool(input as tf.Tensor4D, boxes, boxIndices, [1, 2]))(x, dy);
       const expectedDx = new Array<number>(2 * 4 * 3).fill(0);
       dx.forEach((entries, c) => {
         for (const [pixel, g] of entries) expectedDx[pixel * 3 + c] += g;
