@@ -1,6 +1,7 @@
 import {poolBoxBins} from '../../src/geometry';
 import type {RoIPoolAttrs} from '../../src/kernel_names';
 import {fromOrderedKey, orderedKey, signedOrderKey} from './branchless_max';
+import {cpuWasmAllowed, simdBinMax} from './wasm_bin_max';
 
 /** torchvision's starting value for a non-empty bin. */
 const FLOAT32_LOWEST = -3.4028234663852886e38;
@@ -89,13 +90,20 @@ export function poolBinMax(
   const xBits = new Int32Array(xValues.buffer, xValues.byteOffset, xValues.length);
   const outBits = new Int32Array(out.buffer, out.byteOffset, out.length);
   const pixels = new Int32Array(height * width);
+  const simd = argmax === null && cpuWasmAllowed() ? simdBinMax(xValues, channels, height * width) : null;
+  if (simd !== null) {
+    visitPoolBins(xShape, attrs, boxes, boxIndices, false, ({index, h0, h1, w0, w1, imageBase}) => {
+      const count = listBinPixels(pixels, h0, h1, w0, w1, width, channels, imageBase);
+      const o = index * channels;
+      simd.max(pixels, count, out, o);
+      floatBinMax(xValues, pixels, count, simd.quadChannels, channels, out, o, null);
+    });
+    return;
+  }
   const best = new Int32Array(channels);
   const winner = new Int32Array(argmax === null ? 0 : channels);
   visitPoolBins(xShape, attrs, boxes, boxIndices, false, ({index, h0, h1, w0, w1, imageBase}) => {
-    let count = 0;
-    for (let h = h0; h < h1; h++) {
-      for (let w = w0; w < w1; w++) pixels[count++] = imageBase + (h * width + w) * channels;
-    }
+    const count = listBinPixels(pixels, h0, h1, w0, w1, width, channels, imageBase);
     const o = index * channels;
     let outside = 0;
     if (argmax === null) {
@@ -114,19 +122,33 @@ export function poolBinMax(
         outBits[o + c] = fromOrderedKey(key);
       }
     }
-    if (outside !== 0) floatBinMax(xValues, pixels, count, channels, out, o, argmax);
+    if (outside !== 0) floatBinMax(xValues, pixels, count, 0, channels, out, o, argmax);
   });
 }
 
-/** The definition, in float comparisons, for the bins the keys cannot decide. */
+/** Fills pixels with the offset in x of each pixel of the bin, row-major; returns their count. */
+function listBinPixels(
+    pixels: Int32Array, h0: number, h1: number, w0: number, w1: number, width: number,
+    channels: number, imageBase: number): number {
+  let count = 0;
+  for (let h = h0; h < h1; h++) {
+    for (let w = w0; w < w1; w++) pixels[count++] = imageBase + (h * width + w) * channels;
+  }
+  return count;
+}
+
+/**
+ * The definition, in float comparisons, for channels [c0, c1): for the bins
+ * the keys cannot decide, and the channels the SIMD loop leaves over.
+ */
 function floatBinMax(
-    xValues: Float32Array, pixels: Int32Array, count: number, channels: number,
+    xValues: Float32Array, pixels: Int32Array, count: number, c0: number, c1: number,
     out: Float32Array, o: number, argmax: Int32Array|null): void {
-  out.fill(FLOAT32_LOWEST, o, o + channels);
-  if (argmax !== null) argmax.fill(-1, o, o + channels);
+  out.fill(FLOAT32_LOWEST, o + c0, o + c1);
+  if (argmax !== null) argmax.fill(-1, o + c0, o + c1);
   for (let i = 0; i < count; i++) {
     const p = pixels[i];
-    for (let c = 0; c < channels; c++) {
+    for (let c = c0; c < c1; c++) {
       const v = xValues[p + c];
       if (v > out[o + c]) {
         out[o + c] = v;
