@@ -4,6 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+import {CPU_WASM_FLAG} from '../kernels/cpu/wasm_simd';
+
 declare global {
   // Set by the environment's setup file (test/setup/): the backends to test.
   // eslint-disable-next-line no-var
@@ -125,4 +127,30 @@ export function randomValues(random: () => number, n: number): Float32Array {
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = random() * 2 - 1;
   return out;
+}
+
+/**
+ * The ways to run the kernels on `backend`: on cpu, with its WebAssembly
+ * SIMD loops (true) and in JavaScript alone (false); elsewhere just once
+ * (null), as the flag means nothing there.
+ */
+export function cpuWasmChoices(backend: string): Array<boolean|null> {
+  return backend === 'cpu' ? [true, false] : [null];
+}
+
+/** A test title's suffix naming the cpu path, empty for null. */
+export function cpuPathName(wasm: boolean|null): string {
+  return wasm === null ? '' : wasm ? ' (cpu WebAssembly)' : ' (cpu JavaScript)';
+}
+
+/** Runs body with the cpu kernels' WebAssembly allowed or not (null: as is), then restores the flag. */
+export async function withCpuWasm(wasm: boolean|null, body: () => Promise<void>): Promise<void> {
+  if (wasm === null) return body();
+  const before = tf.env().getBool(CPU_WASM_FLAG);
+  tf.env().set(CPU_WASM_FLAG, wasm);
+  try {
+    await body();
+  } finally {
+    tf.env().set(CPU_WASM_FLAG, before);
+  }
 }

@@ -7,10 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {CPU_WASM_FLAG} from '../kernels/cpu/wasm_bin_max';
 import {roiPool} from '../src/index';
-import {checkClose, describeEachBackend, randomValues, seededRandom, values} from './harness';
-import {refRoiPool} from './reference';
+import {cpuPathName, cpuWasmChoices, describeEachBackend, values, withCpuWasm} from './harness';
 
 const FLT_MAX = 3.4028234663852886e38;
 
@@ -50,21 +48,6 @@ function repeatChannels(perPixel: number[], channels: number, copies: number): n
   return out;
 }
 
-/**
- * Runs body with the cpu kernels' WebAssembly allowed or not (null: leave
- * the flag alone, on the GPU backends), and restores the flag.
- */
-async function withCpuWasm(wasm: boolean|null, body: () => Promise<void>): Promise<void> {
-  if (wasm === null) return body();
-  const before = tf.env().getBool(CPU_WASM_FLAG);
-  tf.env().set(CPU_WASM_FLAG, wasm);
-  try {
-    await body();
-  } finally {
-    tf.env().set(CPU_WASM_FLAG, before);
-  }
-}
-
 describeEachBackend('roiPool on non-finite features', (backend) => {
   // The box covers the whole 2x4 map; a 1x2 output makes two 2x2 bins.
   const box = [[0, 0, 3, 1]];
@@ -96,10 +79,9 @@ describeEachBackend('roiPool on non-finite features', (backend) => {
   // kernel's SIMD loop (four channels at a time) and not only its tail.
   for (const copies of [1, 4]) {
     const C = 3 * copies;
-    for (const wasm of backend === 'cpu' ? [true, false] : [null]) {
-      const path = wasm === null ? '' : wasm ? ', cpu WebAssembly' : ', cpu JavaScript';
+    for (const wasm of cpuWasmChoices(backend)) {
       for (const {name, channels, y, dx} of cases) {
-        it(`${name}, C = ${C}${path}: values and gradient`, async () => {
+        it(`${name}, C = ${C}: values and gradient${cpuPathName(wasm)}`, async () => {
           const repeated = Array.from({length: copies}, () => channels).flat();
           const x = tf.tensor4d(featureMap(repeated), [1, 2, 4, C]);
           const boxes = tf.tensor2d(box);
@@ -122,26 +104,5 @@ describeEachBackend('roiPool on non-finite features', (backend) => {
         });
       }
     }
-  }
-
-  for (const wasm of backend === 'cpu' ? [true, false] : [null]) {
-    const path = wasm === null ? '' : wasm ? ', cpu WebAssembly' : ', cpu JavaScript';
-    it(`random features with C = 6 (four channels at a time and a tail)${path}`, async () => {
-      const shape = [2, 9, 11, 6];
-      const random = seededRandom(11);
-      const x = randomValues(random, shape.reduce((a, b) => a * b));
-      const boxes = [-2, 1, 10.4, 7.6, 3, 2, 4, 2.4, 0, 0, 20, 17, 5.5, 3.5, 6.5, 8.6, 2, 3, 1, 1];
-      const boxIndices = [1, 0, 1, 0, 1];
-      const options = {outH: 3, outW: 2, spatialScale: 1};
-      const xt = tf.tensor4d(x, shape as [number, number, number, number]);
-      const bt = tf.tensor2d(boxes, [5, 4]);
-      const indices = tf.tensor1d(boxIndices, 'int32');
-      await withCpuWasm(wasm, async () => {
-        const pooled = roiPool(xt, bt, indices, [3, 2]);
-        checkClose(await values(pooled), refRoiPool({x, boxes, boxIndices, shape}, options), 'y', {atol: 0, rtol: 0});
-        pooled.dispose();
-      });
-      tf.dispose([xt, bt, indices]);
-    });
   }
 });

@@ -4,7 +4,8 @@ import type {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
 import {RoIAlign, RoIAlignAttrs, RoIInputs} from '../../src/kernel_names';
 import {cpuValues} from './cpu_data';
 import {alignGeometry, binMax, visitAlignBins} from './roi_align_samples';
-import {visitAlignBinPixels, weightedSum} from './roi_align_taps';
+import {visitAlignBinPixels, weightedSum, weightedSumChannels} from './roi_align_taps';
+import {cpuWasmAllowed, simdChannelLoops} from './wasm_simd';
 
 export function roiAlign(args: {
   inputs: RoIInputs,
@@ -29,9 +30,16 @@ export function roiAlign(args: {
       for (let c = 0; c < channels; c++) out[binOffset + c] = acc[c];
     });
   } else {
-    visitAlignBinPixels(
-        g, channels, boxValues, indexValues,
-        (_box, _k, binOffset, bin) => weightedSum(xValues, bin, channels, acc, out, binOffset));
+    // A bin's taps are distinct pixels of one image: at most height * width.
+    const simd = cpuWasmAllowed() ? simdChannelLoops(xValues, channels, g.height * g.width) : null;
+    visitAlignBinPixels(g, channels, boxValues, indexValues, (_box, _k, binOffset, bin) => {
+      if (simd === null) {
+        weightedSum(xValues, bin, channels, acc, out, binOffset);
+      } else {
+        simd.weightedSum(bin.offset, bin.weight, bin.count, out, binOffset);
+        weightedSumChannels(xValues, bin, simd.quadChannels, channels, out, binOffset);
+      }
+    });
   }
   return backend.makeTensorInfo(
       [numBoxes, attrs.pooledHeight, attrs.pooledWidth, channels], 'float32', out);

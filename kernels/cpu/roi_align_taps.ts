@@ -122,6 +122,18 @@ export function weightedSum(
   }
 }
 
+/** weightedSum for channels [c0, c1) only, one channel at a time: the channels a SIMD loop leaves over. */
+export function weightedSumChannels(
+    x: Float32Array, bin: BinPixels, c0: number, c1: number, out: Float32Array,
+    outOffset: number): void {
+  const {offset, weight, count} = bin;
+  for (let c = c0; c < c1; c++) {
+    let sum = 0;
+    for (let i = 0; i < count; i++) sum += weight[i] * x[offset[i] + c];
+    out[outOffset + c] = sum;
+  }
+}
+
 /** The float32 rounding of a float64 array, by a loop (see weightedSum). */
 export function toFloat32(values: Float64Array): Float32Array {
   const out = new Float32Array(values.length);

@@ -1,7 +1,7 @@
 import {poolBoxBins} from '../../src/geometry';
 import type {RoIPoolAttrs} from '../../src/kernel_names';
 import {fromOrderedKey, orderedKey, signedOrderKey} from './branchless_max';
-import {cpuWasmAllowed, simdBinMax} from './wasm_bin_max';
+import {cpuWasmAllowed, simdChannelLoops} from './wasm_simd';
 
 /** torchvision's starting value for a non-empty bin. */
 const FLOAT32_LOWEST = -3.4028234663852886e38;
@@ -90,12 +90,12 @@ export function poolBinMax(
   const xBits = new Int32Array(xValues.buffer, xValues.byteOffset, xValues.length);
   const outBits = new Int32Array(out.buffer, out.byteOffset, out.length);
   const pixels = new Int32Array(height * width);
-  const simd = argmax === null && cpuWasmAllowed() ? simdBinMax(xValues, channels, height * width) : null;
+  const simd = argmax === null && cpuWasmAllowed() ? simdChannelLoops(xValues, channels, height * width) : null;
   if (simd !== null) {
     visitPoolBins(xShape, attrs, boxes, boxIndices, false, ({index, h0, h1, w0, w1, imageBase}) => {
       const count = listBinPixels(pixels, h0, h1, w0, w1, width, channels, imageBase);
       const o = index * channels;
-      simd.max(pixels, count, out, o);
+      simd.binMax(pixels, count, out, o);
       floatBinMax(xValues, pixels, count, simd.quadChannels, channels, out, o, null);
     });
     return;
