@@ -182,6 +182,15 @@ async function runWorkload(name, w) {
   const ortShape = [w.numBoxes, c, outputSize, outputSize];
 
   const ours = (op) => async () => tf.dispose(op());
+  // The cpu kernels with their WebAssembly SIMD loops turned off (tf.env flag ROI_CPU_WASM).
+  const javascriptOnly = (op) => () => {
+    tf.env().set('ROI_CPU_WASM', false);
+    try {
+      return op();
+    } finally {
+      tf.env().set('ROI_CPU_WASM', true);
+    }
+  };
   const floor = await outputFloor(outputElements);
   const checks = [];
 
@@ -190,6 +199,7 @@ async function runWorkload(name, w) {
     const expected = forward();
     const expectedValues = expected.dataSync();
     const rows = [{name: 'tfjs-roi cpu', t: await time(ours(forward))}];
+    if (mode === 'avg') rows.push({name: 'tfjs-roi cpu, JavaScript only', t: await time(ours(javascriptOnly(forward)))});
     const sessions = await ortSessions(roiAlignModel({outputSize, spatialScale, samplingRatio, aligned, mode}));
     for (const [threads, session] of Object.entries(sessions)) {
       const run = () => session.run({X, rois, batch_indices: batchIndices});
@@ -236,6 +246,7 @@ async function runWorkload(name, w) {
   const expected = pool();
   const expectedValues = expected.dataSync();
   const rows = [{name: 'tfjs-roi cpu', t: await time(ours(pool))}];
+  rows.push({name: 'tfjs-roi cpu, JavaScript only', t: await time(ours(javascriptOnly(pool)))});
   for (const [threads, session] of Object.entries(await ortSessions(maxRoiPoolModel({outputSize, spatialScale})))) {
     const run = () => session.run({X, rois: rois5});
     const worst = assertSame(`ORT MaxRoiPool (${threads})`, expectedValues, fromNCHW((await run()).Y.data, ortShape), 1e-6);
