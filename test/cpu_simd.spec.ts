@@ -39,4 +39,28 @@ describe('cpu WebAssembly SIMD loops', () => {
     expect(Number.isNaN(out[2])).toBe(true);
     expect(out[3]).toBe(-Infinity);
   });
+
+  it('scatterWeighted: values[pixel + c] += weight * dy, into zeros held in linear memory', () => {
+    const loops = simdChannelLoops(18, 6, 3)!;
+    const dy = new Float32Array([9, 9, 1, 2, 3, 4, 5, 6]);
+    loops.scatterWeighted(pixels, new Float64Array([1, 2, 0.5]), 3, dy, 2);
+    loops.scatterWeighted(new Int32Array([6]), new Float64Array([-1]), 1, dy, 2);
+    expect(Array.from(loops.values)).toEqual([
+      1, 2, 3, 4, 0, 0,
+      1, 2, 3, 4, 0, 0,
+      0.5, 1, 1.5, 2, 0, 0,
+    ]);
+  });
+
+  it('pixelDots: adds each pixel\'s dot product with dy over the first four channels', () => {
+    const finite = new Float32Array([
+      1, 2, 3, 4, 100, 100,
+      -1, 0, 0.5, 2, 100, 100,
+      0, 0, 0, 0, 100, 100,
+    ]);
+    const dots = new Float64Array([10, 0, 0]);
+    const dy = new Float32Array([1, -1, 2, 0.5, 7, 7]);
+    simdChannelLoops(finite, 6, 3)!.pixelDots(pixels, 3, dy, 0, dots);
+    expect(Array.from(dots)).toEqual([10 + 1 - 2 + 6 + 2, -1 + 0 + 1 + 1, 0]);
+  });
 });

@@ -6,6 +6,7 @@ import type {AlignBoxSamples} from '../../src/geometry';
 import {cpuValues} from './cpu_data';
 import {alignGeometry, binMax, BinSample, visitAlignBins} from './roi_align_samples';
 import {addBinBoxGrad, BinDots, pixelDots, toFloat32, visitAlignBinPixels} from './roi_align_taps';
+import {cpuWasmAllowed, simdChannelLoops} from './wasm_simd';
 
 /** d(sample value) / d(row position) in channel c. */
 export function slopeAlongRows(x: ArrayLike<number>, s: BinSample, c: number) {
@@ -61,8 +62,11 @@ export function roiAlignBoxGrad(args: {
   } else {
     // 'avg' is separable: see addBinBoxGrad.
     const dots = new BinDots();
+    const simd = cpuWasmAllowed() ? simdChannelLoops(xValues, channels, g.height * g.width) : null;
+    const first = simd === null ? 0 : simd.quadChannels;
     visitAlignBinPixels(g, channels, boxValues, indexValues, (box, k, binOffset, bin) => {
-      pixelDots(xValues, bin, channels, dyValues, binOffset, dots.reserve(bin));
+      pixelDots(xValues, bin, first, channels, dyValues, binOffset, dots.reserve(bin));
+      simd?.pixelDots(bin.offset, bin.count, dyValues, binOffset, dots.values);
       addBinBoxGrad(box, k, bin, dots.values, dboxes);
     });
   }

@@ -5,6 +5,7 @@ import {RoIAlignAttrs, RoIAlignGrad, RoIGradInputs} from '../../src/kernel_names
 import {cpuValues} from './cpu_data';
 import {alignGeometry, binMax, BinSample, visitAlignBins} from './roi_align_samples';
 import {scatterWeighted, visitAlignBinPixels} from './roi_align_taps';
+import {cpuWasmAllowed, simdChannelLoops} from './wasm_simd';
 
 /** Adds g times each corner's weight to the corners of sample s in channel c. */
 export function scatter(dx: Float32Array, s: BinSample, c: number, g: number) {
@@ -44,11 +45,15 @@ export function roiAlignGrad(args: {
     });
     return backend.makeTensorInfo(x.shape, 'float32', dx);
   }
-  const dx = new Float32Array(xValues.length);
-  visitAlignBinPixels(
-      g, channels, boxValues, indexValues,
-      (_box, _k, binOffset, bin) => scatterWeighted(dx, bin, channels, dyValues, binOffset));
-  return backend.makeTensorInfo(x.shape, 'float32', dx);
+  // dx gathers in the SIMD loops' memory when they run, and is copied out once.
+  const simd = cpuWasmAllowed() ? simdChannelLoops(xValues.length, channels, g.height * g.width) : null;
+  const dx = simd === null ? new Float32Array(xValues.length) : simd.values;
+  const first = simd === null ? 0 : simd.quadChannels;
+  visitAlignBinPixels(g, channels, boxValues, indexValues, (_box, _k, binOffset, bin) => {
+    simd?.scatterWeighted(bin.offset, bin.weight, bin.count, dyValues, binOffset);
+    scatterWeighted(dx, bin, first, channels, dyValues, binOffset);
+  });
+  return backend.makeTensorInfo(x.shape, 'float32', simd === null ? dx : dx.slice());
 }
 
 export const roiAlignGradConfig: KernelConfig = {

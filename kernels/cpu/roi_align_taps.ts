@@ -142,19 +142,20 @@ export function toFloat32(values: Float64Array): Float32Array {
 }
 
 /**
- * dx[offset + c] += weight * dy[dyOffset + c] for each of the bin's pixels.
- * dx is float32 itself: a float64 scratch as large as x would double the
- * fresh memory a call touches, which costs more than the compute on some VMs.
+ * dx[offset + c] += weight * dy[dyOffset + c] for each of the bin's pixels,
+ * channels [c0, c1). dx is float32 itself: a float64 scratch as large as x
+ * would double the fresh memory a call touches, which costs more than the
+ * compute on some VMs.
  */
 export function scatterWeighted(
-    dx: Float32Array, bin: BinPixels, channels: number, dy: Float32Array,
+    dx: Float32Array, bin: BinPixels, c0: number, c1: number, dy: Float32Array,
     dyOffset: number): void {
   const {offset, weight, count} = bin;
   let i = 0;
   for (; i + 4 <= count; i += 4) {
     const o0 = offset[i], o1 = offset[i + 1], o2 = offset[i + 2], o3 = offset[i + 3];
     const w0 = weight[i], w1 = weight[i + 1], w2 = weight[i + 2], w3 = weight[i + 3];
-    for (let c = 0; c < channels; c++) {
+    for (let c = c0; c < c1; c++) {
       const g = dy[dyOffset + c];
       dx[o0 + c] += w0 * g;
       dx[o1 + c] += w1 * g;
@@ -164,23 +165,23 @@ export function scatterWeighted(
   }
   for (; i < count; i++) {
     const o0 = offset[i], w0 = weight[i];
-    for (let c = 0; c < channels; c++) dx[o0 + c] += w0 * dy[dyOffset + c];
+    for (let c = c0; c < c1; c++) dx[o0 + c] += w0 * dy[dyOffset + c];
   }
 }
 
 /**
- * dots[i] = sum over channels of dy[dyOffset + c] * x[offset_i + c]: how the
- * loss moves with each pixel the bin reads, for the box gradient.
+ * dots[i] = sum over channels [c0, c1) of dy[dyOffset + c] * x[offset_i + c]:
+ * how the loss moves with each pixel the bin reads, for the box gradient.
  */
 export function pixelDots(
-    x: Float32Array, bin: BinPixels, channels: number, dy: Float32Array,
+    x: Float32Array, bin: BinPixels, c0: number, c1: number, dy: Float32Array,
     dyOffset: number, dots: Float64Array): void {
   const {offset, count} = bin;
   let i = 0;
   for (; i + 4 <= count; i += 4) {
     const o0 = offset[i], o1 = offset[i + 1], o2 = offset[i + 2], o3 = offset[i + 3];
     let d0 = 0, d1 = 0, d2 = 0, d3 = 0;
-    for (let c = 0; c < channels; c++) {
+    for (let c = c0; c < c1; c++) {
       const g = dy[dyOffset + c];
       d0 += g * x[o0 + c];
       d1 += g * x[o1 + c];
@@ -195,7 +196,7 @@ export function pixelDots(
   for (; i < count; i++) {
     const o0 = offset[i];
     let d0 = 0;
-    for (let c = 0; c < channels; c++) d0 += dy[dyOffset + c] * x[o0 + c];
+    for (let c = c0; c < c1; c++) d0 += dy[dyOffset + c] * x[o0 + c];
     dots[i] = d0;
   }
 }
