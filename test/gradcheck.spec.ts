@@ -46,6 +46,8 @@ const alignCases: Array<RandomCase&Omit<RefAlignOptions, 'outH'|'outW'|'spatialS
   {shape: [1, 7, 5, 2], numBoxes: 4, outH: 3, outW: 2, spatialScale: 0.5, seed: 2, samplingRatio: 2, aligned: true, mode: 'avg'},
   {shape: [2, 5, 6, 2], numBoxes: 4, outH: 2, outW: 2, spatialScale: 0.25, seed: 3, samplingRatio: 0, aligned: true, mode: 'max'},
   {shape: [1, 6, 6, 3], numBoxes: 3, outH: 3, outW: 3, spatialScale: 1, seed: 4, samplingRatio: 1, aligned: false, mode: 'max'},
+  // C = 8: webgpu's 'avg' forward computes four channels per invocation.
+  {shape: [2, 5, 6, 8], numBoxes: 3, outH: 2, outW: 2, spatialScale: 0.5, seed: 6, samplingRatio: 3, aligned: true, mode: 'avg'},
 ];
 
 describeEachBackend('random inputs against the float64 reference', (backend) => {

@@ -71,6 +71,12 @@ describeEachBackend('compiled programs and device limits', backend => {
     await runAll({shape: [2, 9, 4, 3], numBoxes: 7, out: [3, 2], spatialScale: 0.5}, 2);
     await runAll({shape: [3, 4, 11, 1], numBoxes: 1, out: [1, 4], spatialScale: 2}, 3);
     if (backend === 'webgpu') expect(roiPipelineCount()).toBe(compiled);
+    // C % 4 == 0: webgpu's 'avg' forward switches to its four-channel program, compiled once.
+    await runAll({shape: [1, 6, 5, 4], numBoxes: 2, out: [2, 3], spatialScale: 1}, 5);
+    const withFourChannels = backend === 'webgpu' ? roiPipelineCount() : 0;
+    if (backend === 'webgpu') expect(withFourChannels - compiled).toBeLessThanOrEqual(1);
+    await runAll({shape: [2, 3, 7, 8], numBoxes: 5, out: [1, 2], spatialScale: 0.5}, 6);
+    if (backend === 'webgpu') expect(roiPipelineCount()).toBe(withFourChannels);
   });
 
   it('an output of more than 65535 x 64 elements (a 2-D dispatch on webgpu) matches the reference', async () => {

@@ -16,9 +16,12 @@ export function runRoIAlign(
     output: RoIAlignOutput, positionSensitive = false): TensorInfo {
   checkSamplingRatio(kernelName, attrs);
   const outChannels = inputs.x.shape[3] / (positionSensitive ? attrs.pooledHeight * attrs.pooledWidth : 1);
+  // Four channels per invocation share one box's geometry; a C not divisible
+  // by 4 keeps the one-channel program (a second pipeline, not one per shape).
+  const lanes = attrs.mode === 'avg' && output === 'value' && !positionSensitive && outChannels % 4 === 0 ? 4 : 1;
   const program = new RoIAlignProgram(
       pooledShape(inputs, attrs, outChannels), attrs.mode, attrs.aligned, attrs.samplingRatio, output,
-      positionSensitive);
+      positionSensitive, lanes);
   return runOnRoITensors(backend, kernelName, program, inputs, attrs, output === 'value' ? 'float32' : 'int32');
 }
 

@@ -380,32 +380,45 @@ fn roiPoolBinsHolding(axis : RoIPoolAxis, p : i32) -> vec2<i32> {
 `;
 
 /**
- * Reading RoIAlign samples from the image x: the four corners of a 2-D
- * sample, its bilinear value, and the slopes of its bilinear patch (for the
- * box gradient). For programs with an `x` input [N,H,W,C].
+ * The corners of a sample and its bilinear value, for `lanes` consecutive
+ * channels at once: with 4, x is bound as vec4s (C % 4 == 0), so that one
+ * invocation shares its box's geometry across four channels and reads each
+ * corner with one 16-byte load. Each lane does the scalar arithmetic in the
+ * same order, so results match the one-channel programs.
  */
-export const ROI_ALIGN_READ_WGSL = `
+function alignCornersWgsl(lanes: 1|4): string {
+  const value = lanes === 1 ? 'f32' : 'vec4<f32>';
+  const suffix = lanes === 1 ? '' : '4';
+  return `
 // x at the corners (row low|high) x (column low|high) of a sample, in the
-// channel and image whose x[n, 0, 0, c] is at offset base.
-struct RoICorners {
-  v00 : f32, v01 : f32, v10 : f32, v11 : f32,
+// channel${lanes === 1 ? '' : 's c..c+3'} and image whose x[n, 0, 0, c] is at float offset base.
+struct RoICorners${suffix} {
+  v00 : ${value}, v01 : ${value}, v10 : ${value}, v11 : ${value},
 }
 
-fn roiReadCorners(base : i32, row : RoISample, col : RoISample) -> RoICorners {
-  let channels = uniforms.channels;
+fn roiReadCorners${suffix}(base : i32, row : RoISample, col : RoISample) -> RoICorners${suffix} {
+  let channels = uniforms.channels${lanes === 1 ? '' : ' / 4'};
   let rowStride = uniforms.width * channels;
-  let rowLow = base + row.low * rowStride;
-  let rowHigh = base + row.high * rowStride;
-  return RoICorners(
+  let rowLow = base${lanes === 1 ? '' : ' / 4'} + row.low * rowStride;
+  let rowHigh = base${lanes === 1 ? '' : ' / 4'} + row.high * rowStride;
+  return RoICorners${suffix}(
       x[rowLow + col.low * channels], x[rowLow + col.high * channels],
       x[rowHigh + col.low * channels], x[rowHigh + col.high * channels]);
 }
 
-fn roiInterpolate(v : RoICorners, row : RoISample, col : RoISample) -> f32 {
+fn roiInterpolate${suffix}(v : RoICorners${suffix}, row : RoISample, col : RoISample) -> ${value} {
   return row.lowWeight * (col.lowWeight * v.v00 + col.highWeight * v.v01) +
       row.highWeight * (col.lowWeight * v.v10 + col.highWeight * v.v11);
 }
+`;
+}
 
+/**
+ * Reading RoIAlign samples from the image x: the four corners of a 2-D
+ * sample, its bilinear value, and the slopes of its bilinear patch (for the
+ * box gradient). For programs with an `x` input [N,H,W,C].
+ */
+export const ROI_ALIGN_READ_WGSL = `${alignCornersWgsl(1)}
 // d(sample value) / d(row position).
 fn roiSlopeAlongRows(v : RoICorners, col : RoISample) -> f32 {
   return col.lowWeight * (v.v10 - v.v00) + col.highWeight * (v.v11 - v.v01);
@@ -416,6 +429,13 @@ fn roiSlopeAlongCols(v : RoICorners, row : RoISample) -> f32 {
   return row.lowWeight * (v.v01 - v.v00) + row.highWeight * (v.v11 - v.v10);
 }
 `;
+
+/**
+ * ROI_ALIGN_READ_WGSL's corners and bilinear value for four consecutive
+ * channels (roiReadCorners4, roiInterpolate4), for programs that bind x as
+ * vec4s (variableComponents 4); base must then be a multiple of 4.
+ */
+export const ROI_ALIGN_READ4_WGSL = alignCornersWgsl(4);
 
 /**
  * The channels of a RoIAlign-family program: how many output channels y and

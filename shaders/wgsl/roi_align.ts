@@ -1,22 +1,31 @@
 /**
- * RoIAlign forward: one invocation per output element (k, ph, pw, c). In 'max'
+ * RoIAlign forward: one invocation per output element (k, ph, pw, c), or in
+ * 'avg' mode with C % 4 == 0 per four channels (k, ph, pw, c..c+3), which
+ * then share the box read and every sample's position and weights. In 'max'
  * mode the same reduction can emit the winning sample instead of its value:
  * the gradients read that, rather than each re-running the reduction.
  */
 import type {RoIAlignMode} from '../../src/kernel_names';
-import {channelMapWgsl, forEachInsideSampleWgsl, ROI_ALIGN_READ_WGSL, roiAlignGeometryWgsl} from './geometry';
+import {channelMapWgsl, forEachInsideSampleWgsl, ROI_ALIGN_READ4_WGSL, ROI_ALIGN_READ_WGSL, roiAlignGeometryWgsl} from './geometry';
 
 /** What a RoIAlign forward program writes per output element. */
 export type RoIAlignOutput = 'value'|'winner';
 
-const BIN_AVERAGE_WGSL = `
+/** Channels per invocation: 4 only for 'avg' values of RoIAlign with C % 4 == 0. */
+export type RoIAlignLanes = 1|4;
+
+function binAverageWgsl(lanes: RoIAlignLanes): string {
+  const value = lanes === 1 ? 'f32' : 'vec4<f32>';
+  const suffix = lanes === 1 ? '' : '4';
+  return `
 // The mean over all samples of the bin; outside samples add 0 but count.
-fn roiBinAverage(yAxis : RoIAxis, xAxis : RoIAxis, ph : i32, pw : i32, base : i32) -> f32 {
-  var sum = 0.0;
-  ${forEachInsideSampleWgsl('sum += roiInterpolate(roiReadCorners(base, row, col), row, col);')}
+fn roiBinAverage(yAxis : RoIAxis, xAxis : RoIAxis, ph : i32, pw : i32, base : i32) -> ${value} {
+  var sum = ${value}(0.0);
+  ${forEachInsideSampleWgsl(`sum += roiInterpolate${suffix}(roiReadCorners${suffix}(base, row, col), row, col);`)}
   return sum / max(f32(yAxis.grid) * f32(xAxis.grid), 1.0);
 }
 `;
+}
 
 const BIN_MAX_WGSL = `
 struct RoIBinMax {
@@ -82,11 +91,16 @@ fn roiBinMax(yAxis : RoIAxis, xAxis : RoIAxis, ph : i32, pw : i32, base : i32) -
 
 /**
  * The user code of a RoIAlign forward program (x, boxes, boxIndices ->
- * [K,outH,outW,C]); positionSensitive: psRoiAlign's (channelMapWgsl).
+ * [K,outH,outW,C]); positionSensitive: psRoiAlign's (channelMapWgsl). With
+ * lanes 4, x and the output are bound as vec4s and index counts groups of
+ * four channels.
  */
 export function roiAlignWgsl(
     mode: RoIAlignMode, aligned: boolean, samplingRatio: number, output: RoIAlignOutput,
-    positionSensitive = false): string {
+    positionSensitive = false, lanes: RoIAlignLanes = 1): string {
+  if (lanes === 4 && (mode !== 'avg' || positionSensitive)) {
+    throw new Error('roiAlignWgsl: four channels per invocation only for RoIAlign avg');
+  }
   let write: string;
   if (mode === 'avg') {
     write = 'setOutputAtIndex(index, roiBinAverage(yAxis, xAxis, coords.y, coords.z, base));';
@@ -95,19 +109,21 @@ export function roiAlignWgsl(
   } else {
     write = 'setOutputAtIndexI32(index, roiBinMax(yAxis, xAxis, coords.y, coords.z, base).winner);';
   }
-  const unreadable = output === 'value' ? 'setOutputAtIndex(index, 0.0);' : 'setOutputAtIndexI32(index, -1);';
+  const zero = lanes === 1 ? '0.0' : 'vec4<f32>(0.0)';
+  const unreadable = output === 'value' ? `setOutputAtIndex(index, ${zero});` : 'setOutputAtIndexI32(index, -1);';
   return `
 ${roiAlignGeometryWgsl(aligned, samplingRatio)}
-${ROI_ALIGN_READ_WGSL}
+${lanes === 1 ? ROI_ALIGN_READ_WGSL : ROI_ALIGN_READ4_WGSL}
 ${channelMapWgsl(positionSensitive)}
-${mode === 'avg' ? BIN_AVERAGE_WGSL : BIN_MAX_WGSL}
+${mode === 'avg' ? binAverageWgsl(lanes) : BIN_MAX_WGSL}
 
 fn main(index : i32) {
   if (index >= uniforms.size) {
     return;
   }
-  // (k, ph, pw, c)
-  let coords = roiCoords(index, vec4<i32>(uniforms.numBoxes, uniforms.pooledHeight, uniforms.pooledWidth, roiOutChannels()));
+  // (k, ph, pw, c / ${lanes})
+  let coords = roiCoords(index, vec4<i32>(uniforms.numBoxes, uniforms.pooledHeight, uniforms.pooledWidth,
+                                          roiOutChannels() / ${lanes}));
   let box = roiReadBox(coords.x);
   if (!box.readable) {
     ${unreadable}
@@ -115,7 +131,7 @@ fn main(index : i32) {
   }
   let yAxis = roiAlignAxis(box.y1, box.y2, uniforms.pooledHeight, uniforms.height);
   let xAxis = roiAlignAxis(box.x1, box.x2, uniforms.pooledWidth, uniforms.width);
-  let base = roiPixelOffset(box.batch, 0, 0) + roiInputChannel(coords.w, coords.y, coords.z);
+  let base = roiPixelOffset(box.batch, 0, 0) + roiInputChannel(coords.w * ${lanes}, coords.y, coords.z);
   ${write}
 }
 `;
