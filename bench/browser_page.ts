@@ -13,7 +13,7 @@ import {roiAlign, roiPool} from '../src/index';
 // @ts-ignore: plain ES modules shared with the Node benchmark
 import {maxRoiPoolModel, roiAlignModel} from './onnx_models.mjs';
 // @ts-ignore
-import {BENCH_WORKLOADS, seededBoxes} from './workloads.mjs';
+import {BENCH_WORKLOADS, compositeBoxes, seededBoxes} from './workloads.mjs';
 
 /** onnxruntime-web's wasm build, loaded by its own script tag (ort.wasm.min.js). */
 declare const ort: any;
@@ -151,32 +151,6 @@ function forwardOps(w: Workload, {x, boxes, boxIndices}: ReturnType<typeof tenso
     [OPS[1]]: () => roiAlign(x, boxes, boxIndices, outputSize, {spatialScale, samplingRatio, aligned, mode: 'max'}),
     [OPS[2]]: () => roiPool(x, boxes, boxIndices, outputSize, {spatialScale}),
   };
-}
-
-/**
- * cropAndResize boxes that put an (outSize * s)-point crop on the roiAlign
- * sample positions, and the boxes whose samples all stay inside the map:
- * cropAndResize extrapolates zeros outside, where roiAlign clamps.
- */
-function compositeBoxes(w: Workload, boxList: number[][]) {
-  const [, h, wd] = w.features;
-  const points = w.outputSize * w.samplingRatio;
-  const offset = w.aligned ? 0.5 : 0;
-  const normalized: number[][] = [], comparable: number[] = [];
-  boxList.forEach(([x1, y1, x2, y2], k) => {
-    const axis = (start: number, end: number, size: number) => {
-      const s = start * w.spatialScale - offset;
-      let length = end * w.spatialScale - offset - s;
-      if (!w.aligned) length = Math.max(length, 1);
-      const step = length / points;
-      const first = s + 0.5 * step, last = s + (points - 0.5) * step;
-      return {lo: first / (size - 1), hi: last / (size - 1), inside: first >= 0 && last <= size - 1};
-    };
-    const y = axis(y1, y2, h), x = axis(x1, x2, wd);
-    normalized.push([y.lo, x.lo, y.hi, x.hi]);
-    if (y.inside && x.inside) comparable.push(k);
-  });
-  return {normalized, comparable};
 }
 
 /** The package and the composite on one backend, for one workload. */

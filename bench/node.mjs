@@ -17,7 +17,7 @@ import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 
 import {roiAlign, roiPool} from '../dist/index.mjs';
-import {BENCH_WORKLOADS, seededBoxes} from './workloads.mjs';
+import {BENCH_WORKLOADS, compositeBoxes, seededBoxes} from './workloads.mjs';
 import {maxRoiPoolModel, roiAlignModel} from './onnx_models.mjs';
 import {loadOnnxRuntime, ORT_VERSION} from './onnxruntime.mjs';
 import {startNodeWebGPU} from '../examples/node_webgpu.mjs';
@@ -91,33 +91,6 @@ function fromNCHW(values, [k, c, h, w]) {
     out[((b * h + y) * w + x) * c + ch] = values[((b * c + ch) * h + y) * w + x];
   }
   return out;
-}
-
-/**
- * The cropAndResize boxes that put a (outSize * s)-point crop exactly on the
- * roiAlign sample positions of each box (bin centres of an s x s split), and
- * which boxes keep all those samples inside [0, size - 1]: cropAndResize
- * extrapolates zeros outside, where roiAlign clamps, so only those compare.
- */
-function compositeBoxes(w, boxes) {
-  const [, h, wd] = w.features;
-  const points = w.outputSize * w.samplingRatio;
-  const offset = w.aligned ? 0.5 : 0;
-  const normalized = [], comparable = [];
-  boxes.forEach(([x1, y1, x2, y2], k) => {
-    const axis = (start, end, size) => {
-      const s = start * w.spatialScale - offset;
-      let length = end * w.spatialScale - offset - s;
-      if (!w.aligned) length = Math.max(length, 1);
-      const step = length / points;
-      const first = s + 0.5 * step, last = s + (points - 0.5) * step;
-      return {lo: first / (size - 1), hi: last / (size - 1), inside: first >= 0 && last <= size - 1};
-    };
-    const y = axis(y1, y2, h), x = axis(x1, x2, wd);
-    normalized.push([y.lo, x.lo, y.hi, x.hi]);
-    if (y.inside && x.inside) comparable.push(k);
-  });
-  return {normalized, comparable};
 }
 
 function machine() {

@@ -41,3 +41,32 @@ export const BENCH_WORKLOADS = {
   W4: {features: [1, 32, 32, 16], numBoxes: 16, spatialScale: 1, outputSize: 2, samplingRatio: 2, aligned: false,
        image: {imageH: 32, imageW: 32, minSide: 2}},
 };
+
+/**
+ * The cropAndResize boxes (normalized y1, x1, y2, x2) that put the
+ * benchmarks' composite, an (outputSize * samplingRatio)-point crop then an
+ * average pool, exactly on roiAlign's sample positions (the bin centres of an
+ * s x s split), and `comparable`, the boxes whose samples all stay inside
+ * the map: cropAndResize extrapolates zeros outside, where roiAlign clamps,
+ * so only those can be compared.
+ */
+export function compositeBoxes(w, boxList) {
+  const [, h, wd] = w.features;
+  const points = w.outputSize * w.samplingRatio;
+  const offset = w.aligned ? 0.5 : 0;
+  const normalized = [], comparable = [];
+  boxList.forEach(([x1, y1, x2, y2], k) => {
+    const axis = (start, end, size) => {
+      const s = start * w.spatialScale - offset;
+      let length = end * w.spatialScale - offset - s;
+      if (!w.aligned) length = Math.max(length, 1);
+      const step = length / points;
+      const first = s + 0.5 * step, last = s + (points - 0.5) * step;
+      return {lo: first / (size - 1), hi: last / (size - 1), inside: first >= 0 && last <= size - 1};
+    };
+    const y = axis(y1, y2, h), x = axis(x1, x2, wd);
+    normalized.push([y.lo, x.lo, y.hi, x.hi]);
+    if (y.inside && x.inside) comparable.push(k);
+  });
+  return {normalized, comparable};
+}
