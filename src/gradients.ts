@@ -25,43 +25,30 @@ function roiGradients(
   };
 }
 
-export const roiAlignGradConfig: GradConfig = {
-  kernelName: RoIAlign,
-  inputsToSave: ['x', 'boxes', 'boxIndices'],
-  gradFunc: (dy, saved, attrs) =>
-      roiGradients(RoIAlignGrad, RoIAlignBoxGrad, dy as Tensor, saved, attrs),
-};
+/**
+ * The GradConfig of a RoI kernel whose backward is xGradKernel (w.r.t. x) and
+ * boxGradKernel (w.r.t. the boxes; null: zero).
+ */
+function roiGradConfig(kernelName: string, xGradKernel: string, boxGradKernel: string|null): GradConfig {
+  return {
+    kernelName,
+    inputsToSave: ['x', 'boxes', 'boxIndices'],
+    gradFunc: (dy, saved, attrs) => roiGradients(xGradKernel, boxGradKernel, dy as Tensor, saved, attrs),
+  };
+}
+
+export const roiAlignGradConfig = roiGradConfig(RoIAlign, RoIAlignGrad, RoIAlignBoxGrad);
 
 /** RoIPool's box corners are rounded, so the boxes get a zero gradient. */
-export const roiPoolGradConfig: GradConfig = {
-  kernelName: RoIPool,
-  inputsToSave: ['x', 'boxes', 'boxIndices'],
-  gradFunc: (dy, saved, attrs) =>
-      roiGradients(RoIPoolGrad, null, dy as Tensor, saved, attrs),
-};
+export const roiPoolGradConfig = roiGradConfig(RoIPool, RoIPoolGrad, null);
 
-export const psRoiAlignGradConfig: GradConfig = {
-  kernelName: PsRoIAlign,
-  inputsToSave: ['x', 'boxes', 'boxIndices'],
-  gradFunc: (dy, saved, attrs) =>
-      roiGradients(PsRoIAlignGrad, PsRoIAlignBoxGrad, dy as Tensor, saved, attrs),
-};
+export const psRoiAlignGradConfig = roiGradConfig(PsRoIAlign, PsRoIAlignGrad, PsRoIAlignBoxGrad);
 
 /** As for RoIPool, the rounded corners give the boxes a zero gradient. */
-export const psRoiPoolGradConfig: GradConfig = {
-  kernelName: PsRoIPool,
-  inputsToSave: ['x', 'boxes', 'boxIndices'],
-  gradFunc: (dy, saved, attrs) =>
-      roiGradients(PsRoIPoolGrad, null, dy as Tensor, saved, attrs),
-};
+export const psRoiPoolGradConfig = roiGradConfig(PsRoIPool, PsRoIPoolGrad, null);
 
 /** Boxes get a gradient w.r.t. all five parameters, the angle included. */
-export const roiAlignRotatedGradConfig: GradConfig = {
-  kernelName: RoIAlignRotated,
-  inputsToSave: ['x', 'boxes', 'boxIndices'],
-  gradFunc: (dy, saved, attrs) =>
-      roiGradients(RoIAlignRotatedGrad, RoIAlignRotatedBoxGrad, dy as Tensor, saved, attrs),
-};
+export const roiAlignRotatedGradConfig = roiGradConfig(RoIAlignRotated, RoIAlignRotatedGrad, RoIAlignRotatedBoxGrad);
 
 export const gradConfigs = [
   roiAlignGradConfig, roiPoolGradConfig, psRoiAlignGradConfig, psRoiPoolGradConfig,
