@@ -13,7 +13,7 @@ import {roiAlign, roiPool} from '../src/index';
 // @ts-ignore: plain ES modules shared with the Node benchmark
 import {maxRoiPoolModel, roiAlignModel} from './onnx_models.mjs';
 // @ts-ignore
-import {BENCH_WORKLOADS, compositeBoxes, seededBoxes} from './workloads.mjs';
+import {assertSame, BENCH_WORKLOADS, compositeBoxes, seededBoxes} from './workloads.mjs';
 
 /** onnxruntime-web's wasm build, loaded by its own script tag (ort.wasm.min.js). */
 declare const ort: any;
@@ -73,23 +73,6 @@ const timeTensors = (op: () => tf.Tensor|tf.Tensor[], repeats: number) => time(a
   await settle(out);
   tf.dispose(out);
 }, repeats);
-
-/** Largest |theirs - ours|; throws past tolerance * (1 + |ours|), at `indices` or everywhere. */
-function assertSame(what: string, ours: ArrayLike<number>, theirs: ArrayLike<number>, tolerance: number,
-                    indices: number[]|null = null): number {
-  if (ours.length !== theirs.length) throw new Error(`${what}: length ${theirs.length}, expected ${ours.length}`);
-  let worst = 0;
-  const count = indices ? indices.length : ours.length;
-  for (let j = 0; j < count; j++) {
-    const i = indices ? indices[j] : j;
-    const d = Math.abs(theirs[i] - ours[i]);
-    if (!(d <= tolerance * (1 + Math.abs(ours[i])))) {
-      throw new Error(`${what}: element ${i} is ${theirs[i]}, the cpu kernels give ${ours[i]}`);
-    }
-    worst = Math.max(worst, d);
-  }
-  return worst;
-}
 
 interface Inputs {
   boxList: number[][];
@@ -165,7 +148,7 @@ async function runBackend(backend: string, name: string, repeats: number) {
   const checks: string[] = [];
   for (const [op, run] of Object.entries(forwardOps(w, t))) {
     const y = run();
-    const worst = assertSame(`${backend} ${op}`, inputs.expected[op], await y.data(), 1e-4);
+    const worst = assertSame(`${backend} ${op}`, inputs.expected[op], await y.data(), 1e-4, null, 'the cpu kernels');
     y.dispose();
     checks.push(`tfjs-roi ${backend}, ${op}: matches the cpu kernels (largest difference ${worst.toExponential(1)})`);
     tables[op] = [{name: `tfjs-roi ${backend}`, t: await timeTensors(run, repeats)}];
@@ -178,7 +161,7 @@ async function runBackend(backend: string, name: string, repeats: number) {
         tf.image.cropAndResize(t.x, cropBoxes, t.boxIndices, [size, size], 'bilinear'), s, s, 'valid'));
     const got = composite();
     const indices = comparable.flatMap(k => Array.from({length: perBox}, (_, i) => k * perBox + i));
-    const worst = assertSame(`cropAndResize + avgPool on ${backend}`, inputs.expected[OPS[0]], await got.data(), 1e-3, indices);
+    const worst = assertSame(`cropAndResize + avgPool on ${backend}`, inputs.expected[OPS[0]], await got.data(), 1e-3, indices, 'the cpu kernels');
     got.dispose();
     checks.push(`cropAndResize + avgPool on ${backend}: matches on the ${comparable.length} of ${w.numBoxes} boxes whose ` +
         `samples stay inside the map (largest difference ${worst.toExponential(1)})`);
@@ -226,7 +209,7 @@ async function runOrt(name: string, repeats: number) {
     const run = () => session.run({X, rois, batch_indices: batchIndices});
     const op = mode === 'avg' ? OPS[0] : OPS[1];
     if (mode === 'avg') {
-      const worst = assertSame('ORT web RoiAlign', inputs.expected[op], fromNCHW((await run()).Y.data), 1e-4);
+      const worst = assertSame('ORT web RoiAlign', inputs.expected[op], fromNCHW((await run()).Y.data), 1e-4, null, 'the cpu kernels');
       checks.push(`onnxruntime-web wasm RoiAlign 'avg': matches the cpu kernels (largest difference ${worst.toExponential(1)})`);
     }
     rows[op] = {name: `ORT web wasm RoiAlign${mode === 'max' ? ' (other max definition: time only)' : ''}`,
@@ -236,7 +219,7 @@ async function runOrt(name: string, repeats: number) {
   try {
     const session = await ort.InferenceSession.create(maxRoiPoolModel({outputSize, spatialScale}), options);
     const run = () => session.run({X, rois: rois5});
-    const worst = assertSame('ORT web MaxRoiPool', inputs.expected[OPS[2]], fromNCHW((await run()).Y.data), 1e-6);
+    const worst = assertSame('ORT web MaxRoiPool', inputs.expected[OPS[2]], fromNCHW((await run()).Y.data), 1e-6, null, 'the cpu kernels');
     checks.push(`onnxruntime-web wasm MaxRoiPool: matches the cpu kernels (largest difference ${worst.toExponential(1)})`);
     rows[OPS[2]] = {name: 'ORT web wasm MaxRoiPool', t: await time(async () => void await run(), repeats)};
     await session.release();

@@ -17,7 +17,7 @@ import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 
 import {roiAlign, roiPool} from '../dist/index.mjs';
-import {BENCH_WORKLOADS, compositeBoxes, seededBoxes} from './workloads.mjs';
+import {assertSame, BENCH_WORKLOADS, compositeBoxes, seededBoxes} from './workloads.mjs';
 import {maxRoiPoolModel, roiAlignModel} from './onnx_models.mjs';
 import {loadOnnxRuntime, ORT_VERSION} from './onnxruntime.mjs';
 import {startNodeWebGPU} from '../examples/node_webgpu.mjs';
@@ -54,25 +54,6 @@ async function time(run) {
   }
   times.sort((a, b) => a - b);
   return {median: times[Math.floor(times.length / 2)], min: times[0], max: times[times.length - 1]};
-}
-
-/**
- * Checks |theirs - ours| <= tolerance * (1 + |ours|) at every index (or the
- * given ones), and returns the largest absolute difference.
- */
-function assertSame(what, ours, theirs, tolerance, indices = null) {
-  if (ours.length !== theirs.length) throw new Error(`${what}: length ${theirs.length}, expected ${ours.length}`);
-  let worst = 0;
-  const count = indices ? indices.length : ours.length;
-  for (let j = 0; j < count; j++) {
-    const i = indices ? indices[j] : j;
-    const d = Math.abs(theirs[i] - ours[i]);
-    if (!(d <= tolerance * (1 + Math.abs(ours[i])))) {
-      throw new Error(`${what}: element ${i} is ${theirs[i]}, tfjs-roi gives ${ours[i]}`);
-    }
-    worst = Math.max(worst, d);
-  }
-  return worst;
 }
 
 /** [N,H,W,C] -> [N,C,H,W], outside any timing. */

@@ -1,5 +1,6 @@
 // Workloads shared by the demo and the benchmarks, so every number printed
-// anywhere refers to the same boxes.
+// anywhere refers to the same boxes, and the checks both benchmarks make
+// before they time a peer.
 
 /** A seeded uniform generator in [0, 1) (Park-Miller). */
 export function seededUniform(seed) {
@@ -69,4 +70,24 @@ export function compositeBoxes(w, boxList) {
     if (y.inside && x.inside) comparable.push(k);
   });
   return {normalized, comparable};
+}
+
+/**
+ * Checks |theirs - ours| <= tolerance * (1 + |ours|) at every index (or the
+ * given ones), and returns the largest absolute difference. `ours` is what
+ * the message calls the reference.
+ */
+export function assertSame(what, ours, theirs, tolerance, indices = null, oursName = 'tfjs-roi') {
+  if (ours.length !== theirs.length) throw new Error(`${what}: length ${theirs.length}, expected ${ours.length}`);
+  let worst = 0;
+  const count = indices ? indices.length : ours.length;
+  for (let j = 0; j < count; j++) {
+    const i = indices ? indices[j] : j;
+    const d = Math.abs(theirs[i] - ours[i]);
+    if (!(d <= tolerance * (1 + Math.abs(ours[i])))) {
+      throw new Error(`${what}: element ${i} is ${theirs[i]}, ${oursName} gives ${ours[i]}`);
+    }
+    worst = Math.max(worst, d);
+  }
+  return worst;
 }
