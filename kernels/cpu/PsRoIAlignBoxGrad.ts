@@ -2,7 +2,7 @@ import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
 
 import {PsRoIAlignAttrs, PsRoIAlignBoxGrad, RoIGradInputs} from '../../src/kernel_names';
-import {cpuValues} from './cpu_data';
+import {roiGradValues} from './cpu_data';
 import {psAlignGeometry, psBinOf, psPixelDots} from './ps_roi_channels';
 import {addBinBoxGrad, BinDots, toFloat32, visitAlignBinPixels} from './roi_align_taps';
 
@@ -13,15 +13,14 @@ export function psRoiAlignBoxGrad(args: {
   attrs: PsRoIAlignAttrs,
 }): TensorInfo {
   const {inputs, backend, attrs} = args;
-  const {dy, x, boxes, boxIndices} = inputs;
+  const {x, boxes} = inputs;
+  const {x: xValues, dy: dyValues, boxes: boxValues, boxIndices: indexValues} = roiGradValues(backend, inputs);
   const channels = x.shape[3];
-  const xValues = cpuValues(backend, x) as Float32Array;
-  const dyValues = cpuValues(backend, dy) as Float32Array;
   const dboxes = new Float64Array(boxes.shape[0] * 4);
   const dots = new BinDots();
   const g = psAlignGeometry(x.shape, attrs);
   visitAlignBinPixels(
-      g, channels, cpuValues(backend, boxes), cpuValues(backend, boxIndices), (box, k, binOffset, bin) => {
+      g, channels, boxValues, indexValues, (box, k, binOffset, bin) => {
         psPixelDots(xValues, bin, psBinOf(binOffset, channels, g), dyValues, dots.reserve(bin));
         addBinBoxGrad(box, k, bin, dots.values, dboxes);
       });

@@ -2,7 +2,7 @@ import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
 
 import {PsRoIAlignAttrs, PsRoIAlignGrad, RoIGradInputs} from '../../src/kernel_names';
-import {cpuValues} from './cpu_data';
+import {roiGradValues} from './cpu_data';
 import {psAlignGeometry, psBinOf, psScatterWeighted} from './ps_roi_channels';
 import {visitAlignBinPixels} from './roi_align_taps';
 
@@ -13,13 +13,13 @@ export function psRoiAlignGrad(args: {
   attrs: PsRoIAlignAttrs,
 }): TensorInfo {
   const {inputs, backend, attrs} = args;
-  const {dy, x, boxes, boxIndices} = inputs;
+  const {x} = inputs;
+  const {x: xValues, dy: dyValues, boxes: boxValues, boxIndices: indexValues} = roiGradValues(backend, inputs);
   const channels = x.shape[3];
-  const dx = new Float32Array(cpuValues(backend, x).length);
-  const dyValues = cpuValues(backend, dy) as Float32Array;
+  const dx = new Float32Array(xValues.length);
   const g = psAlignGeometry(x.shape, attrs);
   visitAlignBinPixels(
-      g, channels, cpuValues(backend, boxes), cpuValues(backend, boxIndices),
+      g, channels, boxValues, indexValues,
       (_box, _k, binOffset, bin) => psScatterWeighted(dx, bin, psBinOf(binOffset, channels, g), dyValues));
   return backend.makeTensorInfo(x.shape, 'float32', dx);
 }

@@ -3,7 +3,7 @@ import type {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
 
 import {psInputChannel} from '../../src/geometry';
 import {PsRoIPool, PsRoIPoolAttrs, RoIInputs} from '../../src/kernel_names';
-import {cpuValues} from './cpu_data';
+import {roiValues} from './cpu_data';
 import {visitPoolBins} from './roi_pool_bins';
 
 /** y: the mean of each bin's pixels in each output channel's input channel. */
@@ -13,14 +13,14 @@ export function psRoiPool(args: {
   attrs: PsRoIPoolAttrs,
 }): TensorInfo {
   const {inputs, backend, attrs} = args;
-  const {x, boxes, boxIndices} = inputs;
+  const {x, boxes} = inputs;
+  const {x: xValues, boxes: boxValues, boxIndices: indexValues} = roiValues(backend, inputs);
   const [, , width, channels] = x.shape;
   const {pooledHeight, pooledWidth} = attrs;
   const stride = pooledHeight * pooledWidth;
   const shape = [boxes.shape[0], pooledHeight, pooledWidth, channels / stride];
   const out = new Float32Array(shape[0] * shape[1] * shape[2] * shape[3]);
-  const xValues = cpuValues(backend, x) as Float32Array;
-  visitPoolBins(x.shape, attrs, cpuValues(backend, boxes), cpuValues(backend, boxIndices), true, bin => {
+  visitPoolBins(x.shape, attrs, boxValues, indexValues, true, bin => {
     const area = (bin.h1 - bin.h0) * (bin.w1 - bin.w0);
     for (let c = 0; c < shape[3]; c++) {
       const base = bin.imageBase + psInputChannel(c, bin.ph, bin.pw, pooledHeight, pooledWidth);

@@ -3,7 +3,7 @@ import type {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
 
 import {psInputChannel} from '../../src/geometry';
 import {PsRoIPoolAttrs, PsRoIPoolGrad, RoIGradInputs} from '../../src/kernel_names';
-import {cpuValues} from './cpu_data';
+import {roiGradValues} from './cpu_data';
 import {visitPoolBins} from './roi_pool_bins';
 
 /** dx: each bin spreads dy / area over the pixels the forward averaged. */
@@ -13,13 +13,13 @@ export function psRoiPoolGrad(args: {
   attrs: PsRoIPoolAttrs,
 }): TensorInfo {
   const {inputs, backend, attrs} = args;
-  const {dy, x, boxes, boxIndices} = inputs;
+  const {x} = inputs;
+  const {x: xValues, dy: dyValues, boxes: boxValues, boxIndices: indexValues} = roiGradValues(backend, inputs);
   const [, , width, channels] = x.shape;
   const {pooledHeight, pooledWidth} = attrs;
   const outChannels = channels / (pooledHeight * pooledWidth);
-  const dx = new Float32Array(cpuValues(backend, x).length);
-  const dyValues = cpuValues(backend, dy);
-  visitPoolBins(x.shape, attrs, cpuValues(backend, boxes), cpuValues(backend, boxIndices), true, bin => {
+  const dx = new Float32Array(xValues.length);
+  visitPoolBins(x.shape, attrs, boxValues, indexValues, true, bin => {
     const area = (bin.h1 - bin.h0) * (bin.w1 - bin.w0);
     for (let c = 0; c < outChannels; c++) {
       const base = bin.imageBase + psInputChannel(c, bin.ph, bin.pw, pooledHeight, pooledWidth);

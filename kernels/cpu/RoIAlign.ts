@@ -2,7 +2,7 @@ import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
 
 import {RoIAlign, RoIAlignAttrs, RoIInputs} from '../../src/kernel_names';
-import {cpuValues} from './cpu_data';
+import {roiValues} from './cpu_data';
 import {alignGeometry, binMax, visitAlignBins} from './roi_align_samples';
 import {visitAlignBinPixels, weightedSum, weightedSumChannels} from './roi_align_taps';
 import {cpuWasmAllowed, simdChannelLoops} from './wasm_simd';
@@ -13,16 +13,15 @@ export function roiAlign(args: {
   attrs: RoIAlignAttrs,
 }): TensorInfo {
   const {inputs, backend, attrs} = args;
-  const {x, boxes, boxIndices} = inputs;
+  const {x, boxes} = inputs;
+  const {x: xValues, boxes: boxValues, boxIndices: indexValues} = roiValues(backend, inputs);
   const channels = x.shape[3];
   const numBoxes = boxes.shape[0];
-  const xValues = cpuValues(backend, x) as Float32Array;
   const out = new Float32Array(numBoxes * attrs.pooledHeight * attrs.pooledWidth * channels);
   const acc = new Float64Array(channels);
   const winner = new Int32Array(channels);
 
   const g = alignGeometry(x.shape, attrs);
-  const boxValues = cpuValues(backend, boxes), indexValues = cpuValues(backend, boxIndices);
   if (attrs.mode === 'max') {
     visitAlignBins(g, channels, boxValues, indexValues, ({binOffset, bin}) => {
       binMax(xValues, bin, channels, acc, winner);

@@ -3,7 +3,7 @@ import type {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
 
 import {RoIAlignAttrs, RoIAlignBoxGrad, RoIGradInputs} from '../../src/kernel_names';
 import type {AlignBoxSamples} from '../../src/geometry';
-import {cpuValues} from './cpu_data';
+import {roiGradValues} from './cpu_data';
 import {alignGeometry, binMax, BinSample, visitAlignBins} from './roi_align_samples';
 import {addBinBoxGrad, BinDots, pixelDots, toFloat32, visitAlignBinPixels} from './roi_align_taps';
 import {cpuWasmAllowed, simdChannelLoops} from './wasm_simd';
@@ -29,10 +29,9 @@ export function roiAlignBoxGrad(args: {
   attrs: RoIAlignAttrs,
 }): TensorInfo {
   const {inputs, backend, attrs} = args;
-  const {dy, x, boxes, boxIndices} = inputs;
+  const {x, boxes} = inputs;
+  const {x: xValues, dy: dyValues, boxes: boxValues, boxIndices: indexValues} = roiGradValues(backend, inputs);
   const channels = x.shape[3];
-  const xValues = cpuValues(backend, x) as Float32Array;
-  const dyValues = cpuValues(backend, dy) as Float32Array;
   const dboxes = new Float64Array(boxes.shape[0] * 4);
   const best = new Float64Array(channels);
   const winner = new Int32Array(channels);
@@ -48,7 +47,6 @@ export function roiAlignBoxGrad(args: {
   };
 
   const g = alignGeometry(x.shape, attrs);
-  const boxValues = cpuValues(backend, boxes), indexValues = cpuValues(backend, boxIndices);
   if (attrs.mode === 'max') {
     visitAlignBins(g, channels, boxValues, indexValues, ({box, k, binOffset, bin}) => {
       binMax(xValues, bin, channels, best, winner);

@@ -2,7 +2,7 @@ import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
 
 import {RoIAlignAttrs, RoIAlignGrad, RoIGradInputs} from '../../src/kernel_names';
-import {cpuValues} from './cpu_data';
+import {roiGradValues} from './cpu_data';
 import {alignGeometry, binMax, BinSample, visitAlignBins} from './roi_align_samples';
 import {scatterWeighted, visitAlignBinPixels} from './roi_align_taps';
 import {cpuWasmAllowed, simdChannelLoops} from './wasm_simd';
@@ -26,12 +26,10 @@ export function roiAlignGrad(args: {
   attrs: RoIAlignAttrs,
 }): TensorInfo {
   const {inputs, backend, attrs} = args;
-  const {dy, x, boxes, boxIndices} = inputs;
+  const {x} = inputs;
+  const {x: xValues, dy: dyValues, boxes: boxValues, boxIndices: indexValues} = roiGradValues(backend, inputs);
   const channels = x.shape[3];
-  const xValues = cpuValues(backend, x);
-  const dyValues = cpuValues(backend, dy) as Float32Array;
   const g = alignGeometry(x.shape, attrs);
-  const boxValues = cpuValues(backend, boxes), indexValues = cpuValues(backend, boxIndices);
   if (attrs.mode === 'max') {
     const dx = new Float32Array(xValues.length);
     const best = new Float64Array(channels);

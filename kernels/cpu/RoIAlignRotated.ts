@@ -2,7 +2,7 @@ import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
 
 import {RoIAlignRotated, RoIAlignRotatedAttrs, RoIInputs} from '../../src/kernel_names';
-import {cpuValues} from './cpu_data';
+import {roiValues} from './cpu_data';
 import {rotatedGeometry, sampleValue, visitRotatedBins} from './roi_align_rotated_samples';
 
 /** y [K,outH,outW,C]: each bin's mean over its samples; outside samples add 0 but count. */
@@ -12,13 +12,13 @@ export function roiAlignRotated(args: {
   attrs: RoIAlignRotatedAttrs,
 }): TensorInfo {
   const {inputs, backend, attrs} = args;
-  const {x, boxes, boxIndices} = inputs;
+  const {x, boxes} = inputs;
+  const {x: xValues, boxes: boxValues, boxIndices: indexValues} = roiValues(backend, inputs);
   const channels = x.shape[3];
-  const xValues = cpuValues(backend, x) as Float32Array;
   const out = new Float32Array(boxes.shape[0] * attrs.pooledHeight * attrs.pooledWidth * channels);
   const g = rotatedGeometry(x.shape, attrs);
   visitRotatedBins(
-      g, channels, cpuValues(backend, boxes), cpuValues(backend, boxIndices), ({box, binOffset, samples}) => {
+      g, channels, boxValues, indexValues, ({box, binOffset, samples}) => {
         for (let c = 0; c < channels; c++) {
           let sum = 0;
           for (const s of samples) {

@@ -3,7 +3,7 @@ import type {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
 
 import {ROTATED_BOX_FIELDS} from '../../src/geometry';
 import {RoIAlignRotatedAttrs, RoIAlignRotatedBoxGrad, RoIGradInputs} from '../../src/kernel_names';
-import {cpuValues} from './cpu_data';
+import {roiGradValues} from './cpu_data';
 import {slopeAlongCols, slopeAlongRows} from './RoIAlignBoxGrad';
 import {rotatedGeometry, visitRotatedBins} from './roi_align_rotated_samples';
 import {toFloat32} from './roi_align_taps';
@@ -19,14 +19,13 @@ export function roiAlignRotatedBoxGrad(args: {
   attrs: RoIAlignRotatedAttrs,
 }): TensorInfo {
   const {inputs, backend, attrs} = args;
-  const {dy, x, boxes, boxIndices} = inputs;
+  const {x, boxes} = inputs;
+  const {x: xValues, dy: dyValues, boxes: boxValues, boxIndices: indexValues} = roiGradValues(backend, inputs);
   const channels = x.shape[3];
-  const xValues = cpuValues(backend, x) as Float32Array;
-  const dyValues = cpuValues(backend, dy) as Float32Array;
   const dboxes = new Float64Array(boxes.shape[0] * ROTATED_BOX_FIELDS);
   const g = rotatedGeometry(x.shape, attrs);
   visitRotatedBins(
-      g, channels, cpuValues(backend, boxes), cpuValues(backend, boxIndices), ({box, k, binOffset, samples}) => {
+      g, channels, boxValues, indexValues, ({box, k, binOffset, samples}) => {
         for (const s of samples) {
           if (!s.inside) continue;
           let alongRows = 0, alongCols = 0;

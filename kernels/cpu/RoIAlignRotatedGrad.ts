@@ -2,7 +2,7 @@ import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
 
 import {RoIAlignRotatedAttrs, RoIAlignRotatedGrad, RoIGradInputs} from '../../src/kernel_names';
-import {cpuValues} from './cpu_data';
+import {roiGradValues} from './cpu_data';
 import {scatter} from './RoIAlignGrad';
 import {rotatedGeometry, visitRotatedBins} from './roi_align_rotated_samples';
 
@@ -13,13 +13,13 @@ export function roiAlignRotatedGrad(args: {
   attrs: RoIAlignRotatedAttrs,
 }): TensorInfo {
   const {inputs, backend, attrs} = args;
-  const {dy, x, boxes, boxIndices} = inputs;
+  const {x} = inputs;
+  const {x: xValues, dy: dyValues, boxes: boxValues, boxIndices: indexValues} = roiGradValues(backend, inputs);
   const channels = x.shape[3];
-  const dyValues = cpuValues(backend, dy) as Float32Array;
-  const dx = new Float32Array(cpuValues(backend, x).length);
+  const dx = new Float32Array(xValues.length);
   const g = rotatedGeometry(x.shape, attrs);
   visitRotatedBins(
-      g, channels, cpuValues(backend, boxes), cpuValues(backend, boxIndices), ({box, binOffset, samples}) => {
+      g, channels, boxValues, indexValues, ({box, binOffset, samples}) => {
         for (const s of samples) {
           if (!s.inside) continue;
           for (let c = 0; c < channels; c++) scatter(dx, s, c, dyValues[binOffset + c] / box.count);

@@ -2,7 +2,7 @@ import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
 
 import {RoIInputs, RoIPool, RoIPoolAttrs} from '../../src/kernel_names';
-import {cpuValues} from './cpu_data';
+import {roiValues} from './cpu_data';
 import {poolBinMax} from './roi_pool_bins';
 
 export function roiPool(args: {
@@ -11,12 +11,13 @@ export function roiPool(args: {
   attrs: RoIPoolAttrs,
 }): TensorInfo {
   const {inputs, backend, attrs} = args;
-  const {x, boxes, boxIndices} = inputs;
+  const {x, boxes} = inputs;
+  const {x: xValues, boxes: boxValues, boxIndices: indexValues} = roiValues(backend, inputs);
   const shape = [boxes.shape[0], attrs.pooledHeight, attrs.pooledWidth, x.shape[3]];
   const out = new Float32Array(shape[0] * shape[1] * shape[2] * shape[3]);
   poolBinMax(
-      x.shape, attrs, cpuValues(backend, x) as Float32Array, cpuValues(backend, boxes),
-      cpuValues(backend, boxIndices), out, null);
+      x.shape, attrs, xValues, boxValues,
+      indexValues, out, null);
   return backend.makeTensorInfo(shape, 'float32', out);
 }
 

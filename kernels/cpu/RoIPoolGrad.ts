@@ -2,7 +2,7 @@ import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
 
 import {RoIGradInputs, RoIPoolAttrs, RoIPoolGrad} from '../../src/kernel_names';
-import {cpuValues} from './cpu_data';
+import {roiGradValues} from './cpu_data';
 import {poolBinMax} from './roi_pool_bins';
 
 /** dx: each bin's dy goes to the pixel that won its max, per channel. */
@@ -12,15 +12,14 @@ export function roiPoolGrad(args: {
   attrs: RoIPoolAttrs,
 }): TensorInfo {
   const {inputs, backend, attrs} = args;
-  const {dy, x, boxes, boxIndices} = inputs;
-  const xValues = cpuValues(backend, x);
-  const dyValues = cpuValues(backend, dy);
+  const {x} = inputs;
+  const {x: xValues, dy: dyValues, boxes: boxValues, boxIndices: indexValues} = roiGradValues(backend, inputs);
   const dx = new Float32Array(xValues.length);
   const best = new Float32Array(dyValues.length);
   const argmax = new Int32Array(dyValues.length);
   poolBinMax(
-      x.shape, attrs, xValues as Float32Array, cpuValues(backend, boxes),
-      cpuValues(backend, boxIndices), best, argmax);
+      x.shape, attrs, xValues, boxValues,
+      indexValues, best, argmax);
   for (let i = 0; i < argmax.length; i++) {
     if (argmax[i] >= 0) dx[argmax[i]] += dyValues[i];
   }
