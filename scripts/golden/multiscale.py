@@ -12,9 +12,7 @@ The conventions of ../shared/tools/golden.py: NHWC, float32 values written as sh
   samplingRatio, canonicalScale, canonicalLevel.
 torchvision takes the boxes as one list per image, so the boxes of image 0 come first, then those of image 1.
 """
-import json
 import math
-import os
 import sys
 from collections import OrderedDict
 
@@ -23,14 +21,7 @@ import torch
 import torchvision
 from torchvision.ops import MultiScaleRoIAlign
 
-
-def float32_list(a):
-    return [float(np.float32(v)) for v in np.asarray(a, dtype=np.float64).reshape(-1)]
-
-
-def tensor_json(a):
-    a = np.asarray(a)
-    return {"shape": list(a.shape), "data": float32_list(a)}
+from fixture_json import tensor_json, write_fixtures
 
 
 def exact_level(box, first_level, last_level, canonical_scale, canonical_level):
@@ -135,15 +126,11 @@ def cases():
 
 
 def main(argv):
-    outdir = argv[1]
-    os.makedirs(outdir, exist_ok=True)
     written = cases()
-    for case in written:
-        with open(os.path.join(outdir, case['name'] + '.json'), 'w') as f:
-            json.dump(case, f, separators=(',', ':'))
+    write_fixtures(argv[1], written)
     for case in written:
         print(case['name'], 'levels', case['levels'])
-    print('wrote', len(written), 'fixtures to', outdir)
+    print('wrote', len(written), 'fixtures to', argv[1])
 
 
 if __name__ == '__main__':

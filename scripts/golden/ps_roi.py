@@ -12,11 +12,13 @@ psRoiPool: y from torchvision.ops.ps_roi_pool; dx from the float64 reference of 
 backward clips bins to [0, size] where its forward clips to [0, size - 1], so its dx is not the forward's
 derivative; the library follows the forward.
 """
-import json, math, os, sys
+import math, sys
 import numpy as np
 import torch
 import torchvision
 from torchvision.ops import ps_roi_align, ps_roi_pool
+
+from fixture_json import tensor_json, write_fixtures
 
 f32 = np.float32
 
@@ -109,15 +111,6 @@ def ref_ps_roi_pool(x, boxes, bidx, ph, pw, scale):
     return out
 
 
-def values(a):
-    return [float(f32(v)) for v in np.asarray(a, dtype=np.float64).reshape(-1)]
-
-
-def tensor_json(a):
-    a = np.asarray(a)
-    return {"shape": list(a.shape), "data": values(a)}
-
-
 def random_boxes(rng, K, N, img_h, img_w, spill=0.2):
     """Boxes of varied size, some spilling past the image edge."""
     w = np.exp(rng.uniform(math.log(0.5), math.log(img_w * 1.1), K))
@@ -179,13 +172,8 @@ def cases():
 
 
 def main(argv):
-    outdir = argv[1]
-    os.makedirs(outdir, exist_ok=True)
-    made = cases()
-    for c in made:
-        with open(os.path.join(outdir, c['name'] + '.json'), 'w') as f:
-            json.dump(c, f, separators=(',', ':'))
-    print('wrote', len(made), 'fixtures to', outdir)
+    names = write_fixtures(argv[1], cases())
+    print('wrote', len(names), 'fixtures to', argv[1])
 
 
 if __name__ == '__main__':

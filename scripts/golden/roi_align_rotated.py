@@ -16,11 +16,13 @@ to angle 0 before anything is written.
 Same JSON layout as the roiAlign fixtures (NHWC): x [N,H,W,C], boxes [K,5], boxIndices [K], dy, y
 [K,PH,PW,C], dx [N,H,W,C], dboxes [K,5]. Values are float32 written as shortest round-trip decimals.
 """
-import json, math, os, sys
+import math, sys
 import numpy as np
 import torch
 import torchvision
 from torchvision.ops import roi_align
+
+from fixture_json import tensor_json, write_fixtures
 
 torch.set_default_dtype(torch.float64)
 
@@ -81,15 +83,6 @@ def reference(x, boxes, bidx, ph, pw, scale, sr, unit, clockwise):
             rows.append(torch.stack(cols))
         outs.append(torch.stack(rows))
     return torch.stack(outs)
-
-
-def f32(a):
-    return [float(np.float32(v)) for v in np.asarray(a, dtype=np.float64).reshape(-1)]
-
-
-def tensor_json(a):
-    a = np.asarray(a)
-    return {"shape": list(a.shape), "data": f32(a)}
 
 
 def check_against_torchvision(xf, boxes, bidx, ph, pw, scale, sr):
@@ -155,17 +148,13 @@ VARIANTS = [
 
 
 def main(argv):
-    outdir = argv[1]
-    os.makedirs(outdir, exist_ok=True)
-    names = []
+    made = []
     for i, (N, H, W, C, K, ph, pw, sc, sr, unit, cw) in enumerate(VARIANTS):
         rng = np.random.default_rng(300 + i)
         b, bi = random_rotated_boxes(rng, K, N, H / sc, W / sc, unit)
-        case = make_case('roialignrotated_%d' % i, N, H, W, C, b, bi, ph, pw, sc, sr, unit, cw, seed=350 + i)
-        with open(os.path.join(outdir, case['name'] + '.json'), 'w') as f:
-            json.dump(case, f, separators=(',', ':'))
-        names.append(case['name'])
-    print('wrote', ', '.join(names), 'to', outdir)
+        made.append(make_case('roialignrotated_%d' % i, N, H, W, C, b, bi, ph, pw, sc, sr, unit, cw, seed=350 + i))
+    names = write_fixtures(argv[1], made)
+    print('wrote', ', '.join(names), 'to', argv[1])
 
 
 if __name__ == '__main__':
