@@ -13,7 +13,7 @@ import {roiAlign, roiPool} from '../src/index';
 // @ts-ignore: plain ES modules shared with the Node benchmark
 import {maxRoiPoolModel, roiAlignModel} from './onnx_models.mjs';
 // @ts-ignore
-import {assertSame, BENCH_WORKLOADS, compositeBoxes, seededBoxes} from './workloads.mjs';
+import {assertSame, BENCH_WORKLOADS, roiAlignComposite, seededBoxes} from './workloads.mjs';
 
 /** onnxruntime-web's wasm build, loaded by its own script tag (ort.wasm.min.js). */
 declare const ort: any;
@@ -143,7 +143,6 @@ async function runBackend(backend: string, name: string, repeats: number) {
   await useBackend(backend);
   const t = tensors(w, inputs);
   const outputElements = inputs.outShape.reduce((a, b) => a * b);
-  const perBox = outputElements / w.numBoxes;
   const tables: Record<string, Row[]> = {};
   const checks: string[] = [];
   for (const [op, run] of Object.entries(forwardOps(w, t))) {
@@ -154,19 +153,14 @@ async function runBackend(backend: string, name: string, repeats: number) {
     tables[op] = [{name: `tfjs-roi ${backend}`, t: await timeTensors(run, repeats)}];
   }
   if (w.samplingRatio > 0) {
-    const {normalized, comparable} = compositeBoxes(w, inputs.boxList);
-    const cropBoxes = tf.tensor2d(normalized, [w.numBoxes, 4]);
-    const size = w.outputSize * w.samplingRatio, s = w.samplingRatio;
-    const composite = () => tf.tidy(() => tf.avgPool(
-        tf.image.cropAndResize(t.x, cropBoxes, t.boxIndices, [size, size], 'bilinear'), s, s, 'valid'));
-    const got = composite();
-    const indices = comparable.flatMap(k => Array.from({length: perBox}, (_, i) => k * perBox + i));
-    const worst = assertSame(`cropAndResize + avgPool on ${backend}`, inputs.expected[OPS[0]], await got.data(), 1e-3, indices, 'the cpu kernels');
+    const composite = roiAlignComposite(tf, w, inputs.boxList, t.x, t.boxIndices);
+    const got = composite.run();
+    const worst = assertSame(`cropAndResize + avgPool on ${backend}`, inputs.expected[OPS[0]], await got.data(), 1e-3, composite.indices, 'the cpu kernels');
     got.dispose();
-    checks.push(`cropAndResize + avgPool on ${backend}: matches on the ${comparable.length} of ${w.numBoxes} boxes whose ` +
+    checks.push(`cropAndResize + avgPool on ${backend}: matches on the ${composite.comparable.length} of ${w.numBoxes} boxes whose ` +
         `samples stay inside the map (largest difference ${worst.toExponential(1)})`);
-    tables[OPS[0]].push({name: `tfjs cropAndResize + avgPool, ${backend}`, t: await timeTensors(composite, repeats)});
-    cropBoxes.dispose();
+    tables[OPS[0]].push({name: `tfjs cropAndResize + avgPool, ${backend}`, t: await timeTensors(composite.run, repeats)});
+    composite.dispose();
   }
   const attrs = {pooledHeight: w.outputSize, pooledWidth: w.outputSize, spatialScale: w.spatialScale,
                  samplingRatio: w.samplingRatio, aligned: w.aligned, mode: 'avg'};

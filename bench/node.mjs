@@ -17,7 +17,7 @@ import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 
 import {roiAlign, roiPool} from '../dist/index.mjs';
-import {assertSame, BENCH_WORKLOADS, compositeBoxes, seededBoxes} from './workloads.mjs';
+import {assertSame, BENCH_WORKLOADS, roiAlignComposite, seededBoxes} from './workloads.mjs';
 import {maxRoiPoolModel, roiAlignModel} from './onnx_models.mjs';
 import {loadOnnxRuntime, ORT_VERSION} from './onnxruntime.mjs';
 import {startNodeWebGPU} from '../examples/node_webgpu.mjs';
@@ -164,20 +164,14 @@ async function runWorkload(name, w) {
       rows.push({name: `ORT RoiAlign, ${threads}${mode === 'max' ? ' (other max definition: time only)' : ''}`, t: await time(run)});
     }
     if (mode === 'avg' && samplingRatio > 0) {
-      // tfjs's composite: sample a (outputSize * s)^2 grid, then average s x s.
-      const {normalized, comparable} = compositeBoxes(w, boxList);
-      const cropBoxes = tf.tensor2d(normalized, [w.numBoxes, 4]);
-      const size = outputSize * samplingRatio;
-      const composite = () => tf.tidy(() => tf.avgPool(
-          tf.image.cropAndResize(x, cropBoxes, boxIndices, [size, size], 'bilinear'), samplingRatio, samplingRatio, 'valid'));
-      const got = composite();
-      const indices = comparable.flatMap(k => Array.from({length: outputElements / w.numBoxes}, (_, i) => k * outputElements / w.numBoxes + i));
-      const worst = assertSame('cropAndResize + avgPool', expectedValues, got.dataSync(), 1e-3, indices);
-      checks.push(`cropAndResize + avgPool matches on the ${comparable.length} of ${w.numBoxes} boxes whose samples stay inside ` +
+      const composite = roiAlignComposite(tf, w, boxList, x, boxIndices);
+      const got = composite.run();
+      const worst = assertSame('cropAndResize + avgPool', expectedValues, got.dataSync(), 1e-3, composite.indices);
+      checks.push(`cropAndResize + avgPool matches on the ${composite.comparable.length} of ${w.numBoxes} boxes whose samples stay inside ` +
           `the map (largest difference ${worst.toExponential(1)}); near the border it extrapolates 0 where roiAlign clamps`);
       got.dispose();
-      rows.push({name: 'tfjs cropAndResize + avgPool, cpu', t: await time(ours(composite))});
-      cropBoxes.dispose();
+      rows.push({name: 'tfjs cropAndResize + avgPool, cpu', t: await time(ours(composite.run))});
+      composite.dispose();
     }
     formatTable(`### roiAlign forward, '${mode}'`, outputElements, rows, floor);
     expected.dispose();
@@ -288,20 +282,14 @@ async function runWebGPUWorkload(name, w) {
     checks.push(`webgpu ${what} matches the cpu kernels (largest difference ${worst.toExponential(1)})`);
     const rows = [{name: 'tfjs-roi webgpu', t: await time(onGPU(op))}];
     if (what.endsWith("'avg'") && samplingRatio > 0) {
-      const {normalized, comparable} = compositeBoxes(w, boxList);
-      const cropBoxes = tf.tensor2d(normalized, [w.numBoxes, 4]);
-      const size = outputSize * samplingRatio;
-      const composite = () => tf.tidy(() => tf.avgPool(
-          tf.image.cropAndResize(x, cropBoxes, boxIndices, [size, size], 'bilinear'), samplingRatio, samplingRatio, 'valid'));
-      const got = composite();
-      const perBox = outputElements / w.numBoxes;
-      const indices = comparable.flatMap(k => Array.from({length: perBox}, (_, i) => k * perBox + i));
-      const worstComposite = assertSame('cropAndResize + avgPool on webgpu', expected[what], await got.data(), 1e-3, indices);
+      const composite = roiAlignComposite(tf, w, boxList, x, boxIndices);
+      const got = composite.run();
+      const worstComposite = assertSame('cropAndResize + avgPool on webgpu', expected[what], await got.data(), 1e-3, composite.indices);
       got.dispose();
-      checks.push(`cropAndResize + avgPool on webgpu matches on the ${comparable.length} of ${w.numBoxes} boxes whose samples ` +
+      checks.push(`cropAndResize + avgPool on webgpu matches on the ${composite.comparable.length} of ${w.numBoxes} boxes whose samples ` +
           `stay inside the map (largest difference ${worstComposite.toExponential(1)})`);
-      rows.push({name: 'tfjs cropAndResize + avgPool, webgpu', t: await time(onGPU(composite))});
-      cropBoxes.dispose();
+      rows.push({name: 'tfjs cropAndResize + avgPool, webgpu', t: await time(onGPU(composite.run))});
+      composite.dispose();
     }
     formatTable(`### ${what} (webgpu)`, outputElements, rows, null);
     if (what.endsWith("'avg'")) {

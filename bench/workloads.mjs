@@ -51,7 +51,7 @@ export const BENCH_WORKLOADS = {
  * the map: cropAndResize extrapolates zeros outside, where roiAlign clamps,
  * so only those can be compared.
  */
-export function compositeBoxes(w, boxList) {
+function compositeBoxes(w, boxList) {
   const [, h, wd] = w.features;
   const points = w.outputSize * w.samplingRatio;
   const offset = w.aligned ? 0.5 : 0;
@@ -70,6 +70,26 @@ export function compositeBoxes(w, boxList) {
     if (y.inside && x.inside) comparable.push(k);
   });
   return {normalized, comparable};
+}
+
+/**
+ * tfjs's own composite for workload w's roiAlign 'avg' (samplingRatio > 0):
+ * cropAndResize to an (outputSize * s)^2 grid on the sample positions, then
+ * an s x s average pool. `indices` are the output elements of the
+ * `comparable` boxes, the ones it can be checked on. `tf` is the caller's
+ * tfjs, so the composite runs on the caller's backend.
+ */
+export function roiAlignComposite(tf, w, boxList, x, boxIndices) {
+  const {normalized, comparable} = compositeBoxes(w, boxList);
+  const cropBoxes = tf.tensor2d(normalized, [w.numBoxes, 4]);
+  const s = w.samplingRatio, size = w.outputSize * s;
+  const perBox = w.outputSize * w.outputSize * w.features[3];
+  return {
+    run: () => tf.tidy(() => tf.avgPool(tf.image.cropAndResize(x, cropBoxes, boxIndices, [size, size], 'bilinear'), s, s, 'valid')),
+    comparable,
+    indices: comparable.flatMap(k => Array.from({length: perBox}, (_, i) => k * perBox + i)),
+    dispose: () => cropBoxes.dispose(),
+  };
 }
 
 /**
