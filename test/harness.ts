@@ -110,6 +110,16 @@ export function expectThrows(fn: () => unknown, pattern: RegExp): void {
   expect(thrown.message).toMatch(pattern);
 }
 
+/**
+ * Throws unless fn, run in tf.tidy, throws an Error matching `pattern` and
+ * leaves no tensor behind: bad input must fail cleanly.
+ */
+export function expectThrowsCleanly(fn: () => unknown, pattern: RegExp): void {
+  const before = tf.memory().numTensors;
+  expectThrows(() => tf.tidy(fn as () => tf.Tensor), pattern);
+  expect(tf.memory().numTensors).toBe(before);
+}
+
 /** A seeded generator (mulberry32), so random cases are reproducible. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;

@@ -12,7 +12,7 @@ import fourLevels from './fixtures/multiscale_four_levels.json';
 import defaultCanonical from './fixtures/multiscale_default_canonical.json';
 import oneLevel from './fixtures/multiscale_one_level.json';
 import ceilSizes from './fixtures/multiscale_ceil_sizes.json';
-import {checkClose, describeEachBackend, expectTensorClose, expectThrows, randomValues, seededRandom, values} from './harness';
+import {checkClose, describeEachBackend, expectTensorClose, expectThrowsCleanly, randomValues, seededRandom, values} from './harness';
 import {numericGradient, refRoiAlign} from './reference';
 
 interface FixtureTensor {
@@ -388,11 +388,7 @@ describeEachBackend('multiScaleRoiAlign', () => {
       ['layer without imageSize', () => layers.multiScaleRoiAlign({outputSize: 2} as never), /MultiScaleRoIAlign layer: the layer config needs imageSize/],
     ];
     for (const [name, fn, pattern] of cases) {
-      it(name, () => {
-        const before = tf.memory().numTensors;
-        expectThrows(() => tf.tidy(fn as () => tf.Tensor), pattern);
-        expect(tf.memory().numTensors).toBe(before);
-      });
+      it(name, () => expectThrowsCleanly(fn, pattern));
     }
   });
 
