@@ -111,3 +111,37 @@ export function assertSame(what, ours, theirs, tolerance, indices = null, oursNa
   }
   return worst;
 }
+
+/**
+ * The detector-scale GPU workloads (issues 13 and 14): the same 200 boxes of
+ * an 800 x 1088 image pooled 7x7 with samplingRatio 2 from a stride-8 map
+ * (P3) and a stride-4 map (P2). The samples are the same on both, so a pass
+ * whose cost follows the samples costs about the same on both; one that
+ * scans map x boxes costs 4x on P2. `channels` lists the C each is run at.
+ */
+export const DETECTOR_WORKLOADS = {
+  P3: {features: [1, 100, 136, 16], numBoxes: 200, spatialScale: 1 / 8, outputSize: 7, samplingRatio: 2, aligned: false},
+  P2: {features: [1, 200, 272, 16], numBoxes: 200, spatialScale: 1 / 4, outputSize: 7, samplingRatio: 2, aligned: false},
+};
+export const DETECTOR_CHANNELS = [16, 64];
+
+/** Workload w with C channels instead of its own. */
+export function withChannels(w, channels) {
+  return {...w, features: [w.features[0], w.features[1], w.features[2], channels]};
+}
+
+/**
+ * The FPN pooler workload (issue 15): levels P2..P5 of an 800 x 1088 image
+ * (strides 4..32, torchvision's rounded-up sizes), 1000 boxes, 7x7,
+ * samplingRatio 2, canonical scale 224 at level 4. `oneLevel` is the
+ * comparison: roiAlign of the same boxes on P2 alone (the same sample count
+ * and output size).
+ */
+export const FPN_WORKLOAD = {
+  imageSize: [800, 1088],
+  levels: [[1, 200, 272], [1, 100, 136], [1, 50, 68], [1, 25, 34]],
+  numBoxes: 1000,
+  outputSize: 7,
+  samplingRatio: 2,
+  channels: {cpu: 256, gpu: 16},
+};
