@@ -2,10 +2,12 @@
  * Argument checking and layout translation shared by the public ops. Every
  * check runs before any kernel, and its message names the argument.
  */
-import {cast, customGrad, fill, greater, less, logicalAnd, reshape, scalar, split, Tensor, tensor, transpose, where, zerosLike} from '@tensorflow/tfjs-core';
+import {cast, customGrad, env, fill, greater, less, logicalAnd, reshape, scalar, split, Tensor, tensor, transpose, where, zerosLike} from '@tensorflow/tfjs-core';
 import type {DataType, GradSaveFunc, TensorLike} from '@tensorflow/tfjs-core';
 import {engine} from '@tensorflow/tfjs-core';
 import type {NamedAttrMap, Tensor4D} from '@tensorflow/tfjs-core';
+
+import {MAX_SAMPLES_PER_BIN_AXIS} from './limits';
 
 export type DataFormat = 'NHWC'|'NCHW';
 
@@ -13,22 +15,95 @@ export function fail(op: string, message: string): never {
   throw new Error(`${op}: ${message}`);
 }
 
-/** A Tensor as given, or a new one of `dtype` made from a TensorLike. */
+/**
+ * A value as an error message shows it: strings quoted (so '0.25' reads
+ * "0.25", not 0.25), numbers as JavaScript prints them (NaN, Infinity).
+ */
+export function show(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'bigint' || value === undefined ||
+      typeof value === 'function' || typeof value === 'symbol') {
+    return String(value);
+  }
+  if (value instanceof Tensor) return `a ${value.dtype} tensor of shape ${shapeText(value.shape)}`;
+  try {
+    const text = JSON.stringify(value, (_, v) => typeof v === 'number' && !isFinite(v) ? String(v) : v);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  } catch {
+    return String(value);
+  }
+}
+
+const INT32_MIN = -(2 ** 31), INT32_MAX = 2 ** 31 - 1;
+
+/**
+ * The shape of a plain nested array of numbers, or a failure naming `name`:
+ * tfjs infers a shape from the first element of each level and would accept
+ * a ragged array, reading garbage or dropping values.
+ */
+function nestedArrayShape(value: unknown, name: string, op: string): number[] {
+  const problem = (what: string) => fail(op, `${name} must be a Tensor or a nested array of numbers, ${what}`);
+  if (ArrayBuffer.isView(value)) return [(value as unknown as ArrayLike<number>).length];
+  if (!Array.isArray(value)) {
+    return problem(`got ${typeof value === 'object' ? 'an object' : typeof value} ${show(value)}`);
+  }
+  const shape: number[] = [];
+  let level: unknown = value;
+  while (Array.isArray(level) || ArrayBuffer.isView(level)) {
+    shape.push((level as ArrayLike<unknown>).length);
+    if (shape[shape.length - 1] === 0) break;
+    level = (level as ArrayLike<unknown>)[0];
+  }
+  const visit = (item: unknown, depth: number, path: string): void => {
+    if (depth === shape.length) {
+      if (typeof item !== 'number') problem(`got ${show(item)} at ${name}${path}`);
+      return;
+    }
+    const isList = Array.isArray(item) || ArrayBuffer.isView(item);
+    if (!isList || (item as ArrayLike<unknown>).length !== shape[depth]) {
+      problem(`but it is ragged: ${name}${path} ${isList ? `has ${(item as ArrayLike<unknown>).length} elements` : `is ${show(item)}`} where ${name}${'[0]'.repeat(depth)} has ${shape[depth]}`);
+    }
+    const list = item as ArrayLike<unknown>;
+    for (let i = 0; i < list.length; i++) visit(list[i], depth + 1, `${path}[${i}]`);
+  };
+  visit(value, 0, '');
+  return shape;
+}
+
+/**
+ * A Tensor as given, or a new one of `dtype` made from a TensorLike, after
+ * checking that it is a rectangular array of numbers (and, for int32, that
+ * every number is an integer in int32 range: tfjs would silently truncate or
+ * wrap 0.5, NaN or 2^32 into some image index).
+ */
 export function toTensor(
-    value: Tensor|TensorLike, name: string, op: string, dtype: DataType): Tensor {
+    value: Tensor|TensorLike, name: string, op: string, dtype: DataType,
+    emptyShape?: number[]): Tensor {
   if (value instanceof Tensor) {
+    if (value.isDisposed) fail(op, `${name} is a disposed tensor`);
     if (value.dtype !== dtype) {
       fail(op, `${name} must be ${dtype}, got ${value.dtype}`);
     }
     return value;
   }
   if (value == null) fail(op, `${name} is required`);
-  try {
-    return tensor(value as TensorLike, undefined, dtype);
-  } catch (e) {
-    return fail(op, `${name} must be a Tensor or a nested array of numbers (${
-        (e as Error).message})`);
+  const shape = nestedArrayShape(value, name, op);
+  if (dtype === 'int32') {
+    const flat: number[] = [];
+    const collect = (item: unknown): void => {
+      if (typeof item === 'number') {
+        flat.push(item);
+      } else {
+        Array.prototype.forEach.call(item as ArrayLike<unknown>, collect);
+      }
+    };
+    collect(value);
+    const bad = flat.findIndex(v => !Number.isInteger(v) || v < INT32_MIN || v > INT32_MAX);
+    if (bad >= 0) {
+      fail(op, `${name} must hold integers in int32 range, got ${show(flat[bad])} at index ${bad}`);
+    }
   }
+  const empty = shape.length === 1 && shape[0] === 0 && emptyShape !== undefined;
+  return tensor(value as TensorLike, empty ? emptyShape : shape, dtype);
 }
 
 export function shapeText(shape: number[]): string {
@@ -44,29 +119,33 @@ export function parseOutputSize(
       size.every(v => typeof v === 'number' && Number.isInteger(v) && v > 0);
   if (!ok) {
     fail(op, `outputSize must be a positive integer or [outH, outW] of positive integers, got ${
-        JSON.stringify(outputSize)}`);
+        show(outputSize)}`);
+  }
+  if (size[0] * size[1] > INT32_MAX) {
+    fail(op, `outputSize ${show(outputSize)} has ${size[0] * size[1]} bins per box, more than ${
+        INT32_MAX} (2^31 - 1), the most elements a tensor can index`);
   }
   return [size[0], size[1]];
 }
 
 export function checkSpatialScale(value: unknown, op: string): number {
   if (typeof value !== 'number' || !isFinite(value) || value <= 0) {
-    fail(op, `spatialScale must be a finite number > 0, got ${String(value)}`);
+    fail(op, `spatialScale must be a finite number > 0, got ${show(value)}`);
   }
   return value;
 }
 
 export function checkDataFormat(value: unknown, op: string): DataFormat {
   if (value !== 'NHWC' && value !== 'NCHW') {
-    fail(op, `dataFormat must be 'NHWC' or 'NCHW', got ${JSON.stringify(value)}`);
+    fail(op, `dataFormat must be 'NHWC' or 'NCHW', got ${show(value)}`);
   }
   return value;
 }
 
 export function checkKnownOptions(
     options: object, known: string[], op: string): void {
-  if (options === null || typeof options !== 'object') {
-    fail(op, `options must be an object, got ${String(options)}`);
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    fail(op, `options must be an object, got ${show(options)}`);
   }
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
@@ -89,7 +168,8 @@ export function checkRoIInputs(
     fail(op, `x must be 4-D [N,H,W,C] or [N,C,H,W], got shape ${
         shapeText($x.shape)}`);
   }
-  const $boxes = toTensor(boxes, 'boxes', op, 'float32');
+  // Plain [] boxes are K = 0: [0,4] with boxIndices, [0,5] without.
+  const $boxes = toTensor(boxes, 'boxes', op, 'float32', [0, boxIndices == null ? fields + 1 : fields]);
   if ($boxes.rank !== 2 || ($boxes.shape[1] !== fields && $boxes.shape[1] !== fields + 1)) {
     fail(op, `boxes must be [K,${fields}] (${box.names.join(',')}) or [K,${fields + 1}] (batchIndex,${
         box.names.join(',')}), got shape ${shapeText($boxes.shape)}`);
@@ -178,6 +258,11 @@ export function checkPoolingArgs(
   return {...checked, pooledHeight, pooledWidth, spatialScale, dataFormat};
 }
 
+/** The channels of x, in either layout. */
+export function channelsOf(x: Tensor, dataFormat: DataFormat): number {
+  return x.shape[dataFormat === 'NCHW' ? 1 : 3] as number;
+}
+
 /** The columns of a box, as error messages name them. */
 export interface BoxLayout {
   names: string[];
@@ -191,7 +276,11 @@ export const ROTATED_BOXES: BoxLayout = {names: ['cx', 'cy', 'w', 'h', 'angle']}
 
 export function checkSamplingRatio(value: unknown, op: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
-    fail(op, `samplingRatio must be an integer (<= 0 for adaptive), got ${String(value)}`);
+    fail(op, `samplingRatio must be an integer (<= 0 for adaptive), got ${show(value)}`);
+  }
+  if (value > MAX_SAMPLES_PER_BIN_AXIS) {
+    fail(op, `samplingRatio must be at most ${MAX_SAMPLES_PER_BIN_AXIS} samples per bin and axis (MAX_SAMPLES_PER_BIN_AXIS), got ${
+        show(value)}`);
   }
   return value;
 }
@@ -206,6 +295,52 @@ export function runOnKernelLayout(
     boxIndices: Tensor|TensorLike|null|undefined, dataFormat: DataFormat, attrs: NamedAttrMap,
     box: BoxLayout = CORNER_BOXES): Tensor4D {
   const checked = checkRoIInputs(op, x, boxes, boxIndices, box);
+  checkOutputSize(op, [checked.boxes.shape[0], attrs.pooledHeight as number, attrs.pooledWidth as number,
+    channelsOf(checked.x, dataFormat)], '[K,outH,outW,C]');
   const inputs = toKernelLayout(checked.x, checked.boxes, checked.boxIndices, dataFormat, box);
   return fromKernelLayout(engine().runKernel(kernelName, inputs, attrs) as Tensor4D, dataFormat);
+}
+
+/**
+ * The most elements a result may have on the current backend, and why:
+ * 2^31 - 1 everywhere (tensors and shaders index with int32); on webgl, the
+ * texels of the largest texture; on webgpu, the largest storage binding.
+ */
+function outputElementLimit(): {limit: number, reason: string} {
+  let limit = INT32_MAX, reason = '2^31 - 1, the most elements a tensor can index';
+  const backendName = engine().backendName;
+  try {
+    if (backendName === 'webgl') {
+      const side = env().getNumber('WEBGL_MAX_TEXTURE_SIZE');
+      if (side * side < limit) {
+        limit = side * side;
+        reason = `WEBGL_MAX_TEXTURE_SIZE^2 = ${side}^2, the texels of webgl's largest texture`;
+      }
+    } else if (backendName === 'webgpu') {
+      const device = (engine().backend as unknown as {device?: {limits?: {maxStorageBufferBindingSize?: number}}}).device;
+      const bytes = device?.limits?.maxStorageBufferBindingSize;
+      if (typeof bytes === 'number' && bytes / 4 < limit) {
+        limit = Math.floor(bytes / 4);
+        reason = `maxStorageBufferBindingSize / 4 = ${bytes} / 4, the float32 values of webgpu's largest buffer`;
+      }
+    }
+  } catch {
+    // A backend without these flags or limits keeps the int32 bound.
+  }
+  return {limit, reason};
+}
+
+/**
+ * Refuses a result no backend could hold before anything is allocated, so
+ * that a huge outputSize (or K, or C) gives an Error naming it rather than a
+ * failure deep inside tfjs that leaves memory behind.
+ */
+export function checkOutputSize(op: string, shape: number[], names: string): void {
+  const elements = shape.reduce((a, b) => a * b, 1);
+  if (elements === 0) return;
+  const {limit, reason} = outputElementLimit();
+  if (elements > limit) {
+    fail(op, `outputSize: the result ${names} = ${shapeText(shape)} would have ${
+        elements} elements, more than ${limit} (${reason}); use fewer boxes or a smaller outputSize`);
+  }
 }

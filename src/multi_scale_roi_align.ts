@@ -1,7 +1,7 @@
 import {addN, cast, customGrad, engine, equal, fill, greaterEqual, logicalAnd, mul, op, range, reshape, split, sub, sum, tensor1d, tile, unstack, where, zeros, zerosLike} from '@tensorflow/tfjs-core';
 import type {GradSaveFunc, Tensor, Tensor2D, Tensor4D, TensorLike} from '@tensorflow/tfjs-core';
 
-import {checkDataFormat, checkKnownOptions, checkRoIInputs, DataFormat, fail, fromKernelLayout, parseOutputSize, shapeText, toKernelLayout, toTensor} from './args';
+import {channelsOf, checkDataFormat, checkOutputSize, checkKnownOptions, checkRoIInputs, DataFormat, fail, fromKernelLayout, parseOutputSize, show, shapeText, toKernelLayout, toTensor} from './args';
 import {RoIAlign, RoIAlignAttrs, RoIAlignMode} from './kernel_names';
 import {checkSamplingOptions} from './roi_align';
 
@@ -121,7 +121,7 @@ function checkFeatures(
 
 function checkPositive(name: string, label: string, value: unknown): number {
   if (typeof value !== 'number' || !isFinite(value) || value <= 0) {
-    fail(name, `${label} must be a finite number > 0, got ${String(value)}`);
+    fail(name, `${label} must be a finite number > 0, got ${show(value)}`);
   }
   return value;
 }
@@ -143,13 +143,13 @@ function multiScaleRoiAlign_(
   } = options;
   const [pooledHeight, pooledWidth] = parseOutputSize(outputSize, name);
   if (!Array.isArray(imageSize) || imageSize.length !== 2) {
-    fail(name, `imageSize must be [height, width] of the input image, got ${JSON.stringify(imageSize)}`);
+    fail(name, `imageSize must be [height, width] of the input image, got ${show(imageSize)}`);
   }
   const imageHeight = checkPositive(name, 'imageSize[0] (height)', imageSize[0]);
   checkPositive(name, 'imageSize[1] (width)', imageSize[1]);
   checkPositive(name, 'canonicalScale', canonicalScale);
   if (typeof canonicalLevel !== 'number' || !isFinite(canonicalLevel)) {
-    fail(name, `canonicalLevel must be a finite number, got ${String(canonicalLevel)}`);
+    fail(name, `canonicalLevel must be a finite number, got ${show(canonicalLevel)}`);
   }
   checkSamplingOptions(name, samplingRatio, aligned, mode);
   checkDataFormat(dataFormat, name);
@@ -164,6 +164,7 @@ function multiScaleRoiAlign_(
     }
   });
   const checked = checkRoIInputs(name, levels[0], boxes, boxIndices);
+  checkOutputSize(name, [checked.boxes.shape[0], pooledHeight, pooledWidth, channelsOf(levels[0], dataFormat)], '[K,outH,outW,C]');
 
   const first = toKernelLayout(levels[0], checked.boxes, checked.boxIndices, dataFormat);
   const xs = [

@@ -1,7 +1,7 @@
 import {engine, op} from '@tensorflow/tfjs-core';
 import type {Tensor, Tensor2D, Tensor4D, TensorLike} from '@tensorflow/tfjs-core';
 
-import {checkPoolingArgs, checkPositionSensitiveChannels, checkSamplingRatio, fromKernelLayout, toKernelLayout} from './args';
+import {channelsOf, checkKnownOptions, checkOutputSize, checkPoolingArgs, checkPositionSensitiveChannels, checkSamplingRatio, fromKernelLayout, toKernelLayout} from './args';
 import {PsRoIAlign, PsRoIAlignAttrs} from './kernel_names';
 import type {RoIPoolOptions} from './roi_pool';
 
@@ -15,11 +15,15 @@ function psRoiAlign_(
     boxIndices: Tensor|TensorLike|null, outputSize: number|[number, number],
     options: PsRoIAlignOptions = {}): Tensor4D {
   const name = 'psRoiAlign';
-  const checked = checkPoolingArgs(
-      name, x, boxes, boxIndices, outputSize, options, ['spatialScale', 'samplingRatio', 'dataFormat']);
-  const {pooledHeight, pooledWidth, spatialScale, dataFormat} = checked;
+  const known = ['spatialScale', 'samplingRatio', 'dataFormat'];
+  checkKnownOptions(options, known, name);
   const samplingRatio = checkSamplingRatio(options.samplingRatio ?? 0, name);
+  const checked = checkPoolingArgs(name, x, boxes, boxIndices, outputSize, options, known);
+  const {pooledHeight, pooledWidth, spatialScale, dataFormat} = checked;
   checkPositionSensitiveChannels(name, checked.x, dataFormat, pooledHeight, pooledWidth);
+  // Cout * outH * outW = C: the result has K * C elements.
+  checkOutputSize(name, [checked.boxes.shape[0], pooledHeight, pooledWidth,
+    channelsOf(checked.x, dataFormat) / (pooledHeight * pooledWidth)], '[K,outH,outW,Cout]');
   const inputs = toKernelLayout(checked.x, checked.boxes, checked.boxIndices, dataFormat);
   const attrs: PsRoIAlignAttrs = {pooledHeight, pooledWidth, spatialScale, samplingRatio};
   const y = engine().runKernel(PsRoIAlign, inputs, attrs) as Tensor4D;

@@ -1,7 +1,7 @@
 import {engine, op} from '@tensorflow/tfjs-core';
 import type {Tensor, Tensor2D, Tensor4D, TensorLike} from '@tensorflow/tfjs-core';
 
-import {checkPoolingArgs, checkPositionSensitiveChannels, fromKernelLayout, toKernelLayout} from './args';
+import {channelsOf, checkOutputSize, checkPoolingArgs, checkPositionSensitiveChannels, fromKernelLayout, toKernelLayout} from './args';
 import {PsRoIPool, PsRoIPoolAttrs} from './kernel_names';
 import type {RoIPoolOptions} from './roi_pool';
 
@@ -16,6 +16,9 @@ function psRoiPool_(
   const checked = checkPoolingArgs(name, x, boxes, boxIndices, outputSize, options, ['spatialScale', 'dataFormat']);
   const {pooledHeight, pooledWidth, spatialScale, dataFormat} = checked;
   checkPositionSensitiveChannels(name, checked.x, dataFormat, pooledHeight, pooledWidth);
+  // Cout * outH * outW = C: the result has K * C elements.
+  checkOutputSize(name, [checked.boxes.shape[0], pooledHeight, pooledWidth,
+    channelsOf(checked.x, dataFormat) / (pooledHeight * pooledWidth)], '[K,outH,outW,Cout]');
   const inputs = toKernelLayout(checked.x, checked.boxes, checked.boxIndices, dataFormat);
   const attrs: PsRoIPoolAttrs = {pooledHeight, pooledWidth, spatialScale};
   const y = engine().runKernel(PsRoIPool, inputs, attrs) as Tensor4D;

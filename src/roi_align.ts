@@ -1,7 +1,7 @@
 import {engine, op} from '@tensorflow/tfjs-core';
 import type {Tensor, Tensor2D, Tensor4D, TensorLike} from '@tensorflow/tfjs-core';
 
-import {checkDataFormat, checkKnownOptions, checkRoIInputs, checkSamplingRatio, checkSpatialScale, DataFormat, fail, fromKernelLayout, parseOutputSize, toKernelLayout} from './args';
+import {channelsOf, checkDataFormat, checkOutputSize, checkKnownOptions, checkRoIInputs, checkSamplingRatio, checkSpatialScale, DataFormat, fail, fromKernelLayout, parseOutputSize, show, toKernelLayout} from './args';
 import {RoIAlign, RoIAlignAttrs, RoIAlignMode} from './kernel_names';
 
 export interface RoIAlignOptions {
@@ -24,10 +24,10 @@ export function checkSamplingOptions(
     name: string, samplingRatio: unknown, aligned: unknown, mode: unknown): void {
   checkSamplingRatio(samplingRatio, name);
   if (typeof aligned !== 'boolean') {
-    fail(name, `aligned must be a boolean, got ${String(aligned)}`);
+    fail(name, `aligned must be a boolean, got ${show(aligned)}`);
   }
   if (mode !== 'avg' && mode !== 'max') {
-    fail(name, `mode must be 'avg' or 'max', got ${JSON.stringify(mode)}`);
+    fail(name, `mode must be 'avg' or 'max', got ${show(mode)}`);
   }
 }
 
@@ -49,6 +49,7 @@ function roiAlign_(
   checkSamplingOptions(name, samplingRatio, aligned, mode);
   checkDataFormat(dataFormat, name);
   const checked = checkRoIInputs(name, x, boxes, boxIndices);
+  checkOutputSize(name, [checked.boxes.shape[0], pooledHeight, pooledWidth, channelsOf(checked.x, dataFormat)], '[K,outH,outW,C]');
 
   const inputs = toKernelLayout(checked.x, checked.boxes, checked.boxIndices, dataFormat);
   const attrs: RoIAlignAttrs = {

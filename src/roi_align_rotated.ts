@@ -1,7 +1,7 @@
 import {op} from '@tensorflow/tfjs-core';
 import type {Tensor, Tensor2D, Tensor4D, TensorLike} from '@tensorflow/tfjs-core';
 
-import {checkDataFormat, checkKnownOptions, checkSamplingRatio, checkSpatialScale, DataFormat, fail, parseOutputSize, ROTATED_BOXES, runOnKernelLayout} from './args';
+import {checkDataFormat, checkKnownOptions, checkSamplingRatio, checkSpatialScale, DataFormat, fail, parseOutputSize, show, ROTATED_BOXES, runOnKernelLayout} from './args';
 import type {AngleUnit} from './geometry';
 import {RoIAlignRotated, RoIAlignRotatedAttrs} from './kernel_names';
 
@@ -40,10 +40,10 @@ function roiAlignRotated_(
   checkSpatialScale(spatialScale, name);
   checkSamplingRatio(samplingRatio, name);
   if (angleUnit !== 'degrees' && angleUnit !== 'radians') {
-    fail(name, `angleUnit must be 'degrees' or 'radians', got ${JSON.stringify(angleUnit)}`);
+    fail(name, `angleUnit must be 'degrees' or 'radians', got ${show(angleUnit)}`);
   }
   if (typeof clockwise !== 'boolean') {
-    fail(name, `clockwise must be a boolean, got ${String(clockwise)}`);
+    fail(name, `clockwise must be a boolean, got ${show(clockwise)}`);
   }
   checkDataFormat(dataFormat, name);
   const attrs: RoIAlignRotatedAttrs =

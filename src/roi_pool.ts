@@ -1,7 +1,7 @@
 import {engine, op} from '@tensorflow/tfjs-core';
 import type {Tensor, Tensor2D, Tensor4D, TensorLike} from '@tensorflow/tfjs-core';
 
-import {checkPoolingArgs, DataFormat, fromKernelLayout, toKernelLayout} from './args';
+import {channelsOf, checkOutputSize, checkPoolingArgs, DataFormat, fromKernelLayout, toKernelLayout} from './args';
 import {RoIPool, RoIPoolAttrs} from './kernel_names';
 
 export interface RoIPoolOptions {
@@ -19,6 +19,7 @@ function roiPool_(
     options: RoIPoolOptions = {}): Tensor4D {
   const checked = checkPoolingArgs('roiPool', x, boxes, boxIndices, outputSize, options, OPTIONS);
   const {pooledHeight, pooledWidth, spatialScale, dataFormat} = checked;
+  checkOutputSize('roiPool', [checked.boxes.shape[0], pooledHeight, pooledWidth, channelsOf(checked.x, dataFormat)], '[K,outH,outW,C]');
   const inputs = toKernelLayout(checked.x, checked.boxes, checked.boxIndices, dataFormat);
   const attrs: RoIPoolAttrs = {pooledHeight, pooledWidth, spatialScale};
   const y = engine().runKernel(RoIPool, inputs, attrs) as Tensor4D;

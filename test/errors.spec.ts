@@ -1,11 +1,23 @@
 /** Bad input throws before any kernel runs; unreadable boxes give 0; nothing leaks. */
 import * as tf from '@tensorflow/tfjs';
 
-import {roiAlign, roiPool} from '../src/index';
+import {multiScaleRoiAlign, psRoiAlign, roiAlign, roiAlignRotated, roiPool} from '../src/index';
+import {MAX_SAMPLES_PER_BIN_AXIS} from '../src/limits';
 import {checkClose, describeEachBackend, expectThrowsCleanly, randomValues, seededRandom, values} from './harness';
 import {refRoiAlign} from './reference';
 
 const N = 2, H = 4, W = 5, C = 2;
+
+/** A tensor that has been disposed. */
+function disposed(shape: number[], dtype: 'float32'|'int32' = 'float32'): tf.Tensor {
+  const t = tf.zeros(shape, dtype);
+  t.dispose();
+  return t;
+}
+
+function capError(op: string, value: number): RegExp {
+  return new RegExp(`${op}: samplingRatio must be at most ${MAX_SAMPLES_PER_BIN_AXIS} samples per bin and axis \\(MAX_SAMPLES_PER_BIN_AXIS\\), got ${value}$`);
+}
 
 describeEachBackend('bad input and edge cases', () => {
   let x: tf.Tensor4D, boxes: tf.Tensor2D, indices: tf.Tensor1D;
@@ -48,10 +60,48 @@ describeEachBackend('bad input and edge cases', () => {
       ['unknown option', align(() => ({options: {sampling_ratio: 2}})), /roiAlign: unknown option 'sampling_ratio'/],
       ['roiPool x not 4-D', pool(() => ({x: tf.zeros([4, 5, 2])})), /roiPool: x must be 4-D/],
       ['roiPool with a roiAlign option', () => roiPool(x, boxes, indices, 2, {aligned: true} as never), /roiPool: unknown option 'aligned'/],
+      // Plain-array batch indices are checked before tfjs converts them (it would truncate or wrap them).
+      ...([[0.5, 0], [2 ** 32, 0], [NaN, 0], [-0.5, 0], [0, 1.7]] as number[][]).map(
+          (bad): [string, () => unknown, RegExp] => [`plain boxIndices ${JSON.stringify(bad.map(String))}`,
+            align(() => ({boxIndices: bad})), /roiAlign: boxIndices must hold integers in int32 range, got .* at index/]),
+      ['boxIndices a string', align(() => ({boxIndices: '01'})), /roiAlign: boxIndices must be a Tensor or a nested array of numbers, got string "01"/],
+      ['boxIndices with a string inside', align(() => ({boxIndices: [0, '1']})), /roiAlign: boxIndices must be .*got "1" at boxIndices\[1\]/],
+      ['x ragged', align(() => ({x: [[[[1], [2]], [[3]]]]})), /roiAlign: x must be .*ragged: x\[0\]\[1\] has 1 elements where x\[0\]\[0\] has 2/],
+      ['boxes ragged', align(() => ({boxes: [[0, 0, 1, 1], [0, 0, 1]]})), /roiAlign: boxes must be .*ragged: boxes\[1\] has 3 elements/],
+      ['x disposed', align(() => ({x: disposed([1, 4, 5, 2])})), /roiAlign: x is a disposed tensor/],
+      ['boxes disposed', align(() => ({boxes: disposed([2, 4])})), /roiAlign: boxes is a disposed tensor/],
+      ['boxIndices disposed', align(() => ({boxIndices: disposed([2], 'int32')})), /roiAlign: boxIndices is a disposed tensor/],
+      // Values print with their type: the string '0.25' is not the number 0.25.
+      ['spatialScale a string', align(() => ({options: {spatialScale: '0.25'}})), /roiAlign: spatialScale must be a finite number > 0, got "0.25"/],
+      ['aligned a string', align(() => ({options: {aligned: 'true'}})), /roiAlign: aligned must be a boolean, got "true"/],
+      ['samplingRatio a string', align(() => ({options: {samplingRatio: '2'}})), /roiAlign: samplingRatio must be an integer .*got "2"/],
+      // The cap on samples per bin (src/limits.ts), for every RoIAlign-family op.
+      ['roiAlign samplingRatio over the cap', align(() => ({options: {samplingRatio: MAX_SAMPLES_PER_BIN_AXIS + 1}})), capError('roiAlign', MAX_SAMPLES_PER_BIN_AXIS + 1)],
+      ['roiAlign max samplingRatio 10000', align(() => ({options: {samplingRatio: 10000, mode: 'max'}})), capError('roiAlign', 10000)],
+      ['roiAlign samplingRatio 2^31 - 1', align(() => ({options: {samplingRatio: 2 ** 31 - 1}})), capError('roiAlign', 2 ** 31 - 1)],
+      ['psRoiAlign samplingRatio over the cap', () => psRoiAlign(tf.zeros([1, 4, 5, 4]) as tf.Tensor4D, boxes, indices, 2, {samplingRatio: 10000}), capError('psRoiAlign', 10000)],
+      ['roiAlignRotated samplingRatio over the cap', () => roiAlignRotated(x, tf.zeros([2, 5]) as tf.Tensor2D, indices, 2, {samplingRatio: 10000}), capError('roiAlignRotated', 10000)],
+      ['multiScaleRoiAlign samplingRatio over the cap', () => multiScaleRoiAlign([x], boxes, indices, 2, {imageSize: [4, 5], samplingRatio: 10000}), capError('multiScaleRoiAlign', 10000)],
+      // Results no backend can hold are refused before anything is allocated.
+      ['outputSize 2^31', align(() => ({outputSize: 2 ** 31})), /roiAlign: outputSize 2147483648 has .* bins per box, more than 2147483647/],
+      ['outputSize whose result is over 2^31 - 1 elements', align(() => ({outputSize: [32768, 32768]})), /roiAlign: outputSize: the result \[K,outH,outW,C\] = \[2,32768,32768,2\] would have 4294967296 elements, more than/],
+      ['roiPool outputSize over the limit', () => roiPool(x, boxes, indices, [32768, 32768]), /roiPool: outputSize: the result/],
+      ['psRoiAlign outputSize over the limit', () => psRoiAlign(tf.zeros([1, 2, 2, 2 ** 30]) as tf.Tensor4D, boxes, indices, [1, 1]), /psRoiAlign: outputSize: the result \[K,outH,outW,Cout\]/],
+      ['roiAlignRotated outputSize over the limit', () => roiAlignRotated(x, tf.zeros([2, 5]) as tf.Tensor2D, indices, [32768, 32768]), /roiAlignRotated: outputSize: the result/],
+      ['multiScaleRoiAlign outputSize over the limit', () => multiScaleRoiAlign([x], boxes, indices, [32768, 32768], {imageSize: [4, 5]}), /multiScaleRoiAlign: outputSize: the result/],
     ];
     for (const [name, fn, pattern] of cases) {
       it(name, () => expectThrowsCleanly(fn, pattern));
     }
+  });
+
+  it('K = 0 as plain [] boxes and [] indices (or [] boxes alone, as [0,5]) gives the empty result', () => {
+    const before = tf.memory().numTensors;
+    for (const y of [roiAlign(x, [], [], [3, 2]), roiAlign(x, [], null, [3, 2]), roiPool(x, [], [], [3, 2])]) {
+      expect(y.shape).toEqual([0, 3, 2, C]);
+      y.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('a box with NaN or Infinity, or a batch index outside [0,N), gives 0 and no gradient; other boxes are untouched', async () => {
