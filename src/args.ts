@@ -106,8 +106,8 @@ export function toTensor(
   return tensor(value as TensorLike, empty ? emptyShape : shape, dtype);
 }
 
-export function shapeText(shape: number[]): string {
-  return `[${shape.join(',')}]`;
+export function shapeText(shape: ReadonlyArray<number|null>): string {
+  return `[${shape.map(d => d === null ? 'null' : d).join(',')}]`;
 }
 
 /** outputSize as [outH, outW] of positive integers. */
@@ -241,6 +241,16 @@ export function checkPositionSensitiveChannels(
   }
 }
 
+/** spatialScale and dataFormat (and no unknown key) checked, with their defaults. */
+export function checkPoolOptions(
+    op: string, options: {spatialScale?: number, dataFormat?: DataFormat}, known: string[]) {
+  checkKnownOptions(options, known, op);
+  const {spatialScale = 1, dataFormat = 'NHWC'} = options;
+  checkSpatialScale(spatialScale, op);
+  checkDataFormat(dataFormat, op);
+  return {spatialScale, dataFormat};
+}
+
 /**
  * The checks roiPool and the position-sensitive ops share, in order: known
  * options, outputSize, spatialScale, dataFormat, then x, boxes, boxIndices.
@@ -250,10 +260,8 @@ export function checkPoolingArgs(
     boxIndices: Tensor|TensorLike|null|undefined, outputSize: number|[number, number],
     options: {spatialScale?: number, dataFormat?: DataFormat}, known: string[]) {
   checkKnownOptions(options, known, op);
-  const {spatialScale = 1, dataFormat = 'NHWC'} = options;
   const [pooledHeight, pooledWidth] = parseOutputSize(outputSize, op);
-  checkSpatialScale(spatialScale, op);
-  checkDataFormat(dataFormat, op);
+  const {spatialScale, dataFormat} = checkPoolOptions(op, options, known);
   const checked = checkRoIInputs(op, x, boxes, boxIndices);
   return {...checked, pooledHeight, pooledWidth, spatialScale, dataFormat};
 }

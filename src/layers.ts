@@ -11,10 +11,10 @@ import {cast, floorDiv, range, reshape, serialization, tidy} from '@tensorflow/t
 import type {Tensor, Tensor2D, Tensor4D} from '@tensorflow/tfjs-core';
 import type {Layer, LayerArgs} from '@tensorflow/tfjs-layers/dist/engine/topology';
 
-import {checkKnownOptions, fail, parseOutputSize} from './args';
-import {multiScaleRoiAlign} from './multi_scale_roi_align';
+import {checkPoolOptions, fail, parseOutputSize, shapeText, show} from './args';
+import {checkMultiScaleOptions, multiScaleRoiAlign} from './multi_scale_roi_align';
 import type {MultiScaleRoIAlignOptions} from './multi_scale_roi_align';
-import {roiAlign} from './roi_align';
+import {checkRoIAlignOptions, roiAlign} from './roi_align';
 import type {RoIAlignOptions} from './roi_align';
 import {roiPool} from './roi_pool';
 import type {RoIPoolOptions} from './roi_pool';
@@ -53,10 +53,29 @@ function findLayerBase(): typeof Layer {
   return Object.getPrototypeOf(dense[0]) as typeof Layer;
 }
 
-function split<T extends object>(args: T, opKeys: string[]) {
+/** tf.layers' own config keys (LayerArgs), which go to the base Layer. */
+const LAYER_KEYS = ['name', 'trainable', 'inputShape', 'batchInputShape', 'batchSize', 'dtype', 'inputDType', 'weights'];
+
+/**
+ * The config split into the op's part and tf.layers' part. A key that is
+ * neither is refused: a misspelled option (samplingratio) would otherwise be
+ * dropped silently and the default used.
+ */
+function split(args: object, opKeys: string[], opName: string) {
+  if (args === null || typeof args !== 'object' || Array.isArray(args)) {
+    fail(opName, `the layer config must be an object, got ${show(args)}`);
+  }
   const op: Record<string, unknown> = {}, layer: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(args)) {
-    (opKeys.includes(key) ? op : layer)[key] = value;
+    if (opKeys.includes(key)) {
+      op[key] = value;
+    } else if (LAYER_KEYS.includes(key) || key === 'customObjects') {
+      // tf.loadLayersModel passes customObjects along with a saved config.
+      layer[key] = value;
+    } else {
+      fail(opName, `unknown option '${key}'; the options are ${opKeys.join(', ')} and tf.layers' ${
+          LAYER_KEYS.join(', ')}`);
+    }
   }
   return {op, layer: layer as LayerArgs};
 }
@@ -79,17 +98,60 @@ function defineLayers(Base: typeof Layer): RoILayerClasses {
     protected readonly outputHW: [number, number];
     protected readonly channelsFirst: boolean;
 
-    constructor(args: object, opKeys: string[], opName: string) {
-      const {op, layer} = split(args, opKeys);
-      super(layer);
-      checkKnownOptions(op, opKeys, opName);
+    /**
+     * Checks the config now, with the op's own rules and messages, so that a
+     * bad option fails when the layer is made rather than at the first predict.
+     */
+    constructor(
+        args: object, opKeys: string[], protected readonly opName: string,
+        checkOptions: (name: string, options: Record<string, unknown>) => unknown) {
+      const {op, layer} = split(args, opKeys, opName);
       if (op.outputSize === undefined) fail(opName, 'the layer config needs outputSize');
-      this.outputHW = parseOutputSize(op.outputSize as number | [number, number], opName);
+      const outputHW = parseOutputSize(op.outputSize as number | [number, number], opName);
+      const {outputSize: _, ...options} = op;
+      checkOptions(opName, options);
+      super(layer);
+      this.outputHW = outputHW;
       this.opConfig = op;
       this.channelsFirst = op.dataFormat === 'NCHW';
     }
 
     protected abstract pool(features: Tensor4D[], boxes: Tensor2D, indices: Tensor): Tensor;
+
+    /** How many feature inputs come before the boxes: exactly one, or (FPN) at least one. */
+    protected readonly manyLevels: boolean = false;
+
+    /**
+     * Checks the input shapes when the model is built (or on the first call),
+     * with errors that name features or boxes.
+     */
+    build(inputShape: Shape|Shape[]): void {
+      const usage = this.manyLevels ? '[level features..., boxes [B,R,4]]' : '[features, boxes [B,R,4]]';
+      const shapes = inputShape as Shape[];
+      if (!Array.isArray(shapes[0])) {
+        fail(this.opName, `the layer takes ${usage}, got one input of shape ${shapeText(shapes as unknown as number[])}`);
+      }
+      if (shapes.length < 2 || (!this.manyLevels && shapes.length !== 2)) {
+        fail(this.opName, `the layer takes ${usage}, got ${shapes.length} inputs of shapes ${
+            shapes.map(s => shapeText(s as number[])).join(', ')}`);
+      }
+      const boxes = shapes[shapes.length - 1];
+      if (boxes.length !== 3 || (boxes[2] !== null && boxes[2] !== 4)) {
+        fail(this.opName, `boxes (the last input) must be [B,R,4]: R boxes (x1, y1, x2, y2) per image, got shape ${
+            shapeText(boxes as number[])}`);
+      }
+      shapes.slice(0, -1).forEach((features, i) => {
+        const label = this.manyLevels ? `features[${i}]` : 'features';
+        if (features.length !== 4) {
+          fail(this.opName, `${label} must be 4-D [B,H,W,C] (or [B,C,H,W] with dataFormat 'NCHW'), got shape ${
+              shapeText(features as number[])}`);
+        }
+        if (features[0] !== null && boxes[0] !== null && features[0] !== boxes[0]) {
+          fail(this.opName, `${label} has batch size ${features[0]} and boxes ${boxes[0]}: they must share B`);
+        }
+      });
+      super.build(inputShape);
+    }
 
     computeOutputShape(inputShape: Shape|Shape[]): Shape {
       const shapes = inputShape as Shape[];
@@ -120,7 +182,7 @@ function defineLayers(Base: typeof Layer): RoILayerClasses {
   class RoIAlignLayer extends RoILayer {
     static className = 'RoIAlign';
     constructor(args: RoIAlignLayerArgs) {
-      super(args, ALIGN_KEYS, 'RoIAlign layer');
+      super(args, ALIGN_KEYS, 'RoIAlign layer', checkRoIAlignOptions);
     }
     protected pool(features: Tensor4D[], boxes: Tensor2D, indices: Tensor) {
       const {outputSize: _, ...options} = this.opConfig;
@@ -131,7 +193,7 @@ function defineLayers(Base: typeof Layer): RoILayerClasses {
   class RoIPoolLayer extends RoILayer {
     static className = 'RoIPool';
     constructor(args: RoIPoolLayerArgs) {
-      super(args, POOL_KEYS, 'RoIPool layer');
+      super(args, POOL_KEYS, 'RoIPool layer', (name, options) => checkPoolOptions(name, options, POOL_KEYS.slice(1)));
     }
     protected pool(features: Tensor4D[], boxes: Tensor2D, indices: Tensor) {
       const {outputSize: _, ...options} = this.opConfig;
@@ -141,12 +203,15 @@ function defineLayers(Base: typeof Layer): RoILayerClasses {
 
   class MultiScaleRoIAlignLayer extends RoILayer {
     static className = 'MultiScaleRoIAlign';
+    protected readonly manyLevels = true;
     constructor(args: MultiScaleRoIAlignLayerArgs) {
-      super(args, MULTI_SCALE_KEYS, 'MultiScaleRoIAlign layer');
-      // The scales come from it; without it only the first call would fail.
-      if (this.opConfig.imageSize === undefined) {
-        fail('MultiScaleRoIAlign layer', 'the layer config needs imageSize: [height, width] of the input image');
-      }
+      super(args, MULTI_SCALE_KEYS, 'MultiScaleRoIAlign layer', (name, options) => {
+        // The scales come from it; without it only the first call would fail.
+        if (options.imageSize === undefined) {
+          fail(name, 'the layer config needs imageSize: [height, width] of the input image');
+        }
+        checkMultiScaleOptions(name, options as unknown as MultiScaleRoIAlignOptions);
+      });
     }
     protected pool(features: Tensor4D[], boxes: Tensor2D, indices: Tensor) {
       const {outputSize: _, ...options} = this.opConfig;

@@ -126,11 +126,11 @@ function checkPositive(name: string, label: string, value: unknown): number {
   return value;
 }
 
-function multiScaleRoiAlign_(
-    features: Array<Tensor4D|TensorLike>, boxes: Tensor2D|TensorLike,
-    boxIndices: Tensor|TensorLike|null, outputSize: number|[number, number],
-    options: MultiScaleRoIAlignOptions = {} as MultiScaleRoIAlignOptions): Tensor4D {
-  const name = 'multiScaleRoiAlign';
+/**
+ * multiScaleRoiAlign's options checked (unknown keys too) and with their
+ * defaults; the MultiScaleRoIAlign layer checks its config with it.
+ */
+export function checkMultiScaleOptions(name: string, options: MultiScaleRoIAlignOptions) {
   checkKnownOptions(options, OPTIONS, name);
   const {
     imageSize,
@@ -141,7 +141,6 @@ function multiScaleRoiAlign_(
     mode = 'avg',
     dataFormat = 'NHWC'
   } = options;
-  const [pooledHeight, pooledWidth] = parseOutputSize(outputSize, name);
   if (!Array.isArray(imageSize) || imageSize.length !== 2) {
     fail(name, `imageSize must be [height, width] of the input image, got ${show(imageSize)}`);
   }
@@ -153,6 +152,18 @@ function multiScaleRoiAlign_(
   }
   checkSamplingOptions(name, samplingRatio, aligned, mode);
   checkDataFormat(dataFormat, name);
+  return {imageHeight, samplingRatio, canonicalScale, canonicalLevel, aligned, mode, dataFormat};
+}
+
+function multiScaleRoiAlign_(
+    features: Array<Tensor4D|TensorLike>, boxes: Tensor2D|TensorLike,
+    boxIndices: Tensor|TensorLike|null, outputSize: number|[number, number],
+    options: MultiScaleRoIAlignOptions = {} as MultiScaleRoIAlignOptions): Tensor4D {
+  const name = 'multiScaleRoiAlign';
+  checkKnownOptions(options, OPTIONS, name);
+  const [pooledHeight, pooledWidth] = parseOutputSize(outputSize, name);
+  const {imageHeight, samplingRatio, canonicalScale, canonicalLevel, aligned, mode, dataFormat} =
+      checkMultiScaleOptions(name, options);
   const levels = checkFeatures(name, features, dataFormat);
   const heightAxis = dataFormat === 'NCHW' ? 2 : 1;
   const exponents = levels.map(x => scaleExponent(x.shape[heightAxis], imageHeight));

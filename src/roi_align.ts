@@ -31,11 +31,11 @@ export function checkSamplingOptions(
   }
 }
 
-function roiAlign_(
-    x: Tensor4D|TensorLike, boxes: Tensor2D|TensorLike,
-    boxIndices: Tensor|TensorLike|null, outputSize: number|[number, number],
-    options: RoIAlignOptions = {}): Tensor4D {
-  const name = 'roiAlign';
+/**
+ * roiAlign's options checked (unknown keys too) and with their defaults;
+ * the RoIAlign layer checks its config with it when it is made.
+ */
+export function checkRoIAlignOptions(name: string, options: RoIAlignOptions) {
   checkKnownOptions(options, OPTIONS, name);
   const {
     spatialScale = 1,
@@ -44,10 +44,20 @@ function roiAlign_(
     mode = 'avg',
     dataFormat = 'NHWC'
   } = options;
-  const [pooledHeight, pooledWidth] = parseOutputSize(outputSize, name);
   checkSpatialScale(spatialScale, name);
   checkSamplingOptions(name, samplingRatio, aligned, mode);
   checkDataFormat(dataFormat, name);
+  return {spatialScale, samplingRatio, aligned, mode, dataFormat};
+}
+
+function roiAlign_(
+    x: Tensor4D|TensorLike, boxes: Tensor2D|TensorLike,
+    boxIndices: Tensor|TensorLike|null, outputSize: number|[number, number],
+    options: RoIAlignOptions = {}): Tensor4D {
+  const name = 'roiAlign';
+  checkKnownOptions(options, OPTIONS, name);
+  const [pooledHeight, pooledWidth] = parseOutputSize(outputSize, name);
+  const {spatialScale, samplingRatio, aligned, mode, dataFormat} = checkRoIAlignOptions(name, options);
   const checked = checkRoIInputs(name, x, boxes, boxIndices);
   checkOutputSize(name, [checked.boxes.shape[0], pooledHeight, pooledWidth, channelsOf(checked.x, dataFormat)], '[K,outH,outW,C]');
 

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {layers} from '../src/index';
-import {checkClose, describeEachBackend, expectTensorClose, randomValues, seededRandom, values} from './harness';
+import {checkClose, describeEachBackend, expectThrows, expectTensorClose, randomValues, seededRandom, values} from './harness';
 import {refRoiAlign, refRoiPool} from './reference';
 
 const B = 2, H = 6, W = 7, C = 3, R = 3;
@@ -85,5 +85,43 @@ describeEachBackend('RoIAlign and RoIPool layers', () => {
     // The loss of a linear model under small SGD steps falls, and the kernel moved.
     expect(losses[2]).toBeLessThan(losses[0]);
     expect(kernelAfter.some((v, i) => Math.abs(v - kernelBefore[i]) > 1e-6)).toBe(true);
+  });
+
+  describe('checks its config when it is made, with the op\'s rules and messages', () => {
+    const cases: Array<[string, () => unknown, RegExp]> = [
+      ['a misspelled option', () => layers.roiAlign({outputSize: 7, samplingratio: 2} as never), /RoIAlign layer: unknown option 'samplingratio'/],
+      ['spatialScale 0', () => layers.roiAlign({outputSize: 7, spatialScale: 0}), /RoIAlign layer: spatialScale must be a finite number > 0, got 0/],
+      ['mode mean', () => layers.roiAlign({outputSize: 7, mode: 'mean' as never}), /RoIAlign layer: mode must be 'avg' or 'max', got "mean"/],
+      ['samplingRatio 1.5', () => layers.roiAlign({outputSize: 7, samplingRatio: 1.5}), /RoIAlign layer: samplingRatio must be an integer/],
+      ['samplingRatio over the cap', () => layers.roiAlign({outputSize: 7, samplingRatio: 10000}), /RoIAlign layer: samplingRatio must be at most 1024/],
+      ['dataFormat nhwc', () => layers.roiPool({outputSize: 7, dataFormat: 'nhwc' as never}), /RoIPool layer: dataFormat must be 'NHWC' or 'NCHW', got "nhwc"/],
+      ['a roiAlign option on RoIPool', () => layers.roiPool({outputSize: 7, aligned: true} as never), /RoIPool layer: unknown option 'aligned'/],
+      ['no outputSize', () => layers.roiAlign({} as never), /RoIAlign layer: the layer config needs outputSize/],
+      ['outputSize 0', () => layers.roiPool({outputSize: 0}), /RoIPool layer: outputSize must be a positive integer/],
+      ['multiScale without imageSize', () => layers.multiScaleRoiAlign({outputSize: 7} as never), /MultiScaleRoIAlign layer: the layer config needs imageSize/],
+      ['multiScale canonicalScale "224"', () => layers.multiScaleRoiAlign({outputSize: 7, imageSize: [64, 64], canonicalScale: '224' as never}), /MultiScaleRoIAlign layer: canonicalScale must be a finite number > 0, got "224"/],
+    ];
+    for (const [name, make, pattern] of cases) {
+      it(name, () => expectThrows(make, pattern));
+    }
+  });
+
+  describe('checks its input shapes when the model is built, naming features or boxes', () => {
+    const image = () => tf.input({shape: [H, W, C]});
+    const cases: Array<[string, () => unknown, RegExp]> = [
+      ['boxes [B,R,5]', () => layers.roiAlign({outputSize: 2}).apply([image(), tf.input({shape: [R, 5]})]), /RoIAlign layer: boxes \(the last input\) must be \[B,R,4\].*\[null,3,5\]/],
+      ['boxes [B,4]', () => layers.roiPool({outputSize: 2}).apply([image(), tf.input({shape: [4]})]), /RoIPool layer: boxes \(the last input\) must be \[B,R,4\].*\[null,4\]/],
+      ['the features alone', () => layers.roiAlign({outputSize: 2}).apply(image()), /RoIAlign layer: the layer takes \[features, boxes \[B,R,4\]\], got one input of shape \[null,6,7,3\]/],
+      ['three inputs', () => layers.roiAlign({outputSize: 2}).apply([image(), image(), tf.input({shape: [R, 4]})]), /RoIAlign layer: the layer takes \[features, boxes \[B,R,4\]\], got 3 inputs/],
+      ['features 3-D', () => layers.roiAlign({outputSize: 2}).apply([tf.input({shape: [H, W]}), tf.input({shape: [R, 4]})]), /RoIAlign layer: features must be 4-D.*\[null,6,7\]/],
+      ['multiScale boxes only', () => layers.multiScaleRoiAlign({outputSize: 2, imageSize: [H, W]}).apply([tf.input({shape: [R, 4]})]), /MultiScaleRoIAlign layer: the layer takes \[level features\.\.\., boxes \[B,R,4\]\]/],
+      ['concrete tensors: boxes [B,R,5]', () => layers.roiAlign({outputSize: 2}).apply([features, tf.zeros([B, R, 5])]), /RoIAlign layer: boxes \(the last input\) must be \[B,R,4\].*\[2,3,5\]/],
+      ['concrete tensors: batch sizes differ', () => layers.roiAlign({outputSize: 2}).apply([features, tf.zeros([1, R, 4])]), /RoIAlign layer: features has batch size 2 and boxes 1/],
+    ];
+    for (const [name, apply, pattern] of cases) {
+      it(name, () => expectThrows(() => tf.tidy(() => {
+        apply();
+      }), pattern));
+    }
   });
 });
