@@ -86,7 +86,8 @@ describeEachBackend('bad input and edge cases', () => {
       ['outputSize 2^31', align(() => ({outputSize: 2 ** 31})), /roiAlign: outputSize 2147483648 has .* bins per box, more than 2147483647/],
       ['outputSize whose result is over 2^31 - 1 elements', align(() => ({outputSize: [32768, 32768]})), /roiAlign: outputSize: the result \[K,outH,outW,C\] = \[2,32768,32768,2\] would have 4294967296 elements, more than/],
       ['roiPool outputSize over the limit', () => roiPool(x, boxes, indices, [32768, 32768]), /roiPool: outputSize: the result/],
-      ['psRoiAlign outputSize over the limit', () => psRoiAlign(tf.zeros([1, 2, 2, 2 ** 30]) as tf.Tensor4D, boxes, indices, [1, 1]), /psRoiAlign: outputSize: the result \[K,outH,outW,Cout\]/],
+      // K = Cout = 46341: small inputs, but a result of 46341^2 > 2^31 - 1 elements.
+      ['psRoiAlign outputSize over the limit', () => psRoiAlign(tf.zeros([1, 1, 1, 46341]) as tf.Tensor4D, tf.zeros([46341, 4]) as tf.Tensor2D, tf.zeros([46341], 'int32'), 1), /psRoiAlign: outputSize: the result \[K,outH,outW,Cout\] = \[46341,1,1,46341\]/],
       ['roiAlignRotated outputSize over the limit', () => roiAlignRotated(x, tf.zeros([2, 5]) as tf.Tensor2D, indices, [32768, 32768]), /roiAlignRotated: outputSize: the result/],
       ['multiScaleRoiAlign outputSize over the limit', () => multiScaleRoiAlign([x], boxes, indices, [32768, 32768], {imageSize: [4, 5]}), /multiScaleRoiAlign: outputSize: the result/],
     ];
