@@ -7,8 +7,8 @@
  * when it loads; the base Layer class is found there (as the parent of
  * Dense), and the layer classes are defined on first use.
  */
-import {cast, floorDiv, range, reshape, serialization, tidy} from '@tensorflow/tfjs-core';
-import type {Tensor, Tensor2D, Tensor4D} from '@tensorflow/tfjs-core';
+import {cast, floorDiv, range, reshape, serialization, Tensor, tidy, version_core as versionCore} from '@tensorflow/tfjs-core';
+import type {Tensor2D, Tensor4D} from '@tensorflow/tfjs-core';
 import type {Layer, LayerArgs} from '@tensorflow/tfjs-layers/dist/engine/topology';
 
 import {checkPoolOptions, fail, parseOutputSize, shapeText, show} from './args';
@@ -44,11 +44,26 @@ const MULTI_SCALE_KEYS = [
 /** The package name under which the layers are registered for serialization. */
 export const LAYER_PACKAGE = 'tfjs-roi';
 
+/**
+ * Whether this module's tfjs-core is the one the app loaded first: tfjs-core
+ * keeps its Tensor class in a global map, so a second copy (an app on another
+ * tfjs version) finds the first copy's class there instead of its own.
+ */
+function otherTfjsCore(): boolean {
+  const globals = (globalThis as {_tfGlobals?: Map<string, unknown>})._tfGlobals;
+  const shared = globals?.get('Tensor');
+  return shared !== undefined && shared !== Tensor;
+}
+
 function findLayerBase(): typeof Layer {
   const dense = serialization.SerializationMap.getMap().classNameMap['Dense'];
   if (!dense) {
+    if (otherTfjsCore()) {
+      throw new Error(`tfjs-roi layers: there are two copies of @tensorflow/tfjs-core: tfjs-roi's (${
+          versionCore}) and the one your app loaded first, with its tfjs-layers. Layers registered with one copy are invisible to the other. Use @tensorflow/tfjs ~4.22 (tfjs-roi's peer) and check \`npm ls @tensorflow/tfjs-core\` shows one copy.`);
+    }
     throw new Error(
-        'tfjs-roi layers need @tensorflow/tfjs-layers (or @tensorflow/tfjs): import it before using layers.roiAlign or layers.roiPool');
+        'tfjs-roi layers need @tensorflow/tfjs-layers (or @tensorflow/tfjs): import it first, or use the entry point tfjs-roi/layers, which loads it. (If you did import it, check that `npm ls @tensorflow/tfjs-core` shows one copy.)');
   }
   return Object.getPrototypeOf(dense[0]) as typeof Layer;
 }
@@ -239,9 +254,37 @@ export function registerRoILayers(): RoILayerClasses {
   return layerClasses;
 }
 
-/** Registers the layers now if tfjs-layers is loaded, and otherwise waits for first use. */
+/** The class names the layers are saved under, and the class that makes each. */
+const LAYER_CLASS_NAMES: Array<[string, keyof RoILayerClasses]> = [
+  ['RoIAlign', 'RoIAlignLayer'], ['RoIPool', 'RoIPoolLayer'], ['MultiScaleRoIAlign', 'MultiScaleRoIAlignLayer']
+];
+
+/**
+ * Registers the layers for tf.loadLayersModel whatever the import order: at
+ * once if tfjs-layers is loaded, and otherwise as stand-ins that define the
+ * real classes when a saved model first names them (tfjs-layers is loaded by
+ * then, as it is what loads the model).
+ */
 export function registerRoILayersIfAvailable(): void {
-  if (serialization.SerializationMap.getMap().classNameMap['Dense']) registerRoILayers();
+  if (layerClasses !== null) return;
+  if (serialization.SerializationMap.getMap().classNameMap['Dense']) {
+    registerRoILayers();
+    return;
+  }
+  for (const [className, key] of LAYER_CLASS_NAMES) {
+    if (serialization.SerializationMap.getMap().classNameMap[className]) continue;
+    const standIn = class extends serialization.Serializable {
+      static className = className;
+      static fromConfig<T extends serialization.Serializable>(
+          _cls: serialization.SerializableConstructor<T>, config: serialization.ConfigDict): T {
+        return new (registerRoILayers()[key])(config as never) as unknown as T;
+      }
+      getConfig(): serialization.ConfigDict {
+        return {};
+      }
+    };
+    serialization.registerClass(standIn, LAYER_PACKAGE);
+  }
 }
 
 /** Layer factories, in the style of tf.layers. */

@@ -4,7 +4,7 @@
  * imported at run time.
  */
 import {execFileSync} from 'child_process';
-import {readFileSync} from 'fs';
+import {readdirSync, readFileSync} from 'fs';
 import {join} from 'path';
 import * as vm from 'vm';
 
@@ -30,7 +30,7 @@ describe('the built package', () => {
   });
 
   it('the CommonJS and ES module builds export the ops and the kernel names', async () => {
-    const cjs = require(dist('index.cjs'));
+    const cjs = require(dist('cjs/src/index.js'));
     expect(typeof cjs.roiAlign).toBe('function');
     expect(typeof cjs.roiPool).toBe('function');
     expect([cjs.RoIAlign, cjs.RoIAlignGrad, cjs.RoIAlignBoxGrad, cjs.RoIPool, cjs.RoIPoolGrad])
@@ -40,11 +40,12 @@ describe('the built package', () => {
   });
 
   it('imports nothing but @tensorflow/tfjs-core at run time', () => {
-    for (const file of ['index.cjs', 'index.mjs']) {
-      const source = readFileSync(dist(file), 'utf8');
-      const imported = new Set(
-          [...source.matchAll(/(?:require\(|from\s*)["']([^"']+)["']/g)].map(m => m[1]));
-      expect([...imported]).toEqual(['@tensorflow/tfjs-core']);
+    const bare = (file: string) => [...readFileSync(file, 'utf8').matchAll(/(?:require\(|from\s*|import\s*)["']([^"'.][^"']*)["']/g)].map(m => m[1]);
+    const files = (dir: string): string[] => readdirSync(dir, {withFileTypes: true}).flatMap(
+        e => e.isDirectory() ? files(join(dir, e.name)) : /\.(m?js)$/.test(e.name) && e.name !== 'tfjs-roi.min.js' ? [join(dir, e.name)] : []);
+    for (const file of files(dist(''))) {
+      const allowed = /layers(_entry)?\.m?js$/.test(file) ? ['@tensorflow/tfjs-core', '@tensorflow/tfjs-layers'] : ['@tensorflow/tfjs-core'];
+      expect({file, imports: bare(file).filter(m => !allowed.includes(m))}).toEqual({file, imports: []});
     }
   });
 });
