@@ -57,6 +57,22 @@ function moduleSource(block: ReadmeBlock): string {
   return /^\s*import\s/m.test(block.code) ? block.code : PRELUDE + block.code;
 }
 
+/**
+ * The package's entry points ('tfjs-roi', 'tfjs-roi/cpu', ...) and their
+ * sources, from package.json's exports (dist/cjs/src/x.js is built from src/x.ts).
+ */
+export function entrySources(): Record<string, string> {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const sources: Record<string, string> = {};
+  for (const [key, target] of Object.entries(pkg.exports as Record<string, unknown>)) {
+    const cjs = (target as {require?: {default?: string}}).require?.default;
+    if (!cjs) continue;
+    sources[key === '.' ? pkg.name : `${pkg.name}/${key.slice(2)}`] =
+        cjs.replace(/^\.\/dist\/cjs\//, '').replace(/\.js$/, '.ts');
+  }
+  return sources;
+}
+
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 const blocks = readmeBlocks(readme);
 const programs = blocks.filter(b => (b.language === 'js' || b.language === 'ts') && b.notRun === null);
@@ -93,7 +109,7 @@ describe('README.md', () => {
       lib: ['lib.es2020.d.ts', 'lib.dom.d.ts'],
       types: [],
       baseUrl: root,
-      paths: {'tfjs-roi': ['src/index.ts']},
+      paths: Object.fromEntries(Object.entries(entrySources()).map(([name, source]) => [name, [source]])),
     };
     const program = ts.createProgram(files, options);
     const problems = ts.getPreEmitDiagnostics(program).map(d => {
@@ -115,7 +131,7 @@ describe('README.md', () => {
         format: 'esm',
         platform: 'node',
         external: ['@tensorflow/*'],
-        alias: {'tfjs-roi': join(root, 'src', 'index.ts')},
+        alias: Object.fromEntries(Object.entries(entrySources()).map(([name, source]) => [name, join(root, source)])),
         outfile: out,
         logLevel: 'silent',
       });
