@@ -14,17 +14,20 @@ import {join} from 'node:path';
 import * as esbuild from 'esbuild';
 
 /**
- * The entry points, as package.json's exports name them, and their sources.
- * A new backend entry is one line here, one export in package.json and one
- * small file in src/ (see src/cpu.ts).
+ * The entry points and their sources, read from package.json's exports: the
+ * subpath './x' (or '.', named index) is built to dist/x.mjs from the source
+ * whose CommonJS build its `require` condition names (dist/cjs/src/y.js from
+ * src/y.ts). A new backend entry is one small file in src/ (see src/cpu.ts)
+ * and its export in package.json (with typesVersions and sideEffects).
  */
-export const ENTRIES = {
-  index: 'src/index.ts',
-  cpu: 'src/cpu.ts',
-  webgl: 'src/webgl.ts',
-  webgpu: 'src/webgpu.ts',
-  layers: 'src/layers_entry.ts',
-};
+const manifest = JSON.parse(readFileSync('package.json', 'utf8'));
+export const ENTRIES = Object.fromEntries(Object.entries(manifest.exports).flatMap(([key, target]) => {
+  const cjs = target?.require?.default;
+  if (!cjs) return [];
+  const name = key === '.' ? 'index' : key.slice(2);
+  if (target.import.default !== `./dist/${name}.mjs`) throw new Error(`package.json exports['${key}'].import must be ./dist/${name}.mjs`);
+  return [[name, cjs.replace(/^\.\/dist\/cjs\//, '').replace(/\.js$/, '.ts')]];
+}));
 
 const log = (...args) => console.error(...args);
 

@@ -61,7 +61,11 @@ describe('registration', () => {
     expect(warn).not.toHaveBeenCalled();
     warn.mockRestore();
     const names = [roi.RoIAlign, roi.RoIAlignGrad, roi.RoIAlignBoxGrad, roi.RoIPool, roi.RoIPoolGrad];
-    for (const backend of ['cpu', 'webgl', 'webgpu']) {
+    // Every subpath export but the layers one is a backend's entry.
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    const backends = Object.keys(manifest.exports).filter(k => k.startsWith('./') && !k.includes('.', 2) && (manifest.exports[k] as {require?: unknown}).require && k !== './layers').map(k => k.slice(2));
+    expect(backends).toEqual(expect.arrayContaining(['cpu', 'webgl', 'webgpu']));
+    for (const backend of backends) {
       for (const name of names) {
         expect(`${name}/${backend}: ${tf.getKernel(name, backend) != null}`).toBe(`${name}/${backend}: true`);
       }
@@ -203,11 +207,15 @@ export const op = roi;
   });
 
   it('each backend entry registers only its backend\'s kernels', () => {
-    for (const backend of ['cpu', 'webgl', 'webgpu']) {
+    // Every subpath export but the layers one is a backend's entry.
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    const backends = Object.keys(manifest.exports).filter(k => k.startsWith('./') && !k.includes('.', 2) && (manifest.exports[k] as {require?: unknown}).require && k !== './layers').map(k => k.slice(2));
+    expect(backends).toEqual(expect.arrayContaining(['cpu', 'webgl', 'webgpu']));
+    for (const backend of backends) {
       write(`entry_${backend}.mjs`, `
 import {getKernel, getGradient} from '@tensorflow/tfjs-core';
-import {RoIAlign, RoIPool} from 'tfjs-roi/${backend}';
-console.log(JSON.stringify(['cpu', 'webgl', 'webgpu'].filter(b => getKernel(RoIAlign, b) && getKernel(RoIPool, b)).concat(getGradient(RoIAlign) ? ['grad'] : [])));
+import {RoIAlign} from 'tfjs-roi/${backend}';
+console.log(JSON.stringify(${JSON.stringify(backends)}.filter(b => getKernel(RoIAlign, b)).concat(getGradient(RoIAlign) ? ['grad'] : [])));
 `);
       expect(JSON.parse(run(`entry_${backend}.mjs`).trim())).toEqual([backend, 'grad']);
     }
