@@ -25,12 +25,17 @@ export function show(value: unknown): string {
     return String(value);
   }
   if (value instanceof Tensor) return `a ${value.dtype} tensor of shape ${shapeText(value.shape)}`;
-  try {
-    const text = JSON.stringify(value, (_, v) => typeof v === 'number' && !isFinite(v) ? String(v) : v);
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-  } catch {
-    return String(value);
+  let text: string;
+  if (Array.isArray(value)) {
+    text = `[${value.map(show).join(',')}]`;
+  } else {
+    try {
+      text = JSON.stringify(value) ?? String(value);
+    } catch {
+      text = String(value);
+    }
   }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 const INT32_MIN = -(2 ** 31), INT32_MAX = 2 ** 31 - 1;

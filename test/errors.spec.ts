@@ -74,6 +74,7 @@ describeEachBackend('bad input and edge cases', () => {
       // Values print with their type: the string '0.25' is not the number 0.25.
       ['spatialScale a string', align(() => ({options: {spatialScale: '0.25'}})), /roiAlign: spatialScale must be a finite number > 0, got "0.25"/],
       ['aligned a string', align(() => ({options: {aligned: 'true'}})), /roiAlign: aligned must be a boolean, got "true"/],
+      ['outputSize with NaN', align(() => ({outputSize: [NaN, 2]})), /roiAlign: outputSize must be a positive integer or \[outH, outW\] of positive integers, got \[NaN,2\]$/],
       ['samplingRatio a string', align(() => ({options: {samplingRatio: '2'}})), /roiAlign: samplingRatio must be an integer .*got "2"/],
       // The cap on samples per bin (src/limits.ts), for every RoIAlign-family op.
       ['roiAlign samplingRatio over the cap', align(() => ({options: {samplingRatio: MAX_SAMPLES_PER_BIN_AXIS + 1}})), capError('roiAlign', MAX_SAMPLES_PER_BIN_AXIS + 1)],
