@@ -7,7 +7,7 @@
  * - a js or ts block that cannot run here says so, with its reason, in an
  *   HTML comment on the line before its fence: <!-- not run: browser only -->.
  * A block that imports nothing runs with `tf` and the package's names in
- * scope (the worked example's style). Blocks of other languages (sh, html)
+ * scope (the worked example's style); a false console.assert fails its block. Blocks of other languages (sh, html)
  * are not code to run; the script tags must name the CDN for both packages.
  */
 import {execFileSync} from 'child_process';
@@ -140,6 +140,10 @@ describe('README.md', () => {
     // One Node process runs them in README order, each on a fresh cpu backend.
     const runner = join(scratch, 'run.mjs');
     writeFileSync(runner, `import * as tf from '@tensorflow/tfjs';
+// A README block states its results with console.assert; here a false one fails the block.
+console.assert = (ok, ...message) => {
+  if (!ok) throw new Error('console.assert failed' + (message.length ? ': ' + message.join(' ') : ''));
+};
 for (const [line, file] of ${JSON.stringify(programs.map((b, i) => [b.line, outputs[i]]))}) {
   await tf.setBackend('cpu');
   try {
