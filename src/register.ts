@@ -3,12 +3,13 @@ import type {KernelConfig} from '@tensorflow/tfjs-core';
 
 import {cpuKernels} from '../kernels/cpu';
 import {webglKernels} from '../kernels/webgl';
+import {wasmKernels} from '../kernels/wasm';
 import {webgpuKernels} from '../kernels/webgpu';
 import {gradConfigs} from './gradients';
 
 /** Every kernel this package implements, for every backend. */
 export const kernelConfigs: KernelConfig[] =
-    [...cpuKernels, ...webglKernels, ...webgpuKernels];
+    [...cpuKernels, ...webglKernels, ...webgpuKernels, ...wasmKernels];
 
 /**
  * Registers the kernels and gradients with tfjs-core. Registration is by
