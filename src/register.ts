@@ -2,6 +2,7 @@ import {getGradient, getKernel, registerGradient, registerKernel} from '@tensorf
 import type {KernelConfig} from '@tensorflow/tfjs-core';
 
 import {cpuKernels} from '../kernels/cpu';
+import {genericKernels} from '../kernels/generic';
 import {webglKernels} from '../kernels/webgl';
 import {wasmKernels} from '../kernels/wasm';
 import {webgpuKernels} from '../kernels/webgpu';
@@ -9,7 +10,7 @@ import {gradConfigs} from './gradients';
 
 /** Every kernel this package implements, for every backend. */
 export const kernelConfigs: KernelConfig[] =
-    [...cpuKernels, ...webglKernels, ...webgpuKernels, ...wasmKernels];
+    [...cpuKernels, ...webglKernels, ...webgpuKernels, ...wasmKernels, ...genericKernels];
 
 /**
  * Registers the kernels and gradients with tfjs-core. Registration is by
