@@ -73,8 +73,8 @@ for (const backend of forcedOn) {
     for (const [f, run] of cases) {
       it(`${f.name}: y, dx, dboxes`, async () => {
         const before = tf.memory().numTensors;
-        const x = tf.tensor(f.x.data, f.x.shape, 'float32') as tf.Tensor4D;
-        const boxes = tf.tensor(f.boxes.data, f.boxes.shape, 'float32') as tf.Tensor2D;
+        const x = tf.tensor4d(f.x.data, f.x.shape as [number, number, number, number]);
+        const boxes = tf.tensor2d(f.boxes.data, f.boxes.shape as [number, number]);
         const dy = tf.tensor(f.dy.data, f.dy.shape, 'float32');
         const indices = tf.tensor1d(f.boxIndices, 'int32');
         const op = (a: tf.Tensor, b: tf.Tensor) =>
