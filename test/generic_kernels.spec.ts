@@ -106,9 +106,10 @@ class NoSyncReadsBackend extends MathBackendCPU {
 
 describe('generic kernels on a backend without synchronous reads', () => {
   const name = 'roi-test-no-sync-reads';
-  let previous = '';
+  // Undefined where no backend has started yet (the webgpu project).
+  let previous: string|undefined;
   beforeAll(async () => {
-    previous = tf.getBackend();
+    previous = tf.getBackend() as string|undefined;
     tf.registerBackend(name, () => new NoSyncReadsBackend());
     // tfjs's own cpu kernels for whatever the op runs besides ours.
     const ours = new Set(genericKernelConfigs(name).map(c => c.kernelName));
@@ -121,7 +122,7 @@ describe('generic kernels on a backend without synchronous reads', () => {
   afterAll(async () => {
     for (const config of tf.getKernelsForBackend(name)) tf.unregisterKernel(config.kernelName, name);
     tf.removeBackend(name);
-    await useBackend(previous);
+    if (previous !== undefined) await useBackend(previous);
   });
 
   it('names the backends that work and how to switch', () => {
