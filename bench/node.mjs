@@ -316,6 +316,10 @@ async function runWebGPUWorkload(name, w) {
 
 // ---- wasm (issue 16): the wasm kernels beside the cpu kernels, op by op. ----
 
+async function useNodeBackend(backend) {
+  if (!(await tf.setBackend(backend)) || tf.getBackend() !== backend) throw new Error(`the ${backend} backend did not start`);
+}
+
 /**
  * Each op on the cpu backend, then on wasm (checked against the cpu values
  * first), with wasm's time over cpu's: the two share their implementations,
@@ -332,21 +336,31 @@ async function runWasmWorkload(name, w) {
     "roiAlign backward w.r.t. x, 'avg' (RoIAlignGrad)": () => tf.engine().runKernel('RoIAlignGrad', {dy, x, boxes, boxIndices}, gradAttrs),
     "roiAlign backward w.r.t. boxes, 'avg' (RoIAlignBoxGrad)": () => tf.engine().runKernel('RoIAlignBoxGrad', {dy, x, boxes, boxIndices}, gradAttrs),
   });
-  const measured = {};
+  // Inputs on each backend; each op is timed on cpu and right after on wasm,
+  // so that a busy machine's swings fall on both alike.
+  const inputsOn = {};
   for (const backend of ['cpu', 'wasm']) {
-    if (!(await tf.setBackend(backend)) || tf.getBackend() !== backend) throw new Error(`the ${backend} backend did not start`);
-    const inputs = {
+    await useNodeBackend(backend);
+    inputsOn[backend] = {
       x: tf.tensor4d(xValues, w.features), boxes: tf.tensor2d(boxList, [w.numBoxes, 4]),
       boxIndices: tf.tensor1d(batchIndices, 'int32'), dy: tf.tensor(dyValues, outShape),
     };
-    for (const [what, op] of Object.entries(opsOn(inputs))) {
+  }
+  const measured = {};
+  for (const what of Object.keys(opsOn(inputsOn.cpu))) {
+    measured[what] = {};
+    for (const backend of ['cpu', 'wasm']) {
+      await useNodeBackend(backend);
+      const op = opsOn(inputsOn[backend])[what];
       const y = op();
       const values = y.dataSync();
       y.dispose();
-      measured[what] ??= {};
       measured[what][backend] = {values, t: await time(async () => tf.dispose(op()))};
     }
-    tf.dispose(Object.values(inputs));
+  }
+  for (const backend of ['cpu', 'wasm']) {
+    await useNodeBackend(backend);
+    tf.dispose(Object.values(inputsOn[backend]));
   }
   console.log(`\n## ${name} on wasm: features [${w.features}], ${w.numBoxes} boxes, spatialScale 1/${1 / spatialScale}, ` +
       `${outputSize}x${outputSize}, samplingRatio ${samplingRatio}${aligned ? ', aligned' : ''}`);
