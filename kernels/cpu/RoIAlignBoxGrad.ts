@@ -5,6 +5,9 @@ import {RoIAlignAttrs, RoIAlignBoxGrad, RoIGradInputs} from '../../src/kernel_na
 import {roiGradValues} from './cpu_data';
 import {roiAlignBoxGradImpl} from './RoIAlignBoxGrad_impl';
 
+// The slopes moved to RoIAlignBoxGrad_impl.ts; re-exported for callers that import them from here.
+export {slopeAlongCols, slopeAlongRows} from './RoIAlignBoxGrad_impl';
+
 /** dboxes [K,4]: RoIAlign's gradient w.r.t. the boxes. */
 export function roiAlignBoxGrad(args: {
   inputs: RoIGradInputs,

@@ -5,6 +5,9 @@ import {RoIAlignAttrs, RoIAlignGrad, RoIGradInputs} from '../../src/kernel_names
 import {roiGradValues} from './cpu_data';
 import {roiAlignGradImpl} from './RoIAlignGrad_impl';
 
+// scatter moved to RoIAlignGrad_impl.ts; re-exported for callers that import it from here.
+export {scatter} from './RoIAlignGrad_impl';
+
 /** dx [N,H,W,C]: RoIAlign's gradient w.r.t. x. */
 export function roiAlignGrad(args: {
   inputs: RoIGradInputs,
