@@ -1,6 +1,7 @@
 /**
- * One suite, run once per Node environment (a jest project each): 'cpu', and
- * 'webgpu' on Dawn over SwiftShader.
+ * One suite, run once per Node environment (a jest project each): 'cpu',
+ * 'wasm' (@tensorflow/tfjs-backend-wasm), and 'webgpu' on Dawn over
+ * SwiftShader.
  */
 const {spawnSync} = require('child_process');
 
@@ -18,6 +19,10 @@ const cpu = {
   testMatch: [...common.testMatch, '<rootDir>/test/node/**/*.test.ts'],
   setupFiles: ['<rootDir>/test/setup/jest_cpu.ts'],
 };
+
+// tfjs-backend-wasm's own binaries, from node_modules; the setup file starts
+// the backend, and a wasm that cannot start fails the project's tests, CI or not.
+const wasm = {...common, displayName: 'wasm', setupFilesAfterEnv: ['<rootDir>/test/setup/jest_wasm.ts']};
 
 // Dawn over SwiftShader; the setup file loads it and releases the device.
 const webgpu = {...common, displayName: 'webgpu', setupFilesAfterEnv: ['<rootDir>/test/setup/jest_webgpu.ts']};
@@ -37,5 +42,5 @@ function webgpuProjects() {
 
 module.exports = {
   testTimeout: 120000,
-  projects: [cpu, ...webgpuProjects()],
+  projects: [cpu, wasm, ...webgpuProjects()],
 };

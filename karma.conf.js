@@ -1,7 +1,7 @@
 /**
  * The shared suite (test/*.spec.ts) in headless Chromium, once per backend.
  * Run it with `npm run test:karma`, which finds or installs Chromium and sets
- * CHROME_BIN. ROI_BACKENDS=cpu,webgl narrows the backends (default: all three),
+ * CHROME_BIN. ROI_BACKENDS=cpu,webgl narrows the backends (default: all four),
  * and ROI_SPECS=layers,errors the spec files.
  */
 const fs = require('fs');
@@ -10,7 +10,13 @@ const path = require('path');
 
 const {CHROMIUM_FLAGS} = require('./scripts/chromium_flags.cjs');
 
-const ALL_BACKENDS = ['cpu', 'webgl', 'webgpu'];
+const ALL_BACKENDS = ['cpu', 'wasm', 'webgl', 'webgpu'];
+
+/**
+ * tfjs-backend-wasm's binaries, served as they are from node_modules;
+ * test/setup/karma.ts points tf.wasm.setWasmPaths at this folder.
+ */
+const WASM_BINARIES = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
 
 // SwiftShader runs WebGL and WebGPU in software, and shader compiles block the
 // page for long stretches on a busy machine.
@@ -119,7 +125,11 @@ module.exports = function(config) {
       'karma-esbuild',
       {'reporter:spec-summary': ['type', SpecSummaryReporter]},
     ],
-    files: specFiles,
+    files: [
+      ...specFiles,
+      {pattern: `${WASM_BINARIES}/*.wasm`, included: false, served: true, watched: false, nocache: true},
+    ],
+    mime: {'application/wasm': ['wasm']},
     preprocessors: Object.fromEntries(specFiles.map((file) => [file, ['esbuild']])),
     esbuild: {
       target: 'es2020',
@@ -130,6 +140,8 @@ module.exports = function(config) {
     },
     client: {
       roiBackends: backends,
+      // Where karma serves the files above: under /base/, the basePath.
+      wasmPaths: `/base/${WASM_BINARIES}/`,
       jasmine: {
         random: false,
         timeoutInterval: SPEC_TIMEOUT_MS,

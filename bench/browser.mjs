@@ -24,12 +24,14 @@ const option = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : fallback;
 };
-const backends = option('backends', 'cpu,webgl,webgpu').split(',');
+const backends = option('backends', 'cpu,wasm,webgl,webgpu').split(',');
 const workloadNames = option('workloads', Object.keys(BENCH_WORKLOADS).join(',')).split(',');
 const repeats = Number(option('repeats', '10'));
 for (const name of workloadNames) if (!BENCH_WORKLOADS[name]) throw new Error(`--workloads: no workload ${name}`);
 
 const ortDist = fileURLToPath(new URL('../node_modules/onnxruntime-web/dist/', import.meta.url));
+// The wasm backend's binaries (issue 16), served under /tfjs-wasm/.
+const tfjsWasmDist = fileURLToPath(new URL('../node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'tfjs-roi-bench-'));
 await esbuild.build({
   entryPoints: ['bench/browser_page.ts'], bundle: true, format: 'iife', outfile: join(dir, 'page.js'), logLevel: 'warning'
@@ -41,6 +43,7 @@ const server = createServer((req, res) => {
   const path = new URL(req.url, 'http://localhost').pathname;
   // /ort/ serves onnxruntime-web's script and the .mjs / .wasm files it loads.
   const file = path.startsWith('/ort/') ? join(ortDist, path.slice(5).replace(/[/\\]|\.\./g, '')) :
+      path.startsWith('/tfjs-wasm/') ? join(tfjsWasmDist, path.slice(11).replace(/[/\\]|\.\./g, '')) :
       join(dir, path === '/page.js' ? 'page.js' : 'index.html');
   try {
     const body = readFileSync(file);
@@ -83,6 +86,7 @@ try {
   await page.goto(url);
   await page.waitForFunction('window.benchReady === true', {timeout: 120000});
   await page.evaluate(paths => window.configureOrt(paths), `${url}ort/`);
+  if (backends.includes('wasm')) await page.evaluate(paths => window.configureTfjsWasm(paths), `${url}tfjs-wasm/`);
   const ops = await page.evaluate(() => window.benchOps);
   if (!(await page.evaluate(() => window.isolated()))) throw new Error('the page is not cross-origin isolated: timers would be coarse');
   console.log(`# tfjs-roi browser benchmark\n\n${await browser.version()} (headless; webgl and webgpu on SwiftShader, ` +

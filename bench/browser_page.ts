@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
+import {setThreadsCount, setWasmPaths} from '@tensorflow/tfjs-backend-wasm';
 
 import {roiAlign, roiPool} from '../src/index';
 // @ts-ignore: plain ES modules shared with the Node benchmark
@@ -235,4 +236,10 @@ page.configureOrt = (wasmPaths: string) => {
   ort.env.logLevel = 'error';
 };
 page.isolated = () => crossOriginIsolated;
+// The wasm backend (issue 16): where its binaries are served, and one thread,
+// as the cpu kernels and ORT (the RoI kernels are single-threaded anyway).
+page.configureTfjsWasm = (wasmPaths: string) => {
+  setWasmPaths(wasmPaths);
+  setThreadsCount(1);
+};
 page.benchReady = true;

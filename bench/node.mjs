@@ -13,6 +13,9 @@
 //                                  webgpu too. Dawn runs on SwiftShader here,
 //                                  a software GPU: W1-W3 take minutes per
 //                                  table, so try W4 or --runs 3 first.
+//   npm run bench -- --backends wasm
+//                                  the wasm kernels (@tensorflow/tfjs-backend-wasm)
+//                                  beside the cpu kernels, op by op.
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 
@@ -37,7 +40,7 @@ const WARMUP_MS = 1000;
 const backendsAt = args.indexOf('--backends');
 const BACKENDS = backendsAt >= 0 ? args[backendsAt + 1].split(',') : ['cpu'];
 const chosen = args.filter(a => /^W\d$/.test(a));
-for (const b of BACKENDS) if (b !== 'cpu' && b !== 'webgpu') throw new Error(`--backends: no backend ${b} in Node`);
+for (const b of BACKENDS) if (b !== 'cpu' && b !== 'webgpu' && b !== 'wasm') throw new Error(`--backends: no backend ${b} in Node`);
 
 /**
  * Median, min and max of RUNS timed calls, after at least WARMUPS untimed
@@ -310,6 +313,71 @@ async function runWebGPUWorkload(name, w) {
   tf.dispose([x, boxes, boxIndices, dy]);
 }
 
+
+// ---- wasm (issue 16): the wasm kernels beside the cpu kernels, op by op. ----
+
+async function useNodeBackend(backend) {
+  if (!(await tf.setBackend(backend)) || tf.getBackend() !== backend) throw new Error(`the ${backend} backend did not start`);
+}
+
+/**
+ * Each op on the cpu backend, then on wasm (checked against the cpu values
+ * first), with wasm's time over cpu's: the two share their implementations,
+ * so the ratio is what the backends around them cost.
+ */
+async function runWasmWorkload(name, w) {
+  await import('@tensorflow/tfjs-backend-wasm');
+  const {boxList, batchIndices, outShape, xValues, dyValues} = await workloadValues(w);
+  const outputElements = outShape.reduce((a, b) => a * b);
+  const {spatialScale, samplingRatio, aligned, outputSize} = w;
+  const gradAttrs = {pooledHeight: outputSize, pooledWidth: outputSize, spatialScale, samplingRatio, aligned, mode: 'avg'};
+  const opsOn = ({x, boxes, boxIndices, dy}) => ({
+    ...forwardOps(w, x, boxes, boxIndices),
+    "roiAlign backward w.r.t. x, 'avg' (RoIAlignGrad)": () => tf.engine().runKernel('RoIAlignGrad', {dy, x, boxes, boxIndices}, gradAttrs),
+    "roiAlign backward w.r.t. boxes, 'avg' (RoIAlignBoxGrad)": () => tf.engine().runKernel('RoIAlignBoxGrad', {dy, x, boxes, boxIndices}, gradAttrs),
+  });
+  // Inputs on each backend; each op is timed on cpu and right after on wasm,
+  // so that a busy machine's swings fall on both alike.
+  const inputsOn = {};
+  for (const backend of ['cpu', 'wasm']) {
+    await useNodeBackend(backend);
+    inputsOn[backend] = {
+      x: tf.tensor4d(xValues, w.features), boxes: tf.tensor2d(boxList, [w.numBoxes, 4]),
+      boxIndices: tf.tensor1d(batchIndices, 'int32'), dy: tf.tensor(dyValues, outShape),
+    };
+  }
+  const measured = {};
+  for (const what of Object.keys(opsOn(inputsOn.cpu))) {
+    measured[what] = {};
+    for (const backend of ['cpu', 'wasm']) {
+      await useNodeBackend(backend);
+      const op = opsOn(inputsOn[backend])[what];
+      const y = op();
+      const values = y.dataSync();
+      y.dispose();
+      measured[what][backend] = {values, t: await time(async () => tf.dispose(op()))};
+    }
+  }
+  for (const backend of ['cpu', 'wasm']) {
+    await useNodeBackend(backend);
+    tf.dispose(Object.values(inputsOn[backend]));
+  }
+  console.log(`\n## ${name} on wasm: features [${w.features}], ${w.numBoxes} boxes, spatialScale 1/${1 / spatialScale}, ` +
+      `${outputSize}x${outputSize}, samplingRatio ${samplingRatio}${aligned ? ', aligned' : ''}`);
+  const lines = ['| op | cpu median ms | wasm median ms | wasm min ms | wasm max ms | wasm / cpu |', '| --- | ---: | ---: | ---: | ---: | ---: |'];
+  const checks = [];
+  for (const [what, {cpu, wasm}] of Object.entries(measured)) {
+    const worst = assertSame(`wasm ${what}`, cpu.values, wasm.values, 1e-5);
+    checks.push(`wasm ${what} matches the cpu kernels (largest difference ${worst.toExponential(1)})`);
+    lines.push(`| ${what} | ${ms(cpu.t.median)} | ${ms(wasm.t.median)} | ${ms(wasm.t.min)} | ${ms(wasm.t.max)} | ${
+        (wasm.t.median / cpu.t.median).toFixed(2)} |`);
+  }
+  console.log(lines.join('\n') + `\n\n(${outputElements} output elements in the forwards.)\n\nChecked before timing:\n` +
+      checks.map(line => `- ${line}`).join('\n'));
+  await tf.setBackend('cpu');
+}
+// ---- end of the wasm block ----
+
 async function gpuDescription() {
   const started = await startNodeWebGPU();
   if (!started.ok) throw new Error(`--backends webgpu: WebGPU did not start in Node (${started.reason})`);
@@ -329,4 +397,5 @@ for (const [name, w] of Object.entries(WORKLOADS)) {
   if (chosen.length > 0 && !chosen.includes(name)) continue;
   if (BACKENDS.includes('cpu')) await runWorkload(name, w);
   if (BACKENDS.includes('webgpu')) await runWebGPUWorkload(name, w);
+  if (BACKENDS.includes('wasm')) await runWasmWorkload(name, w);
 }

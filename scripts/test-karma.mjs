@@ -18,7 +18,7 @@ try {
   console.error(e.message);
   process.exit(1);
 }
-console.error(`Chromium: ${chrome}; backends: ${process.env.ROI_BACKENDS || 'cpu,webgl,webgpu'}`);
+console.error(`Chromium: ${chrome}; backends: ${process.env.ROI_BACKENDS || 'cpu,wasm,webgl,webgpu'}`);
 
 const karmaBin = createRequire(import.meta.url).resolve('karma/bin/karma');
 const started = Date.now();

@@ -1,13 +1,15 @@
 import type {KernelConfig} from '@tensorflow/tfjs-core';
 
 import {cpuKernels} from '../kernels/cpu';
+import {genericKernels} from '../kernels/generic';
 import {webglKernels} from '../kernels/webgl';
+import {wasmKernels} from '../kernels/wasm';
 import {webgpuKernels} from '../kernels/webgpu';
 import {registerKernelConfigs} from './register_kernels';
 
 /** Every kernel this package implements, for every backend. */
 export const kernelConfigs: KernelConfig[] =
-    [...cpuKernels, ...webglKernels, ...webgpuKernels];
+    [...cpuKernels, ...webglKernels, ...webgpuKernels, ...wasmKernels, ...genericKernels];
 
 /**
  * Registers the kernels of every backend and the gradients with tfjs-core.

@@ -140,17 +140,18 @@ export function randomValues(random: () => number, n: number): Float32Array {
 }
 
 /**
- * The ways to run the kernels on `backend`: on cpu, with its WebAssembly
- * SIMD loops (true) and in JavaScript alone (false); elsewhere just once
- * (null), as the flag means nothing there.
+ * The ways to run the kernels on `backend`: on cpu and wasm (which share the
+ * implementations), with the WebAssembly SIMD loops (true) and in
+ * JavaScript alone (false); elsewhere just once (null), as the flag means
+ * nothing there.
  */
 export function cpuWasmChoices(backend: string): Array<boolean|null> {
-  return backend === 'cpu' ? [true, false] : [null];
+  return backend === 'cpu' || backend === 'wasm' ? [true, false] : [null];
 }
 
 /** A test title's suffix naming the cpu path, empty for null. */
 export function cpuPathName(wasm: boolean|null): string {
-  return wasm === null ? '' : wasm ? ' (cpu WebAssembly)' : ' (cpu JavaScript)';
+  return wasm === null ? '' : wasm ? ' (SIMD loops)' : ' (JavaScript only)';
 }
 
 /** Runs body with the cpu kernels' WebAssembly allowed or not (null: as is), then restores the flag. */

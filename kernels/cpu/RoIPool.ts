@@ -3,22 +3,18 @@ import type {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
 
 import {RoIInputs, RoIPool, RoIPoolAttrs} from '../../src/kernel_names';
 import {roiValues} from './cpu_data';
-import {poolBinMax} from './roi_pool_bins';
+import {roiPoolImpl} from './RoIPool_impl';
+import {pooledShape} from './roi_impl_inputs';
 
+/** y [K,outH,outW,C]: each bin's max per channel. */
 export function roiPool(args: {
   inputs: RoIInputs,
   backend: MathBackendCPU,
   attrs: RoIPoolAttrs,
 }): TensorInfo {
   const {inputs, backend, attrs} = args;
-  const {x, boxes} = inputs;
-  const {x: xValues, boxes: boxValues, boxIndices: indexValues} = roiValues(backend, inputs);
-  const shape = [boxes.shape[0], attrs.pooledHeight, attrs.pooledWidth, x.shape[3]];
-  const out = new Float32Array(shape[0] * shape[1] * shape[2] * shape[3]);
-  poolBinMax(
-      x.shape, attrs, xValues, boxValues,
-      indexValues, out, null);
-  return backend.makeTensorInfo(shape, 'float32', out);
+  const values = roiPoolImpl(roiValues(backend, inputs), attrs);
+  return backend.makeTensorInfo(pooledShape(inputs, attrs), 'float32', values);
 }
 
 export const roiPoolConfig: KernelConfig = {

@@ -3,27 +3,17 @@ import type {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
 
 import {RoIGradInputs, RoIPoolAttrs, RoIPoolGrad} from '../../src/kernel_names';
 import {roiGradValues} from './cpu_data';
-import {poolBinMax} from './roi_pool_bins';
+import {roiPoolGradImpl} from './RoIPoolGrad_impl';
 
-/** dx: each bin's dy goes to the pixel that won its max, per channel. */
+/** dx [N,H,W,C]: each bin's dy goes to the pixel that won its max, per channel. */
 export function roiPoolGrad(args: {
   inputs: RoIGradInputs,
   backend: MathBackendCPU,
   attrs: RoIPoolAttrs,
 }): TensorInfo {
   const {inputs, backend, attrs} = args;
-  const {x} = inputs;
-  const {x: xValues, dy: dyValues, boxes: boxValues, boxIndices: indexValues} = roiGradValues(backend, inputs);
-  const dx = new Float32Array(xValues.length);
-  const best = new Float32Array(dyValues.length);
-  const argmax = new Int32Array(dyValues.length);
-  poolBinMax(
-      x.shape, attrs, xValues, boxValues,
-      indexValues, best, argmax);
-  for (let i = 0; i < argmax.length; i++) {
-    if (argmax[i] >= 0) dx[argmax[i]] += dyValues[i];
-  }
-  return backend.makeTensorInfo(x.shape, 'float32', dx);
+  const values = roiPoolGradImpl(roiGradValues(backend, inputs), attrs);
+  return backend.makeTensorInfo(inputs.x.shape, 'float32', values);
 }
 
 export const roiPoolGradConfig: KernelConfig = {

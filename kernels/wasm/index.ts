@@ -1,0 +1,24 @@
+import type {KernelConfig} from '@tensorflow/tfjs-core';
+
+import {roiAlignConfig} from './RoIAlign';
+import {roiAlignBoxGradConfig} from './RoIAlignBoxGrad';
+import {roiAlignGradConfig} from './RoIAlignGrad';
+import {roiPoolConfig} from './RoIPool';
+import {roiPoolGradConfig} from './RoIPoolGrad';
+import {psRoiAlignConfig} from './PsRoIAlign';
+import {psRoiAlignBoxGradConfig} from './PsRoIAlignBoxGrad';
+import {psRoiAlignGradConfig} from './PsRoIAlignGrad';
+import {psRoiPoolConfig} from './PsRoIPool';
+import {psRoiPoolGradConfig} from './PsRoIPoolGrad';
+import {roiAlignRotatedConfig} from './RoIAlignRotated';
+import {roiAlignRotatedBoxGradConfig} from './RoIAlignRotatedBoxGrad';
+import {roiAlignRotatedGradConfig} from './RoIAlignRotatedGrad';
+
+/** The wasm backend (@tensorflow/tfjs-backend-wasm)'s kernels. */
+export const wasmKernels: KernelConfig[] = [
+  roiAlignConfig, roiAlignGradConfig, roiAlignBoxGradConfig, roiPoolConfig,
+  roiPoolGradConfig,
+  psRoiAlignConfig, psRoiAlignGradConfig, psRoiAlignBoxGradConfig, psRoiPoolConfig,
+  psRoiPoolGradConfig,
+  roiAlignRotatedConfig, roiAlignRotatedGradConfig, roiAlignRotatedBoxGradConfig,
+];
