@@ -1,11 +1,12 @@
 /**
  * The cpu kernels' view of RoIAlignRotated: every bin of every readable box
  * with its samples as BinSamples (flat corner offsets in x and per-axis
- * weights), built from src/geometry.ts rotatedBoxSamples, so forward and
- * backward share it.
+ * weights), built from src/geometry.ts rotatedBoxFrame and rotatedBinSamples,
+ * so forward and backward share it. One bin's samples are held at a time:
+ * the cap on samples per bin bounds the storage, whatever the output size.
  */
-import {rotatedBoxSamples} from '../../src/geometry';
-import type {RotatedBoxSamples, RotatedGeometry} from '../../src/geometry';
+import {rotatedBinSamples, rotatedBoxFrame} from '../../src/geometry';
+import type {RotatedBinSamples, RotatedGeometry} from '../../src/geometry';
 import type {RoIAlignRotatedAttrs} from '../../src/kernel_names';
 import {alignGeometry} from './roi_align_samples';
 import type {BinSample} from './roi_align_samples';
@@ -16,12 +17,24 @@ export function rotatedGeometry(xShape: number[], attrs: RoIAlignRotatedAttrs): 
   return {...alignGeometry(xShape, {...attrs, aligned: true, mode: 'avg'}), angleUnit, clockwise};
 }
 
+/** What the kernels need of a bin's box: the mean's divisor and the sample positions' derivatives. */
+export interface RotatedBinBox {
+  /** max(gridH * gridW, 1). */
+  count: number;
+  /** d(row) and d(column) / d(cx, cy, w, h, angle), five per sample of the bin. */
+  dRow: Float64Array;
+  dCol: Float64Array;
+}
+
 export interface RotatedBinVisit {
-  box: RotatedBoxSamples;
+  box: RotatedBinBox;
   k: number;
   /** The bin's offset in y / dy ([K,outH,outW,C]). */
   binOffset: number;
-  /** The bin's samples; `row` holds each one's index into box.dRow / box.dCol. */
+  /**
+   * The bin's samples; `row` holds each one's index into box.dRow / box.dCol.
+   * Valid during the visit only: the next bin reuses the storage.
+   */
   samples: BinSample[];
 }
 
@@ -40,25 +53,39 @@ export function visitRotatedBins(
     visit: (v: RotatedBinVisit) => void): void {
   const imageSize = g.height * g.width * channels;
   const rowStride = g.width * channels;
+  let table: RotatedBinSamples|undefined;
+  const pool: BinSample[] = [];
+  const samples: BinSample[] = [];
   for (let k = 0; k < boxIndices.length; k++) {
-    const box = rotatedBoxSamples(g, boxes, boxIndices, k);
-    if (box === null) continue;
-    const imageBase = box.batch * imageSize;
-    const perBin = box.gridH * box.gridW;
-    for (let bin = 0; bin < g.pooledHeight * g.pooledWidth; bin++) {
-      const samples: BinSample[] = [];
-      for (let i = bin * perBin; i < (bin + 1) * perBin; i++) {
-        const row = box.row[i], col = box.col[i];
-        const inside = row.inside && col.inside;
-        const rowLow = imageBase + row.low * rowStride, rowHigh = imageBase + row.high * rowStride;
-        const colLow = col.low * channels, colHigh = col.high * channels;
-        samples.push({
-          inside, row: i, col: i,
-          o00: rowLow + colLow, o01: rowLow + colHigh, o10: rowHigh + colLow, o11: rowHigh + colHigh,
-          wy0: row.lowWeight, wy1: row.highWeight, wx0: col.lowWeight, wx1: col.highWeight,
-        });
+    const frame = rotatedBoxFrame(g, boxes, boxIndices, k);
+    if (frame === null || frame.gridH * frame.gridW === 0) continue;
+    const imageBase = frame.batch * imageSize;
+    for (let ph = 0; ph < g.pooledHeight; ph++) {
+      for (let pw = 0; pw < g.pooledWidth; pw++) {
+        table = rotatedBinSamples(g, frame, ph, pw, table);
+        samples.length = table.n;
+        for (let i = 0; i < table.n; i++) {
+          const row = table.row[i], col = table.col[i];
+          const rowLow = imageBase + row.low * rowStride, rowHigh = imageBase + row.high * rowStride;
+          const colLow = col.low * channels, colHigh = col.high * channels;
+          const s = pool[i] ?? (pool[i] = {
+            inside: false, row: 0, col: 0, o00: 0, o01: 0, o10: 0, o11: 0, wy0: 0, wy1: 0, wx0: 0, wx1: 0,
+          });
+          s.inside = row.inside && col.inside;
+          s.row = s.col = i;
+          s.o00 = rowLow + colLow;
+          s.o01 = rowLow + colHigh;
+          s.o10 = rowHigh + colLow;
+          s.o11 = rowHigh + colHigh;
+          s.wy0 = row.lowWeight;
+          s.wy1 = row.highWeight;
+          s.wx0 = col.lowWeight;
+          s.wx1 = col.highWeight;
+          samples[i] = s;
+        }
+        const box = {count: frame.count, dRow: table.dRow, dCol: table.dCol};
+        visit({box, k, binOffset: ((k * g.pooledHeight + ph) * g.pooledWidth + pw) * channels, samples});
       }
-      visit({box, k, binOffset: (k * g.pooledHeight * g.pooledWidth + bin) * channels, samples});
     }
   }
 }
