@@ -306,19 +306,17 @@ export function poolBoxBins(
 export interface AxisBinTaps {
   /** Bin b's taps are [first[b], first[b + 1]); length pooled + 1. */
   first: Int32Array;
-  /**
-   * Pixel index along the axis, distinct within a bin among the taps of
-   * nonzero weight, and again among those of zero weight.
-   */
+  /** Pixel index along the axis, distinct within a bin. */
   index: Int32Array;
   /** Sum of the bin's inside samples' corner weights on that pixel. */
   weight: Float64Array;
   /**
-   * 1 for a tap that gathers the corners of weight 0 (a sample exactly on a
-   * pixel, or clamped to the last one). torchvision reads such a corner and
-   * multiplies it by 0, so an infinite or NaN pixel there makes the bin NaN;
-   * kept apart, its weight stays 0 and the sum does the same. Merged into a
-   * tap of nonzero weight, the 0 x Infinity would vanish.
+   * 1 when a corner of weight 0 (a sample exactly on a pixel, or clamped to
+   * the last one) is among those merged into the tap. torchvision reads such
+   * a corner and multiplies it by 0, so an infinite pixel there makes the
+   * bin NaN, where the merged weight times Infinity is only infinite; the
+   * kernels restore torchvision's NaN from this flag
+   * (kernels/cpu/roi_align_taps.ts zeroWeightNaN).
    */
   zero: Uint8Array;
   /** d(weight) / d(box start and end coordinate, in image units). */
@@ -356,14 +354,13 @@ export function axisBinTaps(axis: AxisSamples, pooled: number, reuse?: AxisBinTa
       for (let upper = 0; upper < 2; upper++) {
         const index = upper ? axis.high[i] : axis.low[i];
         const weight = upper ? axis.highWeight[i] : axis.lowWeight[i];
-        const zero = weight === 0 ? 1 : 0;
         let t = n - 1;
-        while (t >= first && (taps.index[t] !== index || taps.zero[t] !== zero)) t--;
+        while (t >= first && taps.index[t] !== index) t--;
         if (t < first) {
           t = n++;
           taps.index[t] = index;
-          taps.zero[t] = zero;
         }
+        if (weight === 0) taps.zero[t] = 1;
         // A corner's weight moves opposite to its sample's position for the
         // lower corner (1 - frac) and with it for the upper one (frac).
         const sign = upper ? 1 : -1;
