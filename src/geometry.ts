@@ -528,15 +528,25 @@ export function rotatedBoxFrame(
 }
 
 /**
- * The samples of one bin of a rotated box, numbered iy * gridW + ix. A
- * sample is inside when both its row and its column are. One bin at a time,
- * so that the storage is bounded by the cap, not by the output size.
+ * The samples of one bin of a rotated box, numbered iy * gridW + ix, as
+ * per-sample tables (no object per sample: a bin may hold a million). A
+ * sample is inside when both its row and its column are; an outside
+ * sample's corners and weights are 0. One bin at a time, so that the storage
+ * is bounded by the cap, not by the output size.
  */
 export interface RotatedBinSamples {
   /** Samples in the bin: gridH * gridW. */
   n: number;
-  row: AxisCorner[];
-  col: AxisCorner[];
+  inside: Uint8Array;
+  /** The corners' rows and columns, and their bilinear weights. */
+  rowLow: Int32Array;
+  rowHigh: Int32Array;
+  colLow: Int32Array;
+  colHigh: Int32Array;
+  rowLowWeight: Float64Array;
+  rowHighWeight: Float64Array;
+  colLowWeight: Float64Array;
+  colHighWeight: Float64Array;
   /**
    * d(row position) and d(column position) / d(cx, cy, w, h, angle), five
    * per sample, zero where that axis's position is clamped.
@@ -545,24 +555,32 @@ export interface RotatedBinSamples {
   dCol: Float64Array;
 }
 
-/** The samples of bin (ph, pw) of `box`, in `reuse`'s storage when given. */
+function rotatedBinStorage(n: number): RotatedBinSamples {
+  return {
+    n, inside: new Uint8Array(n),
+    rowLow: new Int32Array(n), rowHigh: new Int32Array(n), colLow: new Int32Array(n), colHigh: new Int32Array(n),
+    rowLowWeight: new Float64Array(n), rowHighWeight: new Float64Array(n),
+    colLowWeight: new Float64Array(n), colHighWeight: new Float64Array(n),
+    dRow: new Float64Array(ROTATED_BOX_FIELDS * n), dCol: new Float64Array(ROTATED_BOX_FIELDS * n),
+  };
+}
+
+/** The samples of bin (ph, pw) of `box`, in `reuse`'s storage when it is large enough. */
 export function rotatedBinSamples(
     g: RotatedGeometry, box: RotatedBoxFrame, ph: number, pw: number,
     reuse?: RotatedBinSamples): RotatedBinSamples {
   const {gridH, gridW, scale, thetaScale, cos, sin, binH, binW} = box;
   const n = gridH * gridW;
   let out: RotatedBinSamples;
-  if (reuse === undefined || reuse.row.length < n) {
-    out = {
-      n, row: Array.from({length: n}, emptyAxisCorner), col: Array.from({length: n}, emptyAxisCorner),
-      dRow: new Float64Array(ROTATED_BOX_FIELDS * n), dCol: new Float64Array(ROTATED_BOX_FIELDS * n),
-    };
+  if (reuse === undefined || reuse.inside.length < n) {
+    out = rotatedBinStorage(n);
   } else {
     out = reuse;
     out.n = n;
     out.dRow.fill(0, 0, ROTATED_BOX_FIELDS * n);
     out.dCol.fill(0, 0, ROTATED_BOX_FIELDS * n);
   }
+  const row = emptyAxisCorner(), col = emptyAxisCorner();
   const binStartH = alignBinStart(box.startH, binH, ph);
   const binStartW = alignBinStart(box.startW, binW, pw);
   let i = 0;
@@ -576,9 +594,19 @@ export function rotatedBinSamples(
       const alongW = (pw + (ix + 0.5) / gridW) / g.pooledWidth - 0.5;
       const y = f(f(f(yy * cos) - f(xx * sin)) + box.centerY);
       const x = f(f(f(yy * sin) + f(xx * cos)) + box.centerX);
-      const row = axisCorner(y, g.height, out.row[i]);
-      const col = axisCorner(x, g.width, out.col[i]);
-      if (!row.inside || !col.inside) continue;
+      axisCorner(y, g.height, row);
+      axisCorner(x, g.width, col);
+      const inside = row.inside && col.inside;
+      out.inside[i] = inside ? 1 : 0;
+      out.rowLow[i] = inside ? row.low : 0;
+      out.rowHigh[i] = inside ? row.high : 0;
+      out.colLow[i] = inside ? col.low : 0;
+      out.colHigh[i] = inside ? col.high : 0;
+      out.rowLowWeight[i] = inside ? row.lowWeight : 0;
+      out.rowHighWeight[i] = inside ? row.highWeight : 0;
+      out.colLowWeight[i] = inside ? col.lowWeight : 0;
+      out.colHighWeight[i] = inside ? col.highWeight : 0;
+      if (!inside) continue;
       const d = ROTATED_BOX_FIELDS * i;
       if (row.moves) {
         // y = yy cos - xx sin + cy * scale - 0.5

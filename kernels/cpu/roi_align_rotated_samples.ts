@@ -33,9 +33,47 @@ export interface RotatedBinVisit {
   binOffset: number;
   /**
    * The bin's samples; `row` holds each one's index into box.dRow / box.dCol.
-   * Valid during the visit only: the next bin reuses the storage.
+   * Each step of an iteration shows the same object, refilled: use a sample
+   * within its step only.
    */
-  samples: BinSample[];
+  samples: Iterable<BinSample>;
+}
+
+/**
+ * A rotated bin's samples as BinSamples, made one at a time from the bin's
+ * tables as they are iterated: a bin may hold a million samples, and an
+ * object each would cost more in garbage collection than the arithmetic.
+ */
+class RotatedSampleList implements Iterable<BinSample> {
+  table: RotatedBinSamples|null = null;
+  imageBase = 0;
+  constructor(private readonly rowStride: number, private readonly channels: number) {}
+
+  [Symbol.iterator](): Iterator<BinSample> {
+    const t = this.table!, {rowStride, channels, imageBase} = this;
+    const s: BinSample = {inside: false, row: 0, col: 0, o00: 0, o01: 0, o10: 0, o11: 0, wy0: 0.5, wy1: 0.5, wx0: 0.5, wx1: 0.5};
+    const step = {done: false, value: s};
+    let i = 0;
+    return {
+      next(): IteratorResult<BinSample> {
+        if (i >= t.n) return {done: true, value: undefined};
+        const rowLow = imageBase + t.rowLow[i] * rowStride, rowHigh = imageBase + t.rowHigh[i] * rowStride;
+        const colLow = t.colLow[i] * channels, colHigh = t.colHigh[i] * channels;
+        s.inside = t.inside[i] === 1;
+        s.row = s.col = i;
+        s.o00 = rowLow + colLow;
+        s.o01 = rowLow + colHigh;
+        s.o10 = rowHigh + colLow;
+        s.o11 = rowHigh + colHigh;
+        s.wy0 = t.rowLowWeight[i];
+        s.wy1 = t.rowHighWeight[i];
+        s.wx0 = t.colLowWeight[i];
+        s.wx1 = t.colHighWeight[i];
+        i++;
+        return step;
+      },
+    };
+  }
 }
 
 /** The bilinear value of an inside sample in channel c. */
@@ -52,37 +90,16 @@ export function visitRotatedBins(
     g: RotatedGeometry, channels: number, boxes: ArrayLike<number>, boxIndices: ArrayLike<number>,
     visit: (v: RotatedBinVisit) => void): void {
   const imageSize = g.height * g.width * channels;
-  const rowStride = g.width * channels;
+  const samples = new RotatedSampleList(g.width * channels, channels);
   let table: RotatedBinSamples|undefined;
-  const pool: BinSample[] = [];
-  const samples: BinSample[] = [];
   for (let k = 0; k < boxIndices.length; k++) {
     const frame = rotatedBoxFrame(g, boxes, boxIndices, k);
     if (frame === null || frame.gridH * frame.gridW === 0) continue;
-    const imageBase = frame.batch * imageSize;
+    samples.imageBase = frame.batch * imageSize;
     for (let ph = 0; ph < g.pooledHeight; ph++) {
       for (let pw = 0; pw < g.pooledWidth; pw++) {
         table = rotatedBinSamples(g, frame, ph, pw, table);
-        samples.length = table.n;
-        for (let i = 0; i < table.n; i++) {
-          const row = table.row[i], col = table.col[i];
-          const rowLow = imageBase + row.low * rowStride, rowHigh = imageBase + row.high * rowStride;
-          const colLow = col.low * channels, colHigh = col.high * channels;
-          const s = pool[i] ?? (pool[i] = {
-            inside: false, row: 0, col: 0, o00: 0, o01: 0, o10: 0, o11: 0, wy0: 0, wy1: 0, wx0: 0, wx1: 0,
-          });
-          s.inside = row.inside && col.inside;
-          s.row = s.col = i;
-          s.o00 = rowLow + colLow;
-          s.o01 = rowLow + colHigh;
-          s.o10 = rowHigh + colLow;
-          s.o11 = rowHigh + colHigh;
-          s.wy0 = row.lowWeight;
-          s.wy1 = row.highWeight;
-          s.wx0 = col.lowWeight;
-          s.wx1 = col.highWeight;
-          samples[i] = s;
-        }
+        samples.table = table;
         const box = {count: frame.count, dRow: table.dRow, dCol: table.dCol};
         visit({box, k, binOffset: ((k * g.pooledHeight + ph) * g.pooledWidth + pw) * channels, samples});
       }
