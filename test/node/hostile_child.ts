@@ -1,102 +1,13 @@
 /**
  * Run in a child process by test/node/hostile_process.test.ts (bundled by
- * esbuild; `node hostile_child.cjs <backend>`): the inputs that once hung a
- * kernel or crashed the process, one after another. Before each it prints
+ * esbuild; `node hostile_child.cjs <backend>`): the cases of
+ * test/hostile_cases.ts, one after another. Before each it prints
  * `start <name>`, after it one JSON line {name, ms, error}, so that a case
  * that hangs or kills the process is named by the last line.
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {psRoiAlign, roiAlign, roiAlignRotated} from '../../src/index';
-
-type Case = [string, () => Promise<void>];
-
-function check(ok: boolean, message: string): void {
-  if (!ok) throw new Error(message);
-}
-
-async function allZero(t: tf.Tensor, label: string): Promise<void> {
-  const v = await t.data();
-  const bad = v.findIndex(e => e !== 0);
-  check(bad < 0, `${label}: [${bad}] is ${v[bad]}, expected 0`);
-}
-
-/** Throws unless fn throws an Error that names samplingRatio and the limit 1024. */
-function refused(fn: () => unknown, label: string): void {
-  let message = '';
-  try {
-    tf.tidy(fn as () => tf.Tensor);
-  } catch (e) {
-    message = e instanceof Error ? e.message : String(e);
-  }
-  check(/samplingRatio/.test(message) && /1024/.test(message),
-        `${label}: expected an Error naming samplingRatio and 1024, got ${message === '' ? 'no throw' : message}`);
-}
-
-/** y, dx and dboxes (dy all ones) of op, all zero. */
-async function zeroWithGradients(op: (x: tf.Tensor, b: tf.Tensor) => tf.Tensor, x: tf.Tensor, boxes: tf.Tensor,
-                                 label: string): Promise<void> {
-  const y = op(x, boxes);
-  const [dx, dboxes] = tf.grads((a: tf.Tensor, b: tf.Tensor) => op(a, b).sum())([x, boxes]);
-  await allZero(y, `${label}: y`);
-  await allZero(dx, `${label}: dx`);
-  await allZero(dboxes, `${label}: dboxes`);
-  tf.dispose([y, dx, dboxes]);
-}
-
-const cases: Case[] = [];
-// Made once the backend is chosen (main).
-let x: tf.Tensor4D, box: tf.Tensor2D, rotatedBox: tf.Tensor2D, index: tf.Tensor1D;
-
-for (const ratio of [10000, 2 ** 31 - 1]) {
-  cases.push([`roiAlign 'max' samplingRatio ${ratio} is refused`, async () =>
-      refused(() => roiAlign(x, box, index, 7, {samplingRatio: ratio, mode: 'max'}), 'max')]);
-  cases.push([`roiAlign 'avg', psRoiAlign and roiAlignRotated samplingRatio ${ratio} are refused`, async () => {
-    refused(() => roiAlign(x, box, index, 7, {samplingRatio: ratio}), 'avg');
-    refused(() => roiAlign(x, box, index, 7, {samplingRatio: ratio, aligned: true}), 'aligned');
-    refused(() => psRoiAlign(x, box, index, 2, {samplingRatio: ratio}), 'psRoiAlign');
-    refused(() => roiAlignRotated(x, rotatedBox, index, 7, {samplingRatio: ratio}), 'roiAlignRotated');
-  }]);
-}
-
-type BoxOp = (a: tf.Tensor, b: tf.Tensor, spatialScale: number) => tf.Tensor;
-const ops: Array<[string, BoxOp]> = [
-  ["roiAlign 'avg'", (a, b, spatialScale) => roiAlign(a as tf.Tensor4D, b as tf.Tensor2D, index, 7, {spatialScale})],
-  ["roiAlign 'avg' aligned",
-   (a, b, spatialScale) => roiAlign(a as tf.Tensor4D, b as tf.Tensor2D, index, 7, {spatialScale, aligned: true})],
-  ["roiAlign 'max'",
-   (a, b, spatialScale) => roiAlign(a as tf.Tensor4D, b as tf.Tensor2D, index, 7, {spatialScale, mode: 'max'})],
-  ['psRoiAlign', (a, b, spatialScale) => psRoiAlign(a as tf.Tensor4D, b as tf.Tensor2D, index, 2, {spatialScale})],
-];
-const hugeBoxes: Array<[string, number[], number]> =
-    [['1e30', [0, 0, 1e30, 1e30], 1], ['3e38 x spatialScale 2 (Infinity)', [0, 0, 3e38, 3e38], 2]];
-for (const [name, op] of ops) {
-  for (const [what, coords, spatialScale] of hugeBoxes) {
-    cases.push([`${name}, adaptive grid, a box of ${what}: 0 and no gradient`, async () => {
-      const b = tf.tensor2d([coords]);
-      await zeroWithGradients((a, bb) => op(a, bb, spatialScale), x, b, name);
-      b.dispose();
-    }]);
-  }
-}
-for (const size of [1e4, 1e30]) {
-  cases.push([`roiAlignRotated, adaptive grid, w = h = ${size}: 0 and no gradient`, async () => {
-    const b = tf.tensor2d([[8, 8, size, size, 30]]);
-    await zeroWithGradients((a, bb) => roiAlignRotated(a as tf.Tensor4D, bb as tf.Tensor2D, index, 7), x, b,
-                            'roiAlignRotated');
-    b.dispose();
-  }]);
-}
-
-// Last: the slowest on a software GPU.
-cases.push([`roiAlign 'max' at samplingRatio 1024 (a million samples a bin) on a constant map`, async () => {
-  const constant = tf.fill([1, 8, 8, 2], 7) as tf.Tensor4D;
-  const b = tf.tensor2d([[0, 0, 8, 8]]);
-  const y = roiAlign(constant, b, index, 1, {samplingRatio: 1024, mode: 'max'});
-  const v = await y.data();
-  check(v.every(e => Math.abs(e - 7) < 1e-4), `expected 7 everywhere, got [${Array.from(v)}]`);
-  tf.dispose([constant, b, y]);
-}]);
+import {hostileCases, prepareHostileCases} from '../hostile_cases';
 
 async function main(): Promise<void> {
   const backend = process.argv[2];
@@ -109,11 +20,8 @@ async function main(): Promise<void> {
   }
   tf.env().set('IS_TEST', true);
   if (!(await tf.setBackend(backend)) || tf.getBackend() !== backend) throw new Error(`backend ${backend} did not start`);
-  x = tf.randomUniform([1, 16, 16, 4], -1, 1, 'float32', 18) as tf.Tensor4D;
-  box = tf.tensor2d([[1, 1, 12, 12]]);
-  rotatedBox = tf.tensor2d([[6, 6, 8, 8, 30]]);
-  index = tf.tensor1d([0], 'int32');
-  for (const [name, run] of cases) {
+  prepareHostileCases();
+  for (const [name, run] of hostileCases) {
     console.log(`start ${name}`);
     const t0 = Date.now();
     let error: string|null = null;
