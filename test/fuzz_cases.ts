@@ -81,7 +81,7 @@ function drawAxis(
     return [(t - h + shift) / scale, (t + h + shift) / scale];
   }
   if (kind === 6) return farAxis(r);
-  if (kind === 7) return [-r.int(16, 1600) / 4, extent + r.int(16, 1600) / 4];
+  if (kind === 7) return [-r.int(16, 400) / 4, extent + r.int(16, 400) / 4];
   if (kind === 8 && adaptive) {
     const [a] = coordPair(r, extent);
     return [a, r.pick([1e30, 3e38, 1e6])];

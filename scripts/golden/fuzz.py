@@ -83,7 +83,7 @@ def gen_axis(r, kind, size, scale, shift, adaptive):
         start = sign * (10000 + r.int(0, 40000) / 4)
         return start, start + r.int(0, 64) / 8
     if kind == 7:
-        return -r.int(16, 1600) / 4, extent + r.int(16, 1600) / 4
+        return -r.int(16, 400) / 4, extent + r.int(16, 400) / 4
     if kind == 8 and adaptive:
         a, _ = gen_coord_pair(r, extent)
         return a, r.pick([1e30, 3e38, 1e6])
