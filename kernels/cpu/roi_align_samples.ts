@@ -66,9 +66,7 @@ export class BinSamples {
     if (this.count === this.samples.length) {
       this.samples.push({
         inside: false, row: 0, col: 0, o00: 0, o01: 0, o10: 0, o11: 0,
-        // Doubles from the start: a field that V8 first sees as a small
-        // integer changes representation when a weight arrives.
-        wy0: 0.5, wy1: 0.5, wx0: 0.5, wx1: 0.5
+        wy0: 0, wy1: 0, wx0: 0, wx1: 0
       });
     }
     return this.samples[this.count++];
