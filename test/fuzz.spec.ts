@@ -82,7 +82,7 @@ describe('fuzz cases', () => {
  * Cases per it(): a software GPU compiles a program for most new shapes, and
  * a chunk must stay well inside the runner's time limit per test.
  */
-const CHUNK = 10;
+const CHUNK = 5;
 
 describeEachBackend('fuzz: seeded random cases against torchvision', (backend) => {
   for (const wasm of cpuWasmChoices(backend)) {
