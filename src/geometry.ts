@@ -18,6 +18,8 @@
  * exactly rather than only nearly.
  */
 
+import {MAX_SAMPLES_PER_BIN_AXIS} from './limits';
+
 const f = Math.fround;
 
 /** One axis of one box: `bins * grid` samples, bin-major. */
@@ -105,8 +107,23 @@ export function alignAxisFrame(p: AlignAxisParams): AlignAxisFrame {
   const sizeClamped = !p.aligned && roiSize < 1;
   if (sizeClamped) roiSize = 1;
   const binSize = f(roiSize / p.pooled);
-  const grid = Math.max(p.samplingRatio > 0 ? p.samplingRatio : Math.ceil(binSize), 0);
-  return {scale, roiStart, binSize, sizeClamped, grid};
+  return {scale, roiStart, binSize, sizeClamped, grid: binGrid(p.samplingRatio, binSize)};
+}
+
+/**
+ * Samples per bin along one axis: the fixed samplingRatio, or with the
+ * adaptive grid (samplingRatio <= 0) ceil(binSize). Past
+ * MAX_SAMPLES_PER_BIN_AXIS, or for a bin size that is not finite, the box is
+ * unreadable and the grid is 0: no sample, output 0 and no gradient, exactly
+ * as for a box of size 0 (torchvision's count max(gridH * gridW, 1) makes a
+ * bin without samples 0). So no box can make a kernel loop or allocate
+ * without bound; the op refuses a fixed ratio past the cap before this.
+ */
+export function binGrid(samplingRatio: number, binSize: number): number {
+  const grid = samplingRatio > 0 ? samplingRatio : Math.ceil(binSize);
+  // Written as !(<=) so that a NaN bin size is unreadable too.
+  if (!(grid <= MAX_SAMPLES_PER_BIN_AXIS)) return 0;
+  return Math.max(grid, 0);
 }
 
 export function alignBinStart(roiStart: number, binSize: number, bin: number): number {
@@ -293,6 +310,15 @@ export interface AxisBinTaps {
   index: Int32Array;
   /** Sum of the bin's inside samples' corner weights on that pixel. */
   weight: Float64Array;
+  /**
+   * 1 when a corner of weight 0 (a sample exactly on a pixel, or clamped to
+   * the last one) is among those merged into the tap. torchvision reads such
+   * a corner and multiplies it by 0, so an infinite pixel there makes the
+   * bin NaN, where the merged weight times Infinity is only infinite; the
+   * kernels restore torchvision's NaN from this flag
+   * (kernels/cpu/roi_align_taps.ts zeroWeightNaN).
+   */
+  zero: Uint8Array;
   /** d(weight) / d(box start and end coordinate, in image units). */
   dStart: Float64Array;
   dEnd: Float64Array;
@@ -308,12 +334,14 @@ export function axisBinTaps(axis: AxisSamples, pooled: number, reuse?: AxisBinTa
       first: new Int32Array(pooled + 1),
       index: new Int32Array(size),
       weight: new Float64Array(size),
+      zero: new Uint8Array(size),
       dStart: new Float64Array(size),
       dEnd: new Float64Array(size),
     };
   } else {
     taps = reuse;
     taps.weight.fill(0, 0, capacity);
+    taps.zero.fill(0, 0, capacity);
     taps.dStart.fill(0, 0, capacity);
     taps.dEnd.fill(0, 0, capacity);
   }
@@ -325,16 +353,18 @@ export function axisBinTaps(axis: AxisSamples, pooled: number, reuse?: AxisBinTa
       if (axis.inside[i] !== 1) continue;
       for (let upper = 0; upper < 2; upper++) {
         const index = upper ? axis.high[i] : axis.low[i];
+        const weight = upper ? axis.highWeight[i] : axis.lowWeight[i];
         let t = n - 1;
         while (t >= first && taps.index[t] !== index) t--;
         if (t < first) {
           t = n++;
           taps.index[t] = index;
         }
+        if (weight === 0) taps.zero[t] = 1;
         // A corner's weight moves opposite to its sample's position for the
         // lower corner (1 - frac) and with it for the upper one (frac).
         const sign = upper ? 1 : -1;
-        taps.weight[t] += upper ? axis.highWeight[i] : axis.lowWeight[i];
+        taps.weight[t] += weight;
         taps.dStart[t] += sign * axis.dStart[i];
         taps.dEnd[t] += sign * axis.dEnd[i];
       }
@@ -379,8 +409,9 @@ export function emptyAxisCorner(): AxisCorner {
  * the position clamps to [0, size - 1].
  */
 export function axisCorner(pos: number, size: number, out: AxisCorner): AxisCorner {
-  // Written as !(inside) so that a NaN position counts as outside.
-  if (!(pos >= -1 && pos <= size)) {
+  // Written as !(inside) so that a NaN position counts as outside. An axis
+  // of no pixels has no inside: clamping to [0, size - 1] would read pixel -1.
+  if (!(pos >= -1 && pos <= size) || size <= 0) {
     out.inside = false;
     out.low = out.high = 0;
     out.lowWeight = out.highWeight = 0;
@@ -428,17 +459,94 @@ export function radiansPerAngle(angleUnit: AngleUnit, clockwise: boolean): numbe
 }
 
 /**
- * The samples of one rotated box, numbered ((ph * pooledW + pw) * gridH + iy)
- * * gridW + ix. A sample is inside when both its row and its column are.
+ * Where one rotated box sits, before any sample is placed: everything about
+ * it that its bins share.
  */
-export interface RotatedBoxSamples {
+export interface RotatedBoxFrame {
   batch: number;
   gridH: number;
   gridW: number;
   /** The mean's divisor: max(gridH * gridW, 1). */
   count: number;
-  row: AxisCorner[];
-  col: AxisCorner[];
+  /** spatialScale as float32, and d(theta) / d(angle). */
+  scale: number;
+  thetaScale: number;
+  centerX: number;
+  centerY: number;
+  cos: number;
+  sin: number;
+  binH: number;
+  binW: number;
+  /** The box's top-left corner in its own frame: (-h/2, -w/2). */
+  startH: number;
+  startW: number;
+}
+
+/**
+ * Rotated box k's frame, or null when it reads nothing (a non-finite
+ * parameter or a batch index outside [0, batch)). boxes is [K,5] (cx, cy, w,
+ * h, angle) in image coordinates. A box whose adaptive grid passes the cap
+ * gets grid 0 (binGrid): it reads nothing either, but is not null.
+ *
+ * detectron2's ROIAlignRotated, in its float32 order of operations: the
+ * centre shifted by half a pixel (always), no minimum size, bins and samples
+ * laid out in the box's own frame from its top-left corner (-w/2, -h/2), then
+ * rotated by theta counter-clockwise (in (row, column) terms) about the
+ * centre. mmcv's clockwise option negates theta.
+ */
+export function rotatedBoxFrame(
+    g: RotatedGeometry, boxes: ArrayLike<number>, boxIndices: ArrayLike<number>,
+    k: number): RotatedBoxFrame|null {
+  const batch = boxIndices[k];
+  const at = ROTATED_BOX_FIELDS * k;
+  const cx = boxes[at], cy = boxes[at + 1], w = boxes[at + 2], h = boxes[at + 3], angle = boxes[at + 4];
+  if (!(batch >= 0 && batch < g.batch) || !isFinite(cx) || !isFinite(cy) || !isFinite(w) ||
+      !isFinite(h) || !isFinite(angle)) {
+    return null;
+  }
+  const scale = f(g.spatialScale);
+  const roiWidth = f(w * scale);
+  const roiHeight = f(h * scale);
+  // Degrees convert in double (C++'s M_PI) before the float32 rounding.
+  const ccw = g.angleUnit === 'degrees' ? f(angle * Math.PI / 180) : angle;
+  const theta = g.clockwise ? -ccw : ccw;
+  const binH = f(roiHeight / g.pooledHeight);
+  const binW = f(roiWidth / g.pooledWidth);
+  const gridH = binGrid(g.samplingRatio, binH);
+  const gridW = binGrid(g.samplingRatio, binW);
+  return {
+    batch, gridH, gridW, count: Math.max(gridH * gridW, 1), scale,
+    thetaScale: radiansPerAngle(g.angleUnit, g.clockwise),
+    centerX: f(f(cx * scale) - 0.5),
+    centerY: f(f(cy * scale) - 0.5),
+    cos: f(Math.cos(theta)),
+    sin: f(Math.sin(theta)),
+    binH, binW,
+    startH: f(-roiHeight / 2),
+    startW: f(-roiWidth / 2),
+  };
+}
+
+/**
+ * The samples of one bin of a rotated box, numbered iy * gridW + ix, as
+ * per-sample tables (no object per sample: a bin may hold a million). A
+ * sample is inside when both its row and its column are; an outside
+ * sample's corners and weights are 0. One bin at a time, so that the storage
+ * is bounded by the cap, not by the output size.
+ */
+export interface RotatedBinSamples {
+  /** Samples in the bin: gridH * gridW. */
+  n: number;
+  inside: Uint8Array;
+  /** The corners' rows and columns, and their bilinear weights. */
+  rowLow: Int32Array;
+  rowHigh: Int32Array;
+  colLow: Int32Array;
+  colHigh: Int32Array;
+  rowLowWeight: Float64Array;
+  rowHighWeight: Float64Array;
+  colLowWeight: Float64Array;
+  colHighWeight: Float64Array;
   /**
    * d(row position) and d(column position) / d(cx, cy, w, h, angle), five
    * per sample, zero where that axis's position is clamped.
@@ -447,81 +555,72 @@ export interface RotatedBoxSamples {
   dCol: Float64Array;
 }
 
-/**
- * Samples of rotated box k, or null when it reads nothing (a non-finite
- * parameter or a batch index outside [0, batch)). boxes is [K,5] (cx, cy, w,
- * h, angle) in image coordinates.
- *
- * detectron2's ROIAlignRotated, in its float32 order of operations: the
- * centre shifted by half a pixel (always), no minimum size, bins and samples
- * laid out in the box's own frame from its top-left corner (-w/2, -h/2), then
- * rotated by theta counter-clockwise (in (row, column) terms) about the
- * centre. mmcv's clockwise option negates theta.
- */
-export function rotatedBoxSamples(
-    g: RotatedGeometry, boxes: ArrayLike<number>, boxIndices: ArrayLike<number>,
-    k: number): RotatedBoxSamples|null {
-  const batch = boxIndices[k];
-  const params = Array.from({length: ROTATED_BOX_FIELDS}, (_, i) => boxes[ROTATED_BOX_FIELDS * k + i]);
-  if (!(batch >= 0 && batch < g.batch) || !params.every(isFinite)) return null;
-  const [cx, cy, w, h, angle] = params;
-  const scale = f(g.spatialScale);
-  const centerX = f(f(cx * scale) - 0.5);
-  const centerY = f(f(cy * scale) - 0.5);
-  const roiWidth = f(w * scale);
-  const roiHeight = f(h * scale);
-  const thetaScale = radiansPerAngle(g.angleUnit, g.clockwise);
-  // Degrees convert in double (C++'s M_PI) before the float32 rounding.
-  const ccw = g.angleUnit === 'degrees' ? f(angle * Math.PI / 180) : angle;
-  const theta = g.clockwise ? -ccw : ccw;
-  const cos = f(Math.cos(theta)), sin = f(Math.sin(theta));
-  const binH = f(roiHeight / g.pooledHeight);
-  const binW = f(roiWidth / g.pooledWidth);
-  const gridH = Math.max(g.samplingRatio > 0 ? g.samplingRatio : Math.ceil(binH), 0);
-  const gridW = Math.max(g.samplingRatio > 0 ? g.samplingRatio : Math.ceil(binW), 0);
-  const startH = f(-roiHeight / 2), startW = f(-roiWidth / 2);
-
-  const n = g.pooledHeight * g.pooledWidth * gridH * gridW;
-  const out: RotatedBoxSamples = {
-    batch, gridH, gridW, count: Math.max(gridH * gridW, 1),
-    row: new Array(n), col: new Array(n),
-    dRow: new Float64Array(ROTATED_BOX_FIELDS * n),
-    dCol: new Float64Array(ROTATED_BOX_FIELDS * n),
+function rotatedBinStorage(n: number): RotatedBinSamples {
+  return {
+    n, inside: new Uint8Array(n),
+    rowLow: new Int32Array(n), rowHigh: new Int32Array(n), colLow: new Int32Array(n), colHigh: new Int32Array(n),
+    rowLowWeight: new Float64Array(n), rowHighWeight: new Float64Array(n),
+    colLowWeight: new Float64Array(n), colHighWeight: new Float64Array(n),
+    dRow: new Float64Array(ROTATED_BOX_FIELDS * n), dCol: new Float64Array(ROTATED_BOX_FIELDS * n),
   };
+}
+
+/** The samples of bin (ph, pw) of `box`, in `reuse`'s storage when it is large enough. */
+export function rotatedBinSamples(
+    g: RotatedGeometry, box: RotatedBoxFrame, ph: number, pw: number,
+    reuse?: RotatedBinSamples): RotatedBinSamples {
+  const {gridH, gridW, scale, thetaScale, cos, sin, binH, binW} = box;
+  const n = gridH * gridW;
+  let out: RotatedBinSamples;
+  if (reuse === undefined || reuse.inside.length < n) {
+    out = rotatedBinStorage(n);
+  } else {
+    out = reuse;
+    out.n = n;
+    out.dRow.fill(0, 0, ROTATED_BOX_FIELDS * n);
+    out.dCol.fill(0, 0, ROTATED_BOX_FIELDS * n);
+  }
+  const row = emptyAxisCorner(), col = emptyAxisCorner();
+  const binStartH = alignBinStart(box.startH, binH, ph);
+  const binStartW = alignBinStart(box.startW, binW, pw);
   let i = 0;
-  for (let ph = 0; ph < g.pooledHeight; ph++) {
-    for (let pw = 0; pw < g.pooledWidth; pw++) {
-      for (let iy = 0; iy < gridH; iy++) {
-        const yy = alignSamplePosition(alignBinStart(startH, binH, ph), binH, gridH, iy);
-        // Laid out as an aligned box's samples from (-w/2, -h/2);
-        // yy = roiHeight * alongH, the sample's offset from the centre.
-        const alongH = (ph + (iy + 0.5) / gridH) / g.pooledHeight - 0.5;
-        for (let ix = 0; ix < gridW; ix++, i++) {
-          const xx = alignSamplePosition(alignBinStart(startW, binW, pw), binW, gridW, ix);
-          const alongW = (pw + (ix + 0.5) / gridW) / g.pooledWidth - 0.5;
-          const y = f(f(f(yy * cos) - f(xx * sin)) + centerY);
-          const x = f(f(f(yy * sin) + f(xx * cos)) + centerX);
-          const row = axisCorner(y, g.height, emptyAxisCorner());
-          const col = axisCorner(x, g.width, emptyAxisCorner());
-          out.row[i] = row;
-          out.col[i] = col;
-          if (!row.inside || !col.inside) continue;
-          const d = ROTATED_BOX_FIELDS * i;
-          if (row.moves) {
-            // y = yy cos - xx sin + cy * scale - 0.5
-            out.dRow[d + 1] = scale;
-            out.dRow[d + 2] = -scale * alongW * sin;
-            out.dRow[d + 3] = scale * alongH * cos;
-            out.dRow[d + 4] = (-yy * sin - xx * cos) * thetaScale;
-          }
-          if (col.moves) {
-            // x = yy sin + xx cos + cx * scale - 0.5
-            out.dCol[d] = scale;
-            out.dCol[d + 2] = scale * alongW * cos;
-            out.dCol[d + 3] = scale * alongH * sin;
-            out.dCol[d + 4] = (yy * cos - xx * sin) * thetaScale;
-          }
-        }
+  for (let iy = 0; iy < gridH; iy++) {
+    const yy = alignSamplePosition(binStartH, binH, gridH, iy);
+    // Laid out as an aligned box's samples from (-w/2, -h/2);
+    // yy = roiHeight * alongH, the sample's offset from the centre.
+    const alongH = (ph + (iy + 0.5) / gridH) / g.pooledHeight - 0.5;
+    for (let ix = 0; ix < gridW; ix++, i++) {
+      const xx = alignSamplePosition(binStartW, binW, gridW, ix);
+      const alongW = (pw + (ix + 0.5) / gridW) / g.pooledWidth - 0.5;
+      const y = f(f(f(yy * cos) - f(xx * sin)) + box.centerY);
+      const x = f(f(f(yy * sin) + f(xx * cos)) + box.centerX);
+      axisCorner(y, g.height, row);
+      axisCorner(x, g.width, col);
+      const inside = row.inside && col.inside;
+      out.inside[i] = inside ? 1 : 0;
+      out.rowLow[i] = inside ? row.low : 0;
+      out.rowHigh[i] = inside ? row.high : 0;
+      out.colLow[i] = inside ? col.low : 0;
+      out.colHigh[i] = inside ? col.high : 0;
+      out.rowLowWeight[i] = inside ? row.lowWeight : 0;
+      out.rowHighWeight[i] = inside ? row.highWeight : 0;
+      out.colLowWeight[i] = inside ? col.lowWeight : 0;
+      out.colHighWeight[i] = inside ? col.highWeight : 0;
+      if (!inside) continue;
+      const d = ROTATED_BOX_FIELDS * i;
+      if (row.moves) {
+        // y = yy cos - xx sin + cy * scale - 0.5
+        out.dRow[d + 1] = scale;
+        out.dRow[d + 2] = -scale * alongW * sin;
+        out.dRow[d + 3] = scale * alongH * cos;
+        out.dRow[d + 4] = (-yy * sin - xx * cos) * thetaScale;
+      }
+      if (col.moves) {
+        // x = yy sin + xx cos + cx * scale - 0.5
+        out.dCol[d] = scale;
+        out.dCol[d + 2] = scale * alongW * cos;
+        out.dCol[d + 3] = scale * alongH * sin;
+        out.dCol[d + 4] = (yy * cos - xx * sin) * thetaScale;
       }
     }
   }

@@ -9,6 +9,7 @@ import type {AlignGeometry} from '../../src/geometry';
 import {psAlignAsRoIAlign} from '../../src/kernel_names';
 import type {PsRoIAlignAttrs} from '../../src/kernel_names';
 import {alignGeometry} from './roi_align_samples';
+import {zeroWeightNaN} from './roi_align_taps';
 import type {BinPixels} from './roi_align_taps';
 
 /** A bin's place in y / dy ([K,outH,outW,Cout]) and in x's channels. */
@@ -52,6 +53,7 @@ export function psWeightedSum(x: Float32Array, bin: BinPixels, ps: PsBin, out: F
     for (let i = 0; i < count; i++) sum += weight[i] * x[offset[i] + channel];
     out[ps.outOffset + c] = sum;
   }
+  zeroWeightNaN(x, bin, ps.outChannels, out, ps.outOffset, ps.firstChannel, ps.stride);
 }
 
 /** dx (channel c's input channel) += weight * dy[outOffset + c] over the bin's pixels. */

@@ -1,11 +1,12 @@
 /**
  * The cpu kernels' view of RoIAlignRotated: every bin of every readable box
  * with its samples as BinSamples (flat corner offsets in x and per-axis
- * weights), built from src/geometry.ts rotatedBoxSamples, so forward and
- * backward share it.
+ * weights), built from src/geometry.ts rotatedBoxFrame and rotatedBinSamples,
+ * so forward and backward share it. One bin's samples are held at a time:
+ * the cap on samples per bin bounds the storage, whatever the output size.
  */
-import {rotatedBoxSamples} from '../../src/geometry';
-import type {RotatedBoxSamples, RotatedGeometry} from '../../src/geometry';
+import {rotatedBinSamples, rotatedBoxFrame} from '../../src/geometry';
+import type {RotatedBinSamples, RotatedGeometry} from '../../src/geometry';
 import type {RoIAlignRotatedAttrs} from '../../src/kernel_names';
 import {alignGeometry} from './roi_align_samples';
 import type {BinSample} from './roi_align_samples';
@@ -16,13 +17,63 @@ export function rotatedGeometry(xShape: number[], attrs: RoIAlignRotatedAttrs): 
   return {...alignGeometry(xShape, {...attrs, aligned: true, mode: 'avg'}), angleUnit, clockwise};
 }
 
+/** What the kernels need of a bin's box: the mean's divisor and the sample positions' derivatives. */
+export interface RotatedBinBox {
+  /** max(gridH * gridW, 1). */
+  count: number;
+  /** d(row) and d(column) / d(cx, cy, w, h, angle), five per sample of the bin. */
+  dRow: Float64Array;
+  dCol: Float64Array;
+}
+
 export interface RotatedBinVisit {
-  box: RotatedBoxSamples;
+  box: RotatedBinBox;
   k: number;
   /** The bin's offset in y / dy ([K,outH,outW,C]). */
   binOffset: number;
-  /** The bin's samples; `row` holds each one's index into box.dRow / box.dCol. */
-  samples: BinSample[];
+  /**
+   * The bin's samples; `row` holds each one's index into box.dRow / box.dCol.
+   * Each step of an iteration shows the same object, refilled: use a sample
+   * within its step only.
+   */
+  samples: Iterable<BinSample>;
+}
+
+/**
+ * A rotated bin's samples as BinSamples, made one at a time from the bin's
+ * tables as they are iterated: a bin may hold a million samples, and an
+ * object each would cost more in garbage collection than the arithmetic.
+ */
+class RotatedSampleList implements Iterable<BinSample> {
+  table: RotatedBinSamples|null = null;
+  imageBase = 0;
+  constructor(private readonly rowStride: number, private readonly channels: number) {}
+
+  [Symbol.iterator](): Iterator<BinSample> {
+    const t = this.table!, {rowStride, channels, imageBase} = this;
+    const s: BinSample = {inside: false, row: 0, col: 0, o00: 0, o01: 0, o10: 0, o11: 0, wy0: 0.5, wy1: 0.5, wx0: 0.5, wx1: 0.5};
+    const step = {done: false, value: s};
+    let i = 0;
+    return {
+      next(): IteratorResult<BinSample> {
+        if (i >= t.n) return {done: true, value: undefined};
+        const rowLow = imageBase + t.rowLow[i] * rowStride, rowHigh = imageBase + t.rowHigh[i] * rowStride;
+        const colLow = t.colLow[i] * channels, colHigh = t.colHigh[i] * channels;
+        s.inside = t.inside[i] === 1;
+        s.row = s.col = i;
+        s.o00 = rowLow + colLow;
+        s.o01 = rowLow + colHigh;
+        s.o10 = rowHigh + colLow;
+        s.o11 = rowHigh + colHigh;
+        s.wy0 = t.rowLowWeight[i];
+        s.wy1 = t.rowHighWeight[i];
+        s.wx0 = t.colLowWeight[i];
+        s.wx1 = t.colHighWeight[i];
+        i++;
+        return step;
+      },
+    };
+  }
 }
 
 /** The bilinear value of an inside sample in channel c. */
@@ -39,26 +90,19 @@ export function visitRotatedBins(
     g: RotatedGeometry, channels: number, boxes: ArrayLike<number>, boxIndices: ArrayLike<number>,
     visit: (v: RotatedBinVisit) => void): void {
   const imageSize = g.height * g.width * channels;
-  const rowStride = g.width * channels;
+  const samples = new RotatedSampleList(g.width * channels, channels);
+  let table: RotatedBinSamples|undefined;
   for (let k = 0; k < boxIndices.length; k++) {
-    const box = rotatedBoxSamples(g, boxes, boxIndices, k);
-    if (box === null) continue;
-    const imageBase = box.batch * imageSize;
-    const perBin = box.gridH * box.gridW;
-    for (let bin = 0; bin < g.pooledHeight * g.pooledWidth; bin++) {
-      const samples: BinSample[] = [];
-      for (let i = bin * perBin; i < (bin + 1) * perBin; i++) {
-        const row = box.row[i], col = box.col[i];
-        const inside = row.inside && col.inside;
-        const rowLow = imageBase + row.low * rowStride, rowHigh = imageBase + row.high * rowStride;
-        const colLow = col.low * channels, colHigh = col.high * channels;
-        samples.push({
-          inside, row: i, col: i,
-          o00: rowLow + colLow, o01: rowLow + colHigh, o10: rowHigh + colLow, o11: rowHigh + colHigh,
-          wy0: row.lowWeight, wy1: row.highWeight, wx0: col.lowWeight, wx1: col.highWeight,
-        });
+    const frame = rotatedBoxFrame(g, boxes, boxIndices, k);
+    if (frame === null || frame.gridH * frame.gridW === 0) continue;
+    samples.imageBase = frame.batch * imageSize;
+    for (let ph = 0; ph < g.pooledHeight; ph++) {
+      for (let pw = 0; pw < g.pooledWidth; pw++) {
+        table = rotatedBinSamples(g, frame, ph, pw, table);
+        samples.table = table;
+        const box = {count: frame.count, dRow: table.dRow, dCol: table.dCol};
+        visit({box, k, binOffset: ((k * g.pooledHeight + ph) * g.pooledWidth + pw) * channels, samples});
       }
-      visit({box, k, binOffset: (k * g.pooledHeight * g.pooledWidth + bin) * channels, samples});
     }
   }
 }

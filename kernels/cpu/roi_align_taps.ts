@@ -44,6 +44,13 @@ export class BinPixels {
   /** The pixel's row and column tap, for the box gradient. */
   rowTap = new Int32Array(16);
   colTap = new Int32Array(16);
+  /**
+   * 1 where some sample of the bin reads the pixel with weight 0 (its row or
+   * its column tap has a zero-weight corner): see zeroWeightNaN.
+   */
+  zeroTouch = new Uint8Array(16);
+  /** Whether any pixel of the bin has zeroTouch. */
+  anyZeroTouch = false;
 
   /**
    * Fills this with the pixels of bin (ph, pw) of `box`, weighted by the
@@ -57,19 +64,24 @@ export class BinPixels {
     const n = (r1 - r0) * (c1 - c0);
     // Four spare entries: weightedSum reads a full group of four.
     if (n + 4 > this.offset.length) this.grow(n + 4);
-    let i = 0;
+    let i = 0, anyZero = 0;
     for (let r = r0; r < r1; r++) {
       const rowBase = imageBase + y.index[r] * width * channels;
       const rowWeight = y.weight[r] * box.invCount;
+      const rowZero = y.zero[r];
       for (let c = c0; c < c1; c++) {
         this.offset[i] = rowBase + x.index[c] * channels;
         this.weight[i] = rowWeight * x.weight[c];
         this.rowTap[i] = r;
         this.colTap[i] = c;
+        const zero = rowZero | x.zero[c];
+        this.zeroTouch[i] = zero;
+        anyZero |= zero;
         i++;
       }
     }
     this.count = n;
+    this.anyZeroTouch = anyZero === 1;
   }
 
   private grow(n: number) {
@@ -78,6 +90,33 @@ export class BinPixels {
     this.weight = new Float64Array(size);
     this.rowTap = new Int32Array(size);
     this.colTap = new Int32Array(size);
+    this.zeroTouch = new Uint8Array(size);
+  }
+}
+
+/**
+ * torchvision sums each sample's four corners, w1 * v1 + ... + w4 * v4, so a
+ * corner of weight 0 on an infinite pixel makes the bin NaN (0 x Infinity).
+ * The merged weights lose that only where the bin comes out infinite: a
+ * finite sum read no infinite pixel, and a NaN one is NaN already. So for
+ * each infinite channel of out (channels [0, channels), input channel
+ * first + c * stride), this makes it NaN when a pixel read with weight 0 is
+ * infinite there. Finite bins cost one test per channel.
+ */
+export function zeroWeightNaN(
+    x: Float32Array, bin: BinPixels, channels: number, out: Float32Array, outOffset: number,
+    first = 0, stride = 1): void {
+  if (!bin.anyZeroTouch) return;
+  for (let c = 0; c < channels; c++) {
+    const v = out[outOffset + c];
+    if (v - v === 0 || v !== v) continue;
+    const channel = first + c * stride;
+    for (let i = 0; i < bin.count; i++) {
+      if (bin.zeroTouch[i] === 1 && !Number.isFinite(x[bin.offset[i] + channel])) {
+        out[outOffset + c] = NaN;
+        break;
+      }
+    }
   }
 }
 
@@ -120,9 +159,14 @@ export function weightedSum(
   } else {
     out.fill(0, outOffset, outOffset + channels);
   }
+  zeroWeightNaN(x, bin, channels, out, outOffset);
 }
 
-/** weightedSum for channels [c0, c1) only, one channel at a time: the channels a SIMD loop leaves over. */
+/**
+ * weightedSum for channels [c0, c1) only, one channel at a time: the channels
+ * a SIMD loop leaves over, after it did [0, c0). It ends the bin, so it also
+ * applies zeroWeightNaN to all of [0, c1).
+ */
 export function weightedSumChannels(
     x: Float32Array, bin: BinPixels, c0: number, c1: number, out: Float32Array,
     outOffset: number): void {
@@ -132,6 +176,7 @@ export function weightedSumChannels(
     for (let i = 0; i < count; i++) sum += weight[i] * x[offset[i] + c];
     out[outOffset + c] = sum;
   }
+  zeroWeightNaN(x, bin, c1, out, outOffset);
 }
 
 /** The float32 rounding of a float64 array, by a loop (see weightedSum). */
