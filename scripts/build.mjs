@@ -32,6 +32,8 @@ export const ENTRIES = Object.fromEntries(Object.entries(manifest.exports).flatM
 const log = (...args) => console.error(...args);
 
 rmSync('dist', {recursive: true, force: true});
+// The SIMD module's bytes, assembled from its WebAssembly text (kernels/cpu/wasm_simd.wat).
+execFileSync('node', ['scripts/build_wasm.mjs'], {stdio: ['ignore', 2, 2]});
 
 // Type-check (strict) and emit the declarations; tsc reports on stdout, sent to stderr.
 execFileSync('npx', ['tsc', '-p', '.', '--emitDeclarationOnly'], {stdio: ['ignore', 2, 2]});

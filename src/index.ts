@@ -10,3 +10,4 @@ registerRoILayersIfAvailable();
 
 export * from './api';
 export {kernelConfigs, registerRoIKernels} from './register';
+export {genericKernelConfigs} from './generic';
