@@ -26,6 +26,41 @@ export function requireWebGL2(kernelName: string): void {
   }
 }
 
+/**
+ * Refuses, before anything is uploaded or allocated, a call with a tensor
+ * that no texture can hold: the programs read and write one float per
+ * texel, and tfjs lays out a tensor that does not fit its own shape as a
+ * near-square of ceil(sqrt(size)) texels a side, so a tensor fits when that
+ * side is at most WEBGL_MAX_TEXTURE_SIZE. `tensors` names each input,
+ * output and intermediate with its shape. (Left to tfjs, the failure would
+ * come after the earlier programs' textures were allocated.)
+ */
+export function requireTexturesFit(kernelName: string, tensors: Record<string, number[]>): void {
+  const maxSide = env().getNumber('WEBGL_MAX_TEXTURE_SIZE');
+  for (const [name, shape] of Object.entries(tensors)) {
+    const size = util.sizeFromShape(shape);
+    const side = Math.ceil(Math.sqrt(size));
+    if (side > maxSide) {
+      throw new Error(
+          `${kernelName} on the webgl backend: ${name} [${shape}] has ${size} elements, more than one ` +
+          `texture holds here (${maxSide}x${maxSide} = ${maxSide * maxSide}, WEBGL_MAX_TEXTURE_SIZE ${maxSide}). ` +
+          `Split the call (fewer boxes, channels or images), or use the cpu or webgpu backend.`);
+    }
+  }
+}
+
+/**
+ * [K, outH, outW, C] of a forward kernel's y, or with positionSensitive
+ * [K, outH, outW, C / (outH * outW)].
+ */
+export function binOutputShape(
+    inputs: {x: TensorInfo, boxes: TensorInfo}, pooled: {pooledHeight: number, pooledWidth: number},
+    positionSensitive = false): number[] {
+  const {pooledHeight, pooledWidth} = pooled;
+  const channels = inputs.x.shape[3] / (positionSensitive ? pooledHeight * pooledWidth : 1);
+  return [inputs.boxes.shape[0], pooledHeight, pooledWidth, channels];
+}
+
 /** Values of the uniforms the RoI programs declare, by name. */
 export interface RoIUniformValues {
   roiXDims: number[];
@@ -35,6 +70,8 @@ export interface RoIUniformValues {
   roiSamplingRatio?: number[];
   roiAligned?: number[];
   roiRadiansPerAngle?: number[];
+  roiCullWords?: number[];
+  roiWordRange?: number[];
 }
 
 export function poolUniforms(

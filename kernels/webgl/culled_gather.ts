@@ -1,0 +1,83 @@
+/**
+ * The dx gathers over culled boxes: a cull pass marks, per tile of pixels,
+ * the boxes that can reach it (shaders/glsl/roi_cull.ts), then the gather
+ * program visits only those, in box order. A gather over many boxes is
+ * split into draws of at most BOX_WORDS_PER_DRAW words of the mask, each
+ * adding to the previous draw's partial dx, so no single draw grows with
+ * map area x boxes (a long draw can trip the OS GPU watchdog).
+ */
+import type {TensorInfo} from '@tensorflow/tfjs-core';
+import type {GPGPUProgram, MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
+
+import {REACH_RANGE_GLSL, ROI_BOXES_PER_WORD, ROI_CULL_UNIFORMS, roiCullShader, ROI_TILE} from '../../shaders/glsl/roi_cull';
+import {ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_REACH_GLSL, ROI_ALIGN_ROTATED_GEOMETRY_GLSL, ROI_ALIGN_ROTATED_REACH_GLSL} from '../../shaders/glsl/roi_align_geometry';
+import {ROI_ALIGN_ROTATED_UNIFORMS} from '../../shaders/glsl/roi_align_rotated';
+import {BOX_GLSL, CustomUniforms, EXACT_ARITHMETIC_GLSL, ROI_ALIGN_UNIFORMS, ROI_POOL_UNIFORMS} from '../../shaders/glsl/roi_common';
+import {ROI_POOL_REACH_GLSL} from '../../shaders/glsl/roi_pool_geometry';
+import {disposeAfter, RoIUniformValues, runRoIProgram} from './run_roi_program';
+import {RoIProgram} from './roi_program';
+
+/** Mask words (16 boxes each) per gather draw: 1024 boxes. */
+export const BOX_WORDS_PER_DRAW = 64;
+
+/** Which geometry decides a box's reach: RoIAlign's (and psRoiAlign's), RoIPool's (and psRoiPool's), or rotated. */
+export type ReachFamily = 'align'|'pool'|'rotated';
+
+const REACH: Record<ReachFamily, {glsl: string[], uniforms: CustomUniforms}> = {
+  align: {glsl: [BOX_GLSL, ROI_ALIGN_REACH_GLSL], uniforms: ROI_ALIGN_UNIFORMS},
+  pool: {glsl: [BOX_GLSL, EXACT_ARITHMETIC_GLSL, ROI_POOL_REACH_GLSL], uniforms: ROI_POOL_UNIFORMS},
+  rotated: {
+    glsl: [EXACT_ARITHMETIC_GLSL, ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_ROTATED_GEOMETRY_GLSL, ROI_ALIGN_ROTATED_REACH_GLSL],
+    uniforms: ROI_ALIGN_ROTATED_UNIFORMS,
+  },
+};
+
+/**
+ * The cull mask [N * tilesH * tilesW, words], an intermediate. `reachGlsl`
+ * defines roiBoxReach and roiBoxImage over the box table (roiBoxTable);
+ * `uniforms` are those it reads. Another kernel with a gather over boxes can
+ * build one with its own reach.
+ */
+export class RoICullProgram extends RoIProgram {
+  constructor(outputSize: number, reachGlsl: string, uniforms: CustomUniforms) {
+    super(
+        ['roiBoxTable'], roiCullShader(['roiBoxTable'], `${REACH_RANGE_GLSL}\n${reachGlsl}`),
+        [...uniforms, ...ROI_CULL_UNIFORMS], 'intermediate', outputSize);
+  }
+}
+
+/**
+ * dx [N, H, W, C]: the cull pass over the box table, then the gather of
+ * makeProgram(accumulate) on [...inputs, mask] (and the previous partial
+ * dx, when accumulating), in draws of BOX_WORDS_PER_DRAW mask words.
+ * uniforms: the gather's (its op's), without the cull's.
+ */
+export function runCulledGather(
+    backend: MathBackendWebGL, family: ReachFamily, table: TensorInfo, uniforms: RoIUniformValues,
+    xShape: number[], makeProgram: (accumulate: boolean) => GPGPUProgram, inputs: TensorInfo[]): TensorInfo {
+  const words = Math.ceil(uniforms.roiBoxCount[0] / ROI_BOXES_PER_WORD);
+  const [n, h, w] = xShape;
+  // At least 2: tfjs keys a program by whether an input is a single element.
+  const maskSize = Math.max(n * Math.ceil(h / ROI_TILE) * Math.ceil(w / ROI_TILE) * words, 2);
+  const cullUniforms = {...uniforms, roiCullWords: [words], roiWordRange: [0, words]};
+  const reach = REACH[family];
+  const cull = new RoICullProgram(maskSize, reach.glsl.join('\n'), reach.uniforms);
+  const mask = runRoIProgram(backend, cull, [table], cullUniforms, [maskSize]);
+  return disposeAfter(backend, mask, () => {
+    let dx: TensorInfo|null = null;
+    try {
+      for (let first = 0; first < words; first += BOX_WORDS_PER_DRAW) {
+        const drawUniforms = {...cullUniforms, roiWordRange: [first, Math.min(words, first + BOX_WORDS_PER_DRAW)]};
+        const drawInputs = dx === null ? [...inputs, mask] : [...inputs, mask, dx];
+        const next = runRoIProgram(backend, makeProgram(dx !== null), drawInputs, drawUniforms, xShape);
+        if (dx !== null) backend.disposeIntermediateTensorInfo(dx);
+        dx = next;
+      }
+    } catch (e) {
+      if (dx !== null) backend.disposeIntermediateTensorInfo(dx);
+      throw e;
+    }
+    // K >= 1 (callers return zeros first otherwise), so at least one draw ran.
+    return dx as TensorInfo;
+  });
+}
