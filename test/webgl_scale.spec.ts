@@ -304,6 +304,29 @@ describeEachBackend('webgl at scale', backend => {
       checkClose(await values(dx), refRoiAlignGrad(inp, dyValues, o), `RoIAlignGrad ${mode}, packed x and dy`, {atol: 1e-3, rtol: 1e-4});
       tf.dispose([y, dx]);
     }
+    if (backend === 'webgl') {
+      // The box gradient's winner pass and shares both read x, and dy is read once:
+      // each packed input is unpacked once, and the values are those of plain inputs.
+      const webgl = tf.backend() as unknown as {unpackTensor: (...args: unknown[]) => unknown};
+      const unpack = webgl.unpackTensor;
+      let unpacks = 0;
+      webgl.unpackTensor = (...args: unknown[]) => {
+        unpacks++;
+        return unpack.apply(webgl, args);
+      };
+      const attrs = {pooledHeight: 3, pooledWidth: 3, spatialScale: c.spatialScale, samplingRatio: 2, aligned: false, mode: 'max'};
+      let dboxes: tf.Tensor;
+      try {
+        dboxes = runKernel(RoIAlignBoxGrad, t, attrs);
+      } finally {
+        webgl.unpackTensor = unpack;
+      }
+      expect(unpacks).toBe(2);
+      const plain = {...t, x: tf.tensor4d(xValues, c.shape), dy: tf.tensor4d(dyValues, dy.shape as Shape4)};
+      const expected = runKernel(RoIAlignBoxGrad, plain, attrs);
+      checkClose(await values(dboxes), await values(expected), 'RoIAlignBoxGrad max, packed x and dy', {atol: 0, rtol: 0});
+      tf.dispose([dboxes, expected, plain.x, plain.dy]);
+    }
     const pool = runKernel(RoIPool, {x, boxes: t.boxes, boxIndices: t.boxIndices}, {pooledHeight: 3, pooledWidth: 3, spatialScale: c.spatialScale});
     checkClose(await values(pool), refRoiPool(inp, {outH: 3, outW: 3, spatialScale: c.spatialScale}), 'RoIPool, packed x', {atol: 0, rtol: 0});
     tf.dispose([pool, image, filter, dyImage, ...Object.values(t)]);

@@ -24,7 +24,8 @@ export function psRoiAlignGrad(args: {
       backend, boxes, boxIndices, uniforms,
       table => runCulledGather(
           backend, 'align', table, uniforms, x.shape,
-          accumulate => new PsRoIAlignGradProgram(util.sizeFromShape(x.shape), accumulate), [dy, table]));
+          (accumulate, touch) => new PsRoIAlignGradProgram(util.sizeFromShape(x.shape), accumulate, touch),
+          [dy, table]));
 }
 
 export const psRoiAlignGradConfig: KernelConfig = {

@@ -27,7 +27,7 @@ export function roiAlignGrad(args: {
           backend, attrs.mode, {dy, x, table}, false, uniforms,
           programInputs => runCulledGather(
               backend, 'align', table, uniforms, x.shape,
-              accumulate => new RoIAlignGradProgram(util.sizeFromShape(x.shape), attrs.mode, accumulate),
+              (accumulate, touch) => new RoIAlignGradProgram(util.sizeFromShape(x.shape), attrs.mode, accumulate, touch),
               programInputs)));
 }
 

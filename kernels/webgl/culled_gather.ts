@@ -6,15 +6,16 @@
  * adding to the previous draw's partial dx, so no single draw grows with
  * map area x boxes (a long draw can trip the OS GPU watchdog).
  */
+import {env} from '@tensorflow/tfjs-core';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 import type {GPGPUProgram, MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
-import {REACH_RANGE_GLSL, ROI_BOXES_PER_WORD, ROI_CULL_UNIFORMS, roiCullShader, ROI_TILE} from '../../shaders/glsl/roi_cull';
+import {REACH_RANGE_GLSL, ROI_ALIGN_TOUCH_GLSL, ROI_BOXES_PER_WORD, ROI_CULL_UNIFORMS, roiCullShader, ROI_TILE, ROI_TOUCH_WORDS_GLSL} from '../../shaders/glsl/roi_cull';
 import {ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_REACH_GLSL, ROI_ALIGN_ROTATED_GEOMETRY_GLSL, ROI_ALIGN_ROTATED_REACH_GLSL} from '../../shaders/glsl/roi_align_geometry';
 import {ROI_ALIGN_ROTATED_UNIFORMS} from '../../shaders/glsl/roi_align_rotated';
-import {BOX_GLSL, CustomUniforms, EXACT_ARITHMETIC_GLSL, ROI_ALIGN_UNIFORMS, ROI_POOL_UNIFORMS} from '../../shaders/glsl/roi_common';
+import {BOX_GLSL, CustomUniforms, EXACT_ARITHMETIC_GLSL, flatReader, OUTPUT_INDEX_GLSL, ROI_ALIGN_UNIFORMS, ROI_POOL_UNIFORMS} from '../../shaders/glsl/roi_common';
 import {ROI_POOL_REACH_GLSL} from '../../shaders/glsl/roi_pool_geometry';
-import {disposeAfter, RoIUniformValues, runRoIProgram} from './run_roi_program';
+import {RoIUniformValues, runRoIProgram, withUnpacked} from './run_roi_program';
 import {RoIProgram} from './roi_program';
 
 /** Mask words (16 boxes each) per gather draw: 1024 boxes. */
@@ -47,37 +48,81 @@ export class RoICullProgram extends RoIProgram {
 }
 
 /**
+ * The touch table [N * tilesH * tilesW, K] of RoIAlign's sampling (see
+ * ROI_ALIGN_TOUCH_GLSL), an intermediate.
+ */
+export class RoIAlignTouchProgram extends RoIProgram {
+  constructor(outputSize: number) {
+    super(
+        ['roiBoxTable'],
+        [flatReader('roiBoxTable'), OUTPUT_INDEX_GLSL, BOX_GLSL, EXACT_ARITHMETIC_GLSL, ROI_ALIGN_GEOMETRY_GLSL,
+         ROI_ALIGN_TOUCH_GLSL].join('\n'),
+        [...ROI_ALIGN_UNIFORMS, ...ROI_CULL_UNIFORMS], 'intermediate', outputSize);
+  }
+}
+
+/** The cull mask from the touch table (ROI_TOUCH_WORDS_GLSL), an intermediate. */
+export class RoITouchWordsProgram extends RoIProgram {
+  constructor(outputSize: number) {
+    super(
+        ['roiTouch'], [flatReader('roiTouch'), OUTPUT_INDEX_GLSL, ROI_TOUCH_WORDS_GLSL].join('\n'),
+        [...ROI_POOL_UNIFORMS, ...ROI_CULL_UNIFORMS], 'intermediate', outputSize);
+  }
+}
+
+/**
  * dx [N, H, W, C]: the cull pass over the box table, then the gather of
- * makeProgram(accumulate) on [...inputs, mask] (and the previous partial
- * dx, when accumulating), in draws of BOX_WORDS_PER_DRAW mask words.
- * uniforms: the gather's (its op's), without the cull's.
+ * makeProgram(accumulate, touch) on [...inputs, mask, touch table (touch),
+ * the previous partial dx (accumulate)], in draws of BOX_WORDS_PER_DRAW
+ * mask words. The 'align' family culls with the touch table, exact to the
+ * pixel row and column, where it fits in a texture; the others (and 'align'
+ * past that) with their boxes' reach. uniforms: the gather's (its op's),
+ * without the cull's.
  */
 export function runCulledGather(
     backend: MathBackendWebGL, family: ReachFamily, table: TensorInfo, uniforms: RoIUniformValues,
-    xShape: number[], makeProgram: (accumulate: boolean) => GPGPUProgram, inputs: TensorInfo[]): TensorInfo {
-  const words = Math.ceil(uniforms.roiBoxCount[0] / ROI_BOXES_PER_WORD);
+    xShape: number[], makeProgram: (accumulate: boolean, touch: boolean) => GPGPUProgram,
+    inputs: TensorInfo[]): TensorInfo {
+  const numBoxes = uniforms.roiBoxCount[0];
+  const words = Math.ceil(numBoxes / ROI_BOXES_PER_WORD);
   const [n, h, w] = xShape;
+  const tiles = n * Math.ceil(h / ROI_TILE) * Math.ceil(w / ROI_TILE);
   // At least 2: tfjs keys a program by whether an input is a single element.
-  const maskSize = Math.max(n * Math.ceil(h / ROI_TILE) * Math.ceil(w / ROI_TILE) * words, 2);
+  const maskSize = Math.max(tiles * words, 2);
+  const touchSize = Math.max(tiles * numBoxes, 2);
   const cullUniforms = {...uniforms, roiCullWords: [words], roiWordRange: [0, words]};
-  const reach = REACH[family];
-  const cull = new RoICullProgram(maskSize, reach.glsl.join('\n'), reach.uniforms);
-  const mask = runRoIProgram(backend, cull, [table], cullUniforms, [maskSize]);
-  return disposeAfter(backend, mask, () => {
-    let dx: TensorInfo|null = null;
-    try {
-      for (let first = 0; first < words; first += BOX_WORDS_PER_DRAW) {
-        const drawUniforms = {...cullUniforms, roiWordRange: [first, Math.min(words, first + BOX_WORDS_PER_DRAW)]};
-        const drawInputs = dx === null ? [...inputs, mask] : [...inputs, mask, dx];
-        const next = runRoIProgram(backend, makeProgram(dx !== null), drawInputs, drawUniforms, xShape);
-        if (dx !== null) backend.disposeIntermediateTensorInfo(dx);
-        dx = next;
-      }
-    } catch (e) {
-      if (dx !== null) backend.disposeIntermediateTensorInfo(dx);
-      throw e;
+  const touch = family === 'align' &&
+      Math.ceil(Math.sqrt(touchSize)) <= env().getNumber('WEBGL_MAX_TEXTURE_SIZE');
+  const culling: TensorInfo[] = [];
+  try {
+    if (touch) {
+      const touchTable = runRoIProgram(backend, new RoIAlignTouchProgram(touchSize), [table], cullUniforms, [touchSize]);
+      culling.push(touchTable);
+      culling.unshift(runRoIProgram(backend, new RoITouchWordsProgram(maskSize), [touchTable], cullUniforms, [maskSize]));
+    } else {
+      const reach = REACH[family];
+      const cull = new RoICullProgram(maskSize, reach.glsl.join('\n'), reach.uniforms);
+      culling.push(runRoIProgram(backend, cull, [table], cullUniforms, [maskSize]));
     }
-    // K >= 1 (callers return zeros first otherwise), so at least one draw ran.
-    return dx as TensorInfo;
-  });
+    // Every draw reads the inputs: unpack them once.
+    return withUnpacked(backend, inputs, unpacked => {
+      let dx: TensorInfo|null = null;
+      try {
+        for (let first = 0; first < words; first += BOX_WORDS_PER_DRAW) {
+          const drawUniforms = {...cullUniforms, roiWordRange: [first, Math.min(words, first + BOX_WORDS_PER_DRAW)]};
+          const drawInputs = [...unpacked, ...culling, ...(dx === null ? [] : [dx])];
+          const next = runRoIProgram(backend, makeProgram(dx !== null, touch), drawInputs, drawUniforms, xShape);
+          if (dx !== null) backend.disposeIntermediateTensorInfo(dx);
+          dx = next;
+        }
+      } catch (e) {
+        if (dx !== null) backend.disposeIntermediateTensorInfo(dx);
+        throw e;
+      }
+      // K >= 1 (callers return zeros first otherwise), so at least one draw ran.
+      return dx as TensorInfo;
+    });
+  } finally {
+    for (const t of culling) backend.disposeIntermediateTensorInfo(t);
+  }
 }

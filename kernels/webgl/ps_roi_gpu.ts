@@ -17,9 +17,9 @@ export class PsRoIAlignProgram extends RoIProgram {
 
 /** psRoiAlign's dx [N, H, W, C], over the culled boxes (see culled_gather.ts). */
 export class PsRoIAlignGradProgram extends RoIProgram {
-  constructor(outputSize: number, accumulate: boolean) {
+  constructor(outputSize: number, accumulate: boolean, touch: boolean) {
     super(
-        ['roiDy', 'roiBoxTable', ...cullInputs(accumulate)], psRoiAlignGradShader(accumulate),
+        ['roiDy', 'roiBoxTable', ...cullInputs(accumulate, touch)], psRoiAlignGradShader(accumulate, touch),
         [...ROI_ALIGN_UNIFORMS, ...ROI_CULL_UNIFORMS], 'result', outputSize);
   }
 }

@@ -21,9 +21,9 @@ export class RoIAlignProgram extends RoIProgram {
 
 /** dx [N, H, W, C], over the culled boxes (see culled_gather.ts). */
 export class RoIAlignGradProgram extends RoIProgram {
-  constructor(outputSize: number, mode: RoIAlignMode, accumulate: boolean) {
+  constructor(outputSize: number, mode: RoIAlignMode, accumulate: boolean, touch: boolean) {
     super(
-        alignDxInputs(mode, accumulate), roiAlignGradShader(mode, accumulate),
+        alignDxInputs(mode, accumulate, touch), roiAlignGradShader(mode, accumulate, touch),
         [...ROI_ALIGN_UNIFORMS, ...ROI_CULL_UNIFORMS], 'result', outputSize);
   }
 }

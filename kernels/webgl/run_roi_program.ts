@@ -161,6 +161,28 @@ export function runOnBins(
       table => runRoIProgram(backend, program, [x, table], uniforms, outShape));
 }
 
+/**
+ * body(tensors) with every tensor in the unpacked layout, each unpacked at
+ * most once for the whole call: where several programs read the same input
+ * (a winner pass and a box gradient, or the draws of a split gather),
+ * runRoIProgram would otherwise unpack it once per program.
+ */
+export function withUnpacked(
+    backend: MathBackendWebGL, tensors: TensorInfo[], body: (tensors: TensorInfo[]) => TensorInfo): TensorInfo {
+  const temporaries: TensorInfo[] = [];
+  try {
+    const unpacked = tensors.map(t => {
+      if (!backend.texData.get(t.dataId)?.isPacked) return t;
+      const plain = backend.unpackTensor(t);
+      temporaries.push(plain);
+      return plain;
+    });
+    return body(unpacked);
+  } finally {
+    for (const t of temporaries) backend.disposeIntermediateTensorInfo(t);
+  }
+}
+
 /** body(temporary), then disposes the temporary. */
 export function disposeAfter(
     backend: MathBackendWebGL, temporary: TensorInfo,

@@ -52,9 +52,9 @@ void main() {
  * dx [N, H, W, C] as a gather: pixel (h, w) of channel c takes, from each
  * box, dy of the one bin reading c times the weight that bin's samples give
  * the pixel, which is separable: (row weights) x (column weights) / count.
- * Inputs: roiDy, roiBoxTable, then cullInputs(accumulate).
+ * Inputs: roiDy, roiBoxTable, then cullInputs(accumulate, touch).
  */
-export function psRoiAlignGradShader(accumulate: boolean): string {
+export function psRoiAlignGradShader(accumulate: boolean, touch: boolean): string {
   const perBox = `
     ${PS_GATHER_BIN}
     RoIAlignAxis ay = roiAlignAxis(box.y1, box.y2, roiPooledSize.x, roiXDims.y);
@@ -65,7 +65,7 @@ export function psRoiAlignGradShader(accumulate: boolean): string {
     if (wx == 0.0) continue;
     total += readRoiDy(dyIndex) / float(max(ay.grid * ax.grid, 1)) * wy * wx;
 `;
-  return `${alignPrelude(['roiDy', 'roiBoxTable', ...cullInputs(accumulate)], false)}
+  return `${alignPrelude(['roiDy', 'roiBoxTable', ...cullInputs(accumulate, touch)], false)}
 ${channelMapGlsl(true)}
 // The summed weight that bin b's samples along axis a give pixel index.
 float psBinCornerWeight(RoIAlignAxis a, int b, int index) {
@@ -77,7 +77,7 @@ float psBinCornerWeight(RoIAlignAxis a, int b, int index) {
   }
   return weight;
 }
-${dxGatherMain('roiAlignMayTouch', perBox, accumulate)}`;
+${dxGatherMain('roiAlignMayTouch', perBox, accumulate, touch)}`;
 }
 
 /** What every psRoiPool shader starts with. */

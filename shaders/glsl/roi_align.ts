@@ -69,9 +69,9 @@ export function alignGradInputs(mode: RoIAlignMode, readsX: boolean): string[] {
   return ['roiDy', ...(readsX ? ['roiX'] : []), ...winners, 'roiBoxTable'];
 }
 
-/** The inputs of the dx gather: alignGradInputs(mode, false), then cullInputs(accumulate). */
-export function alignDxInputs(mode: RoIAlignMode, accumulate: boolean): string[] {
-  return [...alignGradInputs(mode, false), ...cullInputs(accumulate)];
+/** The inputs of the dx gather: alignGradInputs(mode, false), then cullInputs(accumulate, touch). */
+export function alignDxInputs(mode: RoIAlignMode, accumulate: boolean, touch: boolean): string[] {
+  return [...alignGradInputs(mode, false), ...cullInputs(accumulate, touch)];
 }
 
 /**
@@ -79,9 +79,9 @@ export function alignDxInputs(mode: RoIAlignMode, accumulate: boolean): string[]
  * samples that can have row h and column w as corners (roiAlignCandidates). 'avg' adds
  * dy / count times the corner weight of each; 'max' looks at the bins those
  * samples fall in, and adds dy times the corner weight of each bin's winner.
- * Inputs: alignDxInputs(mode, accumulate).
+ * Inputs: alignDxInputs(mode, accumulate, touch).
  */
-export function roiAlignGradShader(mode: RoIAlignMode, accumulate: boolean): string {
+export function roiAlignGradShader(mode: RoIAlignMode, accumulate: boolean, touch: boolean): string {
   const gather = mode === 'max' ? `
     // The bins of the candidate samples: samples are numbered bin by bin.
     for (int ph = rows.x / ay.grid; ph <= rows.y / ay.grid; ph++) {
@@ -120,8 +120,8 @@ export function roiAlignGradShader(mode: RoIAlignMode, accumulate: boolean): str
     if (cols.x > cols.y) continue;
     ${gather}
 `;
-  return `${alignPrelude(alignDxInputs(mode, accumulate), false)}
-${dxGatherMain('roiAlignMayTouch', perBox, accumulate)}`;
+  return `${alignPrelude(alignDxInputs(mode, accumulate, touch), false)}
+${dxGatherMain('roiAlignMayTouch', perBox, accumulate, touch)}`;
 }
 
 /**

@@ -90,10 +90,84 @@ ivec2 roiReachRange(float lo, float hi, float margin, int size) {
 }
 `;
 
-/** The inputs a gather reads for culling: the mask, and the partial dx of earlier draws. */
-export function cullInputs(accumulate: boolean): string[] {
-  return ['roiCull', ...(accumulate ? ['roiPrevious'] : [])];
+/**
+ * The inputs a gather reads for culling: the mask, the touch table (with
+ * `touch`: see roiAlignTouchShader), and the partial dx of earlier draws.
+ */
+export function cullInputs(accumulate: boolean, touch = false): string[] {
+  return ['roiCull', ...(touch ? ['roiTouch'] : []), ...(accumulate ? ['roiPrevious'] : [])];
 }
+
+/**
+ * The touch table's exact test for RoIAlign's sampling, finer than a box's
+ * reach: [N * tilesH * tilesW, K], for tile and box k the rows (bits 0-7)
+ * and columns (bits 8-15) of the tile that some sample of box k has as a
+ * corner with a nonzero weight (roiCornerWeight, the weight the gathers
+ * use, so a box the table rules out would have added nothing). Samples are
+ * sparse in a large box, so most (pixel, box) pairs inside its reach are
+ * rejected on this one read. Needs BOX_GLSL and ROI_ALIGN_GEOMETRY_GLSL;
+ * inputs roiBoxTable.
+ */
+export const ROI_ALIGN_TOUCH_GLSL = `
+${TILES_GLSL}
+// Bit i: pixel first + i of the axis is a corner of some sample, weight != 0.
+int roiAxisTouch(RoIAlignAxis a, int first) {
+  int bits = 0;
+  for (int i = 0; i < ${ROI_TILE}; i++) {
+    int index = first + i;
+    if (index >= a.size) break;
+    ivec2 near = roiAlignCandidates(a, index);
+    for (int t = near.x; t <= near.y; t++) {
+      if (roiCornerWeight(roiAlignSample(a, t), index) != 0.0) {
+        bits |= 1 << i;
+        break;
+      }
+    }
+  }
+  return bits;
+}
+
+void main() {
+  ivec2 tiles = roiTiles();
+  ${outputStart('roiXDims.x * tiles.x * tiles.y * roiBoxCount')}
+  int k = index % roiBoxCount;
+  int tile = index / roiBoxCount;
+  int n = tile / (tiles.x * tiles.y);
+  int inImage = tile - n * tiles.x * tiles.y;
+  int th = inImage / tiles.y;
+  RoIBox box = roiReadBox(k);
+  if (box.batch != n) {
+    setOutput(0.0);
+    return;
+  }
+  RoIAlignAxis ay = roiAlignAxis(box.y1, box.y2, roiPooledSize.x, roiXDims.y);
+  RoIAlignAxis ax = roiAlignAxis(box.x1, box.x2, roiPooledSize.y, roiXDims.z);
+  int rows = ay.grid == 0 || ax.grid == 0 ? 0 : roiAxisTouch(ay, th * ${ROI_TILE});
+  int cols = rows == 0 ? 0 : roiAxisTouch(ax, (inImage - th * tiles.y) * ${ROI_TILE});
+  setOutput(cols == 0 ? 0.0 : float(rows | (cols << ${ROI_TILE})));
+}
+`;
+
+/**
+ * The cull mask from the touch table: bit b of word i is set when box
+ * 16 i + b touches the tile (its entry is not 0). Input roiTouch.
+ */
+export const ROI_TOUCH_WORDS_GLSL = `
+${TILES_GLSL}
+void main() {
+  ivec2 tiles = roiTiles();
+  ${outputStart('roiXDims.x * tiles.x * tiles.y * roiCullWords')}
+  int word = index % roiCullWords;
+  int tile = index / roiCullWords;
+  int bits = 0;
+  for (int b = 0; b < ${ROI_BOXES_PER_WORD}; b++) {
+    int k = word * ${ROI_BOXES_PER_WORD} + b;
+    if (k >= roiBoxCount) break;
+    if (readRoiTouch(tile * roiBoxCount + k) != 0.0) bits |= 1 << b;
+  }
+  setOutput(float(bits));
+}
+`;
 
 /**
  * main() of a dx gather over the culled boxes: element (n, h, w, c) of dx
@@ -119,7 +193,8 @@ void main() {
   int C = roiXDims.w;
   float total = ${accumulate ? 'readRoiPrevious(index)' : '0.0'};
   ivec2 tiles = roiTiles();
-  int maskBase = ((n * tiles.x + h / ${ROI_TILE}) * tiles.y + w / ${ROI_TILE}) * roiCullWords;
+  int tile = (n * tiles.x + h / ${ROI_TILE}) * tiles.y + w / ${ROI_TILE};
+  int maskBase = tile * roiCullWords;
   for (int word = roiWordRange.x; word < roiWordRange.y; word++) {
     int bits = int(readRoiCull(maskBase + word));
     while (bits != 0) {
@@ -137,10 +212,18 @@ void main() {
 /**
  * main() of a dx gather over the culled boxes (culledGatherMain): element
  * (n, h, w, c) of dx [N, H, W, C] visits each box of its tile that
- * `mayTouch` does not rule out for this pixel, and `perBox` adds that box's
- * share to total. The cull pass already matched the box's image.
+ * `mayTouch` does not rule out for this pixel (or, with `touch`, the touch
+ * table: see ROI_ALIGN_TOUCH_GLSL), and `perBox` adds that box's share to
+ * total. The cull pass already matched the box's image.
  */
-export function dxGatherMain(mayTouch: string, perBox: string, accumulate: boolean): string {
+export function dxGatherMain(mayTouch: string, perBox: string, accumulate: boolean, touch = false): string {
+  if (touch) {
+    return culledGatherMain(`
+      int touched = int(readRoiTouch(tile * roiBoxCount + k));
+      if (((touched >> (h % ${ROI_TILE})) & (touched >> (${ROI_TILE} + w % ${ROI_TILE})) & 1) == 0) continue;
+      RoIBox box = roiReadBox(k);
+      ${perBox}`, accumulate);
+  }
   return culledGatherMain(`
       // The tile's boxes may still miss (h, w): reject them on few reads and no division.
       float y1 = roiReadBoxField(k, 2), y2 = roiReadBoxField(k, 4);
