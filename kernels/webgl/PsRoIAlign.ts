@@ -16,7 +16,8 @@ export function psRoiAlign(args: {
   attrs: PsRoIAlignAttrs,
 }): TensorInfo {
   requireWebGL2(PsRoIAlign);
-  requireTexturesFit(PsRoIAlign, {x: args.inputs.x.shape, y: binOutputShape(args.inputs, args.attrs, true)});
+  requireTexturesFit(
+      PsRoIAlign, {x: args.inputs.x.shape, y: binOutputShape(args.inputs, args.attrs, true)});
   const {inputs, backend, attrs} = args;
   const {x, boxes} = inputs;
   return runOnBins(

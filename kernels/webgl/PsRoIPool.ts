@@ -11,7 +11,8 @@ export function psRoiPool(args: {
   attrs: PsRoIPoolAttrs,
 }): TensorInfo {
   requireWebGL2(PsRoIPool);
-  requireTexturesFit(PsRoIPool, {x: args.inputs.x.shape, y: binOutputShape(args.inputs, args.attrs, true)});
+  requireTexturesFit(
+      PsRoIPool, {x: args.inputs.x.shape, y: binOutputShape(args.inputs, args.attrs, true)});
   const {inputs, backend, attrs} = args;
   const {x, boxes} = inputs;
   return runOnBins(

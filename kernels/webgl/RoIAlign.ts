@@ -11,7 +11,8 @@ export function roiAlign(args: {
   attrs: RoIAlignAttrs,
 }): TensorInfo {
   requireWebGL2(RoIAlign);
-  requireTexturesFit(RoIAlign, {x: args.inputs.x.shape, y: binOutputShape(args.inputs, args.attrs)});
+  requireTexturesFit(
+      RoIAlign, {x: args.inputs.x.shape, y: binOutputShape(args.inputs, args.attrs)});
   const {inputs, backend, attrs} = args;
   return runOnBins(
       backend, inputs, attrs, alignUniforms(inputs.x.shape, inputs.boxes.shape[0], attrs),

@@ -11,7 +11,8 @@ export function roiAlignRotated(args: {
   attrs: RoIAlignRotatedAttrs,
 }): TensorInfo {
   requireWebGL2(RoIAlignRotated);
-  requireTexturesFit(RoIAlignRotated, {x: args.inputs.x.shape, y: binOutputShape(args.inputs, args.attrs)});
+  requireTexturesFit(
+      RoIAlignRotated, {x: args.inputs.x.shape, y: binOutputShape(args.inputs, args.attrs)});
   const {inputs, backend, attrs} = args;
   return runOnBins(
       backend, inputs, attrs, rotatedUniforms(inputs.x.shape, inputs.boxes.shape[0], attrs),

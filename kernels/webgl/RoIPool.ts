@@ -11,7 +11,8 @@ export function roiPool(args: {
   attrs: RoIPoolAttrs,
 }): TensorInfo {
   requireWebGL2(RoIPool);
-  requireTexturesFit(RoIPool, {x: args.inputs.x.shape, y: binOutputShape(args.inputs, args.attrs)});
+  requireTexturesFit(
+      RoIPool, {x: args.inputs.x.shape, y: binOutputShape(args.inputs, args.attrs)});
   const {inputs, backend, attrs} = args;
   return runOnBins(
       backend, inputs, attrs, poolUniforms(inputs.x.shape, inputs.boxes.shape[0], attrs),

@@ -61,6 +61,11 @@ export function binOutputShape(
   return [inputs.boxes.shape[0], pooledHeight, pooledWidth, channels];
 }
 
+/** What a box gradient reads and writes: x, dy, and its shares [K, outH, outW, fields]. */
+export function boxGradTextures(inputs: {x: TensorInfo, dy: TensorInfo}, fields: number): Record<string, number[]> {
+  return {x: inputs.x.shape, dy: inputs.dy.shape, 'box shares': [...inputs.dy.shape.slice(0, 3), fields]};
+}
+
 /** Values of the uniforms the RoI programs declare, by name. */
 export interface RoIUniformValues {
   roiXDims: number[];
