@@ -137,21 +137,27 @@ bool roiAlignMayTouch(float boxStart, float boxEnd, int index) {
   return at >= floor(min(start, end)) - 2.0 && at <= ceil(max(start, end)) + 2.0;
 }
 
-// The samples t that may have pixel index as a corner, as [first, last]
-// (empty when first > last). Positions start + (t + 0.5) * binSize / grid
-// grow with t, and a sample touches index only from [index - 1, index + 1]
-// (which also covers the clamped stretches [-1, 0] and [size - 1, size]).
-// The estimate is widened by one each way; roiCornerWeight decides exactly.
-ivec2 roiAlignCandidates(RoIAlignAxis a, int index) {
+// The samples t that may have a pixel in [lowIndex, highIndex] as a corner,
+// as [first, last] (empty when first > last). Positions
+// start + (t + 0.5) * binSize / grid grow with t, and a sample touches index
+// only from [index - 1, index + 1] (which also covers the clamped stretches
+// [-1, 0] and [size - 1, size]). The estimate is widened by one each way;
+// roiCornerWeight decides exactly.
+ivec2 roiAlignCandidateRange(RoIAlignAxis a, int lowIndex, int highIndex) {
   int count = a.pooled * a.grid;
   float spacing = a.binSize / float(a.grid);
   // Zero or negative bins (aligned boxes with end <= start) put every sample
   // at or before the start: look at all of them.
   if (!(spacing > 0.0)) return ivec2(0, count - 1);
-  float first = floor((float(index - 1) - a.start) / spacing - 0.5) - 1.0;
-  float last = ceil((float(index + 1) - a.start) / spacing - 0.5) + 1.0;
+  float first = floor((float(lowIndex - 1) - a.start) / spacing - 0.5) - 1.0;
+  float last = ceil((float(highIndex + 1) - a.start) / spacing - 0.5) + 1.0;
   if (last < 0.0 || first > float(count - 1)) return ivec2(1, 0);
   return ivec2(max(first, 0.0), min(last, float(count - 1)));
+}
+
+// The samples that may have pixel index as a corner (roiAlignCandidateRange).
+ivec2 roiAlignCandidates(RoIAlignAxis a, int index) {
+  return roiAlignCandidateRange(a, index, index);
 }
 `;
 

@@ -110,19 +110,19 @@ export function cullInputs(accumulate: boolean, touch = false): string[] {
  */
 export const ROI_ALIGN_TOUCH_GLSL = `
 ${TILES_GLSL}
-// Bit i: pixel first + i of the axis is a corner of some sample, weight != 0.
+// Bit i: pixel first + i of the axis is a corner of some sample with a
+// nonzero weight, as roiCornerWeight decides (the weights are >= 0, so the
+// sum is nonzero when either corner's weight is). Each candidate sample of
+// the tile is evaluated once.
 int roiAxisTouch(RoIAlignAxis a, int first) {
+  int last = min(first + ${ROI_TILE - 1}, a.size - 1);
+  ivec2 near = roiAlignCandidateRange(a, first, last);
   int bits = 0;
-  for (int i = 0; i < ${ROI_TILE}; i++) {
-    int index = first + i;
-    if (index >= a.size) break;
-    ivec2 near = roiAlignCandidates(a, index);
-    for (int t = near.x; t <= near.y; t++) {
-      if (roiCornerWeight(roiAlignSample(a, t), index) != 0.0) {
-        bits |= 1 << i;
-        break;
-      }
-    }
+  for (int t = near.x; t <= near.y; t++) {
+    RoIAlignSample s = roiAlignSample(a, t);
+    if (!s.inside) continue;
+    if (s.lowWeight != 0.0 && s.low >= first && s.low <= last) bits |= 1 << (s.low - first);
+    if (s.highWeight != 0.0 && s.high >= first && s.high <= last) bits |= 1 << (s.high - first);
   }
   return bits;
 }
