@@ -365,6 +365,44 @@ describeEachBackend('webgl at scale', backend => {
 
   if (backend !== 'webgl') return;
 
+  // (Other backends get these in the hostile-input suites; here the GLSL's own sum order.)
+  it('an Inf in a corner of weight 0 gives NaN (0 x Inf), as torchvision sums w1 v1 + w2 v2 + w3 v3 + w4 v4', async () => {
+    // The sample sits exactly on pixel (0, 0): its other corners have weight 0.
+    const values4 = new Float32Array([2, Infinity, 3, 5]);
+    const x = tf.tensor4d(values4, [1, 2, 2, 1]);
+    const boxes = tf.tensor2d([[-0.5, -0.5, 0.5, 0.5]]);
+    const boxIndices = tf.tensor1d([0], 'int32');
+    const o = {outH: 1, outW: 1, spatialScale: 1, samplingRatio: 1, aligned: false, mode: 'avg' as const};
+    const y = runKernel(RoIAlign, {x, boxes, boxIndices}, {pooledHeight: 1, pooledWidth: 1, spatialScale: 1, samplingRatio: 1, aligned: false, mode: 'avg'});
+    const expected = refRoiAlign({x: values4, shape: [1, 2, 2, 1], boxes: await values(boxes), boxIndices: [0]}, o);
+    expect(Number.isNaN(expected[0])).toBe(true);
+    checkClose(await values(y), expected, 'RoIAlign with an Inf at a zero-weight corner');
+    tf.dispose([x, boxes, boxIndices, y]);
+  });
+
+  it('empty maps give zeros from every forward kernel', async () => {
+    const boxes = tf.tensor2d([[0, 0, 4, 4], [-1, 2, 9, 9]]);
+    const boxIndices = tf.tensor1d([0, 0], 'int32');
+    const rotatedBoxes = tf.tensor2d([[2, 2, 4, 4, 30], [1, 1, 9, 9, -10]]);
+    const pooled = {pooledHeight: 2, pooledWidth: 2, spatialScale: 1};
+    for (const shape of [[1, 0, 5, 8], [1, 4, 0, 8]] as Shape4[]) {
+      const x = tf.zeros(shape);
+      const runs: Array<[string, tf.Tensor]> = [
+        [RoIPool, runKernel(RoIPool, {x, boxes, boxIndices}, pooled)],
+        ['PsRoIAlign', runKernel('PsRoIAlign', {x, boxes, boxIndices}, {...pooled, samplingRatio: 0})],
+        ['PsRoIPool', runKernel('PsRoIPool', {x, boxes, boxIndices}, pooled)],
+        ['RoIAlignRotated', runKernel('RoIAlignRotated', {x, boxes: rotatedBoxes, boxIndices},
+                                      {...pooled, samplingRatio: 0, angleUnit: 'degrees', clockwise: false})],
+      ];
+      for (const [name, y] of runs) {
+        checkClose(await values(y), new Float32Array(y.size), `${name} on [${shape}]`, {atol: 0, rtol: 0});
+        y.dispose();
+      }
+      x.dispose();
+    }
+    tf.dispose([boxes, boxIndices, rotatedBoxes]);
+  });
+
   it('an output past the texture size limit is refused before anything is allocated, naming the sizes', () => {
     const limit = tf.env().getNumber('WEBGL_MAX_TEXTURE_SIZE');
     const inputs = {
