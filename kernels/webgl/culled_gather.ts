@@ -3,8 +3,10 @@
  * the boxes that can reach it (shaders/glsl/roi_cull.ts), then the gather
  * program visits only those, in box order. A gather over many boxes is
  * split into draws of at most BOX_WORDS_PER_DRAW words of the mask, each
- * adding to the previous draw's partial dx, so no single draw grows with
- * map area x boxes (a long draw can trip the OS GPU watchdog).
+ * adding to the previous draw's partial dx, so no fragment loops over more
+ * than 1024 boxes in one draw (a long draw can trip the OS GPU watchdog).
+ * A draw still covers the whole map: tfjs runs a program over its whole
+ * output.
  */
 import {env} from '@tensorflow/tfjs-core';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
