@@ -5,6 +5,11 @@
 // cpu kernels before it is timed.
 //
 //   node bench/browser.mjs [--backends cpu,webgl,webgpu] [--workloads W1,W4] [--repeats 10]
+//   node bench/browser.mjs --detector [--backends webgl] [--workloads P3,P2] [--channels 16,64]
+//
+// --detector runs only the detector-scale rows (DETECTOR_WORKLOADS, issue 13):
+// roiAlign's forward, dx and dboxes in 'avg' and 'max' and the cropAndResize +
+// avgPool composite, on webgl and webgpu by default, with their ratios.
 //
 // Here webgl and webgpu run on SwiftShader, a software GPU on the CPU: W1-W3
 // take many minutes per backend there (the backward passes most), so narrow
@@ -17,17 +22,20 @@ import {fileURLToPath} from 'node:url';
 import * as esbuild from 'esbuild';
 
 import {launchChromium} from '../scripts/browser.mjs';
-import {BENCH_WORKLOADS} from './workloads.mjs';
+import {BENCH_WORKLOADS, DETECTOR_CHANNELS, DETECTOR_WORKLOADS} from './workloads.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : fallback;
 };
-const backends = option('backends', 'cpu,wasm,webgl,webgpu').split(',');
-const workloadNames = option('workloads', Object.keys(BENCH_WORKLOADS).join(',')).split(',');
+const detector = args.includes('--detector');
+const workloadTable = detector ? DETECTOR_WORKLOADS : BENCH_WORKLOADS;
+const backends = option('backends', detector ? 'webgl,webgpu' : 'cpu,wasm,webgl,webgpu').split(',');
+const workloadNames = option('workloads', Object.keys(workloadTable).join(',')).split(',');
+const channelList = option('channels', DETECTOR_CHANNELS.join(',')).split(',').map(Number);
 const repeats = Number(option('repeats', '10'));
-for (const name of workloadNames) if (!BENCH_WORKLOADS[name]) throw new Error(`--workloads: no workload ${name}`);
+for (const name of workloadNames) if (!workloadTable[name]) throw new Error(`--workloads: no workload ${name}`);
 
 const ortDist = fileURLToPath(new URL('../node_modules/onnxruntime-web/dist/', import.meta.url));
 // The wasm backend's binaries (issue 16), served under /tfjs-wasm/.
@@ -78,6 +86,60 @@ function printTable(title, rows, outputElements, ortRow) {
   console.log(lines.join('\n'));
 }
 
+/**
+ * The detector rows: per backend, a table of medians and the issue's ratios
+ * (dx and dboxes over the forward, the forward over the composite), then
+ * how much dx grows from the first workload (P3) to each other one (P2).
+ * Returns whether anything failed.
+ */
+async function runDetectorRows(page) {
+  let anyFailed = false;
+  const ops = ["forward 'avg'", "forward 'max'", "dx 'avg'", "dx 'max'", "dboxes 'avg'", "dboxes 'max'", 'composite'];
+  for (const name of workloadNames) {
+    const w = DETECTOR_WORKLOADS[name];
+    console.log(`- ${name}: features [${w.features.slice(0, 3)},C], ${w.numBoxes} boxes, spatialScale 1/${1 / w.spatialScale}, ` +
+        `${w.outputSize}x${w.outputSize}, samplingRatio ${w.samplingRatio}`);
+  }
+  for (const backend of backends) {
+    const results = {};
+    const checks = [];
+    for (const channels of channelList) {
+      for (const name of workloadNames) {
+        try {
+          const r = await page.evaluate((b, n, c, k) => window.runDetector(b, n, c, k), backend, name, channels, repeats);
+          results[`${name} C${channels}`] = r.times;
+          checks.push(...r.checks);
+        } catch (e) {
+          anyFailed = true;
+          checks.push(`${backend} ${name} C${channels} failed: ${e.message.split('\n')[0]}`);
+        }
+      }
+    }
+    const lines = [`\n### ${backend}: roiAlign at detector scale, median ms`,
+      `| workload | ${ops.join(' | ')} | dx/fwd 'avg' | dx/fwd 'max' | dboxes/fwd 'avg' | dboxes/fwd 'max' | fwd 'avg'/composite |`,
+      `| --- |${' ---: |'.repeat(ops.length + 5)}`];
+    for (const [key, t] of Object.entries(results)) {
+      const m = op => t[op].medianMs;
+      lines.push(`| ${key} | ${ops.map(op => ms(m(op))).join(' | ')} | ${ratio(m("dx 'avg'"), m("forward 'avg'"))} | ${
+          ratio(m("dx 'max'"), m("forward 'max'"))} | ${ratio(m("dboxes 'avg'"), m("forward 'avg'"))} | ${
+          ratio(m("dboxes 'max'"), m("forward 'max'"))} | ${ratio(m("forward 'avg'"), m('composite'))} |`);
+    }
+    const [first, ...others] = workloadNames;
+    for (const channels of channelList) {
+      const base = results[`${first} C${channels}`];
+      for (const other of others) {
+        const t = results[`${other} C${channels}`];
+        if (!base || !t) continue;
+        lines.push(`\ndx grows ${ratio(t["dx 'avg'"].medianMs, base["dx 'avg'"].medianMs)}x ('avg') and ${
+            ratio(t["dx 'max'"].medianMs, base["dx 'max'"].medianMs)}x ('max') from ${first} to ${other} at C = ${channels}.`);
+      }
+    }
+    console.log(lines.join('\n'));
+    console.log('\nChecked before timing:\n' + checks.map(line => `- ${line}`).join('\n'));
+  }
+  return anyFailed;
+}
+
 const browser = await launchChromium({protocolTimeoutMs: 120 * 60 * 1000});
 let failed = false;
 try {
@@ -94,7 +156,9 @@ try {
       `Command: npm run bench:browser${args.length ? ' -- ' + args.join(' ') : ''}\n` +
       `Each time: median, min and max of ${repeats} runs after at least 2 warm-ups and 1000 ms of them; a tfjs run ends when one element of ` +
       `its output has been read back. Ratios below 1 mean the row is faster.`);
-  for (const name of workloadNames) {
+  if (detector) {
+    failed = await runDetectorRows(page);
+  } else for (const name of workloadNames) {
     const w = BENCH_WORKLOADS[name];
     console.log(`\n## ${name}: features [${w.features}], ${w.numBoxes} boxes, spatialScale 1/${1 / w.spatialScale}, ` +
         `${w.outputSize}x${w.outputSize}, samplingRatio ${w.samplingRatio}${w.aligned ? ', aligned' : ''}`);

@@ -14,7 +14,7 @@ import {roiAlign, roiPool} from '../src/index';
 // @ts-ignore: plain ES modules shared with the Node benchmark
 import {maxRoiPoolModel, roiAlignModel} from './onnx_models.mjs';
 // @ts-ignore
-import {assertSame, BENCH_WORKLOADS, roiAlignComposite, seededBoxes} from './workloads.mjs';
+import {assertSame, BENCH_WORKLOADS, DETECTOR_WORKLOADS, roiAlignComposite, seededBoxes, withChannels} from './workloads.mjs';
 
 /** onnxruntime-web's wasm build, loaded by its own script tag (ort.wasm.min.js). */
 declare const ort: any;
@@ -87,11 +87,10 @@ interface Inputs {
 
 const inputCache = new Map<string, Inputs>();
 
-/** The workload's inputs and the cpu kernels' outputs, computed once per page. */
-async function workloadInputs(name: string): Promise<Inputs> {
+/** The workload's inputs and the cpu kernels' outputs, computed once per page (by key). */
+async function workloadInputs(name: string, w: Workload = workloads[name]): Promise<Inputs> {
   const cached = inputCache.get(name);
   if (cached) return cached;
-  const w = workloads[name];
   const [n] = w.features;
   await useBackend('cpu');
   const boxList: number[][] = seededBoxes(w.numBoxes, {...(w.image ?? {}), seed: 1});
@@ -174,6 +173,69 @@ async function runBackend(backend: string, name: string, repeats: number) {
   return {tables, checks, backward, outputElements};
 }
 
+const detectorWorkloads = DETECTOR_WORKLOADS as Record<string, Workload>;
+
+/** The detector rows: forward, dx and dboxes in both modes, by name. */
+const DETECTOR_OPS = ["forward 'avg'", "forward 'max'", "dx 'avg'", "dx 'max'", "dboxes 'avg'", "dboxes 'max'"];
+
+function detectorOps(w: Workload, t: ReturnType<typeof tensors>): Record<string, () => tf.Tensor> {
+  const ops: Record<string, () => tf.Tensor> = {};
+  for (const mode of ['avg', 'max']) {
+    const attrs = {pooledHeight: w.outputSize, pooledWidth: w.outputSize, spatialScale: w.spatialScale,
+                   samplingRatio: w.samplingRatio, aligned: w.aligned, mode};
+    ops[`forward '${mode}'`] = () => tf.engine().runKernel('RoIAlign', {x: t.x, boxes: t.boxes, boxIndices: t.boxIndices}, attrs) as tf.Tensor;
+    ops[`dx '${mode}'`] = () => tf.engine().runKernel('RoIAlignGrad', t, attrs) as tf.Tensor;
+    ops[`dboxes '${mode}'`] = () => tf.engine().runKernel('RoIAlignBoxGrad', t, attrs) as tf.Tensor;
+  }
+  return ops;
+}
+
+/**
+ * A detector workload (DETECTOR_WORKLOADS, issue 13) at C channels on one
+ * backend: roiAlign's forward, dx and dboxes in both modes, and the
+ * cropAndResize + avgPool composite, each checked against the cpu kernels
+ * (the composite on the boxes it can be compared on) before it is timed.
+ */
+async function runDetector(backend: string, name: string, channels: number, repeats: number) {
+  const w = withChannels(detectorWorkloads[name], channels) as Workload;
+  const key = `detector ${name} C${channels}`;
+  const inputs = await workloadInputs(key, w);
+  if (!inputs.expected[DETECTOR_OPS[2]]) {
+    await useBackend('cpu');
+    const t = tensors(w, inputs);
+    for (const [op, run] of Object.entries(detectorOps(w, t))) {
+      const y = run();
+      inputs.expected[op] = await y.data() as Float32Array;
+      y.dispose();
+    }
+    tf.dispose(Object.values(t));
+  }
+  await useBackend(backend);
+  const t = tensors(w, inputs);
+  const times: Record<string, Timing> = {};
+  const checks: string[] = [];
+  for (const [op, run] of Object.entries(detectorOps(w, t))) {
+    const y = run();
+    // Gradients sum many terms in another order than the cpu kernels: compare them more loosely.
+    const tolerance = op.startsWith('forward') ? 1e-4 : 1e-3;
+    const worst = assertSame(`${backend} ${key} ${op}`, inputs.expected[op], await y.data(), tolerance, null, 'the cpu kernels');
+    y.dispose();
+    checks.push(`tfjs-roi ${backend}, ${key}, ${op}: matches the cpu kernels (largest difference ${worst.toExponential(1)})`);
+    times[op] = await timeTensors(run, repeats);
+  }
+  const composite = roiAlignComposite(tf, w, inputs.boxList, t.x, t.boxIndices);
+  const got = composite.run();
+  const worst = assertSame(`cropAndResize + avgPool on ${backend}`, inputs.expected[DETECTOR_OPS[0]], await got.data(), 1e-3,
+                           composite.indices, 'the cpu kernels');
+  got.dispose();
+  checks.push(`cropAndResize + avgPool on ${backend}, ${key}: matches on the ${composite.comparable.length} of ${w.numBoxes} ` +
+              `boxes whose samples stay inside the map (largest difference ${worst.toExponential(1)})`);
+  times.composite = await timeTensors(composite.run, repeats);
+  composite.dispose();
+  tf.dispose(Object.values(t));
+  return {times, checks};
+}
+
 /** onnxruntime-web's wasm RoiAlign (opset 16) and MaxRoiPool, on NCHW copies of the inputs. */
 async function runOrt(name: string, repeats: number) {
   const w = workloads[name];
@@ -228,6 +290,8 @@ const page = window as unknown as Record<string, unknown>;
 page.benchOps = OPS;
 page.runBackend = runBackend;
 page.runOrt = runOrt;
+page.runDetector = runDetector;
+page.detectorWorkloads = Object.keys(DETECTOR_WORKLOADS);
 page.ortVersion = () => ort.env.versions?.web ?? ort.env.versions?.common ?? 'unknown';
 page.configureOrt = (wasmPaths: string) => {
   ort.env.wasm.wasmPaths = wasmPaths;

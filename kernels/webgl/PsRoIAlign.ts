@@ -3,7 +3,7 @@ import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
 import {psAlignAsRoIAlign, PsRoIAlign, PsRoIAlignAttrs, RoIInputs} from '../../src/kernel_names';
 import {PsRoIAlignProgram} from './ps_roi_gpu';
-import {alignUniforms, requireWebGL2, RoIUniformValues, runOnBins} from './run_roi_program';
+import {alignUniforms, binOutputShape, requireTexturesFit, requireWebGL2, RoIUniformValues, runOnBins} from './run_roi_program';
 
 /** RoIAlign's uniforms for psRoiAlign's sampling: always aligned, 'avg'. */
 export function psAlignUniforms(xShape: number[], numBoxes: number, attrs: PsRoIAlignAttrs): RoIUniformValues {
@@ -16,6 +16,8 @@ export function psRoiAlign(args: {
   attrs: PsRoIAlignAttrs,
 }): TensorInfo {
   requireWebGL2(PsRoIAlign);
+  requireTexturesFit(
+      PsRoIAlign, {x: args.inputs.x.shape, y: binOutputShape(args.inputs, args.attrs, true)});
   const {inputs, backend, attrs} = args;
   const {x, boxes} = inputs;
   return runOnBins(

@@ -3,7 +3,7 @@ import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
 import {psAlignAsRoIAlign, PsRoIAlignAttrs, PsRoIAlignBoxGrad, RoIGradInputs} from '../../src/kernel_names';
 import {alignBoxGrad} from './RoIAlignBoxGrad';
-import {requireWebGL2} from './run_roi_program';
+import {boxGradTextures, requireTexturesFit, requireWebGL2} from './run_roi_program';
 
 /** dboxes [K,4]: RoIAlign's aligned 'avg' box gradient, position-sensitive. */
 export function psRoiAlignBoxGrad(args: {
@@ -12,6 +12,7 @@ export function psRoiAlignBoxGrad(args: {
   attrs: PsRoIAlignAttrs,
 }): TensorInfo {
   requireWebGL2(PsRoIAlignBoxGrad);
+  requireTexturesFit(PsRoIAlignBoxGrad, boxGradTextures(args.inputs, 4));
   return alignBoxGrad(args.backend, args.inputs, psAlignAsRoIAlign(args.attrs), true);
 }
 

@@ -5,23 +5,27 @@ import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 import {PsRoIAlignAttrs, PsRoIAlignGrad, RoIGradInputs} from '../../src/kernel_names';
 import {psAlignUniforms} from './PsRoIAlign';
 import {PsRoIAlignGradProgram} from './ps_roi_gpu';
-import {nothingToGather, requireWebGL2, runRoIProgram, withBoxTable, zerosInfo} from './run_roi_program';
+import {runCulledGather} from './culled_gather';
+import {nothingToGather, requireTexturesFit, requireWebGL2, withBoxTable, zerosInfo} from './run_roi_program';
 
-/** dx: a gather over the boxes of each pixel's image (see psRoiAlignGradShader). */
+/** dx: a gather over the boxes culled per tile (see runCulledGather and psRoiAlignGradShader). */
 export function psRoiAlignGrad(args: {
   inputs: RoIGradInputs,
   backend: MathBackendWebGL,
   attrs: PsRoIAlignAttrs,
 }): TensorInfo {
   requireWebGL2(PsRoIAlignGrad);
+  requireTexturesFit(PsRoIAlignGrad, {x: args.inputs.x.shape, dy: args.inputs.dy.shape});
   const {inputs, backend, attrs} = args;
   const {dy, x, boxes, boxIndices} = inputs;
   if (nothingToGather(inputs)) return zerosInfo(backend, x.shape);
-  const program = new PsRoIAlignGradProgram(util.sizeFromShape(x.shape));
   const uniforms = psAlignUniforms(x.shape, boxes.shape[0], attrs);
   return withBoxTable(
       backend, boxes, boxIndices, uniforms,
-      table => runRoIProgram(backend, program, [dy, table], uniforms, x.shape));
+      table => runCulledGather(
+          backend, 'align', table, uniforms, x.shape,
+          (accumulate, touch) => new PsRoIAlignGradProgram(util.sizeFromShape(x.shape), accumulate, touch),
+          [dy, table]));
 }
 
 export const psRoiAlignGradConfig: KernelConfig = {

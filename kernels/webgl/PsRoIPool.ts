@@ -3,7 +3,7 @@ import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
 import {PsRoIPool, PsRoIPoolAttrs, RoIInputs} from '../../src/kernel_names';
 import {PsRoIPoolProgram} from './ps_roi_gpu';
-import {poolUniforms, requireWebGL2, runOnBins} from './run_roi_program';
+import {binOutputShape, poolUniforms, requireTexturesFit, requireWebGL2, runOnBins} from './run_roi_program';
 
 export function psRoiPool(args: {
   inputs: RoIInputs,
@@ -11,6 +11,8 @@ export function psRoiPool(args: {
   attrs: PsRoIPoolAttrs,
 }): TensorInfo {
   requireWebGL2(PsRoIPool);
+  requireTexturesFit(
+      PsRoIPool, {x: args.inputs.x.shape, y: binOutputShape(args.inputs, args.attrs, true)});
   const {inputs, backend, attrs} = args;
   const {x, boxes} = inputs;
   return runOnBins(

@@ -4,7 +4,8 @@ import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
 import {PsRoIPoolAttrs, PsRoIPoolGrad, RoIGradInputs} from '../../src/kernel_names';
 import {PsRoIPoolGradProgram} from './ps_roi_gpu';
-import {nothingToGather, poolUniforms, requireWebGL2, runRoIProgram, withBoxTable, zerosInfo} from './run_roi_program';
+import {runCulledGather} from './culled_gather';
+import {nothingToGather, poolUniforms, requireTexturesFit, requireWebGL2, withBoxTable, zerosInfo} from './run_roi_program';
 
 /** dx: a gather; each pixel takes dy / area from the bins that averaged it. */
 export function psRoiPoolGrad(args: {
@@ -13,14 +14,16 @@ export function psRoiPoolGrad(args: {
   attrs: PsRoIPoolAttrs,
 }): TensorInfo {
   requireWebGL2(PsRoIPoolGrad);
+  requireTexturesFit(PsRoIPoolGrad, {x: args.inputs.x.shape, dy: args.inputs.dy.shape});
   const {inputs, backend, attrs} = args;
   const {dy, x, boxes, boxIndices} = inputs;
   if (nothingToGather(inputs)) return zerosInfo(backend, x.shape);
-  const program = new PsRoIPoolGradProgram(util.sizeFromShape(x.shape));
   const uniforms = poolUniforms(x.shape, boxes.shape[0], attrs);
   return withBoxTable(
       backend, boxes, boxIndices, uniforms,
-      table => runRoIProgram(backend, program, [dy, table], uniforms, x.shape));
+      table => runCulledGather(
+          backend, 'pool', table, uniforms, x.shape,
+          accumulate => new PsRoIPoolGradProgram(util.sizeFromShape(x.shape), accumulate), [dy, table]));
 }
 
 export const psRoiPoolGradConfig: KernelConfig = {

@@ -3,7 +3,7 @@ import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
 import {RoIAlign, RoIAlignAttrs, RoIInputs} from '../../src/kernel_names';
 import {RoIAlignProgram} from './roi_align_gpu';
-import {alignUniforms, requireWebGL2, runOnBins} from './run_roi_program';
+import {alignUniforms, binOutputShape, requireTexturesFit, requireWebGL2, runOnBins} from './run_roi_program';
 
 export function roiAlign(args: {
   inputs: RoIInputs,
@@ -11,6 +11,8 @@ export function roiAlign(args: {
   attrs: RoIAlignAttrs,
 }): TensorInfo {
   requireWebGL2(RoIAlign);
+  requireTexturesFit(
+      RoIAlign, {x: args.inputs.x.shape, y: binOutputShape(args.inputs, args.attrs)});
   const {inputs, backend, attrs} = args;
   return runOnBins(
       backend, inputs, attrs, alignUniforms(inputs.x.shape, inputs.boxes.shape[0], attrs),

@@ -5,7 +5,7 @@ import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 import {RoIAlignAttrs, RoIAlignBoxGrad, RoIGradInputs} from '../../src/kernel_names';
 import {withAlignGradientInputs} from './align_gradient_inputs';
 import {RoIAlignBoxGradProgram, RoIBoxGradSumProgram} from './roi_align_gpu';
-import {alignUniforms, disposeAfter, nothingToGather, requireWebGL2, runRoIProgram, withBoxTable, zerosInfo} from './run_roi_program';
+import {alignUniforms, boxGradTextures, disposeAfter, nothingToGather, requireTexturesFit, requireWebGL2, runRoIProgram, withBoxTable, zerosInfo} from './run_roi_program';
 
 /**
  * dboxes [K,4]: a reduction per box over its samples and channels, in two
@@ -39,6 +39,7 @@ export function roiAlignBoxGrad(args: {
   attrs: RoIAlignAttrs,
 }): TensorInfo {
   requireWebGL2(RoIAlignBoxGrad);
+  requireTexturesFit(RoIAlignBoxGrad, boxGradTextures(args.inputs, 4));
   return alignBoxGrad(args.backend, args.inputs, args.attrs, false);
 }
 

@@ -5,26 +5,30 @@ import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 import {RoIAlignAttrs, RoIAlignGrad, RoIGradInputs} from '../../src/kernel_names';
 import {withAlignGradientInputs} from './align_gradient_inputs';
 import {RoIAlignGradProgram} from './roi_align_gpu';
-import {alignUniforms, nothingToGather, requireWebGL2, runRoIProgram, withBoxTable, zerosInfo} from './run_roi_program';
+import {runCulledGather} from './culled_gather';
+import {alignUniforms, nothingToGather, requireTexturesFit, requireWebGL2, withBoxTable, zerosInfo} from './run_roi_program';
 
-/** dx: a gather over the boxes of each pixel's image (see roiAlignGradShader). */
+/** dx: a gather over the boxes culled per tile (see runCulledGather and roiAlignGradShader). */
 export function roiAlignGrad(args: {
   inputs: RoIGradInputs,
   backend: MathBackendWebGL,
   attrs: RoIAlignAttrs,
 }): TensorInfo {
   requireWebGL2(RoIAlignGrad);
+  requireTexturesFit(RoIAlignGrad, {x: args.inputs.x.shape, dy: args.inputs.dy.shape});
   const {inputs, backend, attrs} = args;
   const {dy, x, boxes, boxIndices} = inputs;
   const numBoxes = boxes.shape[0];
   if (nothingToGather(inputs)) return zerosInfo(backend, x.shape);
-  const program = new RoIAlignGradProgram(util.sizeFromShape(x.shape), attrs.mode);
   const uniforms = alignUniforms(x.shape, numBoxes, attrs);
   return withBoxTable(
       backend, boxes, boxIndices, uniforms,
       table => withAlignGradientInputs(
           backend, attrs.mode, {dy, x, table}, false, uniforms,
-          programInputs => runRoIProgram(backend, program, programInputs, uniforms, x.shape)));
+          programInputs => runCulledGather(
+              backend, 'align', table, uniforms, x.shape,
+              (accumulate, touch) => new RoIAlignGradProgram(util.sizeFromShape(x.shape), attrs.mode, accumulate, touch),
+              programInputs)));
 }
 
 export const roiAlignGradConfig: KernelConfig = {

@@ -3,7 +3,7 @@ import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
 import {RoIAlignRotated, RoIAlignRotatedAttrs, RoIInputs} from '../../src/kernel_names';
 import {RoIAlignRotatedProgram} from './roi_align_rotated_gpu';
-import {requireWebGL2, rotatedUniforms, runOnBins} from './run_roi_program';
+import {binOutputShape, requireTexturesFit, requireWebGL2, rotatedUniforms, runOnBins} from './run_roi_program';
 
 export function roiAlignRotated(args: {
   inputs: RoIInputs,
@@ -11,6 +11,8 @@ export function roiAlignRotated(args: {
   attrs: RoIAlignRotatedAttrs,
 }): TensorInfo {
   requireWebGL2(RoIAlignRotated);
+  requireTexturesFit(
+      RoIAlignRotated, {x: args.inputs.x.shape, y: binOutputShape(args.inputs, args.attrs)});
   const {inputs, backend, attrs} = args;
   return runOnBins(
       backend, inputs, attrs, rotatedUniforms(inputs.x.shape, inputs.boxes.shape[0], attrs),

@@ -5,7 +5,7 @@ import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 import {ROTATED_BOX_FIELDS} from '../../src/geometry';
 import {RoIAlignRotatedAttrs, RoIAlignRotatedBoxGrad, RoIGradInputs} from '../../src/kernel_names';
 import {RoIAlignRotatedBoxGradProgram, RoIRotatedBoxGradSumProgram} from './roi_align_rotated_gpu';
-import {disposeAfter, nothingToGather, requireWebGL2, rotatedUniforms, runRoIProgram, withBoxTable, zerosInfo} from './run_roi_program';
+import {boxGradTextures, disposeAfter, nothingToGather, requireTexturesFit, requireWebGL2, rotatedUniforms, runRoIProgram, withBoxTable, zerosInfo} from './run_roi_program';
 
 /**
  * dboxes [K,5] in two passes, as RoIAlign's: one share per (box, bin,
@@ -17,6 +17,7 @@ export function roiAlignRotatedBoxGrad(args: {
   attrs: RoIAlignRotatedAttrs,
 }): TensorInfo {
   requireWebGL2(RoIAlignRotatedBoxGrad);
+  requireTexturesFit(RoIAlignRotatedBoxGrad, boxGradTextures(args.inputs, 5));
   const {inputs, backend, attrs} = args;
   const {dy, x, boxes, boxIndices} = inputs;
   const numBoxes = boxes.shape[0];

@@ -4,23 +4,26 @@ import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
 import {RoIAlignRotatedAttrs, RoIAlignRotatedGrad, RoIGradInputs} from '../../src/kernel_names';
 import {RoIAlignRotatedGradProgram} from './roi_align_rotated_gpu';
-import {nothingToGather, requireWebGL2, rotatedUniforms, runRoIProgram, withBoxTable, zerosInfo} from './run_roi_program';
+import {runCulledGather} from './culled_gather';
+import {nothingToGather, requireTexturesFit, requireWebGL2, rotatedUniforms, withBoxTable, zerosInfo} from './run_roi_program';
 
-/** dx: a gather over the boxes of each pixel's image (see roiAlignRotatedGradShader). */
+/** dx: a gather over the boxes culled per tile (see runCulledGather and roiAlignRotatedGradShader). */
 export function roiAlignRotatedGrad(args: {
   inputs: RoIGradInputs,
   backend: MathBackendWebGL,
   attrs: RoIAlignRotatedAttrs,
 }): TensorInfo {
   requireWebGL2(RoIAlignRotatedGrad);
+  requireTexturesFit(RoIAlignRotatedGrad, {x: args.inputs.x.shape, dy: args.inputs.dy.shape});
   const {inputs, backend, attrs} = args;
   const {dy, x, boxes, boxIndices} = inputs;
   if (nothingToGather(inputs)) return zerosInfo(backend, x.shape);
   const uniforms = rotatedUniforms(x.shape, boxes.shape[0], attrs);
-  const program = new RoIAlignRotatedGradProgram(util.sizeFromShape(x.shape));
   return withBoxTable(
       backend, boxes, boxIndices, uniforms,
-      table => runRoIProgram(backend, program, [dy, table], uniforms, x.shape));
+      table => runCulledGather(
+          backend, 'rotated', table, uniforms, x.shape,
+          accumulate => new RoIAlignRotatedGradProgram(util.sizeFromShape(x.shape), accumulate), [dy, table]));
 }
 
 export const roiAlignRotatedGradConfig: KernelConfig = {

@@ -3,7 +3,7 @@ import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
 import {RoIInputs, RoIPool, RoIPoolAttrs} from '../../src/kernel_names';
 import {RoIPoolProgram} from './roi_pool_gpu';
-import {poolUniforms, requireWebGL2, runOnBins} from './run_roi_program';
+import {binOutputShape, poolUniforms, requireTexturesFit, requireWebGL2, runOnBins} from './run_roi_program';
 
 export function roiPool(args: {
   inputs: RoIInputs,
@@ -11,6 +11,8 @@ export function roiPool(args: {
   attrs: RoIPoolAttrs,
 }): TensorInfo {
   requireWebGL2(RoIPool);
+  requireTexturesFit(
+      RoIPool, {x: args.inputs.x.shape, y: binOutputShape(args.inputs, args.attrs)});
   const {inputs, backend, attrs} = args;
   return runOnBins(
       backend, inputs, attrs, poolUniforms(inputs.x.shape, inputs.boxes.shape[0], attrs),

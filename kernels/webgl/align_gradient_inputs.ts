@@ -9,7 +9,7 @@ import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
 import type {RoIAlignMode} from '../../src/kernel_names';
 import {RoIAlignProgram} from './roi_align_gpu';
-import {disposeAfter, RoIUniformValues, runRoIProgram} from './run_roi_program';
+import {disposeAfter, RoIUniformValues, runRoIProgram, withUnpacked} from './run_roi_program';
 
 /**
  * Calls `body` with [dy, x (if readsX), winners ('max'), table], the order
@@ -19,11 +19,13 @@ export function withAlignGradientInputs(
     backend: MathBackendWebGL, mode: RoIAlignMode,
     tensors: {dy: TensorInfo, x: TensorInfo, table: TensorInfo}, readsX: boolean,
     uniforms: RoIUniformValues, body: (inputs: TensorInfo[]) => TensorInfo): TensorInfo {
-  const {dy, x, table} = tensors;
-  const head = readsX ? [dy, x] : [dy];
-  if (mode === 'avg') return body([...head, table]);
-  const winners = runRoIProgram(
-      backend, new RoIAlignProgram(util.sizeFromShape(dy.shape), 'winner'), [x, table], uniforms,
-      dy.shape);
-  return disposeAfter(backend, winners, () => body([...head, winners, table]));
+  const {dy, table} = tensors;
+  if (mode === 'avg') return body([dy, ...(readsX ? [tensors.x] : []), table]);
+  // The winner pass and (readsX) the box gradient both read x: unpack it once.
+  return withUnpacked(backend, [tensors.x], ([x]) => {
+    const winners = runRoIProgram(
+        backend, new RoIAlignProgram(util.sizeFromShape(dy.shape), 'winner'), [x, table], uniforms,
+        dy.shape);
+    return disposeAfter(backend, winners, () => body([dy, ...(readsX ? [x] : []), winners, table]));
+  });
 }

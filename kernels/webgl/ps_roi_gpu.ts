@@ -5,6 +5,7 @@
  */
 import {psRoiAlignForwardShader, psRoiAlignGradShader, psRoiPoolForwardShader, psRoiPoolGradShader} from '../../shaders/glsl/ps_roi';
 import {ROI_ALIGN_UNIFORMS, ROI_POOL_UNIFORMS} from '../../shaders/glsl/roi_common';
+import {cullInputs, ROI_CULL_UNIFORMS} from '../../shaders/glsl/roi_cull';
 import {RoIProgram} from './roi_program';
 
 /** psRoiAlign's y [K, outH, outW, Cout]. */
@@ -14,10 +15,12 @@ export class PsRoIAlignProgram extends RoIProgram {
   }
 }
 
-/** psRoiAlign's dx [N, H, W, C]. */
+/** psRoiAlign's dx [N, H, W, C], over the culled boxes (see culled_gather.ts). */
 export class PsRoIAlignGradProgram extends RoIProgram {
-  constructor(outputSize: number) {
-    super(['roiDy', 'roiBoxTable'], psRoiAlignGradShader(), ROI_ALIGN_UNIFORMS, 'result', outputSize);
+  constructor(outputSize: number, accumulate: boolean, touch: boolean) {
+    super(
+        ['roiDy', 'roiBoxTable', ...cullInputs(accumulate, touch)], psRoiAlignGradShader(accumulate, touch),
+        [...ROI_ALIGN_UNIFORMS, ...ROI_CULL_UNIFORMS], 'result', outputSize);
   }
 }
 
@@ -28,9 +31,11 @@ export class PsRoIPoolProgram extends RoIProgram {
   }
 }
 
-/** psRoiPool's dx [N, H, W, C]. */
+/** psRoiPool's dx [N, H, W, C], over the culled boxes (see culled_gather.ts). */
 export class PsRoIPoolGradProgram extends RoIProgram {
-  constructor(outputSize: number) {
-    super(['roiDy', 'roiBoxTable'], psRoiPoolGradShader(), ROI_POOL_UNIFORMS, 'result', outputSize);
+  constructor(outputSize: number, accumulate: boolean) {
+    super(
+        ['roiDy', 'roiBoxTable', ...cullInputs(accumulate)], psRoiPoolGradShader(accumulate),
+        [...ROI_POOL_UNIFORMS, ...ROI_CULL_UNIFORMS], 'result', outputSize);
   }
 }

@@ -4,8 +4,9 @@
  * one compiled program serves every box count and feature size. The mode is
  * part of the source: it changes the shader's structure, not a number.
  */
-import {alignGradInputs, roiAlignBoxGradShader, roiAlignForwardShader, roiAlignGradShader, RoIAlignReduce, roiBoxGradSumShader} from '../../shaders/glsl/roi_align';
+import {alignDxInputs, alignGradInputs, roiAlignBoxGradShader, roiAlignForwardShader, roiAlignGradShader, RoIAlignReduce, roiBoxGradSumShader} from '../../shaders/glsl/roi_align';
 import {ROI_ALIGN_UNIFORMS} from '../../shaders/glsl/roi_common';
+import {ROI_CULL_UNIFORMS} from '../../shaders/glsl/roi_cull';
 import type {RoIAlignMode} from '../../src/kernel_names';
 import {RoIProgram} from './roi_program';
 
@@ -18,10 +19,12 @@ export class RoIAlignProgram extends RoIProgram {
   }
 }
 
-/** dx [N, H, W, C]. */
+/** dx [N, H, W, C], over the culled boxes (see culled_gather.ts). */
 export class RoIAlignGradProgram extends RoIProgram {
-  constructor(outputSize: number, mode: RoIAlignMode) {
-    super(alignGradInputs(mode, false), roiAlignGradShader(mode), ROI_ALIGN_UNIFORMS, 'result', outputSize);
+  constructor(outputSize: number, mode: RoIAlignMode, accumulate: boolean, touch: boolean) {
+    super(
+        alignDxInputs(mode, accumulate, touch), roiAlignGradShader(mode, accumulate, touch),
+        [...ROI_ALIGN_UNIFORMS, ...ROI_CULL_UNIFORMS], 'result', outputSize);
   }
 }
 

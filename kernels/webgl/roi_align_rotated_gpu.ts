@@ -5,6 +5,7 @@
  */
 import {roiBoxGradSumShader} from '../../shaders/glsl/roi_align';
 import {ROI_ALIGN_ROTATED_UNIFORMS, roiAlignRotatedBoxGradShader, roiAlignRotatedForwardShader, roiAlignRotatedGradShader, ROTATED_BOX_TABLE_COORDINATES} from '../../shaders/glsl/roi_align_rotated';
+import {cullInputs, ROI_CULL_UNIFORMS} from '../../shaders/glsl/roi_cull';
 import {RoIProgram} from './roi_program';
 
 /** y [K, outH, outW, C]. */
@@ -14,10 +15,12 @@ export class RoIAlignRotatedProgram extends RoIProgram {
   }
 }
 
-/** dx [N, H, W, C]. */
+/** dx [N, H, W, C], over the culled boxes (see culled_gather.ts). */
 export class RoIAlignRotatedGradProgram extends RoIProgram {
-  constructor(outputSize: number) {
-    super(['roiDy', 'roiBoxTable'], roiAlignRotatedGradShader(), ROI_ALIGN_ROTATED_UNIFORMS, 'result', outputSize);
+  constructor(outputSize: number, accumulate: boolean) {
+    super(
+        ['roiDy', 'roiBoxTable', ...cullInputs(accumulate)], roiAlignRotatedGradShader(accumulate),
+        [...ROI_ALIGN_ROTATED_UNIFORMS, ...ROI_CULL_UNIFORMS], 'result', outputSize);
   }
 }
 

@@ -3,6 +3,7 @@
  * attributes arrive as uniforms (ROI_POOL_UNIFORMS) set by the kernels.
  */
 import {ROI_POOL_UNIFORMS} from '../../shaders/glsl/roi_common';
+import {cullInputs, ROI_CULL_UNIFORMS} from '../../shaders/glsl/roi_cull';
 import {roiPoolForwardShader, roiPoolGradShader, RoIPoolReduce} from '../../shaders/glsl/roi_pool';
 import {RoIProgram} from './roi_program';
 
@@ -15,9 +16,11 @@ export class RoIPoolProgram extends RoIProgram {
   }
 }
 
-/** dx [N, H, W, C]. */
+/** dx [N, H, W, C], over the culled boxes (see culled_gather.ts). */
 export class RoIPoolGradProgram extends RoIProgram {
-  constructor(outputSize: number) {
-    super(['roiDy', 'roiWinners', 'roiBoxTable'], roiPoolGradShader(), ROI_POOL_UNIFORMS, 'result', outputSize);
+  constructor(outputSize: number, accumulate: boolean) {
+    super(
+        ['roiDy', 'roiWinners', 'roiBoxTable', ...cullInputs(accumulate)], roiPoolGradShader(accumulate),
+        [...ROI_POOL_UNIFORMS, ...ROI_CULL_UNIFORMS], 'result', outputSize);
   }
 }

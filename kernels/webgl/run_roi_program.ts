@@ -26,6 +26,46 @@ export function requireWebGL2(kernelName: string): void {
   }
 }
 
+/**
+ * Refuses, before anything is uploaded or allocated, a call with a tensor
+ * that no texture can hold: the programs read and write one float per
+ * texel, and tfjs lays out a tensor that does not fit its own shape as a
+ * near-square of ceil(sqrt(size)) texels a side, so a tensor fits when that
+ * side is at most WEBGL_MAX_TEXTURE_SIZE. `tensors` names each input,
+ * output and intermediate with its shape. (Left to tfjs, the failure would
+ * come after the earlier programs' textures were allocated.)
+ */
+export function requireTexturesFit(kernelName: string, tensors: Record<string, number[]>): void {
+  const maxSide = env().getNumber('WEBGL_MAX_TEXTURE_SIZE');
+  for (const [name, shape] of Object.entries(tensors)) {
+    const size = util.sizeFromShape(shape);
+    const side = Math.ceil(Math.sqrt(size));
+    if (side > maxSide) {
+      throw new Error(
+          `${kernelName} on the webgl backend: ${name} [${shape}] has ${size} elements, more than one ` +
+          `texture holds here (${maxSide}x${maxSide} = ${maxSide * maxSide}, WEBGL_MAX_TEXTURE_SIZE ${maxSide}). ` +
+          `Split the call (fewer boxes, channels or images), or use the cpu or webgpu backend.`);
+    }
+  }
+}
+
+/**
+ * [K, outH, outW, C] of a forward kernel's y, or with positionSensitive
+ * [K, outH, outW, C / (outH * outW)].
+ */
+export function binOutputShape(
+    inputs: {x: TensorInfo, boxes: TensorInfo}, pooled: {pooledHeight: number, pooledWidth: number},
+    positionSensitive = false): number[] {
+  const {pooledHeight, pooledWidth} = pooled;
+  const channels = inputs.x.shape[3] / (positionSensitive ? pooledHeight * pooledWidth : 1);
+  return [inputs.boxes.shape[0], pooledHeight, pooledWidth, channels];
+}
+
+/** What a box gradient reads and writes: x, dy, and its shares [K, outH, outW, fields]. */
+export function boxGradTextures(inputs: {x: TensorInfo, dy: TensorInfo}, fields: number): Record<string, number[]> {
+  return {x: inputs.x.shape, dy: inputs.dy.shape, 'box shares': [...inputs.dy.shape.slice(0, 3), fields]};
+}
+
 /** Values of the uniforms the RoI programs declare, by name. */
 export interface RoIUniformValues {
   roiXDims: number[];
@@ -35,6 +75,8 @@ export interface RoIUniformValues {
   roiSamplingRatio?: number[];
   roiAligned?: number[];
   roiRadiansPerAngle?: number[];
+  roiCullWords?: number[];
+  roiWordRange?: number[];
 }
 
 export function poolUniforms(
@@ -122,6 +164,28 @@ export function runOnBins(
   return withBoxTable(
       backend, boxes, boxIndices, uniforms,
       table => runRoIProgram(backend, program, [x, table], uniforms, outShape));
+}
+
+/**
+ * body(tensors) with every tensor in the unpacked layout, each unpacked at
+ * most once for the whole call: where several programs read the same input
+ * (a winner pass and a box gradient, or the draws of a split gather),
+ * runRoIProgram would otherwise unpack it once per program.
+ */
+export function withUnpacked(
+    backend: MathBackendWebGL, tensors: TensorInfo[], body: (tensors: TensorInfo[]) => TensorInfo): TensorInfo {
+  const temporaries: TensorInfo[] = [];
+  try {
+    const unpacked = tensors.map(t => {
+      if (!backend.texData.get(t.dataId)?.isPacked) return t;
+      const plain = backend.unpackTensor(t);
+      temporaries.push(plain);
+      return plain;
+    });
+    return body(unpacked);
+  } finally {
+    for (const t of temporaries) backend.disposeIntermediateTensorInfo(t);
+  }
 }
 
 /** body(temporary), then disposes the temporary. */

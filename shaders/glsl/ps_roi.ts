@@ -9,7 +9,8 @@
  * psRoiAlign runs with the RoIAlign uniforms, roiAligned set to 1.
  */
 import {alignPrelude, readBoxAxes} from './roi_align';
-import {BOX_GLSL, channelMapGlsl, dxGatherMain, EXACT_ARITHMETIC_GLSL, flatReader, OUTPUT_INDEX_GLSL, outputStart} from './roi_common';
+import {BOX_GLSL, channelMapGlsl, EXACT_ARITHMETIC_GLSL, flatReader, OUTPUT_INDEX_GLSL, outputStart} from './roi_common';
+import {cullInputs, dxGatherMain} from './roi_cull';
 import {PS_ROI_POOL_GEOMETRY_GLSL, ROI_POOL_GEOMETRY_GLSL} from './roi_pool_geometry';
 
 /**
@@ -51,9 +52,9 @@ void main() {
  * dx [N, H, W, C] as a gather: pixel (h, w) of channel c takes, from each
  * box, dy of the one bin reading c times the weight that bin's samples give
  * the pixel, which is separable: (row weights) x (column weights) / count.
- * Inputs: roiDy, roiBoxTable.
+ * Inputs: roiDy, roiBoxTable, then cullInputs(accumulate, touch).
  */
-export function psRoiAlignGradShader(): string {
+export function psRoiAlignGradShader(accumulate: boolean, touch: boolean): string {
   const perBox = `
     ${PS_GATHER_BIN}
     RoIAlignAxis ay = roiAlignAxis(box.y1, box.y2, roiPooledSize.x, roiXDims.y);
@@ -64,7 +65,7 @@ export function psRoiAlignGradShader(): string {
     if (wx == 0.0) continue;
     total += readRoiDy(dyIndex) / float(max(ay.grid * ax.grid, 1)) * wy * wx;
 `;
-  return `${alignPrelude(['roiDy', 'roiBoxTable'], false)}
+  return `${alignPrelude(['roiDy', 'roiBoxTable', ...cullInputs(accumulate, touch)], false)}
 ${channelMapGlsl(true)}
 // The summed weight that bin b's samples along axis a give pixel index.
 float psBinCornerWeight(RoIAlignAxis a, int b, int index) {
@@ -76,7 +77,7 @@ float psBinCornerWeight(RoIAlignAxis a, int b, int index) {
   }
   return weight;
 }
-${dxGatherMain('roiAlignMayTouch', perBox)}`;
+${dxGatherMain('roiAlignMayTouch', perBox, accumulate, touch)}`;
 }
 
 /** What every psRoiPool shader starts with. */
@@ -116,9 +117,10 @@ void main() {
 
 /**
  * dx [N, H, W, C] as a gather: pixel (h, w) of channel c takes dy / area
- * from each box whose bin for c holds it. Inputs: roiDy, roiBoxTable.
+ * from each box whose bin for c holds it. Inputs: roiDy, roiBoxTable, then
+ * cullInputs(accumulate).
  */
-export function psRoiPoolGradShader(): string {
+export function psRoiPoolGradShader(accumulate: boolean): string {
   const perBox = `
     ${PS_GATHER_BIN}
     ivec2 rows = roiPoolBin(psRoiPoolAxis(box.y1, box.y2, roiPooledSize.x, roiXDims.y), ph);
@@ -127,6 +129,6 @@ export function psRoiPoolGradShader(): string {
     if (w < cols.x || w >= cols.y) continue;
     total += readRoiDy(dyIndex) / float((rows.y - rows.x) * (cols.y - cols.x));
 `;
-  return `${psPoolPrelude(['roiDy', 'roiBoxTable'])}
-${dxGatherMain('roiPoolMayTouch', perBox)}`;
+  return `${psPoolPrelude(['roiDy', 'roiBoxTable', ...cullInputs(accumulate)])}
+${dxGatherMain('roiPoolMayTouch', perBox, accumulate)}`;
 }

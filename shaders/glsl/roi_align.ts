@@ -7,7 +7,8 @@
 import type {RoIAlignMode} from '../../src/kernel_names';
 
 import {ROI_ALIGN_BIN_MEAN_GLSL, ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_SAMPLING_GLSL} from './roi_align_geometry';
-import {BIN_OUTPUT_START, BOX_GLSL, channelMapGlsl, dxGatherMain, EXACT_ARITHMETIC_GLSL, flatReader, OUTPUT_INDEX_GLSL, outputStart} from './roi_common';
+import {BIN_OUTPUT_START, BOX_GLSL, channelMapGlsl, EXACT_ARITHMETIC_GLSL, flatReader, OUTPUT_INDEX_GLSL, outputStart} from './roi_common';
+import {cullInputs, dxGatherMain} from './roi_cull';
 
 /**
  * How the forward program reduces a bin's samples: 'avg' and 'max' give y;
@@ -68,14 +69,19 @@ export function alignGradInputs(mode: RoIAlignMode, readsX: boolean): string[] {
   return ['roiDy', ...(readsX ? ['roiX'] : []), ...winners, 'roiBoxTable'];
 }
 
+/** The inputs of the dx gather: alignGradInputs(mode, false), then cullInputs(accumulate, touch). */
+export function alignDxInputs(mode: RoIAlignMode, accumulate: boolean, touch: boolean): string[] {
+  return [...alignGradInputs(mode, false), ...cullInputs(accumulate, touch)];
+}
+
 /**
- * dx [N, H, W, C] as a gather (dxGatherMain): in each box it visits only the
+ * dx [N, H, W, C] as a gather (dxGatherMain): in each culled box it visits only the
  * samples that can have row h and column w as corners (roiAlignCandidates). 'avg' adds
  * dy / count times the corner weight of each; 'max' looks at the bins those
  * samples fall in, and adds dy times the corner weight of each bin's winner.
- * Inputs: alignGradInputs(mode, false).
+ * Inputs: alignDxInputs(mode, accumulate, touch).
  */
-export function roiAlignGradShader(mode: RoIAlignMode): string {
+export function roiAlignGradShader(mode: RoIAlignMode, accumulate: boolean, touch: boolean): string {
   const gather = mode === 'max' ? `
     // The bins of the candidate samples: samples are numbered bin by bin.
     for (int ph = rows.x / ay.grid; ph <= rows.y / ay.grid; ph++) {
@@ -114,8 +120,8 @@ export function roiAlignGradShader(mode: RoIAlignMode): string {
     if (cols.x > cols.y) continue;
     ${gather}
 `;
-  return `${alignPrelude(alignGradInputs(mode, false), false)}
-${dxGatherMain('roiAlignMayTouch', perBox)}`;
+  return `${alignPrelude(alignDxInputs(mode, accumulate, touch), false)}
+${dxGatherMain('roiAlignMayTouch', perBox, accumulate, touch)}`;
 }
 
 /**

@@ -10,13 +10,29 @@
  * the map exactly when its row or its column is.
  */
 
+import {MAX_SAMPLES_PER_BIN_AXIS} from '../../src/limits';
+
 /** Needs the uniforms of ROI_ALIGN_UNIFORMS and EXACT_ARITHMETIC_GLSL. */
 export const ROI_ALIGN_GEOMETRY_GLSL = `
+// The adaptive grid's cap (src/limits.ts): a box whose bins need more samples
+// than this along an axis reads nothing, so that no box can make a draw run
+// for hours (or trip the OS GPU watchdog).
+const int ROI_MAX_SAMPLES_PER_BIN_AXIS = ${MAX_SAMPLES_PER_BIN_AXIS};
+
+// Samples per bin along an axis of this extent: the fixed ratio, or
+// ceil(extent / pooled); 0 (no samples) past the cap. roiCeilQuotient gives
+// 0 for a NaN or non-positive extent and 2^24 for an infinite one.
+int roiAlignGrid(float extent, int pooled) {
+  if (roiSamplingRatio > 0) return roiSamplingRatio;
+  int grid = roiCeilQuotient(extent, pooled);
+  return grid > ROI_MAX_SAMPLES_PER_BIN_AXIS ? 0 : grid;
+}
+
 // One axis of one box.
 struct RoIAlignAxis {
   float start;       // the box's start in feature-map units
   float binSize;
-  int grid;          // samples per bin; 0 means none
+  int grid;          // samples per bin; 0 means none (then the box reads nothing)
   int pooled;
   int size;          // the feature map's extent
   bool sizeClamped;  // an unaligned box under one pixel, widened to one
@@ -31,7 +47,7 @@ RoIAlignAxis roiAlignAxis(float boxStart, float boxEnd, int pooled, int size) {
   a.sizeClamped = roiAligned == 0 && extent < 1.0;
   if (a.sizeClamped) extent = 1.0;
   a.binSize = extent / float(pooled);
-  a.grid = roiSamplingRatio > 0 ? roiSamplingRatio : roiCeilQuotient(extent, pooled);
+  a.grid = roiAlignGrid(extent, pooled);
   a.pooled = pooled;
   a.size = size;
   return a;
@@ -121,21 +137,69 @@ bool roiAlignMayTouch(float boxStart, float boxEnd, int index) {
   return at >= floor(min(start, end)) - 2.0 && at <= ceil(max(start, end)) + 2.0;
 }
 
-// The samples t that may have pixel index as a corner, as [first, last]
-// (empty when first > last). Positions start + (t + 0.5) * binSize / grid
-// grow with t, and a sample touches index only from [index - 1, index + 1]
-// (which also covers the clamped stretches [-1, 0] and [size - 1, size]).
-// The estimate is widened by one each way; roiCornerWeight decides exactly.
-ivec2 roiAlignCandidates(RoIAlignAxis a, int index) {
+// The samples t that may have a pixel in [lowIndex, highIndex] as a corner,
+// as [first, last] (empty when first > last). Positions
+// start + (t + 0.5) * binSize / grid grow with t, and a sample touches index
+// only from [index - 1, index + 1] (which also covers the clamped stretches
+// [-1, 0] and [size - 1, size]). The estimate is widened by one each way;
+// roiCornerWeight decides exactly.
+ivec2 roiAlignCandidateRange(RoIAlignAxis a, int lowIndex, int highIndex) {
   int count = a.pooled * a.grid;
   float spacing = a.binSize / float(a.grid);
   // Zero or negative bins (aligned boxes with end <= start) put every sample
   // at or before the start: look at all of them.
   if (!(spacing > 0.0)) return ivec2(0, count - 1);
-  float first = floor((float(index - 1) - a.start) / spacing - 0.5) - 1.0;
-  float last = ceil((float(index + 1) - a.start) / spacing - 0.5) + 1.0;
+  float first = floor((float(lowIndex - 1) - a.start) / spacing - 0.5) - 1.0;
+  float last = ceil((float(highIndex + 1) - a.start) / spacing - 0.5) + 1.0;
   if (last < 0.0 || first > float(count - 1)) return ivec2(1, 0);
   return ivec2(max(first, 0.0), min(last, float(count - 1)));
+}
+
+// The samples that may have pixel index as a corner (roiAlignCandidateRange).
+ivec2 roiAlignCandidates(RoIAlignAxis a, int index) {
+  return roiAlignCandidateRange(a, index, index);
+}
+`;
+
+/**
+ * The cull pass's reach of a RoIAlign box (roiCullShader): the pixels that
+ * roiAlignMayTouch lets through, in the same float32 operations. Needs the
+ * box table's reader (BOX_GLSL) and REACH_RANGE_GLSL.
+ */
+export const ROI_ALIGN_REACH_GLSL = `
+int roiBoxImage(int k) {
+  return int(roiReadBoxField(k, 0));
+}
+
+ivec4 roiBoxReach(int k) {
+  float shift = roiAligned == 1 ? 0.5 : 0.0;
+  // x1, y1, x2, y2 in feature-map units
+  vec4 b = vec4(roiReadBoxField(k, 1), roiReadBoxField(k, 2), roiReadBoxField(k, 3), roiReadBoxField(k, 4));
+  b = b * roiScale - shift;
+  if (roiAligned == 0) b.zw = max(b.zw, b.xy + 1.0);
+  return ivec4(roiReachRange(min(b.y, b.w), max(b.y, b.w), 2.0, roiXDims.y),
+               roiReachRange(min(b.x, b.z), max(b.x, b.z), 2.0, roiXDims.z));
+}
+`;
+
+/**
+ * The cull pass's reach of a rotated box: the rotated rectangle's bounding
+ * box, widened by the corners' reach and a relative slack for rounding.
+ * Needs ROI_ALIGN_ROTATED_GEOMETRY_GLSL and REACH_RANGE_GLSL.
+ */
+export const ROI_ALIGN_ROTATED_REACH_GLSL = `
+int roiBoxImage(int k) {
+  return int(roiRotatedField(k, 0));
+}
+
+ivec4 roiBoxReach(int k) {
+  RoIRotatedBox b = roiRotatedBox(k);
+  float c = abs(b.cosTheta), s = abs(b.sinTheta);
+  float halfH = abs(b.height) * 0.5, halfW = abs(b.width) * 0.5;
+  vec2 reach = vec2(c * halfH + s * halfW, s * halfH + c * halfW);
+  vec2 margin = 2.0 + 1e-3 * (abs(vec2(b.centerY, b.centerX)) + reach);
+  return ivec4(roiReachRange(b.centerY - reach.x, b.centerY + reach.x, margin.x, roiXDims.y),
+               roiReachRange(b.centerX - reach.y, b.centerX + reach.y, margin.y, roiXDims.z));
 }
 `;
 
@@ -156,12 +220,16 @@ vec4 roiAlignCorners(int imageBase, RoIAlignSample sy, RoIAlignSample sx, int c)
               readRoiX(rowHigh + colLow), readRoiX(rowHigh + colHigh));
 }
 
-// The interpolated value, in the cpu kernel's order; 0 outside the map.
+// The interpolated value, 0 outside the map. torchvision's sum
+// w1 v1 + w2 v2 + w3 v3 + w4 v4 over the four corners as it picks them
+// (roiAxisCorner), zero weights included, so that an Inf or NaN in a corner
+// of weight 0 gives NaN (0 * Inf) exactly where torchvision's does.
 float roiAlignValue(int imageBase, RoIAlignSample sy, RoIAlignSample sx, int c) {
   if (!sy.inside || !sx.inside) return 0.0;
   vec4 v = roiAlignCorners(imageBase, sy, sx, c);
-  return sy.lowWeight * (sx.lowWeight * v.x + sx.highWeight * v.y) +
-      sy.highWeight * (sx.lowWeight * v.z + sx.highWeight * v.w);
+  vec4 weights = vec4(sy.lowWeight * sx.lowWeight, sy.lowWeight * sx.highWeight,
+                      sy.highWeight * sx.lowWeight, sy.highWeight * sx.highWeight);
+  return weights.x * v.x + weights.y * v.y + weights.z * v.z + weights.w * v.w;
 }
 
 // d(value) / d(row position) and d(value) / d(column position).
@@ -274,8 +342,13 @@ RoIRotatedBox roiRotatedBox(int k) {
   b.sinTheta = cosSin.y;
   b.binH = b.height / float(roiPooledSize.x);
   b.binW = b.width / float(roiPooledSize.y);
-  b.gridH = roiSamplingRatio > 0 ? roiSamplingRatio : roiCeilQuotient(b.height, roiPooledSize.x);
-  b.gridW = roiSamplingRatio > 0 ? roiSamplingRatio : roiCeilQuotient(b.width, roiPooledSize.y);
+  b.gridH = roiAlignGrid(b.height, roiPooledSize.x);
+  b.gridW = roiAlignGrid(b.width, roiPooledSize.y);
+  // Past the cap on either axis, the whole box reads nothing.
+  if (b.gridH == 0 || b.gridW == 0) {
+    b.gridH = 0;
+    b.gridW = 0;
+  }
   return b;
 }
 

@@ -5,7 +5,8 @@
  * ROI_ALIGN_SAMPLING_GLSL, as RoIAlign's do.
  */
 import {ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_ROTATED_GEOMETRY_GLSL, ROI_ALIGN_SAMPLING_GLSL} from './roi_align_geometry';
-import {BIN_OUTPUT_START, CustomUniforms, EXACT_ARITHMETIC_GLSL, flatReader, OUTPUT_INDEX_GLSL, outputStart, pixelGatherMain, ROI_ALIGN_UNIFORMS} from './roi_common';
+import {BIN_OUTPUT_START, CustomUniforms, EXACT_ARITHMETIC_GLSL, flatReader, OUTPUT_INDEX_GLSL, outputStart, ROI_ALIGN_UNIFORMS} from './roi_common';
+import {culledGatherMain, cullInputs} from './roi_cull';
 
 /** RoIAlign's uniforms and the signed radians per unit of the boxes' angle. */
 export const ROI_ALIGN_ROTATED_UNIFORMS: CustomUniforms = [
@@ -54,12 +55,12 @@ void main() {
 /**
  * dx [N, H, W, C] as a gather: in each box of the pixel's image, the
  * samples that can have (h, w) as a corner (roiRotatedCandidates) add
- * dy / count times their corner weight. Inputs: roiDy, roiBoxTable.
+ * dy / count times their corner weight. Inputs: roiDy, roiBoxTable, then
+ * cullInputs(accumulate).
  */
-export function roiAlignRotatedGradShader(): string {
-  return `${rotatedPrelude(['roiDy', 'roiBoxTable'], false)}
-${pixelGatherMain(`
-    if (int(roiRotatedField(k, 0)) != n) continue;
+export function roiAlignRotatedGradShader(accumulate: boolean): string {
+  return `${rotatedPrelude(['roiDy', 'roiBoxTable', ...cullInputs(accumulate)], false)}
+${culledGatherMain(`
     RoIRotatedBox box = roiRotatedBox(k);
     ivec4 window = roiRotatedCandidates(box, h, w);
     float count = float(box.gridH * box.gridW);
@@ -71,7 +72,7 @@ ${pixelGatherMain(`
         if (weight == 0.0) continue;
         total += readRoiDy((dyRow * roiPooledSize.y + u / box.gridW) * C + c) / count * weight;
       }
-    }`)}`;
+    }`, accumulate)}`;
 }
 
 /**

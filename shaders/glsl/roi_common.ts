@@ -97,23 +97,6 @@ export const BIN_OUTPUT_START = `
 `;
 
 /**
- * main() of a dx gather, since WebGL has no atomics: element (n, h, w, c)
- * of dx [N, H, W, C] visits every box of image n that `mayTouch` does not
- * rule out, and `perBox` adds that box's share to total.
- */
-export function dxGatherMain(mayTouch: string, perBox: string): string {
-  return pixelGatherMain(`
-    // Most boxes miss (h, w): reject them on few reads and no division.
-    if (int(roiReadBoxField(k, 0)) != n) continue;
-    float y1 = roiReadBoxField(k, 2), y2 = roiReadBoxField(k, 4);
-    if (!${mayTouch}(y1, y2, h)) continue;
-    float x1 = roiReadBoxField(k, 1), x2 = roiReadBoxField(k, 3);
-    if (!${mayTouch}(x1, x2, w)) continue;
-    RoIBox box = RoIBox(n, x1, y1, x2, y2);
-    ${perBox}`);
-}
-
-/**
  * The box table: BOX_TABLE_FIELDS floats per box, (image index or -1, x1, y1,
  * x2, y2); with `coordinates` other than 4, one more than that (rotated boxes:
  * image, cx, cy, w, h, angle). A box reads nothing (image -1) when a corner is not
@@ -268,27 +251,6 @@ int roiOutChannels() {
 
 int roiInputChannel(int c, int ph, int pw) {
   return (c * roiPooledSize.x + ph) * roiPooledSize.y + pw;
-}
-`;
-}
-
-/**
- * main() of a gather over the boxes, since WebGL has no atomics: element
- * (n, h, w, c) of dx [N, H, W, C] runs `perBox` for k = 0 .. K - 1, which
- * adds box k's share to total (or continues).
- */
-export function pixelGatherMain(perBox: string): string {
-  return `
-void main() {
-  ${outputStart('roiXDims.x * roiXDims.y * roiXDims.z * roiXDims.w')}
-  ivec4 at = roiUnflatten(index, roiXDims);
-  int n = at.x, h = at.y, w = at.z, c = at.w;
-  int C = roiXDims.w;
-  float total = 0.0;
-  for (int k = 0; k < roiBoxCount; k++) {
-    ${perBox}
-  }
-  setOutput(total);
 }
 `;
 }

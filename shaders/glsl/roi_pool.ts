@@ -3,7 +3,8 @@
  * gradient, the pixel holding it) and dx as a gather. Both find bins
  * through ROI_POOL_GEOMETRY_GLSL.
  */
-import {BIN_OUTPUT_START, BOX_GLSL, dxGatherMain, EXACT_ARITHMETIC_GLSL, flatReader, OUTPUT_INDEX_GLSL} from './roi_common';
+import {BIN_OUTPUT_START, BOX_GLSL, EXACT_ARITHMETIC_GLSL, flatReader, OUTPUT_INDEX_GLSL} from './roi_common';
+import {cullInputs, dxGatherMain} from './roi_cull';
 import {ROI_POOL_BIN_MAX_GLSL, ROI_POOL_GEOMETRY_GLSL} from './roi_pool_geometry';
 
 /**
@@ -44,9 +45,10 @@ void main() {
 /**
  * dx [N, H, W, C] as a gather (dxGatherMain): in each box it visits the bins
  * that may hold pixel (h, w), and takes dy of each bin whose winner in
- * channel c is that pixel. Inputs: roiDy, roiWinners, roiBoxTable.
+ * channel c is that pixel. Inputs: roiDy, roiWinners, roiBoxTable, then
+ * cullInputs(accumulate).
  */
-export function roiPoolGradShader(): string {
+export function roiPoolGradShader(accumulate: boolean): string {
   const perBox = `
     ivec2 binRows = roiPoolCandidates(roiPoolAxis(box.y1, box.y2, roiPooledSize.x, roiXDims.y), h);
     ivec2 binCols = roiPoolCandidates(roiPoolAxis(box.x1, box.x2, roiPooledSize.y, roiXDims.z), w);
@@ -59,6 +61,6 @@ export function roiPoolGradShader(): string {
       }
     }
 `;
-  return `${poolPrelude(['roiDy', 'roiWinners', 'roiBoxTable'], false)}
-${dxGatherMain('roiPoolMayTouch', perBox)}`;
+  return `${poolPrelude(['roiDy', 'roiWinners', 'roiBoxTable', ...cullInputs(accumulate)], false)}
+${dxGatherMain('roiPoolMayTouch', perBox, accumulate)}`;
 }

@@ -55,6 +55,28 @@ ivec2 roiPoolCandidates(RoIPoolAxis a, int index) {
 }
 `;
 
+/**
+ * The cull pass's reach of a RoIPool or psRoiPool box (roiCullShader): the
+ * pixels roiPoolMayTouch lets through. Needs ROI_POOL_GEOMETRY_GLSL, the box
+ * table's reader (BOX_GLSL) and EXACT_ARITHMETIC_GLSL.
+ */
+export const ROI_POOL_REACH_GLSL = `
+int roiBoxImage(int k) {
+  return int(roiReadBoxField(k, 0));
+}
+
+ivec2 roiPoolReachAxis(float boxStart, float boxEnd) {
+  int start = roiRoundHalfAway(boxStart * roiScale);
+  int end = max(roiRoundHalfAway(boxEnd * roiScale), start);
+  return ivec2(start - 1, end + 1);
+}
+
+ivec4 roiBoxReach(int k) {
+  return ivec4(roiPoolReachAxis(roiReadBoxField(k, 2), roiReadBoxField(k, 4)),
+               roiPoolReachAxis(roiReadBoxField(k, 1), roiReadBoxField(k, 3)));
+}
+`;
+
 /** A bin's max and where it is. Needs ROI_POOL_GEOMETRY_GLSL and the reader of roiX. */
 export const ROI_POOL_BIN_MAX_GLSL = `
 // The max of x over bin rows x cols in channel c, and its pixel: torchvision

@@ -1,0 +1,432 @@
+/**
+ * The webgl kernels at sizes where their layout matters: C not a multiple of
+ * four, K over a hundred (several words of the cull mask) and over a
+ * thousand (a gather split into several draws), boxes on the culling tiles'
+ * edges and past the map's border, N > 1, packed inputs (a conv output),
+ * bit-identical backward runs, the texture size limit and extreme boxes.
+ * dx is checked element by element against a float64 adjoint of the
+ * reference (test/reference.ts), or, for the position-sensitive and rotated
+ * ops, by the dot-product test <dx, v> = <dy, f(v)> with the float64
+ * reference forward f, which is linear in x.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+import {PsRoIAlignGrad, PsRoIPoolGrad, RoIAlign, RoIAlignBoxGrad, RoIAlignGrad, RoIAlignRotatedGrad, RoIPool, RoIPoolGrad} from '../src/index';
+import {checkClose, describeEachBackend, expectThrows, randomValues, seededRandom, values} from './harness';
+import {refRoiAlign, RefInput, refRoiPool} from './reference';
+import {refPsRoiAlign, refPsRoiPool} from './reference_ps';
+import {refRoiAlignRotated} from './reference_rotated';
+
+type Shape4 = [number, number, number, number];
+
+interface Case {
+  shape: Shape4;
+  numBoxes: number;
+  out: [number, number];
+  spatialScale: number;
+}
+
+/**
+ * Boxes whose corners sit on and around the 8-pixel culling tiles' edges
+ * (in feature pixels) and past the map's border, of sizes from under a
+ * pixel to the whole map, spread over the images.
+ */
+function makeBoxes(c: Case, random: () => number): {boxes: Float32Array, boxIndices: Int32Array} {
+  const [N, H, W] = c.shape;
+  const boxes = new Float32Array(4 * c.numBoxes);
+  const boxIndices = new Int32Array(c.numBoxes);
+  const edge = (size: number) => {
+    const kind = random();
+    if (kind < 0.4) return 8 * Math.floor(random() * (size / 8 + 1)) + [-1, -0.5, 0, 0.25, 1][Math.floor(random() * 5)];
+    if (kind < 0.55) return [-3, -1, size - 1, size, size + 2][Math.floor(random() * 5)];
+    return -2 + random() * (size + 4);
+  };
+  for (let k = 0; k < c.numBoxes; k++) {
+    let x1 = edge(W), y1 = edge(H), x2 = edge(W), y2 = edge(H);
+    if (x2 < x1) [x1, x2] = [x2, x1];
+    if (y2 < y1) [y1, y2] = [y2, y1];
+    if (random() < 0.2) x2 = x1 + random() * 0.8;
+    boxes.set([x1, y1, x2, y2].map(v => v / c.spatialScale), 4 * k);
+    boxIndices[k] = Math.floor(random() * N);
+  }
+  return {boxes, boxIndices};
+}
+
+/** torchvision's corner choice along one axis, in float64: [index, weight] pairs, or none outside. */
+function axisCorners(pos: number, size: number): Array<[number, number]> {
+  if (!(pos >= -1 && pos <= size)) return [];
+  pos = Math.max(pos, 0);
+  let low = Math.floor(pos), high: number;
+  if (low >= size - 1) {
+    low = high = size - 1;
+    pos = low;
+  } else {
+    high = low + 1;
+  }
+  return [[low, 1 - (pos - low)], [high, pos - low]];
+}
+
+interface AlignOptions {
+  outH: number;
+  outW: number;
+  spatialScale: number;
+  samplingRatio: number;
+  aligned: boolean;
+  mode: 'avg'|'max';
+}
+
+/**
+ * The float64 adjoint of refRoiAlign: dx [N,H,W,C] for dy. 'avg' spreads
+ * dy / count over every sample's corners; 'max' over the corners of the
+ * sample refRoiAlign picks (the first largest, outside samples counting 0).
+ */
+function refRoiAlignGrad(inp: RefInput, dy: ArrayLike<number>, o: AlignOptions): Float64Array {
+  const [N, H, W, C] = inp.shape;
+  const K = inp.boxIndices.length;
+  const dx = new Float64Array(N * H * W * C);
+  const value = (n: number, ys: Array<[number, number]>, xs: Array<[number, number]>, c: number) => {
+    let v = 0;
+    for (const [h, wy] of ys) for (const [w, wx] of xs) v += wy * wx * inp.x[((n * H + h) * W + w) * C + c];
+    return v;
+  };
+  for (let k = 0; k < K; k++) {
+    const n = inp.boxIndices[k];
+    const box = Array.from(inp.boxes).slice(4 * k, 4 * k + 4);
+    if (!(n >= 0 && n < N) || !box.every(Number.isFinite)) continue;
+    const shift = o.aligned ? 0.5 : 0;
+    const [x1, y1] = [box[0] * o.spatialScale - shift, box[1] * o.spatialScale - shift];
+    let w = box[2] * o.spatialScale - shift - x1, h = box[3] * o.spatialScale - shift - y1;
+    if (!o.aligned) {
+      w = Math.max(w, 1);
+      h = Math.max(h, 1);
+    }
+    const gridH = o.samplingRatio > 0 ? o.samplingRatio : Math.ceil(h / o.outH);
+    const gridW = o.samplingRatio > 0 ? o.samplingRatio : Math.ceil(w / o.outW);
+    const count = Math.max(gridH * gridW, 1);
+    for (let i = 0; i < o.outH; i++) {
+      for (let j = 0; j < o.outW; j++) {
+        const samples: Array<[Array<[number, number]>, Array<[number, number]>]> = [];
+        for (let iy = 0; iy < gridH; iy++) {
+          const ys = axisCorners(y1 + i * h / o.outH + (iy + 0.5) * (h / o.outH) / gridH, H);
+          for (let ix = 0; ix < gridW; ix++) {
+            samples.push([ys, axisCorners(x1 + j * w / o.outW + (ix + 0.5) * (w / o.outW) / gridW, W)]);
+          }
+        }
+        for (let c = 0; c < C; c++) {
+          const g = dy[((k * o.outH + i) * o.outW + j) * C + c];
+          let chosen = samples.map(s => [s, g / count] as const);
+          if (o.mode === 'max') {
+            let best = -1, bestValue = 0;
+            samples.forEach(([ys, xs], s) => {
+              const v = ys.length && xs.length ? value(n, ys, xs, c) : 0;
+              if (best < 0 || v > bestValue) [best, bestValue] = [s, v];
+            });
+            chosen = best < 0 ? [] : [[samples[best], g] as const];
+          }
+          for (const [[ys, xs], share] of chosen) {
+            for (const [hh, wy] of ys) for (const [ww, wx] of xs) dx[((n * H + hh) * W + ww) * C + c] += share * wy * wx;
+          }
+        }
+      }
+    }
+  }
+  return dx;
+}
+
+/** The float64 adjoint of refRoiPool: each bin's dy goes to its max's first pixel. */
+function refRoiPoolGrad(inp: RefInput, dy: ArrayLike<number>, o: {outH: number, outW: number, spatialScale: number}) {
+  const [N, H, W, C] = inp.shape;
+  const K = inp.boxIndices.length;
+  const y = refRoiPool(inp, o);
+  const dx = new Float64Array(N * H * W * C);
+  const round = (v: number) => Math.sign(v) * Math.round(Math.abs(v));
+  for (let k = 0; k < K; k++) {
+    const n = inp.boxIndices[k];
+    const box = Array.from(inp.boxes).slice(4 * k, 4 * k + 4);
+    if (!(n >= 0 && n < N) || !box.every(Number.isFinite)) continue;
+    const [bx1, by1, bx2, by2] = box.map(v => round(v * o.spatialScale));
+    const binH = Math.max(by2 - by1 + 1, 1) / o.outH, binW = Math.max(bx2 - bx1 + 1, 1) / o.outW;
+    const clip = (v: number, size: number) => Math.min(Math.max(v, 0), size);
+    for (let i = 0; i < o.outH; i++) {
+      const h0 = clip(Math.floor(i * binH) + by1, H), h1 = clip(Math.ceil((i + 1) * binH) + by1, H);
+      for (let j = 0; j < o.outW; j++) {
+        const w0 = clip(Math.floor(j * binW) + bx1, W), w1 = clip(Math.ceil((j + 1) * binW) + bx1, W);
+        for (let c = 0; c < C; c++) {
+          const at = ((k * o.outH + i) * o.outW + j) * C + c;
+          search: for (let hh = h0; hh < h1; hh++) {
+            for (let ww = w0; ww < w1; ww++) {
+              const xi = ((n * H + hh) * W + ww) * C + c;
+              if (inp.x[xi] === y[at]) {
+                dx[xi] += dy[at];
+                break search;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return dx;
+}
+
+/**
+ * The dot-product test for a gradient of a forward linear in x: <dx, v>
+ * equals <dy, f(v)> for any v, within float32 rounding of the terms.
+ */
+function expectAdjoint(dx: ArrayLike<number>, v: ArrayLike<number>, dy: ArrayLike<number>, fv: ArrayLike<number>, label: string) {
+  let left = 0, right = 0, scale = 0;
+  for (let i = 0; i < dx.length; i++) {
+    left += dx[i] * v[i];
+    scale += Math.abs(dx[i] * v[i]);
+  }
+  for (let i = 0; i < dy.length; i++) right += dy[i] * fv[i];
+  checkClose([left], [right], `${label}: <dx, v> against <dy, f(v)>`, {atol: 1e-6 * scale + 1e-5, rtol: 0});
+}
+
+/** The webgl backend's count of bytes in GPU textures. */
+function gpuBytes(): number {
+  return (tf.memory() as {numBytesInGPU?: number}).numBytesInGPU ?? 0;
+}
+
+async function bits(t: tf.Tensor): Promise<Uint32Array> {
+  return new Uint32Array((await values(t)).slice().buffer);
+}
+
+function runKernel(name: string, inputs: Record<string, tf.Tensor>, attrs: object): tf.Tensor {
+  return tf.engine().runKernel(name, inputs as unknown as tf.NamedTensorMap, attrs as tf.NamedAttrMap) as tf.Tensor;
+}
+
+const BIG: Case = {shape: [2, 37, 45, 43], numBoxes: 130, out: [5, 4], spatialScale: 0.5};
+
+describeEachBackend('webgl at scale', backend => {
+  it('roiAlign and roiPool dx over many boxes on tile edges and borders: the float64 adjoint, bit-identical twice', async () => {
+    const random = seededRandom(31);
+    const [N, H, W, C] = BIG.shape;
+    const {boxes, boxIndices} = makeBoxes(BIG, random);
+    const x = randomValues(random, N * H * W * C);
+    const dy = randomValues(random, BIG.numBoxes * BIG.out[0] * BIG.out[1] * C);
+    const inp = {x, shape: BIG.shape, boxes, boxIndices};
+    const t = {
+      x: tf.tensor4d(x, BIG.shape),
+      boxes: tf.tensor2d(boxes, [BIG.numBoxes, 4]),
+      boxIndices: tf.tensor1d(boxIndices, 'int32'),
+      dy: tf.tensor4d(dy, [BIG.numBoxes, ...BIG.out, C]),
+    };
+    const [outH, outW] = BIG.out;
+    for (const [samplingRatio, aligned, mode] of [[0, false, 'avg'], [2, true, 'avg'], [0, false, 'max'], [2, true, 'max']] as const) {
+      const o = {outH, outW, spatialScale: BIG.spatialScale, samplingRatio, aligned, mode};
+      const attrs = {pooledHeight: outH, pooledWidth: outW, spatialScale: BIG.spatialScale, samplingRatio, aligned, mode};
+      const label = `RoIAlignGrad ${mode}, samplingRatio ${samplingRatio}${aligned ? ', aligned' : ''}`;
+      const first = runKernel(RoIAlignGrad, t, attrs), second = runKernel(RoIAlignGrad, t, attrs);
+      checkClose(await values(first), refRoiAlignGrad(inp, dy, o), label);
+      expect(Array.from(await bits(second))).toEqual(Array.from(await bits(first)));
+      tf.dispose([first, second]);
+    }
+    const pooled = {pooledHeight: outH, pooledWidth: outW, spatialScale: BIG.spatialScale};
+    const dxPool = runKernel(RoIPoolGrad, t, pooled);
+    checkClose(await values(dxPool), refRoiPoolGrad(inp, dy, {outH, outW, spatialScale: BIG.spatialScale}), 'RoIPoolGrad');
+    dxPool.dispose();
+    tf.dispose(Object.values(t));
+  });
+
+  it('psRoiAlign, psRoiPool and rotated dx over many boxes: the dot-product test against the float64 forward', async () => {
+    const random = seededRandom(32);
+    const shape: Shape4 = [2, 29, 35, 3 * 12];
+    const c: Case = {shape, numBoxes: 110, out: [3, 4], spatialScale: 0.5};
+    const [N, H, W, C] = shape;
+    const {boxes, boxIndices} = makeBoxes(c, random);
+    const v = randomValues(random, N * H * W * C);
+    const t = {x: tf.tensor4d(v, shape), boxes: tf.tensor2d(boxes, [c.numBoxes, 4]), boxIndices: tf.tensor1d(boxIndices, 'int32')};
+    const inp = {x: v, shape, boxes, boxIndices};
+    const psOptions = {outH: 3, outW: 4, spatialScale: c.spatialScale, samplingRatio: 0};
+    const psDy = randomValues(random, c.numBoxes * 12 * 3);
+    const psAttrs = {pooledHeight: 3, pooledWidth: 4, spatialScale: c.spatialScale, samplingRatio: 0};
+    for (const [name, ref] of [[PsRoIAlignGrad, refPsRoiAlign], [PsRoIPoolGrad, refPsRoiPool]] as const) {
+      const dyT = tf.tensor4d(psDy, [c.numBoxes, 3, 4, 3]);
+      const dx = runKernel(name, {...t, dy: dyT}, psAttrs);
+      expectAdjoint(await values(dx), v, psDy, ref(inp, psOptions), name);
+      tf.dispose([dx, dyT]);
+    }
+    // Rotated boxes (cx, cy, w, h, angle in degrees) over the same map.
+    const rotated = new Float32Array(5 * c.numBoxes);
+    for (let k = 0; k < c.numBoxes; k++) {
+      const [x1, y1, x2, y2] = boxes.slice(4 * k, 4 * k + 4);
+      rotated.set([(x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1, -90 + random() * 180], 5 * k);
+    }
+    const rotatedDy = randomValues(random, c.numBoxes * 3 * 4 * C);
+    const rotatedOptions = {outH: 3, outW: 4, spatialScale: c.spatialScale, samplingRatio: 0, angleUnit: 'degrees' as const, clockwise: false};
+    const rt = {...t, boxes: tf.tensor2d(rotated, [c.numBoxes, 5]), dy: tf.tensor4d(rotatedDy, [c.numBoxes, 3, 4, C])};
+    const rotatedAttrs = {pooledHeight: 3, pooledWidth: 4, spatialScale: c.spatialScale, samplingRatio: 0, angleUnit: 'degrees', clockwise: false};
+    const dx = runKernel(RoIAlignRotatedGrad, rt, rotatedAttrs);
+    const fv = refRoiAlignRotated({x: v, shape, boxes: rotated, boxIndices}, rotatedOptions);
+    expectAdjoint(await values(dx), v, rotatedDy, fv, RoIAlignRotatedGrad);
+    tf.dispose([dx, rt.boxes, rt.dy, ...Object.values(t)]);
+  });
+
+  it('over a thousand boxes (a gather split into draws): the float64 adjoint, bit-identical twice', async () => {
+    const random = seededRandom(33);
+    const c: Case = {shape: [2, 17, 19, 5], numBoxes: 1100, out: [2, 2], spatialScale: 1};
+    const [N, H, W, C] = c.shape;
+    const {boxes, boxIndices} = makeBoxes(c, random);
+    const x = randomValues(random, N * H * W * C);
+    const dy = randomValues(random, c.numBoxes * 4 * C);
+    const t = {
+      x: tf.tensor4d(x, c.shape), boxes: tf.tensor2d(boxes, [c.numBoxes, 4]),
+      boxIndices: tf.tensor1d(boxIndices, 'int32'), dy: tf.tensor4d(dy, [c.numBoxes, 2, 2, C]),
+    };
+    const attrs = {pooledHeight: 2, pooledWidth: 2, spatialScale: 1, samplingRatio: 0, aligned: false, mode: 'avg'};
+    const first = runKernel(RoIAlignGrad, t, attrs), second = runKernel(RoIAlignGrad, t, attrs);
+    const o = {outH: 2, outW: 2, spatialScale: 1, samplingRatio: 0, aligned: false, mode: 'avg' as const};
+    checkClose(await values(first), refRoiAlignGrad({x, shape: c.shape, boxes, boxIndices}, dy, o), 'RoIAlignGrad, 1100 boxes');
+    expect(Array.from(await bits(second))).toEqual(Array.from(await bits(first)));
+    tf.dispose([first, second, ...Object.values(t)]);
+  });
+
+  it('packed inputs (a conv output as x and as dy) give the reference values', async () => {
+    const random = seededRandom(34);
+    const c: Case = {shape: [2, 21, 26, 42], numBoxes: 100, out: [3, 3], spatialScale: 0.5};
+    const [N, H, W, C] = c.shape;
+    const {boxes, boxIndices} = makeBoxes(c, random);
+    const image = tf.tensor4d(randomValues(random, N * H * W * 3), [N, H, W, 3]);
+    const filter = tf.tensor4d(randomValues(random, 3 * 3 * 3 * C), [3, 3, 3, C]);
+    const x = tf.conv2d(image, filter, 1, 'same');
+    const dyImage = tf.tensor4d(randomValues(random, c.numBoxes * 9 * 2), [c.numBoxes, 3, 3, 2]);
+    const dy = tf.conv2d(dyImage, tf.tensor4d(randomValues(random, 2 * C), [1, 1, 2, C]), 1, 'same');
+    const xValues = await values(x), dyValues = await values(dy);
+    const inp = {x: xValues, shape: c.shape, boxes, boxIndices};
+    const t = {x, boxes: tf.tensor2d(boxes, [c.numBoxes, 4]), boxIndices: tf.tensor1d(boxIndices, 'int32'), dy};
+    for (const mode of ['avg', 'max'] as const) {
+      const o = {outH: 3, outW: 3, spatialScale: c.spatialScale, samplingRatio: 2, aligned: false, mode};
+      const attrs = {pooledHeight: 3, pooledWidth: 3, spatialScale: c.spatialScale, samplingRatio: 2, aligned: false, mode};
+      const y = runKernel(RoIAlign, {x, boxes: t.boxes, boxIndices: t.boxIndices}, attrs);
+      checkClose(await values(y), refRoiAlign(inp, o), `RoIAlign ${mode}, packed x`, {atol: 1e-3, rtol: 1e-4});
+      const dx = runKernel(RoIAlignGrad, t, attrs);
+      checkClose(await values(dx), refRoiAlignGrad(inp, dyValues, o), `RoIAlignGrad ${mode}, packed x and dy`, {atol: 1e-3, rtol: 1e-4});
+      tf.dispose([y, dx]);
+    }
+    if (backend === 'webgl') {
+      // The box gradient's winner pass and shares both read x, and dy is read once:
+      // each packed input is unpacked once, and the values are those of plain inputs.
+      const webgl = tf.backend() as unknown as {unpackTensor: (...args: unknown[]) => unknown};
+      const unpack = webgl.unpackTensor;
+      let unpacks = 0;
+      webgl.unpackTensor = (...args: unknown[]) => {
+        unpacks++;
+        return unpack.apply(webgl, args);
+      };
+      const attrs = {pooledHeight: 3, pooledWidth: 3, spatialScale: c.spatialScale, samplingRatio: 2, aligned: false, mode: 'max'};
+      let dboxes: tf.Tensor;
+      try {
+        dboxes = runKernel(RoIAlignBoxGrad, t, attrs);
+      } finally {
+        webgl.unpackTensor = unpack;
+      }
+      expect(unpacks).toBe(2);
+      const plain = {...t, x: tf.tensor4d(xValues, c.shape), dy: tf.tensor4d(dyValues, dy.shape as Shape4)};
+      const expected = runKernel(RoIAlignBoxGrad, plain, attrs);
+      checkClose(await values(dboxes), await values(expected), 'RoIAlignBoxGrad max, packed x and dy', {atol: 0, rtol: 0});
+      tf.dispose([dboxes, expected, plain.x, plain.dy]);
+    }
+    const pool = runKernel(RoIPool, {x, boxes: t.boxes, boxIndices: t.boxIndices}, {pooledHeight: 3, pooledWidth: 3, spatialScale: c.spatialScale});
+    checkClose(await values(pool), refRoiPool(inp, {outH: 3, outW: 3, spatialScale: c.spatialScale}), 'RoIPool, packed x', {atol: 0, rtol: 0});
+    tf.dispose([pool, image, filter, dyImage, ...Object.values(t)]);
+  });
+
+  it('empty maps give zeros, and boxes past the adaptive grid\'s cap read nothing, quickly', async () => {
+    const attrs = {pooledHeight: 7, pooledWidth: 7, spatialScale: 1, samplingRatio: 0, aligned: false, mode: 'avg'};
+    for (const shape of [[1, 0, 5, 3], [2, 4, 0, 3]] as Shape4[]) {
+      const t = {x: tf.zeros(shape), boxes: tf.tensor2d([[0, 0, 4, 4], [-1, 2, 9, 9]]), boxIndices: tf.tensor1d([0, 0], 'int32'), dy: tf.ones([2, 7, 7, 3])};
+      for (const mode of ['avg', 'max']) {
+        const y = runKernel(RoIAlign, {x: t.x, boxes: t.boxes, boxIndices: t.boxIndices}, {...attrs, mode});
+        checkClose(await values(y), new Float32Array(2 * 49 * 3), `RoIAlign ${mode} on [${shape}]`, {atol: 0, rtol: 0});
+        y.dispose();
+      }
+      tf.dispose(Object.values(t));
+    }
+    // A box of 1e30 pixels would need 1.4e29 samples per bin axis; a normal box beside it still pools.
+    const x = tf.tensor4d(randomValues(seededRandom(35), 1 * 6 * 7 * 2), [1, 6, 7, 2]);
+    const boxes = tf.tensor2d([[0, 0, 1e30, 1e30], [1, 1, 5, 4]]);
+    const boxIndices = tf.tensor1d([0, 0], 'int32');
+    const dy = tf.ones([2, 7, 7, 2]);
+    const started = performance.now();
+    const y = runKernel(RoIAlign, {x, boxes, boxIndices}, attrs);
+    const dx = runKernel(RoIAlignGrad, {x, boxes, boxIndices, dy}, attrs);
+    const dboxes = runKernel(RoIAlignBoxGrad, {x, boxes, boxIndices, dy}, attrs);
+    const yValues = await values(y);
+    const inp = {x: await values(x), shape: [1, 6, 7, 2], boxes: new Float32Array([1, 1, 5, 4]), boxIndices: [0]};
+    const o = {outH: 7, outW: 7, spatialScale: 1, samplingRatio: 0, aligned: false, mode: 'avg' as const};
+    checkClose(yValues.slice(0, 98), new Float32Array(98), 'the 1e30 box\'s y', {atol: 0, rtol: 0});
+    checkClose(yValues.slice(98), refRoiAlign(inp, o), 'the normal box\'s y');
+    checkClose(await values(dx), refRoiAlignGrad(inp, new Float32Array(98).fill(1), o), 'dx: the normal box\'s only');
+    checkClose((await values(dboxes)).slice(0, 4), [0, 0, 0, 0], 'the 1e30 box\'s dboxes', {atol: 0, rtol: 0});
+    expect(performance.now() - started).toBeLessThan(20000);
+    tf.dispose([x, boxes, boxIndices, dy, y, dx, dboxes]);
+  });
+
+  if (backend !== 'webgl') return;
+
+  // (Other backends get these in the hostile-input suites; here the GLSL's own sum order.)
+  it('an Inf in a corner of weight 0 gives NaN (0 x Inf), as torchvision sums w1 v1 + w2 v2 + w3 v3 + w4 v4', async () => {
+    // The sample sits exactly on pixel (0, 0): its other corners have weight 0.
+    const values4 = new Float32Array([2, Infinity, 3, 5]);
+    const x = tf.tensor4d(values4, [1, 2, 2, 1]);
+    const boxes = tf.tensor2d([[-0.5, -0.5, 0.5, 0.5]]);
+    const boxIndices = tf.tensor1d([0], 'int32');
+    const o = {outH: 1, outW: 1, spatialScale: 1, samplingRatio: 1, aligned: false, mode: 'avg' as const};
+    const y = runKernel(RoIAlign, {x, boxes, boxIndices}, {pooledHeight: 1, pooledWidth: 1, spatialScale: 1, samplingRatio: 1, aligned: false, mode: 'avg'});
+    const expected = refRoiAlign({x: values4, shape: [1, 2, 2, 1], boxes: await values(boxes), boxIndices: [0]}, o);
+    expect(Number.isNaN(expected[0])).toBe(true);
+    checkClose(await values(y), expected, 'RoIAlign with an Inf at a zero-weight corner');
+    tf.dispose([x, boxes, boxIndices, y]);
+  });
+
+  it('empty maps give zeros from every forward kernel', async () => {
+    const boxes = tf.tensor2d([[0, 0, 4, 4], [-1, 2, 9, 9]]);
+    const boxIndices = tf.tensor1d([0, 0], 'int32');
+    const rotatedBoxes = tf.tensor2d([[2, 2, 4, 4, 30], [1, 1, 9, 9, -10]]);
+    const pooled = {pooledHeight: 2, pooledWidth: 2, spatialScale: 1};
+    for (const shape of [[1, 0, 5, 8], [1, 4, 0, 8]] as Shape4[]) {
+      const x = tf.zeros(shape);
+      const runs: Array<[string, tf.Tensor]> = [
+        [RoIPool, runKernel(RoIPool, {x, boxes, boxIndices}, pooled)],
+        ['PsRoIAlign', runKernel('PsRoIAlign', {x, boxes, boxIndices}, {...pooled, samplingRatio: 0})],
+        ['PsRoIPool', runKernel('PsRoIPool', {x, boxes, boxIndices}, pooled)],
+        ['RoIAlignRotated', runKernel('RoIAlignRotated', {x, boxes: rotatedBoxes, boxIndices},
+                                      {...pooled, samplingRatio: 0, angleUnit: 'degrees', clockwise: false})],
+      ];
+      for (const [name, y] of runs) {
+        checkClose(await values(y), new Float32Array(y.size), `${name} on [${shape}]`, {atol: 0, rtol: 0});
+        y.dispose();
+      }
+      x.dispose();
+    }
+    tf.dispose([boxes, boxIndices, rotatedBoxes]);
+  });
+
+  it('an output past the texture size limit is refused before anything is allocated, naming the sizes', () => {
+    const limit = tf.env().getNumber('WEBGL_MAX_TEXTURE_SIZE');
+    const inputs = {
+      x: tf.ones([1, 10, 10, 40]),
+      boxes: tf.tensor2d(Array.from({length: 30}, () => [0, 0, 8, 8])),
+      boxIndices: tf.zeros([30], 'int32'),
+      dy: tf.ones([30, 7, 7, 40]),
+    };
+    const attrs = {pooledHeight: 7, pooledWidth: 7, spatialScale: 1, samplingRatio: 2, aligned: false, mode: 'avg'};
+    // 64 x 64 = 4096 texels: x (4000 elements) fits, y and dy (58800) do not.
+    tf.env().set('WEBGL_MAX_TEXTURE_SIZE', 64);
+    try {
+      for (const name of [RoIAlign, RoIAlignGrad, RoIAlignBoxGrad]) {
+        const bytes = gpuBytes();
+        const tensors = tf.memory().numTensors;
+        expectThrows(
+            () => runKernel(name, name === RoIAlign ? {x: inputs.x, boxes: inputs.boxes, boxIndices: inputs.boxIndices} : inputs, attrs),
+            new RegExp(`^${name} on the webgl backend: (y|dy) \\[30,7,7,40\\] has 58800 elements, more than one texture holds here \\(64x64 = 4096`));
+        expect(gpuBytes()).toBe(bytes);
+        expect(tf.memory().numTensors).toBe(tensors);
+      }
+    } finally {
+      tf.env().set('WEBGL_MAX_TEXTURE_SIZE', limit);
+    }
+    tf.dispose(Object.values(inputs));
+  });
+});
