@@ -113,8 +113,12 @@ export const MultiScaleRoIAlignGrad = 'MultiScaleRoIAlignGrad';
 /** Gradient of MultiScaleRoIAlign w.r.t. boxes: dboxes [K,4]. */
 export const MultiScaleRoIAlignBoxGrad = 'MultiScaleRoIAlignBoxGrad';
 
-/** The most levels one MultiScaleRoIAlign call takes (P2..P7 is six). */
-export const MAX_MULTI_SCALE_LEVELS = 6;
+/**
+ * The most levels one MultiScaleRoIAlign kernel takes: with boxes, boxIndices
+ * and the output, the eight storage buffers a WebGPU shader stage may bind by
+ * default. More levels run as one RoIAlign per level.
+ */
+export const MAX_MULTI_SCALE_LEVELS = 5;
 
 export interface MultiScaleRoIAlignAttrs extends NamedAttrMap {
   pooledHeight: number;
