@@ -5,6 +5,8 @@
 // cpu kernels before it is timed.
 //
 //   node bench/browser.mjs [--backends cpu,webgl,webgpu] [--workloads W1,W4] [--repeats 10]
+//   node bench/browser.mjs --only fpn   the FPN pooler table alone (issue 15; also run when no
+//                                       --workloads are named)
 //
 // Here webgl and webgpu run on SwiftShader, a software GPU on the CPU: W1-W3
 // take many minutes per backend there (the backward passes most), so narrow
@@ -18,6 +20,7 @@ import * as esbuild from 'esbuild';
 
 import {launchChromium} from '../scripts/browser.mjs';
 import {BENCH_WORKLOADS} from './workloads.mjs';
+import {fpnTable} from './multi_scale_bench.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -27,6 +30,7 @@ const option = (name, fallback) => {
 const backends = option('backends', 'cpu,webgl,webgpu').split(',');
 const workloadNames = option('workloads', Object.keys(BENCH_WORKLOADS).join(',')).split(',');
 const repeats = Number(option('repeats', '10'));
+const onlyFpn = option('only', '') === 'fpn';
 for (const name of workloadNames) if (!BENCH_WORKLOADS[name]) throw new Error(`--workloads: no workload ${name}`);
 
 const ortDist = fileURLToPath(new URL('../node_modules/onnxruntime-web/dist/', import.meta.url));
@@ -90,7 +94,7 @@ try {
       `Command: npm run bench:browser${args.length ? ' -- ' + args.join(' ') : ''}\n` +
       `Each time: median, min and max of ${repeats} runs after at least 2 warm-ups and 1000 ms of them; a tfjs run ends when one element of ` +
       `its output has been read back. Ratios below 1 mean the row is faster.`);
-  for (const name of workloadNames) {
+  for (const name of onlyFpn ? [] : workloadNames) {
     const w = BENCH_WORKLOADS[name];
     console.log(`\n## ${name}: features [${w.features}], ${w.numBoxes} boxes, spatialScale 1/${1 / w.spatialScale}, ` +
         `${w.outputSize}x${w.outputSize}, samplingRatio ${w.samplingRatio}${w.aligned ? ', aligned' : ''}`);
@@ -131,6 +135,19 @@ try {
 ${backward.map(b => `| ${b.backend} | ${ms(b.forward.medianMs)} | ${ms(b.dx.medianMs)} | ${ratio(b.dx.medianMs, b.forward.medianMs)} | ${
       ms(b.dboxes.medianMs)} | ${ratio(b.dboxes.medianMs, b.forward.medianMs)} |`).join('\n')}`);
     console.log('\nChecked before timing:\n' + checks.map(line => `- ${line}`).join('\n'));
+  }
+  if (onlyFpn || !args.includes('--workloads')) {
+    console.log('\n## FPN pooler');
+    for (const backend of backends) {
+      try {
+        const result = await page.evaluate((b, k) => window.runFpn(b, k), backend, repeats);
+        console.log(fpnTable(result));
+        if (result.checks.length) console.log('\nChecked before timing:\n' + result.checks.map(line => `- ${line}`).join('\n'));
+      } catch (e) {
+        failed = true;
+        console.log(`\n${backend} FPN pooler failed: ${e.message.split('\n')[0]}`);
+      }
+    }
   }
 } finally {
   await browser.close();
