@@ -379,6 +379,25 @@ describeEachBackend('multiScaleRoiAlign', backend => {
       tf.dispose([...xs, bt, it, dyt, ...grads]);
     });
 
+    it('\'max\' mode: gradients w.r.t. every level, against central differences', async () => {
+      const c = randomCases[1];
+      const {levels, boxes, boxIndices, dy, refOptions} = randomCase(c);
+      const xs = levelTensors(levels);
+      const bt = tf.tensor2d(boxes, [c.numBoxes, 4]);
+      const dyt = tf.tensor4d(dy, [c.numBoxes, c.outH, c.outW, c.channels]);
+      const options = {...c.options, imageSize: c.imageSize};
+      const grads = tf.grads((...args: tf.Tensor[]) => multiScaleRoiAlign(
+          args as tf.Tensor4D[], bt, boxIndices, [c.outH, c.outW], options))(xs, dyt);
+      for (let i = 0; i < levels.length; i++) {
+        const expected = numericGradient(levels[i].x, dy, 1e-3, moved => refMultiScale(
+            levels.map((l, j) => j === i ? {x: moved, shape: l.shape} : l), boxes, boxIndices, refOptions));
+        // Each level gets the gradient of its own boxes; with these boxes every level has some.
+        expect(Array.from(expected).some(v => v !== 0)).toBe(true);
+        checkClose(await values(grads[i]), expected, `dx[${i}]`);
+      }
+      tf.dispose([...xs, bt, dyt, ...grads]);
+    });
+
     it('a box of negative area has no level and pools 0; no boxes give an empty result', async () => {
       const c = randomCases[0];
       const {levels, refOptions} = randomCase(c);
