@@ -379,6 +379,29 @@ describeEachBackend('multiScaleRoiAlign', backend => {
       tf.dispose([...xs, bt, it, dyt, ...grads]);
     });
 
+    it('more levels than one kernel takes: one RoIAlign per level, y and dx against the reference', async () => {
+      const c: RandomCase = {
+        title: 'six levels', imageSize: [64, 64], firstLevel: 1, numLevels: 6, batch: 1, channels: 2, numBoxes: 12,
+        outH: 2, outW: 2, seed: 43, options: {samplingRatio: 2, canonicalScale: 8, canonicalLevel: 3},
+      };
+      const {levels, boxes, boxIndices, dy, refOptions} = randomCase(c);
+      const xs = levelTensors(levels);
+      const bt = tf.tensor2d(boxes, [c.numBoxes, 4]);
+      const dyt = tf.tensor4d(dy, [c.numBoxes, c.outH, c.outW, c.channels]);
+      const options = {...c.options, imageSize: c.imageSize};
+      const run = (...args: tf.Tensor[]) =>
+          multiScaleRoiAlign(args as tf.Tensor4D[], bt, boxIndices, [c.outH, c.outW], options);
+      const profile = await tf.profile(() => run(...xs));
+      expect(profile.kernels.map(k => k.name)).not.toContain('MultiScaleRoIAlign');
+      await expectTensorClose(profile.result as tf.Tensor, [c.numBoxes, c.outH, c.outW, c.channels],
+                              refMultiScale(levels, boxes, boxIndices, refOptions), 'y');
+      const grads = tf.grads(run)(xs, dyt);
+      const expected = numericGradient(levels[1].x, dy, 1e-3, moved => refMultiScale(
+          levels.map((l, j) => j === 1 ? {x: moved, shape: l.shape} : l), boxes, boxIndices, refOptions));
+      checkClose(await values(grads[1]), expected, 'dx[1]');
+      tf.dispose([...xs, bt, dyt, profile.result as tf.Tensor, ...grads]);
+    });
+
     it('\'max\' mode: gradients w.r.t. every level, against central differences', async () => {
       const c = randomCases[1];
       const {levels, boxes, boxIndices, dy, refOptions} = randomCase(c);
