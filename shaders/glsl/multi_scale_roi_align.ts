@@ -6,8 +6,9 @@
  * - the level's height and width (roiXDims.y, .z) and its scale (roiScale)
  *   become globals, set per box; N and C (roiXDims.x, .w) stay uniforms,
  *   the same for every level;
- * - the reader of roiX becomes one that reads roiX0 .. roiX{L-1} by the
- *   box's level;
+ * - every function that reads roiX gets one copy per level, reading roiX0 ..
+ *   roiX{L-1}, and the original chooses among them by the box's level once
+ *   per call, not once per read;
  * - roiReadBox(k), which main() calls before any geometry, becomes a
  *   wrapper that decides the box's level (its float32 area against the
  *   level thresholds, as src/multi_scale_levels.ts), sets those globals, and
@@ -95,13 +96,75 @@ RoIBox roiReadBox(int k) {
 `;
 }
 
+interface GlslFunction {
+  name: string;
+  /** The whole definition, `type name(...) { ... }`. */
+  text: string;
+  params: string[];
+  returns: boolean;
+}
+
+/** The top-level function definitions of GLSL code (a return type, a name, parameters, braces). */
+function glslFunctions(code: string): GlslFunction[] {
+  const found: GlslFunction[] = [];
+  for (const match of code.matchAll(/^(\w+) (\w+)\(([^)]*)\) \{/gm)) {
+    const open = match.index! + match[0].length - 1;
+    let depth = 0, end = open;
+    do {
+      if (code[end] === '{') depth++;
+      if (code[end] === '}') depth--;
+      end++;
+    } while (depth > 0 && end < code.length);
+    const params = match[3].split(',').map(p => p.trim().split(/\s+/).pop()!).filter(p => p.length > 0);
+    found.push({name: match[2], text: code.slice(match.index!, end), params, returns: match[1] !== 'void'});
+  }
+  return found;
+}
+
+/**
+ * `code` with every function other than main and readRoiX that reads x
+ * (through readRoiX, or another such function) given one copy per level
+ * (name_l, reading roiX{l} with that level's size), and the original
+ * turned into a choice among the copies: so the sampling loops read one
+ * level's texture, and the level is chosen once per call.
+ */
+function perLevelReaders(code: string, numLevels: number): string {
+  const functions = glslFunctions(code).filter(f => f.name !== 'main' && f.name !== 'readRoiX');
+  const body = (f: GlslFunction) => f.text.slice(f.text.indexOf('{'));
+  const readers = new Set<string>(['readRoiX']);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const f of functions) {
+      if (!readers.has(f.name) && [...readers].some(r => new RegExp(`\\b${r}\\(`).test(body(f)))) {
+        readers.add(f.name);
+        grew = true;
+      }
+    }
+  }
+  readers.delete('readRoiX');
+  if (readers.size === 0) throw new Error('multiScaleRoiAlignShader: the RoIAlign shader no longer reads roiX');
+  const copy = (text: string, l: number) => [...readers].reduce(
+      (t, name) => t.replace(new RegExp(`\\b${name}\\(`, 'g'), `${name}_${l}(`),
+      text.replace(/\breadRoiX\(/g, `readRoiX${l}(`).replace(/\broiLevelSize\b/g, `roiLevelSizes[${l}]`));
+  let result = code;
+  for (const f of functions.filter(f => readers.has(f.name))) {
+    const copies = Array.from({length: numLevels}, (_, l) => copy(f.text, l)).join('\n');
+    const args = f.params.join(', ');
+    const call = (l: number) => f.returns ? `return ${f.name}_${l}(${args});` : `${f.name}_${l}(${args}); return;`;
+    const choice = Array.from({length: numLevels - 1}, (_, l) => `  if (roiLevel == ${l}) { ${call(l)} }`).join('\n');
+    const chooser = `${f.text.slice(0, f.text.indexOf('{'))}{\n${choice}\n  ${call(numLevels - 1)}\n}`;
+    result = result.replace(f.text, `${copies}\n${chooser}`);
+  }
+  return result;
+}
+
 /** [K, outH, outW, C]. Inputs: roiBoxTable, roiX0 .. roiX{L-1}; uniforms: multiScaleUniforms. */
 export function multiScaleRoiAlignShader(numLevels: number, mode: 'avg'|'max'): string {
   let code = roiAlignForwardShader(mode);
   code = rewrite(code, flatReader('roiX'), levelReaderGlsl(numLevels), 'a reader of roiX');
   code = rewrite(code, /\broiXDims\.y\b/g, 'roiLevelSize.x', 'the map height');
   code = rewrite(code, /\broiXDims\.z\b/g, 'roiLevelSize.y', 'the map width');
-  return decidingLevels(code, numLevels);
+  return perLevelReaders(decidingLevels(code, numLevels), numLevels);
 }
 
 /**
