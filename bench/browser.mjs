@@ -10,6 +10,8 @@
 // --detector runs only the detector-scale rows (DETECTOR_WORKLOADS, issue 13):
 // roiAlign's forward, dx and dboxes in 'avg' and 'max' and the cropAndResize +
 // avgPool composite, on webgl and webgpu by default, with their ratios.
+//   node bench/browser.mjs --only fpn   the FPN pooler table alone (issue 15; also run when no
+//                                       --workloads are named)
 //
 // Here webgl and webgpu run on SwiftShader, a software GPU on the CPU: W1-W3
 // take many minutes per backend there (the backward passes most), so narrow
@@ -23,6 +25,7 @@ import * as esbuild from 'esbuild';
 
 import {launchChromium} from '../scripts/browser.mjs';
 import {BENCH_WORKLOADS, DETECTOR_CHANNELS, DETECTOR_WORKLOADS} from './workloads.mjs';
+import {fpnTable} from './multi_scale_bench.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -35,6 +38,7 @@ const backends = option('backends', detector ? 'webgl,webgpu' : 'cpu,wasm,webgl,
 const workloadNames = option('workloads', Object.keys(workloadTable).join(',')).split(',');
 const channelList = option('channels', DETECTOR_CHANNELS.join(',')).split(',').map(Number);
 const repeats = Number(option('repeats', '10'));
+const onlyFpn = option('only', '') === 'fpn';
 for (const name of workloadNames) if (!workloadTable[name]) throw new Error(`--workloads: no workload ${name}`);
 
 const ortDist = fileURLToPath(new URL('../node_modules/onnxruntime-web/dist/', import.meta.url));
@@ -156,7 +160,9 @@ try {
       `Command: npm run bench:browser${args.length ? ' -- ' + args.join(' ') : ''}\n` +
       `Each time: median, min and max of ${repeats} runs after at least 2 warm-ups and 1000 ms of them; a tfjs run ends when one element of ` +
       `its output has been read back. Ratios below 1 mean the row is faster.`);
-  if (detector) {
+  if (onlyFpn) {
+    // the FPN table below, alone
+  } else if (detector) {
     failed = await runDetectorRows(page);
   } else for (const name of workloadNames) {
     const w = BENCH_WORKLOADS[name];
@@ -199,6 +205,19 @@ try {
 ${backward.map(b => `| ${b.backend} | ${ms(b.forward.medianMs)} | ${ms(b.dx.medianMs)} | ${ratio(b.dx.medianMs, b.forward.medianMs)} | ${
       ms(b.dboxes.medianMs)} | ${ratio(b.dboxes.medianMs, b.forward.medianMs)} |`).join('\n')}`);
     console.log('\nChecked before timing:\n' + checks.map(line => `- ${line}`).join('\n'));
+  }
+  if (onlyFpn || (!detector && !args.includes('--workloads'))) {
+    console.log('\n## FPN pooler');
+    for (const backend of backends) {
+      try {
+        const result = await page.evaluate((b, k) => window.runFpn(b, k), backend, repeats);
+        console.log(fpnTable(result));
+        if (result.checks.length) console.log('\nChecked before timing:\n' + result.checks.map(line => `- ${line}`).join('\n'));
+      } catch (e) {
+        failed = true;
+        console.log(`\n${backend} FPN pooler failed: ${e.message.split('\n')[0]}`);
+      }
+    }
   }
 } finally {
   await browser.close();

@@ -10,11 +10,13 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import {setThreadsCount, setWasmPaths} from '@tensorflow/tfjs-backend-wasm';
 
-import {roiAlign, roiPool} from '../src/index';
+import {multiScaleRoiAlign, roiAlign, roiPool} from '../src/index';
 // @ts-ignore: plain ES modules shared with the Node benchmark
 import {maxRoiPoolModel, roiAlignModel} from './onnx_models.mjs';
 // @ts-ignore
 import {assertSame, BENCH_WORKLOADS, DETECTOR_WORKLOADS, roiAlignComposite, seededBoxes, withChannels} from './workloads.mjs';
+// @ts-ignore
+import {fpnBench, fpnChannels, fpnPoolerValues} from './multi_scale_bench.mjs';
 
 /** onnxruntime-web's wasm build, loaded by its own script tag (ort.wasm.min.js). */
 declare const ort: any;
@@ -305,5 +307,20 @@ page.isolated = () => crossOriginIsolated;
 page.configureTfjsWasm = (wasmPaths: string) => {
   setWasmPaths(wasmPaths);
   setThreadsCount(1);
+};
+// The FPN pooler (issue 15): bench/multi_scale_bench.mjs on one backend, checked against the cpu kernels first.
+page.runFpn = async (backend: string, repeats: number) => {
+  const ops = {multiScaleRoiAlign, roiAlign};
+  let expected = null;
+  if (backend !== 'cpu') {
+    await useBackend('cpu');
+    expected = await fpnPoolerValues(tf, ops, fpnChannels(backend));
+  }
+  await useBackend(backend);
+  const timeFpn = async (run: () => Promise<void>) => {
+    const t = await time(run, repeats);
+    return {median: t.medianMs, min: t.minMs, max: t.maxMs};
+  };
+  return fpnBench(tf, ops, {time: timeFpn, settle, expected});
 };
 page.benchReady = true;

@@ -24,6 +24,8 @@ import {assertSame, BENCH_WORKLOADS, roiAlignComposite, seededBoxes} from './wor
 import {maxRoiPoolModel, roiAlignModel} from './onnx_models.mjs';
 import {loadOnnxRuntime, ORT_VERSION} from './onnxruntime.mjs';
 import {startNodeWebGPU} from '../examples/node_webgpu.mjs';
+import {multiScaleRoiAlign} from '../dist/index.mjs';
+import {fpnBench, fpnChannels, fpnPoolerValues, fpnTable} from './multi_scale_bench.mjs';
 
 const ort = loadOnnxRuntime();
 
@@ -393,9 +395,28 @@ console.log(`# tfjs-roi Node benchmark\n\nMachine: ${machine()}${gpu ? `; webgpu
     `Each time: median, min and max of ${RUNS} runs after at least ${WARMUPS} warm-ups and ${WARMUP_MS} ms of them. ` +
     `"tfjs-roi time / this" below 1 means tfjs-roi is faster. ORT gets NCHW input (transposed outside the timing).` +
     (gpu ? ' A webgpu run ends when one element of its output has been read back.' : ''));
+// --only fpn: the FPN pooler table alone (issue 15); FPN among the workload names runs it too.
+const onlyFpn = args.includes('--only') && args[args.indexOf('--only') + 1] === 'fpn';
 for (const [name, w] of Object.entries(WORKLOADS)) {
-  if (chosen.length > 0 && !chosen.includes(name)) continue;
+  if (onlyFpn || (chosen.length > 0 && !chosen.includes(name))) continue;
   if (BACKENDS.includes('cpu')) await runWorkload(name, w);
   if (BACKENDS.includes('webgpu')) await runWebGPUWorkload(name, w);
   if (BACKENDS.includes('wasm')) await runWasmWorkload(name, w);
 }
+
+/** The FPN pooler on each backend asked for (bench/multi_scale_bench.mjs); a GPU is checked against the cpu kernels first. */
+async function runFpn() {
+  const ops = {multiScaleRoiAlign, roiAlign};
+  for (const backend of BACKENDS) {
+    let expected = null;
+    if (backend !== 'cpu') {
+      await tf.setBackend('cpu');
+      expected = await fpnPoolerValues(tf, ops, fpnChannels(backend));
+    }
+    if (!(await tf.setBackend(backend)) || tf.getBackend() !== backend) throw new Error(`the ${backend} backend did not start`);
+    const result = await fpnBench(tf, ops, {time, settle, expected});
+    console.log(fpnTable(result));
+    if (result.checks.length) console.log('\nChecked before timing:\n' + result.checks.map(line => `- ${line}`).join('\n'));
+  }
+}
+if (onlyFpn || chosen.length === 0 || args.includes('FPN')) await runFpn();

@@ -1,9 +1,10 @@
 import {engine, zeros} from '@tensorflow/tfjs-core';
-import type {GradConfig, NamedAttrMap, Tensor} from '@tensorflow/tfjs-core';
+import type {GradConfig, NamedAttrMap, NamedTensorMap, Tensor} from '@tensorflow/tfjs-core';
 
 import {RoIAlign, RoIAlignBoxGrad, RoIAlignGrad, RoIPool, RoIPoolGrad} from './kernel_names';
 import {PsRoIAlign, PsRoIAlignBoxGrad, PsRoIAlignGrad, PsRoIPool, PsRoIPoolGrad} from './kernel_names';
 import {RoIAlignRotated, RoIAlignRotatedBoxGrad, RoIAlignRotatedGrad} from './kernel_names';
+import {MultiScaleRoIAlign, MultiScaleRoIAlignBoxGrad, MultiScaleRoIAlignGrad} from './kernel_names';
 
 /**
  * Gradients of both ops. The kernels recompute the geometry (and, for the max
@@ -50,7 +51,29 @@ export const psRoiPoolGradConfig = roiGradConfig(PsRoIPool, PsRoIPoolGrad, null)
 /** Boxes get a gradient w.r.t. all five parameters, the angle included. */
 export const roiAlignRotatedGradConfig = roiGradConfig(RoIAlignRotated, RoIAlignRotatedGrad, RoIAlignRotatedBoxGrad);
 
+/**
+ * MultiScaleRoIAlign: one kernel gives dx of every level (computed together,
+ * so here, before the engine asks for them; it disposes those it does not
+ * use), another the boxes' gradient. The inputs are a list (see
+ * MultiScaleRoIList), so the gradients are keyed by position.
+ */
+export const multiScaleRoiAlignGradConfig: GradConfig = {
+  kernelName: MultiScaleRoIAlign,
+  saveAllInputs: true,
+  gradFunc: (dy, saved, attrs) => {
+    const list = [...saved, dy as Tensor];
+    const dxs = engine().runKernel(MultiScaleRoIAlignGrad, list as unknown as NamedTensorMap, attrs) as unknown as
+        Tensor[];
+    const grads: Record<string, () => Tensor> = {
+      0: () => engine().runKernel(MultiScaleRoIAlignBoxGrad, list as unknown as NamedTensorMap, attrs) as Tensor,
+      1: () => zeros(saved[1].shape, 'float32'),
+    };
+    dxs.forEach((dx, l) => grads[2 + l] = () => dx);
+    return grads;
+  },
+};
+
 export const gradConfigs = [
   roiAlignGradConfig, roiPoolGradConfig, psRoiAlignGradConfig, psRoiPoolGradConfig,
-  roiAlignRotatedGradConfig
+  roiAlignRotatedGradConfig, multiScaleRoiAlignGradConfig
 ];

@@ -99,3 +99,68 @@ export interface RoIAlignRotatedAttrs extends NamedAttrMap {
   /** Positive angles turn clockwise (mmcv's clockwise=True) rather than counter-clockwise. */
   clockwise: boolean;
 }
+
+/**
+ * The FPN pooler (torchvision.ops.MultiScaleRoIAlign) in one kernel: y
+ * [K,outH,outW,C], each box sampled by RoIAlign from its own level and
+ * written once. Its inputs are a list (see MultiScaleRoIList), so that the
+ * number of levels can vary and the engine can save them all for the
+ * gradient.
+ */
+export const MultiScaleRoIAlign = 'MultiScaleRoIAlign';
+/** Gradient of MultiScaleRoIAlign w.r.t. every level: one output dx_l [N,H_l,W_l,C] per level. */
+export const MultiScaleRoIAlignGrad = 'MultiScaleRoIAlignGrad';
+/** Gradient of MultiScaleRoIAlign w.r.t. boxes: dboxes [K,4]. */
+export const MultiScaleRoIAlignBoxGrad = 'MultiScaleRoIAlignBoxGrad';
+
+/**
+ * The most levels one MultiScaleRoIAlign kernel takes: with boxes, boxIndices
+ * and the output, the eight storage buffers a WebGPU shader stage may bind by
+ * default. More levels run as one RoIAlign per level.
+ */
+export const MAX_MULTI_SCALE_LEVELS = 5;
+
+export interface MultiScaleRoIAlignAttrs extends NamedAttrMap {
+  pooledHeight: number;
+  pooledWidth: number;
+  /** One per level: the level's scale, 2^-stride. */
+  spatialScales: number[];
+  /**
+   * One fewer than the levels (src/multi_scale_levels.ts): a box of float32
+   * area a = (x2 - x1) * (y2 - y1) >= 0 is at level #{t : a >= t}; with
+   * several levels a negative area has none (output 0, no gradient), with
+   * one level every box is at it.
+   */
+  levelThresholds: number[];
+  samplingRatio: number;
+  aligned: boolean;
+  mode: RoIAlignMode;
+}
+
+/**
+ * The inputs of the MultiScaleRoIAlign kernels, as a list: [boxes,
+ * boxIndices, x0, ..., x{L-1}] (levels [N,H_l,W_l,C], finest first), and
+ * for the gradient kernels dy [K,outH,outW,C] after them.
+ */
+export type MultiScaleRoIList = TensorInfo[];
+
+/** The named view of a MultiScaleRoIList. */
+export interface MultiScaleRoIInputs {
+  boxes: TensorInfo;
+  boxIndices: TensorInfo;
+  levels: TensorInfo[];
+  /** Only in the gradient kernels' inputs. */
+  dy?: TensorInfo;
+}
+
+export function multiScaleInputs(list: MultiScaleRoIList, attrs: MultiScaleRoIAlignAttrs): MultiScaleRoIInputs {
+  const numLevels = attrs.spatialScales.length;
+  const [boxes, boxIndices] = list;
+  return {boxes, boxIndices, levels: list.slice(2, 2 + numLevels), dy: list[2 + numLevels]};
+}
+
+/** The RoIAlign attributes of level l of a MultiScaleRoIAlign call. */
+export function levelRoIAlignAttrs(attrs: MultiScaleRoIAlignAttrs, level: number): RoIAlignAttrs {
+  const {pooledHeight, pooledWidth, samplingRatio, aligned, mode} = attrs;
+  return {pooledHeight, pooledWidth, spatialScale: attrs.spatialScales[level], samplingRatio, aligned, mode};
+}

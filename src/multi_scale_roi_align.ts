@@ -1,8 +1,9 @@
-import {addN, cast, customGrad, engine, equal, fill, greaterEqual, logicalAnd, mul, op, range, reshape, split, sub, sum, tensor1d, tile, unstack, where, zeros, zerosLike} from '@tensorflow/tfjs-core';
-import type {GradSaveFunc, Tensor, Tensor2D, Tensor4D, TensorLike} from '@tensorflow/tfjs-core';
+import {addN, cast, customGrad, engine, getKernel, equal, fill, greaterEqual, logicalAnd, mul, op, range, reshape, split, sub, sum, tensor1d, tile, unstack, where, zeros, zerosLike} from '@tensorflow/tfjs-core';
+import type {GradSaveFunc, NamedTensorMap, Tensor, Tensor2D, Tensor4D, TensorLike} from '@tensorflow/tfjs-core';
 
 import {channelsOf, checkDataFormat, checkOutputSize, checkKnownOptions, checkRoIInputs, DataFormat, fail, fromKernelLayout, parseOutputSize, show, shapeText, toKernelLayout, toTensor} from './args';
-import {RoIAlign, RoIAlignAttrs, RoIAlignMode} from './kernel_names';
+import {levelRoIAlignAttrs, MAX_MULTI_SCALE_LEVELS, MultiScaleRoIAlign, MultiScaleRoIAlignAttrs, RoIAlign, RoIAlignMode} from './kernel_names';
+import {levelThresholds} from './multi_scale_levels';
 import {checkSamplingOptions} from './roi_align';
 
 export interface MultiScaleRoIAlignOptions {
@@ -30,39 +31,12 @@ const OPTIONS = [
   'imageSize', 'samplingRatio', 'canonicalScale', 'canonicalLevel', 'aligned', 'mode', 'dataFormat'
 ];
 
-/** torchvision's LevelMapper adds this to the level before taking its floor. */
-const LEVEL_EPSILON = 1e-6;
-
-/** The least float32 that is >= v (v >= 0), so `float32 >= it` decides `>= v` exactly. */
-function float32AtLeast(v: number): number {
-  const rounded = new Float32Array([v]);
-  if (rounded[0] < v) new Int32Array(rounded.buffer)[0] += 1;
-  return rounded[0];
-}
-
 /**
  * The power of two nearest (in log2) to featureSize / imageSize, as
  * torchvision's _infer_scale; returns its exponent.
  */
 function scaleExponent(featureSize: number, imageSize: number): number {
   return Math.round(Math.log2(Math.fround(featureSize / imageSize)));
-}
-
-/**
- * The least box area of each level above the first: a box is at level
- * floor(canonicalLevel + log2(sqrt(area) / canonicalScale) + 1e-6), so it
- * reaches level k exactly when area >= canonicalScale^2 * 4^(k -
- * canonicalLevel - 1e-6). Comparing the float32 area with these avoids log2
- * and sqrt on the GPU, and every backend decides alike.
- */
-function levelThresholds(
-    firstLevel: number, numLevels: number, canonicalScale: number, canonicalLevel: number): number[] {
-  const thresholds: number[] = [];
-  for (let level = firstLevel + 1; level < firstLevel + numLevels; level++) {
-    thresholds.push(float32AtLeast(
-        canonicalScale * canonicalScale * 4 ** (level - canonicalLevel - LEVEL_EPSILON)));
-  }
-  return thresholds;
 }
 
 /**
@@ -93,6 +67,25 @@ const boxIndicesPerLevel = customGrad((...args: Array<Tensor|GradSaveFunc>) => {
         [zerosLike(corners), zeros(boxIndices.shape, 'float32'), zerosLike(thresholds)],
   };
 });
+
+/**
+ * The pooler from RoIAlign kernels alone, for backends without the
+ * MultiScaleRoIAlign kernels (or more levels than they take): each level's
+ * RoIAlign gets the other levels' boxes with batch index -1 (output 0, no
+ * gradient, no sampling), and the per-level results are summed, which is
+ * exact as each box is nonzero at one level only.
+ */
+function perLevelRoiAlign(
+    xs: Tensor4D[], boxes: Tensor2D, boxIndices: Tensor, attrs: MultiScaleRoIAlignAttrs): Tensor4D {
+  const perLevel = xs.length === 1 ?
+      [boxIndices] :
+      unstack(boxIndicesPerLevel(boxes, boxIndices, tensor1d(attrs.levelThresholds)));
+  const pooled = xs.map((x, l) => {
+    const inputs = {x, boxes, boxIndices: perLevel[l]};
+    return engine().runKernel(RoIAlign, inputs, levelRoIAlignAttrs(attrs, l)) as Tensor4D;
+  });
+  return pooled.length === 1 ? pooled[0] : addN(pooled) as Tensor4D;
+}
 
 /** The levels as float32 4-D tensors sharing batch size and channels. */
 function checkFeatures(
@@ -182,23 +175,21 @@ function multiScaleRoiAlign_(
     first.x,
     ...levels.slice(1).map(x => toKernelLayout(x, first.boxes, first.boxIndices, dataFormat).x)
   ];
-  const perLevel = levels.length === 1 ? [first.boxIndices] : unstack(boxIndicesPerLevel(
-      first.boxes, first.boxIndices,
-      tensor1d(levelThresholds(-exponents[0], levels.length, canonicalScale, canonicalLevel))));
-  const pooled = xs.map((x, i) => {
-    const attrs: RoIAlignAttrs = {
-      pooledHeight,
-      pooledWidth,
-      spatialScale: 2 ** exponents[i],
-      samplingRatio,
-      aligned,
-      mode
-    };
-    const inputs = {x, boxes: first.boxes, boxIndices: perLevel[i]};
-    return engine().runKernel(RoIAlign, inputs, attrs) as Tensor4D;
-  });
-  // Each box is nonzero at one level only, so the sum is that level's result exactly.
-  const y = pooled.length === 1 ? pooled[0] : addN(pooled) as Tensor4D;
+  const attrs: MultiScaleRoIAlignAttrs = {
+    pooledHeight,
+    pooledWidth,
+    spatialScales: exponents.map(e => 2 ** e),
+    levelThresholds: levelThresholds(-exponents[0], levels.length, canonicalScale, canonicalLevel),
+    samplingRatio,
+    aligned,
+    mode
+  };
+  const y = getKernel(MultiScaleRoIAlign, engine().backendName) !== undefined &&
+          levels.length <= MAX_MULTI_SCALE_LEVELS ?
+      engine().runKernel(
+          MultiScaleRoIAlign, [first.boxes, first.boxIndices, ...xs] as unknown as NamedTensorMap, attrs) as
+          Tensor4D :
+      perLevelRoiAlign(xs as Tensor4D[], first.boxes as Tensor2D, first.boxIndices, attrs);
   return fromKernelLayout(y, dataFormat);
 }
 

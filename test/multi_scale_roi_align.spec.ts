@@ -12,7 +12,12 @@ import fourLevels from './fixtures/multiscale_four_levels.json';
 import defaultCanonical from './fixtures/multiscale_default_canonical.json';
 import oneLevel from './fixtures/multiscale_one_level.json';
 import ceilSizes from './fixtures/multiscale_ceil_sizes.json';
-import {checkClose, describeEachBackend, expectTensorClose, expectThrowsCleanly, randomValues, seededRandom, values} from './harness';
+import levelBoundaries from './fixtures/multiscale_level_boundaries.json';
+import defaultBoundaries from './fixtures/multiscale_default_boundaries.json';
+import fortyChannels from './fixtures/multiscale_forty_channels.json';
+import thresholdFixtures from './fixtures/multiscale_thresholds.json';
+import {levelThresholds} from '../src/multi_scale_levels';
+import {checkClose, cpuPathName, cpuWasmChoices, describeEachBackend, expectTensorClose, expectThrowsCleanly, randomValues, seededRandom, values, withCpuWasm} from './harness';
 import {numericGradient, refRoiAlign} from './reference';
 
 interface FixtureTensor {
@@ -33,13 +38,33 @@ interface MultiScaleFixture {
   x: FixtureTensor[];
   boxes: FixtureTensor;
   boxIndices: number[];
-  levels: number[];
+  /** null: no level (a negative area) */
+  levels: Array<number|null>;
   dy: FixtureTensor;
   y: FixtureTensor;
   dx: FixtureTensor[];
 }
 
-const fixtures = [fourLevels, defaultCanonical, oneLevel, ceilSizes] as MultiScaleFixture[];
+const fixtures = [
+  fourLevels, defaultCanonical, oneLevel, ceilSizes, levelBoundaries, defaultBoundaries, fortyChannels
+] as MultiScaleFixture[];
+
+/** Fixtures with boxes an ulp around the level boundaries, where the float64 formula decides otherwise. */
+const nearBoundaries = new Set([levelBoundaries.name, defaultBoundaries.name]);
+
+/**
+ * The level index of each box by the library's thresholds: the float32 area
+ * (torchvision's box_area, rounded as it rounds) against them; null for a
+ * negative area with several levels.
+ */
+function thresholdLevels(boxes: ArrayLike<number>, thresholds: number[]): Array<number|null> {
+  const f = Math.fround;
+  return Array.from({length: boxes.length / 4}, (_, k) => {
+    const area = f(f(boxes[4 * k + 2] - boxes[4 * k]) * f(boxes[4 * k + 3] - boxes[4 * k + 1]));
+    if (thresholds.length > 0 && area < 0) return null;
+    return thresholds.filter(t => area >= t).length;
+  });
+}
 
 interface RefLevel {
   /** NHWC values */
@@ -208,7 +233,7 @@ function levelTensors(levels: RefLevel[], dataFormat: 'NHWC'|'NCHW' = 'NHWC'): t
   });
 }
 
-describeEachBackend('multiScaleRoiAlign', () => {
+describeEachBackend('multiScaleRoiAlign', backend => {
   describe('torchvision MultiScaleRoIAlign fixtures', () => {
     for (const f of fixtures) {
       it(`${f.name} (${f.source})`, async () => {
@@ -216,9 +241,14 @@ describeEachBackend('multiScaleRoiAlign', () => {
         const boxes = tensorOf(f.boxes) as tf.Tensor2D, dy = tensorOf(f.dy);
         const indices = tf.tensor1d(f.boxIndices, 'int32');
         const size = f.attrs.outputSize as [number, number];
-        // The float64 level of this file agrees with torchvision's on every fixture box.
         const exponents = refScaleExponents(f.x.map(x => ({x: [], shape: x.shape})), f.attrs.imageSize[0]);
-        expect(f.boxIndices.map((_, k) => refLevelIndex(f.boxes.data, k, exponents, f.attrs))).toEqual(f.levels);
+        if (!nearBoundaries.has(f.name)) {
+          // The float64 level of this file agrees with torchvision's on every box away from the boundaries.
+          expect(f.boxIndices.map((_, k) => refLevelIndex(f.boxes.data, k, exponents, f.attrs))).toEqual(f.levels);
+        }
+        // The library's thresholds give torchvision's level for every box, on the boundaries too.
+        const thresholds = levelThresholds(-exponents[0], f.x.length, f.attrs.canonicalScale, f.attrs.canonicalLevel);
+        expect(thresholdLevels(f.boxes.data, thresholds)).toEqual(f.levels);
 
         const run = (...levels: tf.Tensor[]) =>
             multiScaleRoiAlign(levels as tf.Tensor4D[], boxes, indices, size, optionsOf(f));
@@ -231,6 +261,71 @@ describeEachBackend('multiScaleRoiAlign', () => {
         tf.dispose([...xs, boxes, dy, indices, y, ...dxs]);
       });
     }
+  });
+
+  it('level thresholds: torchvision\'s least float32 area of each level, for ten configurations', () => {
+    for (const c of thresholdFixtures.configs) {
+      expect([c, levelThresholds(c.firstLevel, c.numLevels, c.canonicalScale, c.canonicalLevel)])
+          .toEqual([c, c.thresholds]);
+    }
+  });
+
+  describe('C = 40, a batch of 2 on every level: y, dx and dboxes', () => {
+    const f = fortyChannels as MultiScaleFixture;
+    for (const wasm of cpuWasmChoices(backend)) {
+      it(`against torchvision and the float64 box gradient${cpuPathName(wasm)}`, () => withCpuWasm(wasm, async () => {
+        const xs = f.x.map(tensorOf) as tf.Tensor4D[];
+        const boxes = tensorOf(f.boxes) as tf.Tensor2D, dy = tensorOf(f.dy);
+        const indices = tf.tensor1d(f.boxIndices, 'int32');
+        const size = f.attrs.outputSize as [number, number];
+        const run = (...args: tf.Tensor[]) => multiScaleRoiAlign(
+            args.slice(0, -1) as tf.Tensor4D[], args[args.length - 1] as tf.Tensor2D, indices, size, optionsOf(f));
+        const y = run(...xs, boxes);
+        await expectTensorClose(y, f.y.shape, f.y.data, 'y');
+        const grads = tf.grads(run)([...xs, boxes], dy);
+        for (let i = 0; i < xs.length; i++) {
+          await expectTensorClose(grads[i], f.dx[i].shape, f.dx[i].data, `dx[${i}]`);
+        }
+        const levels: RefLevel[] = f.x.map(x => ({x: x.data, shape: x.shape}));
+        const refOptions: RefMultiScaleOptions = {
+          outH: size[0], outW: size[1], imageHeight: f.attrs.imageSize[0], samplingRatio: f.attrs.samplingRatio,
+          canonicalScale: f.attrs.canonicalScale, canonicalLevel: f.attrs.canonicalLevel, aligned: false,
+          mode: 'avg'
+        };
+        const expectedBoxes = numericGradient(
+            f.boxes.data, f.dy.data, 1e-4, moved => refMultiScale(levels, moved, f.boxIndices, refOptions));
+        checkClose(await values(grads[xs.length]), expectedBoxes, 'dboxes');
+        tf.dispose([...xs, boxes, dy, indices, y, ...grads]);
+      }));
+    }
+  });
+
+  it('runs as one MultiScaleRoIAlign kernel forward, and is deterministic forward and backward', async () => {
+    const f = levelBoundaries as MultiScaleFixture;
+    const xs = f.x.map(tensorOf) as tf.Tensor4D[];
+    const boxes = tensorOf(f.boxes) as tf.Tensor2D, dy = tensorOf(f.dy);
+    const indices = tf.tensor1d(f.boxIndices, 'int32');
+    const size = f.attrs.outputSize as [number, number];
+    const run = (...args: tf.Tensor[]) => multiScaleRoiAlign(
+        args.slice(0, -1) as tf.Tensor4D[], args[args.length - 1] as tf.Tensor2D, indices, size, optionsOf(f));
+    if (['cpu', 'webgl', 'webgpu'].includes(tf.getBackend())) {
+      const profile = await tf.profile(() => run(...xs, boxes));
+      const kernels = profile.kernels.map(k => k.name);
+      expect(kernels).toContain('MultiScaleRoIAlign');
+      expect(kernels).not.toContain('RoIAlign');
+      expect(kernels).not.toContain('AddN');
+      tf.dispose(profile.result as tf.Tensor);
+    }
+    const once = async () => {
+      const y = run(...xs, boxes);
+      const grads = tf.grads(run)([...xs, boxes], dy);
+      const all = [await values(y), ...await Promise.all(grads.map(values))];
+      tf.dispose([y, ...grads]);
+      return all;
+    };
+    const first = await once(), second = await once();
+    second.forEach((v, i) => checkClose(v, first[i], `output ${i}, run to run`, {atol: 0, rtol: 0}));
+    tf.dispose([...xs, boxes, dy, indices]);
   });
 
   describe('random inputs against the float64 reference', () => {
@@ -282,6 +377,48 @@ describeEachBackend('multiScaleRoiAlign', () => {
           boxes, dy, 1e-5, moved => refMultiScale(levels, moved, boxIndices, refOptions));
       checkClose(await values(grads[levels.length]), expectedBoxes, 'dboxes');
       tf.dispose([...xs, bt, it, dyt, ...grads]);
+    });
+
+    it('more levels than one kernel takes: one RoIAlign per level, y and dx against the reference', async () => {
+      const c: RandomCase = {
+        title: 'six levels', imageSize: [64, 64], firstLevel: 1, numLevels: 6, batch: 1, channels: 2, numBoxes: 12,
+        outH: 2, outW: 2, seed: 43, options: {samplingRatio: 2, canonicalScale: 8, canonicalLevel: 3},
+      };
+      const {levels, boxes, boxIndices, dy, refOptions} = randomCase(c);
+      const xs = levelTensors(levels);
+      const bt = tf.tensor2d(boxes, [c.numBoxes, 4]);
+      const dyt = tf.tensor4d(dy, [c.numBoxes, c.outH, c.outW, c.channels]);
+      const options = {...c.options, imageSize: c.imageSize};
+      const run = (...args: tf.Tensor[]) =>
+          multiScaleRoiAlign(args as tf.Tensor4D[], bt, boxIndices, [c.outH, c.outW], options);
+      const profile = await tf.profile(() => run(...xs));
+      expect(profile.kernels.map(k => k.name)).not.toContain('MultiScaleRoIAlign');
+      await expectTensorClose(profile.result as tf.Tensor, [c.numBoxes, c.outH, c.outW, c.channels],
+                              refMultiScale(levels, boxes, boxIndices, refOptions), 'y');
+      const grads = tf.grads(run)(xs, dyt);
+      const expected = numericGradient(levels[1].x, dy, 1e-3, moved => refMultiScale(
+          levels.map((l, j) => j === 1 ? {x: moved, shape: l.shape} : l), boxes, boxIndices, refOptions));
+      checkClose(await values(grads[1]), expected, 'dx[1]');
+      tf.dispose([...xs, bt, dyt, profile.result as tf.Tensor, ...grads]);
+    });
+
+    it('\'max\' mode: gradients w.r.t. every level, against central differences', async () => {
+      const c = randomCases[1];
+      const {levels, boxes, boxIndices, dy, refOptions} = randomCase(c);
+      const xs = levelTensors(levels);
+      const bt = tf.tensor2d(boxes, [c.numBoxes, 4]);
+      const dyt = tf.tensor4d(dy, [c.numBoxes, c.outH, c.outW, c.channels]);
+      const options = {...c.options, imageSize: c.imageSize};
+      const grads = tf.grads((...args: tf.Tensor[]) => multiScaleRoiAlign(
+          args as tf.Tensor4D[], bt, boxIndices, [c.outH, c.outW], options))(xs, dyt);
+      for (let i = 0; i < levels.length; i++) {
+        const expected = numericGradient(levels[i].x, dy, 1e-3, moved => refMultiScale(
+            levels.map((l, j) => j === i ? {x: moved, shape: l.shape} : l), boxes, boxIndices, refOptions));
+        // Each level gets the gradient of its own boxes; with these boxes every level has some.
+        expect(Array.from(expected).some(v => v !== 0)).toBe(true);
+        checkClose(await values(grads[i]), expected, `dx[${i}]`);
+      }
+      tf.dispose([...xs, bt, dyt, ...grads]);
     });
 
     it('a box of negative area has no level and pools 0; no boxes give an empty result', async () => {

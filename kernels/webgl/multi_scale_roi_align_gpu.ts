@@ -1,0 +1,46 @@
+/**
+ * The MultiScaleRoIAlign GPGPU programs: the forward (each box at its own
+ * level) and the per-level box indices its gradients use. Each holds its
+ * shader only; the number of levels and the mode are part of the source.
+ */
+import {multiScaleLevelIndicesShader, multiScaleLevelInputs, multiScaleRoiAlignShader, multiScaleUniforms} from '../../shaders/glsl/multi_scale_roi_align';
+import type {MultiScaleRoIAlignAttrs, RoIAlignMode} from '../../src/kernel_names';
+import {RoIProgram} from './roi_program';
+import {alignUniforms, RoIUniformValues} from './run_roi_program';
+
+/** y [K, outH, outW, C]. Inputs: the box table, then the levels. */
+export class MultiScaleRoIAlignProgram extends RoIProgram {
+  constructor(outputSize: number, numLevels: number, mode: RoIAlignMode) {
+    super(
+        ['roiBoxTable', ...multiScaleLevelInputs(numLevels)], multiScaleRoiAlignShader(numLevels, mode),
+        multiScaleUniforms(numLevels), 'result', outputSize);
+  }
+}
+
+/** [K]: image index at level roiTargetLevel, else -1 (an intermediate). Input: the box table. */
+export class MultiScaleLevelIndicesProgram extends RoIProgram {
+  constructor(numBoxes: number, numLevels: number) {
+    super(
+        ['roiBoxTable'], multiScaleLevelIndicesShader(numLevels),
+        [...multiScaleUniforms(numLevels), {name: 'roiTargetLevel', type: 'int'}], 'intermediate', numBoxes);
+  }
+}
+
+/** The uniform values of both programs (and of the box table, which reads level 0's). */
+export type MultiScaleUniformValues = RoIUniformValues&{
+  roiLevelSizes: number[],
+  roiLevelScales: number[],
+  roiLevelThresholds: number[],
+  roiTargetLevel?: number[],
+};
+
+export function multiScaleUniformValues(
+    levelShapes: number[][], numBoxes: number, attrs: MultiScaleRoIAlignAttrs): MultiScaleUniformValues {
+  return {
+    ...alignUniforms(levelShapes[0], numBoxes, {...attrs, spatialScale: attrs.spatialScales[0]}),
+    roiLevelSizes: levelShapes.flatMap(shape => [shape[1], shape[2]]),
+    roiLevelScales: attrs.spatialScales,
+    // The array has at least one element; with one level it is never read.
+    roiLevelThresholds: attrs.levelThresholds.length === 0 ? [0] : attrs.levelThresholds,
+  };
+}

@@ -1,0 +1,70 @@
+import {ROI_UNIFORMS} from '../../shaders/wgsl/geometry';
+import {multiScaleLevelIndicesWgsl, multiScaleLevelInputs, multiScaleRoiAlignWgsl, multiScaleUniforms} from '../../shaders/wgsl/multi_scale_roi_align';
+import type {RoIAlignLanes} from '../../shaders/wgsl/roi_align';
+import type {MultiScaleRoIAlignAttrs, RoIAlignMode} from '../../src/kernel_names';
+import {ProgramUniforms, RoIProgram, roiUniforms, samplingKey} from './roi_webgpu_util';
+
+/**
+ * MultiScaleRoIAlign forward, one invocation per element of [K,outH,outW,C]
+ * (or per four channels), each box sampled at its own level. The number of
+ * levels is compiled in, as is everything RoIAlignProgram compiles in.
+ */
+export class MultiScaleRoIAlignProgram extends RoIProgram {
+  shaderKey: string;
+  variableNames: string[];
+  variableComponents?: number[];
+  outputComponent?: number;
+  uniforms: string;
+
+  constructor(
+      outputShape: number[], private readonly numLevels: number, private readonly mode: RoIAlignMode,
+      private readonly aligned: boolean, private readonly samplingRatio: number,
+      private readonly lanes: RoIAlignLanes) {
+    super(outputShape, outputShape.reduce((a, b) => a * b, 1) / lanes);
+    this.variableNames = ['boxes', 'boxIndices', ...multiScaleLevelInputs(numLevels)];
+    this.uniforms = `${ROI_UNIFORMS} ${multiScaleUniforms(numLevels)}`;
+    if (lanes === 4) {
+      this.variableComponents = [1, 1, ...multiScaleLevelInputs(numLevels).map(() => 4)];
+      this.outputComponent = 4;
+    }
+    this.shaderKey = `multiScaleRoiAlign_${numLevels}_${mode}_${aligned ? 'aligned' : 'unaligned'}_${
+        samplingKey(samplingRatio)}${lanes === 4 ? '_lanes4' : ''}`;
+  }
+
+  getUserCode(): string {
+    return multiScaleRoiAlignWgsl(this.numLevels, this.mode, this.aligned, this.samplingRatio, this.lanes);
+  }
+}
+
+/** [K] int32: each box's image index at one level (a uniform), -1 at the others. */
+export class MultiScaleLevelIndicesProgram extends RoIProgram {
+  shaderKey: string;
+  variableNames = ['boxes', 'boxIndices'];
+  uniforms: string;
+
+  constructor(numBoxes: number, private readonly numLevels: number) {
+    super([numBoxes]);
+    this.uniforms = `${ROI_UNIFORMS} ${multiScaleUniforms(numLevels)} targetLevel : i32,`;
+    this.shaderKey = `multiScaleLevelIndices_${numLevels}`;
+  }
+
+  getUserCode(): string {
+    return multiScaleLevelIndicesWgsl(this.numLevels);
+  }
+}
+
+/** Values for ROI_UNIFORMS (level 0's shape and scale) and multiScaleUniforms, in order. */
+export function multiScaleUniformValues(
+    levelShapes: number[][], numBoxes: number, attrs: MultiScaleRoIAlignAttrs): ProgramUniforms {
+  const perLevel: ProgramUniforms = [];
+  levelShapes.forEach((shape, l) => {
+    perLevel.push(
+        {type: 'int32', data: [shape[1]]}, {type: 'int32', data: [shape[2]]},
+        {type: 'float32', data: [attrs.spatialScales[l]]});
+  });
+  return [
+    ...roiUniforms(levelShapes[0], numBoxes, {...attrs, spatialScale: attrs.spatialScales[0]}),
+    ...perLevel,
+    ...attrs.levelThresholds.map(t => ({type: 'float32' as const, data: [t]})),
+  ];
+}

@@ -1,0 +1,187 @@
+/**
+ * MultiScaleRoIAlign forward in GLSL: the RoIAlign forward shader itself
+ * (shaders/glsl/roi_align.ts, with its geometry), made to sample each box
+ * from its own level. Three rewrites of that shader's text do it:
+ *
+ * - the level's height and width (roiXDims.y, .z) and its scale (roiScale)
+ *   become globals, set per box; N and C (roiXDims.x, .w) stay uniforms,
+ *   the same for every level;
+ * - every function that reads roiX gets one copy per level, reading roiX0 ..
+ *   roiX{L-1}, and the original chooses among them by the box's level once
+ *   per call, not once per read;
+ * - roiReadBox(k), which main() calls before any geometry, becomes a
+ *   wrapper that decides the box's level (its float32 area against the
+ *   level thresholds, as src/multi_scale_levels.ts), sets those globals, and
+ *   makes a box without a level unreadable (output 0).
+ *
+ * So the sampling is RoIAlign's own, rule for rule, and every output
+ * element is written once.
+ */
+import type {CustomUniforms} from './roi_common';
+import {BOX_GLSL, flatReader, OUTPUT_INDEX_GLSL, outputStart, ROI_ALIGN_UNIFORMS} from './roi_common';
+import {roiAlignForwardShader} from './roi_align';
+
+/** The input names of the levels, in order. */
+export function multiScaleLevelInputs(numLevels: number): string[] {
+  return Array.from({length: numLevels}, (_, l) => `roiX${l}`);
+}
+
+/**
+ * ROI_ALIGN_UNIFORMS without roiScale (a global here), and per level its
+ * [height, width], its scale, and the least area of each level after the first.
+ */
+export function multiScaleUniforms(numLevels: number): CustomUniforms {
+  return [
+    ...ROI_ALIGN_UNIFORMS.filter(u => u.name !== 'roiScale'),
+    {name: 'roiLevelSizes', type: 'ivec2', arrayIndex: numLevels},
+    {name: 'roiLevelScales', type: 'float', arrayIndex: numLevels},
+    {name: 'roiLevelThresholds', type: 'float', arrayIndex: Math.max(numLevels - 1, 1)},
+  ];
+}
+
+/** `text` with `pattern` replaced; throws if it is not there (the shader's text changed). */
+function rewrite(text: string, pattern: string|RegExp, replacement: string, what: string): string {
+  const found = typeof pattern === 'string' ? text.includes(pattern) : text.search(pattern) >= 0;
+  if (!found) throw new Error(`multiScaleRoiAlignShader: the RoIAlign shader no longer has ${what}`);
+  return typeof pattern === 'string' ? text.split(pattern).join(replacement) : text.replace(pattern, replacement);
+}
+
+/** BOX_GLSL's roiReadBox, renamed roiReadBoxAnyLevel, followed by the level-deciding roiReadBox. */
+function decidingLevels(code: string, numLevels: number): string {
+  const boxReader = /RoIBox roiReadBox\(int k\) \{[^}]*\}\n/;
+  const found = code.match(boxReader);
+  if (found === null) throw new Error('multiScaleRoiAlignShader: the RoIAlign shader no longer has roiReadBox');
+  return code.replace(
+      boxReader, found[0].replace('roiReadBox(', 'roiReadBoxAnyLevel(') + levelSelectionGlsl(numLevels));
+}
+
+// The level of the box this fragment samples, its [height, width] and
+// scale (set by roiReadBox).
+const LEVEL_GLOBALS_GLSL = `
+int roiLevel;
+ivec2 roiLevelSize;
+float roiScale;
+`;
+
+function levelReaderGlsl(numLevels: number): string {
+  const reads = multiScaleLevelInputs(numLevels).map(
+      (name, l) => `  ${l + 1 < numLevels ? `if (roiLevel == ${l}) ` : ''}return read${name.charAt(0).toUpperCase()}${
+          name.slice(1)}(index);`);
+  return `
+${multiScaleLevelInputs(numLevels).map(flatReader).join('\n')}
+${LEVEL_GLOBALS_GLSL}
+float readRoiX(int index) {
+${reads.join('\n')}
+}
+`;
+}
+
+function levelSelectionGlsl(numLevels: number): string {
+  return `
+// Box k at its level: the float32 area, as torchvision's box_area computes
+// it, against the least area of each level. With several levels a negative
+// area has none, and the box reads nothing.
+RoIBox roiReadBox(int k) {
+  RoIBox box = roiReadBoxAnyLevel(k);
+  float area = (box.x2 - box.x1) * (box.y2 - box.y1);
+  roiLevel = 0;
+  for (int t = 0; t < ${numLevels - 1}; t++) {
+    if (area >= roiLevelThresholds[t]) roiLevel = t + 1;
+  }
+  if (${numLevels > 1 ? 'area < 0.0' : 'false'}) box.batch = -1;
+  roiLevelSize = roiLevelSizes[roiLevel];
+  roiScale = roiLevelScales[roiLevel];
+  return box;
+}
+`;
+}
+
+interface GlslFunction {
+  name: string;
+  /** The whole definition, `type name(...) { ... }`. */
+  text: string;
+  params: string[];
+  returns: boolean;
+}
+
+/** The top-level function definitions of GLSL code (a return type, a name, parameters, braces). */
+function glslFunctions(code: string): GlslFunction[] {
+  const found: GlslFunction[] = [];
+  for (const match of code.matchAll(/^(\w+) (\w+)\(([^)]*)\) \{/gm)) {
+    const open = match.index! + match[0].length - 1;
+    let depth = 0, end = open;
+    do {
+      if (code[end] === '{') depth++;
+      if (code[end] === '}') depth--;
+      end++;
+    } while (depth > 0 && end < code.length);
+    const params = match[3].split(',').map(p => p.trim().split(/\s+/).pop()!).filter(p => p.length > 0);
+    found.push({name: match[2], text: code.slice(match.index!, end), params, returns: match[1] !== 'void'});
+  }
+  return found;
+}
+
+/**
+ * `code` with every function other than main and readRoiX that reads x
+ * (through readRoiX, or another such function) given one copy per level
+ * (name_l, reading roiX{l} with that level's size), and the original
+ * turned into a choice among the copies: so the sampling loops read one
+ * level's texture, and the level is chosen once per call.
+ */
+function perLevelReaders(code: string, numLevels: number): string {
+  const functions = glslFunctions(code).filter(f => f.name !== 'main' && f.name !== 'readRoiX');
+  const body = (f: GlslFunction) => f.text.slice(f.text.indexOf('{'));
+  const readers = new Set<string>(['readRoiX']);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const f of functions) {
+      if (!readers.has(f.name) && [...readers].some(r => new RegExp(`\\b${r}\\(`).test(body(f)))) {
+        readers.add(f.name);
+        grew = true;
+      }
+    }
+  }
+  readers.delete('readRoiX');
+  if (readers.size === 0) throw new Error('multiScaleRoiAlignShader: the RoIAlign shader no longer reads roiX');
+  const copy = (text: string, l: number) => [...readers].reduce(
+      (t, name) => t.replace(new RegExp(`\\b${name}\\(`, 'g'), `${name}_${l}(`),
+      text.replace(/\breadRoiX\(/g, `readRoiX${l}(`).replace(/\broiLevelSize\b/g, `roiLevelSizes[${l}]`));
+  let result = code;
+  for (const f of functions.filter(f => readers.has(f.name))) {
+    const copies = Array.from({length: numLevels}, (_, l) => copy(f.text, l)).join('\n');
+    const args = f.params.join(', ');
+    const call = (l: number) => f.returns ? `return ${f.name}_${l}(${args});` : `${f.name}_${l}(${args}); return;`;
+    const choice = Array.from({length: numLevels - 1}, (_, l) => `  if (roiLevel == ${l}) { ${call(l)} }`).join('\n');
+    const chooser = `${f.text.slice(0, f.text.indexOf('{'))}{\n${choice}\n  ${call(numLevels - 1)}\n}`;
+    result = result.replace(f.text, `${copies}\n${chooser}`);
+  }
+  return result;
+}
+
+/** [K, outH, outW, C]. Inputs: roiBoxTable, roiX0 .. roiX{L-1}; uniforms: multiScaleUniforms. */
+export function multiScaleRoiAlignShader(numLevels: number, mode: 'avg'|'max'): string {
+  let code = roiAlignForwardShader(mode);
+  code = rewrite(code, flatReader('roiX'), levelReaderGlsl(numLevels), 'a reader of roiX');
+  code = rewrite(code, /\broiXDims\.y\b/g, 'roiLevelSize.x', 'the map height');
+  code = rewrite(code, /\broiXDims\.z\b/g, 'roiLevelSize.y', 'the map width');
+  return perLevelReaders(decidingLevels(code, numLevels), numLevels);
+}
+
+/**
+ * [K] (an intermediate): each box's image index at level roiTargetLevel and
+ * -1 at the others, as RoIAlign's gradient kernels take boxIndices (-1 reads
+ * nothing and gets no gradient). Inputs: roiBoxTable; uniforms:
+ * multiScaleUniforms and roiTargetLevel.
+ */
+export function multiScaleLevelIndicesShader(numLevels: number): string {
+  return `${flatReader('roiBoxTable')}
+${OUTPUT_INDEX_GLSL}
+${LEVEL_GLOBALS_GLSL}
+${decidingLevels(BOX_GLSL, numLevels)}
+void main() {
+  ${outputStart('roiBoxCount')}
+  RoIBox box = roiReadBox(index);
+  setOutput(box.batch >= 0 && roiLevel == roiTargetLevel ? float(box.batch) : -1.0);
+}
+`;
+}
