@@ -13,6 +13,9 @@ import {psRoiPoolGradConfig} from './PsRoIPoolGrad';
 import {roiAlignRotatedConfig} from './RoIAlignRotated';
 import {roiAlignRotatedBoxGradConfig} from './RoIAlignRotatedBoxGrad';
 import {roiAlignRotatedGradConfig} from './RoIAlignRotatedGrad';
+import {multiScaleRoiAlignConfig} from './MultiScaleRoIAlign';
+import {multiScaleRoiAlignBoxGradConfig} from './MultiScaleRoIAlignBoxGrad';
+import {multiScaleRoiAlignGradConfig} from './MultiScaleRoIAlignGrad';
 
 /** The wasm backend (@tensorflow/tfjs-backend-wasm)'s kernels. */
 export const wasmKernels: KernelConfig[] = [
@@ -21,4 +24,5 @@ export const wasmKernels: KernelConfig[] = [
   psRoiAlignConfig, psRoiAlignGradConfig, psRoiAlignBoxGradConfig, psRoiPoolConfig,
   psRoiPoolGradConfig,
   roiAlignRotatedConfig, roiAlignRotatedGradConfig, roiAlignRotatedBoxGradConfig,
+  multiScaleRoiAlignConfig, multiScaleRoiAlignGradConfig, multiScaleRoiAlignBoxGradConfig,
 ];
