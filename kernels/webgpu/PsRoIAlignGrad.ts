@@ -15,9 +15,9 @@ export function psRoiAlignGrad(args: {inputs: RoIGradInputs, backend: WebGPUBack
   const {inputs, backend, attrs} = args;
   checkSamplingRatio(PsRoIAlignGrad, attrs);
   if (nothingToCompute(inputs)) return zerosTensor(backend, inputs.x.shape);
-  const reachProgram = new RoIReachProgram(inputs.boxes.shape[0], {aligned: true, samplingRatio: attrs.samplingRatio});
+  const reachProgram = new RoIReachProgram(inputs.boxes.shape[0], {aligned: true});
   const reach = runOnRoITensors(backend, PsRoIAlignGrad, reachProgram, inputs, attrs, 'int32');
-  const program = new PsRoIAlignGradProgram(inputs.x.shape, attrs.samplingRatio);
+  const program = new PsRoIAlignGradProgram(inputs.x.shape);
   return releasing(
       backend, [reach], () => runOnRoITensors(backend, PsRoIAlignGrad, program, {...inputs, reach}, attrs, 'float32'));
 }

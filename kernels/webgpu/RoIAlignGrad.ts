@@ -21,7 +21,7 @@ export function roiAlignGrad(args: {inputs: RoIGradInputs, backend: WebGPUBacken
   const reach = runOnRoITensors(
       backend, RoIAlignGrad, new RoIReachProgram(inputs.boxes.shape[0], attrs), inputs, attrs, 'int32');
   const winner = attrs.mode === 'max' ? runRoIAlign(backend, RoIAlignGrad, inputs, attrs, 'winner') : null;
-  const program = new RoIAlignGradProgram(inputs.x.shape, attrs.mode, attrs.aligned, attrs.samplingRatio);
+  const program = new RoIAlignGradProgram(inputs.x.shape, attrs.mode, attrs.aligned);
   return releasing(
       backend, [reach, winner],
       () => runOnRoITensors(backend, RoIAlignGrad, program, {...inputs, reach, winner}, attrs, 'float32'));

@@ -16,9 +16,9 @@ export function roiAlignRotatedGrad(
   if (nothingToCompute(inputs)) return zerosTensor(backend, inputs.x.shape);
   const uniforms = rotatedUniforms(attrs);
   const reach = runOnRoITensors(
-      backend, RoIAlignRotatedGrad, new RoIAlignRotatedReachProgram(inputs.boxes.shape[0], attrs.samplingRatio),
+      backend, RoIAlignRotatedGrad, new RoIAlignRotatedReachProgram(inputs.boxes.shape[0]),
       inputs, attrs, 'int32', uniforms);
-  const program = new RoIAlignRotatedGradProgram(inputs.x.shape, attrs.samplingRatio);
+  const program = new RoIAlignRotatedGradProgram(inputs.x.shape);
   return releasing(
       backend, [reach],
       () => runOnRoITensors(backend, RoIAlignRotatedGrad, program, {...inputs, reach}, attrs, 'float32', uniforms));

@@ -5,20 +5,20 @@
  */
 import {gatherInvocations} from '../../shaders/wgsl/gather';
 import {PS_ROI_POOL_GRAD_WGSL, PS_ROI_POOL_WGSL, psRoiAlignGradWgsl} from '../../shaders/wgsl/ps_roi';
-import {RoIProgram, samplingKey} from './roi_webgpu_util';
+import {RoIProgram} from './roi_webgpu_util';
 
 /** psRoiAlign's dx [N,H,W,C], gathered by one invocation per pixel and block of channels. */
 export class PsRoIAlignGradProgram extends RoIProgram {
   shaderKey: string;
   variableNames = ['dy', 'boxes', 'boxIndices', 'reach'];
 
-  constructor(xShape: number[], private readonly samplingRatio: number) {
+  constructor(xShape: number[]) {
     super(xShape, gatherInvocations(xShape));
-    this.shaderKey = `psRoiAlignGrad_${samplingKey(samplingRatio)}`;
+    this.shaderKey = 'psRoiAlignGrad';
   }
 
   getUserCode(): string {
-    return psRoiAlignGradWgsl(this.samplingRatio);
+    return psRoiAlignGradWgsl();
   }
 }
 
