@@ -1,5 +1,6 @@
 import type {RoIAlignMode} from '../../src/kernel_names';
-import {gatherInvocations} from '../../shaders/wgsl/gather';
+import {GATHER_UNIFORMS, gatherInvocations} from '../../shaders/wgsl/gather';
+import {ROI_UNIFORMS} from '../../shaders/wgsl/geometry';
 import {roiAlignGradWgsl} from '../../shaders/wgsl/roi_align_grad';
 import {RoIProgram} from './roi_webgpu_util';
 
@@ -11,12 +12,13 @@ import {RoIProgram} from './roi_webgpu_util';
 export class RoIAlignGradProgram extends RoIProgram {
   shaderKey: string;
   variableNames: string[];
+  uniforms = `${ROI_UNIFORMS} ${GATHER_UNIFORMS}`;
 
   constructor(
       xShape: number[], private readonly mode: RoIAlignMode, private readonly aligned: boolean) {
     super(xShape, gatherInvocations(xShape));
     this.variableNames =
-        mode === 'avg' ? ['dy', 'boxes', 'boxIndices', 'reach'] : ['dy', 'boxes', 'boxIndices', 'reach', 'winner'];
+        ['dy', 'boxes', 'boxIndices', 'reach', 'tileBoxes', ...(mode === 'avg' ? [] : ['winner'])];
     this.shaderKey = `roiAlignGrad_${mode}_${aligned ? 'aligned' : 'unaligned'}`;
   }
 

@@ -5,7 +5,7 @@
  */
 import {radiansPerAngle} from '../../src/geometry';
 import type {RoIAlignRotatedAttrs} from '../../src/kernel_names';
-import {gatherInvocations, REACH_FIELDS} from '../../shaders/wgsl/gather';
+import {GATHER_UNIFORMS, gatherInvocations, REACH_FIELDS} from '../../shaders/wgsl/gather';
 import {ROI_ALIGN_ROTATED_UNIFORMS} from '../../shaders/wgsl/geometry';
 import {roiAlignRotatedBoxGradWgsl, roiAlignRotatedGradWgsl, roiAlignRotatedReachWgsl, roiAlignRotatedWgsl} from '../../shaders/wgsl/roi_align_rotated';
 import {ProgramUniforms, RoIProgram} from './roi_webgpu_util';
@@ -47,7 +47,8 @@ export class RoIAlignRotatedReachProgram extends RoIAlignRotatedProgramBase {
 /** dx [N,H,W,C], gathered by one invocation per pixel and block of channels. */
 export class RoIAlignRotatedGradProgram extends RoIAlignRotatedProgramBase {
   shaderKey: string;
-  variableNames = ['dy', 'boxes', 'boxIndices', 'reach'];
+  variableNames = ['dy', 'boxes', 'boxIndices', 'reach', 'tileBoxes'];
+  uniforms = `${ROI_ALIGN_ROTATED_UNIFORMS} ${GATHER_UNIFORMS}`;
 
   constructor(xShape: number[]) {
     super(xShape, gatherInvocations(xShape));

@@ -142,7 +142,8 @@ export function runRoIProgram(
 }
 
 /** The tensors a program may read, by the names in its variableNames. */
-export type RoITensors = RoIInputs&{dy?: TensorInfo, winner?: TensorInfo | null, reach?: TensorInfo};
+export type RoITensors =
+    RoIInputs&{dy?: TensorInfo, winner?: TensorInfo | null, reach?: TensorInfo, tileBoxes?: TensorInfo};
 
 /**
  * Runs a program of the geometry (ROI_UNIFORMS, then `moreUniforms` for

@@ -472,9 +472,12 @@ fn roiReadCorners${suffix}(base : i32, row : RoISample, col : RoISample) -> RoIC
       x[rowHigh + col.low * channels], x[rowHigh + col.high * channels]);
 }
 
+// torchvision's w1 * v1 + w2 * v2 + w3 * v3 + w4 * v4, in its order: the
+// same roundings, and an infinite or NaN corner gives NaN even where its
+// weight is 0, as there.
 fn roiInterpolate${suffix}(v : RoICorners${suffix}, row : RoISample, col : RoISample) -> ${value} {
-  return row.lowWeight * (col.lowWeight * v.v00 + col.highWeight * v.v01) +
-      row.highWeight * (col.lowWeight * v.v10 + col.highWeight * v.v11);
+  return (row.lowWeight * col.lowWeight) * v.v00 + (row.lowWeight * col.highWeight) * v.v01 +
+      (row.highWeight * col.lowWeight) * v.v10 + (row.highWeight * col.highWeight) * v.v11;
 }
 `;
 }
