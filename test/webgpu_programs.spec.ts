@@ -11,7 +11,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {roiAlign, roiPool} from '../src/index';
+import {roiAlign, roiAlignRotated, roiPool} from '../src/index';
+import {MAX_SAMPLES_PER_BIN_AXIS} from '../src/limits';
 import {checkClose, describeEachBackend, expectThrows, randomValues, seededRandom, values} from './harness';
 import {RefAlignOptions, RefInput, refRoiAlign, refRoiPool} from './reference';
 
@@ -228,6 +229,30 @@ describeEachBackend('compiled programs and device limits', backend => {
   });
 
   if (backend === 'webgpu') {
+    it('boxes whose adaptive grid passes MAX_SAMPLES_PER_BIN_AXIS read nothing, pass no gradient, and return at once',
+       async () => {
+         const x = tf.tensor4d(randomValues(seededRandom(43), 6 * 7 * 2), [1, 6, 7, 2]);
+         // One axis over the cap (7 bins of cap + 1 samples), both, and a box of 1e30; then a readable box.
+         const over = 7 * (MAX_SAMPLES_PER_BIN_AXIS + 1);
+         const boxes = tf.tensor2d([[0, 0, over, 3], [0, 0, over, over], [0, 0, 1e30, 1e30], [1, 1, 5, 4]]);
+         const indices = tf.tensor1d([0, 0, 0, 0], 'int32');
+         const run = (a: tf.Tensor, b: tf.Tensor) => roiAlign(a as tf.Tensor4D, b as tf.Tensor2D, indices, 7);
+         const yt = run(x, boxes);
+         const y = await values(yt);
+         const [dx, dboxes] = tf.grads(run)([x, boxes]);
+         const perBox = 7 * 7 * 2;
+         expect(Array.from(y.slice(0, 3 * perBox)).every(v => v === 0)).toBe(true);
+         expect(Array.from(y.slice(3 * perBox)).some(v => v !== 0)).toBe(true);
+         expect(Array.from((await values(dboxes)).slice(0, 12)).every(v => v === 0)).toBe(true);
+         // dx is the readable box's alone.
+         const [dxAlone] = tf.grads((a: tf.Tensor) => roiAlign(a as tf.Tensor4D, [[1, 1, 5, 4]], [0], 7))([x]);
+         checkClose(await values(dx), await values(dxAlone), 'dx');
+         // Rotated boxes of 1e30 pixels, too.
+         const rotated = roiAlignRotated(x, [[3, 3, 1e30, 1e30, 30]], [0], 7);
+         expect(Array.from(await values(rotated)).every(v => v === 0)).toBe(true);
+         tf.dispose([x, boxes, indices, yt, dx, dboxes, dxAlone, rotated]);
+       });
+
     it('an output past the storage binding limit throws a clear Error before running', async () => {
       // 16 channels x 16384^2 bins of float32: 17 GB, past any WebGPU device's limits.
       const x = tf.zeros([1, 2, 2, 16]) as tf.Tensor4D;
