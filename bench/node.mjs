@@ -16,11 +16,16 @@
 //   npm run bench -- --backends wasm
 //                                  the wasm kernels (@tensorflow/tfjs-backend-wasm)
 //                                  beside the cpu kernels, op by op.
+//   npm run bench -- --detector    only the detector rows (issue 14) on webgpu:
+//                                  P3 and P2 at C = 16 and 64, forward 'avg'
+//                                  and 'max', dx, dboxes and the composite.
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 
 import {roiAlign, roiPool} from '../dist/index.mjs';
-import {assertSame, BENCH_WORKLOADS, roiAlignComposite, seededBoxes} from './workloads.mjs';
+import {
+  assertSame, BENCH_WORKLOADS, DETECTOR_CHANNELS, DETECTOR_WORKLOADS, roiAlignComposite, seededBoxes, withChannels,
+} from './workloads.mjs';
 import {maxRoiPoolModel, roiAlignModel} from './onnx_models.mjs';
 import {loadOnnxRuntime, ORT_VERSION} from './onnxruntime.mjs';
 import {startNodeWebGPU} from '../examples/node_webgpu.mjs';
@@ -42,6 +47,7 @@ const WARMUP_MS = 1000;
 const backendsAt = args.indexOf('--backends');
 const BACKENDS = backendsAt >= 0 ? args[backendsAt + 1].split(',') : ['cpu'];
 const chosen = args.filter(a => /^W\d$/.test(a));
+const DETECTOR_ONLY = args.includes('--detector');
 for (const b of BACKENDS) if (b !== 'cpu' && b !== 'webgpu' && b !== 'wasm') throw new Error(`--backends: no backend ${b} in Node`);
 
 /**
@@ -388,7 +394,80 @@ async function gpuDescription() {
   return [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ') || 'unknown adapter';
 }
 
-const gpu = BACKENDS.includes('webgpu') ? await gpuDescription() : null;
+/**
+ * The detector rows (issue 14) on webgpu: per workload and C, the forward
+ * in both modes, the composite, and both gradients in both modes, each
+ * checked against the cpu kernels first; then the ratios the issue sets
+ * targets for.
+ */
+async function runDetectorRows() {
+  const lines = ['\n## Detector workloads on webgpu (Dawn over SwiftShader, a software GPU): 200 boxes, 7x7, samplingRatio 2',
+    '| workload | C | forward avg ms | forward max ms | composite ms | dx avg ms | dx max ms | dboxes avg ms | dboxes max ms | ' +
+        'dx/fwd avg | dx/fwd max | dboxes/fwd avg | dboxes/fwd max | fwd avg/composite |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
+  const checks = [];
+  const dxMedians = {};
+  for (const channels of DETECTOR_CHANNELS) {
+    for (const [name, base] of Object.entries(DETECTOR_WORKLOADS)) {
+      const w = withChannels(base, channels);
+      const {boxList, batchIndices, outShape, xValues, dyValues} = await workloadValues(w);
+      const {spatialScale, samplingRatio, aligned, outputSize} = w;
+      const attrsOf = mode => ({pooledHeight: outputSize, pooledWidth: outputSize, spatialScale, samplingRatio, aligned, mode});
+      const tensors = () => ({
+        x: tf.tensor4d(xValues, w.features),
+        boxes: tf.tensor2d(boxList, [w.numBoxes, 4]),
+        boxIndices: tf.tensor1d(batchIndices, 'int32'),
+        dy: tf.tensor(dyValues, outShape),
+      });
+      const passes = inputs => Object.fromEntries(['avg', 'max'].flatMap(mode => [
+        [`forward ${mode}`, () => roiAlign(inputs.x, inputs.boxes, inputs.boxIndices, outputSize,
+                                           {spatialScale, samplingRatio, aligned, mode})],
+        [`dx ${mode}`, () => tf.engine().runKernel('RoIAlignGrad', inputs, attrsOf(mode))],
+        [`dboxes ${mode}`, () => tf.engine().runKernel('RoIAlignBoxGrad', inputs, attrsOf(mode))],
+      ]));
+      await tf.setBackend('cpu');
+      const cpuInputs = tensors();
+      const expected = {};
+      for (const [what, op] of Object.entries(passes(cpuInputs))) {
+        const y = op();
+        expected[what] = await y.data();
+        y.dispose();
+      }
+      tf.dispose(Object.values(cpuInputs));
+      if (!(await tf.setBackend('webgpu')) || tf.getBackend() !== 'webgpu') throw new Error('the webgpu backend did not start');
+      const inputs = tensors();
+      const t = {};
+      for (const [what, op] of Object.entries(passes(inputs))) {
+        const y = op();
+        // Gradients sum many terms in another order than the cpu kernels.
+        const worst = assertSame(`webgpu ${what}`, expected[what], await y.data(), what.startsWith('forward') ? 1e-4 : 1e-3);
+        y.dispose();
+        checks.push(`${name} C=${channels} webgpu ${what} matches the cpu kernels (largest difference ${worst.toExponential(1)})`);
+        t[what] = (await time(onGPU(op))).median;
+      }
+      const composite = roiAlignComposite(tf, w, boxList, inputs.x, inputs.boxIndices);
+      t.composite = (await time(onGPU(composite.run))).median;
+      composite.dispose();
+      tf.dispose(Object.values(inputs));
+      dxMedians[`${name} ${channels}`] = t;
+      const r = (a, b) => (a / b).toFixed(2);
+      lines.push(`| ${name} | ${channels} | ${ms(t['forward avg'])} | ${ms(t['forward max'])} | ${ms(t.composite)} | ${
+          ms(t['dx avg'])} | ${ms(t['dx max'])} | ${ms(t['dboxes avg'])} | ${ms(t['dboxes max'])} | ${
+          r(t['dx avg'], t['forward avg'])} | ${r(t['dx max'], t['forward max'])} | ${r(t['dboxes avg'], t['forward avg'])} | ${
+          r(t['dboxes max'], t['forward max'])} | ${r(t['forward avg'], t.composite)} |`);
+    }
+  }
+  lines.push('\ndx growth from P3 to P2 (same boxes, 4x the map):');
+  for (const channels of DETECTOR_CHANNELS) {
+    const p3 = dxMedians[`P3 ${channels}`], p2 = dxMedians[`P2 ${channels}`];
+    lines.push(`- C=${channels}: 'avg' ${(p2['dx avg'] / p3['dx avg']).toFixed(2)}x, 'max' ${
+        (p2['dx max'] / p3['dx max']).toFixed(2)}x`);
+  }
+  console.log(lines.join('\n'));
+  console.log('\nChecked before timing:\n' + checks.map(line => `- ${line}`).join('\n'));
+}
+
+const gpu = BACKENDS.includes('webgpu') || DETECTOR_ONLY ? await gpuDescription() : null;
 if (!(await tf.setBackend('cpu')) || tf.getBackend() !== 'cpu') throw new Error('the cpu backend did not start');
 console.log(`# tfjs-roi Node benchmark\n\nMachine: ${machine()}${gpu ? `; webgpu: Dawn on ${gpu}` : ''}\n` +
     `Command: npm run bench${args.length ? ' -- ' + args.join(' ') : ''}\n` +
@@ -397,8 +476,9 @@ console.log(`# tfjs-roi Node benchmark\n\nMachine: ${machine()}${gpu ? `; webgpu
     (gpu ? ' A webgpu run ends when one element of its output has been read back.' : ''));
 // --only fpn: the FPN pooler table alone (issue 15); FPN among the workload names runs it too.
 const onlyFpn = args.includes('--only') && args[args.indexOf('--only') + 1] === 'fpn';
+if (DETECTOR_ONLY) await runDetectorRows();
 for (const [name, w] of Object.entries(WORKLOADS)) {
-  if (onlyFpn || (chosen.length > 0 && !chosen.includes(name))) continue;
+  if (onlyFpn || DETECTOR_ONLY || (chosen.length > 0 && !chosen.includes(name))) continue;
   if (BACKENDS.includes('cpu')) await runWorkload(name, w);
   if (BACKENDS.includes('webgpu')) await runWebGPUWorkload(name, w);
   if (BACKENDS.includes('wasm')) await runWasmWorkload(name, w);
@@ -419,4 +499,4 @@ async function runFpn() {
     if (result.checks.length) console.log('\nChecked before timing:\n' + result.checks.map(line => `- ${line}`).join('\n'));
   }
 }
-if (onlyFpn || chosen.length === 0 || args.includes('FPN')) await runFpn();
+if (onlyFpn || (!DETECTOR_ONLY && chosen.length === 0) || args.includes('FPN')) await runFpn();

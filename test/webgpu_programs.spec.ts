@@ -3,13 +3,18 @@
  * counts and feature sizes reuse compiled webgpu pipelines (shapes are
  * uniforms, not compiled in), outputs too large for one 1-D dispatch are laid
  * out over two dimensions, and inputs past the device's limits are refused
- * with a clear Error before anything runs.
+ * with a clear Error before anything runs. The gradients at detector-like
+ * shapes (C >= 40 in two channel blocks of the webgpu gather, K >= 100, N > 1,
+ * boxes across the gather's 8 x 8 tiles and the map's border) and through
+ * dispatches of more than 65535 workgroups are checked against central
+ * differences of the float64 reference, and must repeat bit for bit.
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {roiAlign, roiPool} from '../src/index';
+import {roiAlign, roiAlignRotated, roiPool} from '../src/index';
+import {MAX_SAMPLES_PER_BIN_AXIS} from '../src/limits';
 import {checkClose, describeEachBackend, expectThrows, randomValues, seededRandom, values} from './harness';
-import {refRoiAlign, refRoiPool} from './reference';
+import {RefAlignOptions, RefInput, refRoiAlign, refRoiPool} from './reference';
 
 /** This package's compiled webgpu pipelines (their shaderKeys start with 'roi'). */
 function roiPipelineCount(): number {
@@ -57,6 +62,90 @@ async function runAll(size: Size, seed: number): Promise<void> {
   tf.dispose([xt, bt, it, y, dx]);
 }
 
+
+/**
+ * dx and dboxes of roiAlign from finite differences of the float64
+ * reference, box by box: a box's outputs depend only on its own corners and
+ * on the pixels near it, so each difference evaluates that one box, and dx
+ * moves one pixel's channels at once (channels do not mix).
+ */
+function referenceGradients(
+    input: RefInput, options: RefAlignOptions, dy: ArrayLike<number>, withDx: boolean, boxesToCheck: number[]) {
+  const [, H, W, C] = input.shape;
+  const perBox = options.outH * options.outW * C;
+  const dx = new Float64Array(input.x.length);
+  const dboxes = new Float64Array(input.boxes.length);
+  const x = Float64Array.from(input.x);
+  for (const k of boxesToCheck) {
+    const n = input.boxIndices[k];
+    const corners = Array.from(input.boxes).slice(4 * k, 4 * k + 4);
+    const boxDy = Array.from(dy).slice(k * perBox, (k + 1) * perBox);
+    const one = (boxes: number[], values: ArrayLike<number>) =>
+        refRoiAlign({x: values, shape: input.shape, boxes, boxIndices: [n]}, options);
+    // Forward differences: within a sample's pixel cell (and with 'max' mode's
+    // winners fixed) the outputs are linear in each corner and in x.
+    const base = one(corners, x);
+    // Box corners move by 1e-6: positions stay on their side of pixel edges.
+    for (let i = 0; i < 4; i++) {
+      const up = one(corners.map((v, j) => (j === i ? v + 1e-6 : v)), x);
+      dboxes[4 * k + i] = boxDy.reduce((acc, d, e) => acc + d * (up[e] - base[e]), 0) / 1e-6;
+    }
+    if (!withDx) continue;
+    // The pixels the box's samples can read, with a margin for the clamping.
+    const shift = options.aligned ? 0.5 : 0;
+    const scaled = corners.map(v => v * options.spatialScale - shift);
+    const rows = [Math.max(Math.floor(Math.min(scaled[1], scaled[3])) - 2, 0),
+                  Math.min(Math.ceil(Math.max(scaled[1], scaled[3] + 1)) + 2, H - 1)];
+    const cols = [Math.max(Math.floor(Math.min(scaled[0], scaled[2])) - 2, 0),
+                  Math.min(Math.ceil(Math.max(scaled[0], scaled[2] + 1)) + 2, W - 1)];
+    // 1e-7 keeps 'max' mode's winners where they are.
+    const eps = 1e-7;
+    for (let h = rows[0]; h <= rows[1]; h++) {
+      for (let w = cols[0]; w <= cols[1]; w++) {
+        const at = ((n * H + h) * W + w) * C;
+        const saved = x.slice(at, at + C);
+        for (let c = 0; c < C; c++) x[at + c] = saved[c] + eps;
+        const up = one(corners, x);
+        x.set(saved, at);
+        for (let e = 0; e < perBox; e++) dx[at + e % C] += boxDy[e] * (up[e] - base[e]) / eps;
+      }
+    }
+  }
+  return {dx, dboxes};
+}
+
+/**
+ * roiAlign's dx and dboxes, checked against referenceGradients (dx only
+ * withDx; dboxes of boxesToCheck), and bit-identical on a second run.
+ */
+async function checkAlignGradients(
+    input: RefInput, options: RefAlignOptions, dy: Float32Array, label: string, withDx = true,
+    boxesToCheck = Array.from(input.boxIndices, (_, k) => k)): Promise<void> {
+  const [N, H, W, C] = input.shape;
+  const K = input.boxIndices.length;
+  const xt = tf.tensor4d(Float32Array.from(input.x), [N, H, W, C]);
+  const bt = tf.tensor2d(Float32Array.from(input.boxes), [K, 4]);
+  const it = tf.tensor1d(Int32Array.from(input.boxIndices), 'int32');
+  const dyt = tf.tensor4d(dy, [K, options.outH, options.outW, C]);
+  const {spatialScale, samplingRatio, aligned, mode} = options;
+  const run = (a: tf.Tensor, b: tf.Tensor) => roiAlign(
+      a as tf.Tensor4D, b as tf.Tensor2D, it, [options.outH, options.outW], {spatialScale, samplingRatio, aligned, mode});
+  // Without dx, only the box gradient runs.
+  const both = () => withDx ? tf.grads(run)([xt, bt], dyt) : [tf.zeros([1]), tf.grad(b => run(xt, b))(bt, dyt)];
+  const first = both();
+  const second = both();
+  const [dx, dboxes] = await Promise.all(first.map(g => values(g)));
+  const [dxAgain, dboxesAgain] = await Promise.all(second.map(g => values(g)));
+  tf.dispose([xt, bt, it, dyt, ...first, ...second]);
+  const expected = referenceGradients(input, options, dy, withDx, boxesToCheck);
+  if (withDx) checkClose(dx, expected.dx, `${label} dx`);
+  const checked = (d: ArrayLike<number>) => boxesToCheck.flatMap(k => Array.from(d).slice(4 * k, 4 * k + 4));
+  // Box gradients sum dy times slopes over every sample and channel in float32.
+  checkClose(checked(dboxes), checked(expected.dboxes), `${label} dboxes`, {atol: 1e-3, rtol: 1e-3});
+  expect(Array.from(dxAgain).every((v, i) => Object.is(v, dx[i]))).toBe(true);
+  expect(Array.from(dboxesAgain).every((v, i) => Object.is(v, dboxes[i]))).toBe(true);
+}
+
 describeEachBackend('compiled programs and device limits', backend => {
   it('new box counts, images, feature and output sizes reuse the compiled programs', async () => {
     // Earlier specs in the same page (karma) may have compiled some already.
@@ -65,8 +154,9 @@ describeEachBackend('compiled programs and device limits', backend => {
     const compiled = backend === 'webgpu' ? roiPipelineCount() : 0;
     if (backend === 'webgpu') {
       // roiAlign avg: forward, dx, box partials; max: forward value and winner, dx, box partials;
-      // the box sum and the reach pass they share; roiPool: forward value and winner, reach, dx.
-      expect(compiled - before).toBeLessThanOrEqual(3 + 4 + 2 + 4);
+      // the box sum, the reach pass and the tile cull pass they share; roiPool: forward value and
+      // winner, reach, dx.
+      expect(compiled - before).toBeLessThanOrEqual(3 + 4 + 3 + 4);
     }
     await runAll({shape: [2, 9, 4, 3], numBoxes: 7, out: [3, 2], spatialScale: 0.5}, 2);
     await runAll({shape: [3, 4, 11, 1], numBoxes: 1, out: [1, 4], spatialScale: 2}, 3);
@@ -78,6 +168,54 @@ describeEachBackend('compiled programs and device limits', backend => {
     await runAll({shape: [2, 3, 7, 8], numBoxes: 5, out: [1, 2], spatialScale: 0.5}, 6);
     if (backend === 'webgpu') expect(roiPipelineCount()).toBe(withFourChannels);
   });
+
+
+  for (const mode of ['avg', 'max'] as const) {
+    it(`roiAlign '${mode}' gradients at C = 43, K = 120, N = 2 match the float64 reference and repeat bit for bit`,
+       async () => {
+         const random = seededRandom(mode === 'avg' ? 40 : 41);
+         const shape = [2, 21, 27, 43];
+         const x = randomValues(random, shape.reduce((a, b) => a * b));
+         const K = 120;
+         const boxes = new Float32Array(4 * K);
+         for (let k = 0; k < K; k++) {
+           // Mostly near the gather's tile edges (multiples of 8 pixels) and past the map's
+           // border, 1 to 5 pixels wide, at spatialScale 0.5.
+           const x1 = 2 * (8 * Math.floor(random() * 4) - 3 + random() * 6);
+           const y1 = 2 * (8 * Math.floor(random() * 3) - 3 + random() * 6);
+           boxes.set([x1, y1, x1 + 2 * (1 + random() * 4), y1 + 2 * (1 + random() * 4)], 4 * k);
+         }
+         const boxIndices = Array.from({length: K}, (_, k) => k % 2);
+         const options: RefAlignOptions = {outH: 2, outW: 2, spatialScale: 0.5, samplingRatio: 2, aligned: mode === 'max', mode};
+         const dy = randomValues(random, K * 2 * 2 * 43);
+         await checkAlignGradients({x, shape, boxes, boxIndices}, options, dy, `C=43 K=120 ${mode}`);
+       });
+  }
+
+  if (backend === 'webgpu') {
+    it('gradients through more than 65535 workgroups (the dx gather and the box gradient) match the reference',
+       async () => {
+         const random = seededRandom(42);
+         // dx: 2056 x 2056 pixels in 8 x 8 tiles of 64 invocations, 4,227,136 of them.
+         const shape = [1, 2056, 2056, 1];
+         const x = randomValues(random, 2056 * 2056);
+         const boxes = [3.2, 4.1, 9.7, 8.3, 2045.5, 2049.25, 2055.5, 2056, 1020.3, 1030.6, 1027.9, 1036.2];
+         const options: RefAlignOptions = {outH: 2, outW: 2, spatialScale: 1, samplingRatio: 2, aligned: false, mode: 'avg'};
+         await checkAlignGradients({x, shape, boxes, boxIndices: [0, 0, 0]}, options, randomValues(random, 12), 'large dx');
+         // dboxes: 1025 boxes x 64 x 64 bins, 4,198,400 invocations of the box gradient's first pass;
+         // the reference checks boxes from the first, middle and last workgroups.
+         const K = 1025;
+         const many = new Float32Array(4 * K);
+         for (let k = 0; k < K; k++) {
+           const x1 = -2 + random() * 10, y1 = -2 + random() * 8;
+           many.set([x1, y1, x1 + 1 + random() * 4, y1 + 1 + random() * 4], 4 * k);
+         }
+         const bins = {outH: 64, outW: 64, spatialScale: 1, samplingRatio: 1, aligned: true, mode: 'avg' as const};
+         await checkAlignGradients(
+             {x: randomValues(random, 9 * 11), shape: [1, 9, 11, 1], boxes: many, boxIndices: new Array(K).fill(0)}, bins,
+             randomValues(random, K * 64 * 64), 'large dboxes', false, [0, 1, 511, 512, 1023, 1024]);
+       }, 300000);
+  }
 
   it('an output of more than 65535 x 64 elements (a 2-D dispatch on webgpu) matches the reference', async () => {
     // 2050 x 2050 one-sample bins: 4,202,500 outputs, past 65535 workgroups of 64.
@@ -91,6 +229,30 @@ describeEachBackend('compiled programs and device limits', backend => {
   });
 
   if (backend === 'webgpu') {
+    it('boxes whose adaptive grid passes MAX_SAMPLES_PER_BIN_AXIS read nothing, pass no gradient, and return at once',
+       async () => {
+         const x = tf.tensor4d(randomValues(seededRandom(43), 6 * 7 * 2), [1, 6, 7, 2]);
+         // One axis over the cap (7 bins of cap + 1 samples), both, and a box of 1e30; then a readable box.
+         const over = 7 * (MAX_SAMPLES_PER_BIN_AXIS + 1);
+         const boxes = tf.tensor2d([[0, 0, over, 3], [0, 0, over, over], [0, 0, 1e30, 1e30], [1, 1, 5, 4]]);
+         const indices = tf.tensor1d([0, 0, 0, 0], 'int32');
+         const run = (a: tf.Tensor, b: tf.Tensor) => roiAlign(a as tf.Tensor4D, b as tf.Tensor2D, indices, 7);
+         const yt = run(x, boxes);
+         const y = await values(yt);
+         const [dx, dboxes] = tf.grads(run)([x, boxes]);
+         const perBox = 7 * 7 * 2;
+         expect(Array.from(y.slice(0, 3 * perBox)).every(v => v === 0)).toBe(true);
+         expect(Array.from(y.slice(3 * perBox)).some(v => v !== 0)).toBe(true);
+         expect(Array.from((await values(dboxes)).slice(0, 12)).every(v => v === 0)).toBe(true);
+         // dx is the readable box's alone.
+         const [dxAlone] = tf.grads((a: tf.Tensor) => roiAlign(a as tf.Tensor4D, [[1, 1, 5, 4]], [0], 7))([x]);
+         checkClose(await values(dx), await values(dxAlone), 'dx');
+         // Rotated boxes of 1e30 pixels, too.
+         const rotated = roiAlignRotated(x, [[3, 3, 1e30, 1e30, 30]], [0], 7);
+         expect(Array.from(await values(rotated)).every(v => v === 0)).toBe(true);
+         tf.dispose([x, boxes, indices, yt, dx, dboxes, dxAlone, rotated]);
+       });
+
     it('an output past the storage binding limit throws a clear Error before running', async () => {
       // 16 channels x 16384^2 bins of float32: 17 GB, past any WebGPU device's limits.
       const x = tf.zeros([1, 2, 2, 16]) as tf.Tensor4D;

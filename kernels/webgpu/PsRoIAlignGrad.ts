@@ -4,7 +4,8 @@ import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
 import {PsRoIAlignAttrs, PsRoIAlignGrad, RoIGradInputs} from '../../src/kernel_names';
 import {PsRoIAlignGradProgram} from './ps_roi_webgpu';
 import {RoIReachProgram} from './roi_reach_webgpu';
-import {checkSamplingRatio, nothingToCompute, releasing, runOnRoITensors, zerosTensor} from './roi_webgpu_util';
+import {checkSamplingRatio, nothingToCompute, zerosTensor} from './roi_webgpu_util';
+import {runGather} from './gather_webgpu';
 
 /**
  * dx [N,H,W,C], deterministic: a gather over the boxes whose reach (the
@@ -15,11 +16,9 @@ export function psRoiAlignGrad(args: {inputs: RoIGradInputs, backend: WebGPUBack
   const {inputs, backend, attrs} = args;
   checkSamplingRatio(PsRoIAlignGrad, attrs);
   if (nothingToCompute(inputs)) return zerosTensor(backend, inputs.x.shape);
-  const reachProgram = new RoIReachProgram(inputs.boxes.shape[0], {aligned: true, samplingRatio: attrs.samplingRatio});
-  const reach = runOnRoITensors(backend, PsRoIAlignGrad, reachProgram, inputs, attrs, 'int32');
-  const program = new PsRoIAlignGradProgram(inputs.x.shape, attrs.samplingRatio);
-  return releasing(
-      backend, [reach], () => runOnRoITensors(backend, PsRoIAlignGrad, program, {...inputs, reach}, attrs, 'float32'));
+  return runGather(
+      backend, PsRoIAlignGrad, new RoIReachProgram(inputs.boxes.shape[0], {aligned: true}),
+      new PsRoIAlignGradProgram(inputs.x.shape), inputs, attrs);
 }
 
 export const psRoiAlignGradConfig: KernelConfig = {

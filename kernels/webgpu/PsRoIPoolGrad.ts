@@ -4,7 +4,8 @@ import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
 import {PsRoIPoolAttrs, PsRoIPoolGrad, RoIGradInputs} from '../../src/kernel_names';
 import {PsRoIPoolGradProgram} from './ps_roi_webgpu';
 import {RoIReachProgram} from './roi_reach_webgpu';
-import {nothingToCompute, releasing, runOnRoITensors, zerosTensor} from './roi_webgpu_util';
+import {nothingToCompute, zerosTensor} from './roi_webgpu_util';
+import {runGather} from './gather_webgpu';
 
 /**
  * dx [N,H,W,C], deterministic: a gather over the boxes whose reach holds each
@@ -15,12 +16,9 @@ export function psRoiPoolGrad(args: {inputs: RoIGradInputs, backend: WebGPUBacke
     TensorInfo {
   const {inputs, backend, attrs} = args;
   if (nothingToCompute(inputs)) return zerosTensor(backend, inputs.x.shape);
-  const reach = runOnRoITensors(
-      backend, PsRoIPoolGrad, new RoIReachProgram(inputs.boxes.shape[0], null), inputs, attrs, 'int32');
-  return releasing(
-      backend, [reach],
-      () => runOnRoITensors(
-          backend, PsRoIPoolGrad, new PsRoIPoolGradProgram(inputs.x.shape), {...inputs, reach}, attrs, 'float32'));
+  return runGather(
+      backend, PsRoIPoolGrad, new RoIReachProgram(inputs.boxes.shape[0], null),
+      new PsRoIPoolGradProgram(inputs.x.shape), inputs, attrs);
 }
 
 export const psRoiPoolGradConfig: KernelConfig = {

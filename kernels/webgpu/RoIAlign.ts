@@ -20,7 +20,7 @@ export function runRoIAlign(
   // by 4 keeps the one-channel program (a second pipeline, not one per shape).
   const lanes = attrs.mode === 'avg' && output === 'value' && !positionSensitive && outChannels % 4 === 0 ? 4 : 1;
   const program = new RoIAlignProgram(
-      pooledShape(inputs, attrs, outChannels), attrs.mode, attrs.aligned, attrs.samplingRatio, output,
+      pooledShape(inputs, attrs, outChannels), attrs.mode, attrs.aligned, output,
       positionSensitive, lanes);
   return runOnRoITensors(backend, kernelName, program, inputs, attrs, output === 'value' ? 'float32' : 'int32');
 }

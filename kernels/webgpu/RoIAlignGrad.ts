@@ -5,7 +5,8 @@ import {RoIAlignAttrs, RoIAlignGrad, RoIGradInputs} from '../../src/kernel_names
 import {runRoIAlign} from './RoIAlign';
 import {RoIAlignGradProgram} from './roi_align_grad_webgpu';
 import {RoIReachProgram} from './roi_reach_webgpu';
-import {checkSamplingRatio, nothingToCompute, releasing, runOnRoITensors, zerosTensor} from './roi_webgpu_util';
+import {checkSamplingRatio, nothingToCompute, zerosTensor} from './roi_webgpu_util';
+import {runGather} from './gather_webgpu';
 
 /**
  * dx [N,H,W,C], deterministic: each element gathers from the samples that
@@ -18,13 +19,10 @@ export function roiAlignGrad(args: {inputs: RoIGradInputs, backend: WebGPUBacken
   const {inputs, backend, attrs} = args;
   checkSamplingRatio(RoIAlignGrad, attrs);
   if (nothingToCompute(inputs)) return zerosTensor(backend, inputs.x.shape);
-  const reach = runOnRoITensors(
-      backend, RoIAlignGrad, new RoIReachProgram(inputs.boxes.shape[0], attrs), inputs, attrs, 'int32');
   const winner = attrs.mode === 'max' ? runRoIAlign(backend, RoIAlignGrad, inputs, attrs, 'winner') : null;
-  const program = new RoIAlignGradProgram(inputs.x.shape, attrs.mode, attrs.aligned, attrs.samplingRatio);
-  return releasing(
-      backend, [reach, winner],
-      () => runOnRoITensors(backend, RoIAlignGrad, program, {...inputs, reach, winner}, attrs, 'float32'));
+  return runGather(
+      backend, RoIAlignGrad, new RoIReachProgram(inputs.boxes.shape[0], attrs),
+      new RoIAlignGradProgram(inputs.x.shape, attrs.mode, attrs.aligned), {...inputs, winner}, attrs, [], [winner]);
 }
 
 export const roiAlignGradConfig: KernelConfig = {

@@ -8,7 +8,7 @@ import {checkSamplingRatio, forwardKernelFunc, pooledShape, runOnRoITensors} fro
 function runRoIAlignRotated(
     backend: WebGPUBackend, kernelName: string, inputs: RoIInputs, attrs: RoIAlignRotatedAttrs): TensorInfo {
   checkSamplingRatio(kernelName, attrs);
-  const program = new RoIAlignRotatedProgram(pooledShape(inputs, attrs), attrs.samplingRatio);
+  const program = new RoIAlignRotatedProgram(pooledShape(inputs, attrs));
   return runOnRoITensors(backend, kernelName, program, inputs, attrs, 'float32', rotatedUniforms(attrs));
 }
 

@@ -3,7 +3,8 @@ import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
 
 import {RoIAlignRotatedAttrs, RoIAlignRotatedGrad, RoIGradInputs} from '../../src/kernel_names';
 import {RoIAlignRotatedGradProgram, RoIAlignRotatedReachProgram, rotatedUniforms} from './roi_align_rotated_webgpu';
-import {checkSamplingRatio, nothingToCompute, releasing, runOnRoITensors, zerosTensor} from './roi_webgpu_util';
+import {checkSamplingRatio, nothingToCompute, zerosTensor} from './roi_webgpu_util';
+import {runGather} from './gather_webgpu';
 
 /**
  * dx [N,H,W,C], deterministic: each element gathers from the samples that
@@ -14,14 +15,9 @@ export function roiAlignRotatedGrad(
   const {inputs, backend, attrs} = args;
   checkSamplingRatio(RoIAlignRotatedGrad, attrs);
   if (nothingToCompute(inputs)) return zerosTensor(backend, inputs.x.shape);
-  const uniforms = rotatedUniforms(attrs);
-  const reach = runOnRoITensors(
-      backend, RoIAlignRotatedGrad, new RoIAlignRotatedReachProgram(inputs.boxes.shape[0], attrs.samplingRatio),
-      inputs, attrs, 'int32', uniforms);
-  const program = new RoIAlignRotatedGradProgram(inputs.x.shape, attrs.samplingRatio);
-  return releasing(
-      backend, [reach],
-      () => runOnRoITensors(backend, RoIAlignRotatedGrad, program, {...inputs, reach}, attrs, 'float32', uniforms));
+  return runGather(
+      backend, RoIAlignRotatedGrad, new RoIAlignRotatedReachProgram(inputs.boxes.shape[0]),
+      new RoIAlignRotatedGradProgram(inputs.x.shape), inputs, attrs, rotatedUniforms(attrs));
 }
 
 export const roiAlignRotatedGradConfig: KernelConfig = {

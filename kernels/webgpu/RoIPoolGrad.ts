@@ -5,7 +5,8 @@ import {RoIGradInputs, RoIPoolAttrs, RoIPoolGrad} from '../../src/kernel_names';
 import {runRoIPool} from './RoIPool';
 import {RoIPoolGradProgram} from './roi_pool_webgpu';
 import {RoIReachProgram} from './roi_reach_webgpu';
-import {nothingToCompute, releasing, runOnRoITensors, zerosTensor} from './roi_webgpu_util';
+import {nothingToCompute, zerosTensor} from './roi_webgpu_util';
+import {runGather} from './gather_webgpu';
 
 /**
  * dx [N,H,W,C], deterministic: the forward program records each bin's
@@ -16,14 +17,10 @@ export function roiPoolGrad(args: {inputs: RoIGradInputs, backend: WebGPUBackend
     TensorInfo {
   const {inputs, backend, attrs} = args;
   if (nothingToCompute(inputs)) return zerosTensor(backend, inputs.x.shape);
-  const reach = runOnRoITensors(
-      backend, RoIPoolGrad, new RoIReachProgram(inputs.boxes.shape[0], null), inputs, attrs, 'int32');
   const winner = runRoIPool(backend, RoIPoolGrad, inputs, attrs, 'winner');
-  return releasing(
-      backend, [reach, winner],
-      () => runOnRoITensors(
-          backend, RoIPoolGrad, new RoIPoolGradProgram(inputs.x.shape), {...inputs, reach, winner}, attrs,
-          'float32'));
+  return runGather(
+      backend, RoIPoolGrad, new RoIReachProgram(inputs.boxes.shape[0], null), new RoIPoolGradProgram(inputs.x.shape),
+      {...inputs, winner}, attrs, [], [winner]);
 }
 
 export const roiPoolGradConfig: KernelConfig = {

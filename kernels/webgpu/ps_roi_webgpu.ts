@@ -3,22 +3,24 @@
  * psRoiPool's. psRoiAlign's forward and box gradient are RoIAlign's programs
  * with positionSensitive set.
  */
-import {gatherInvocations} from '../../shaders/wgsl/gather';
+import {GATHER_UNIFORMS, gatherInvocations} from '../../shaders/wgsl/gather';
+import {ROI_UNIFORMS} from '../../shaders/wgsl/geometry';
 import {PS_ROI_POOL_GRAD_WGSL, PS_ROI_POOL_WGSL, psRoiAlignGradWgsl} from '../../shaders/wgsl/ps_roi';
-import {RoIProgram, samplingKey} from './roi_webgpu_util';
+import {RoIProgram} from './roi_webgpu_util';
 
 /** psRoiAlign's dx [N,H,W,C], gathered by one invocation per pixel and block of channels. */
 export class PsRoIAlignGradProgram extends RoIProgram {
   shaderKey: string;
-  variableNames = ['dy', 'boxes', 'boxIndices', 'reach'];
+  variableNames = ['dy', 'boxes', 'boxIndices', 'reach', 'tileBoxes'];
+  uniforms = `${ROI_UNIFORMS} ${GATHER_UNIFORMS}`;
 
-  constructor(xShape: number[], private readonly samplingRatio: number) {
+  constructor(xShape: number[]) {
     super(xShape, gatherInvocations(xShape));
-    this.shaderKey = `psRoiAlignGrad_${samplingKey(samplingRatio)}`;
+    this.shaderKey = 'psRoiAlignGrad';
   }
 
   getUserCode(): string {
-    return psRoiAlignGradWgsl(this.samplingRatio);
+    return psRoiAlignGradWgsl();
   }
 }
 
@@ -35,7 +37,8 @@ export class PsRoIPoolProgram extends RoIProgram {
 /** psRoiPool's dx [N,H,W,C], gathered by one invocation per pixel and block of channels. */
 export class PsRoIPoolGradProgram extends RoIProgram {
   shaderKey = 'psRoiPoolGrad';
-  variableNames = ['dy', 'boxes', 'boxIndices', 'reach'];
+  variableNames = ['dy', 'boxes', 'boxIndices', 'reach', 'tileBoxes'];
+  uniforms = `${ROI_UNIFORMS} ${GATHER_UNIFORMS}`;
 
   constructor(xShape: number[]) {
     super(xShape, gatherInvocations(xShape));

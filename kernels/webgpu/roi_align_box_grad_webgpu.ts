@@ -1,6 +1,6 @@
 import type {RoIAlignMode} from '../../src/kernel_names';
 import {boxGradSumWgsl, ROI_BOX_GRAD_SUM_UNIFORMS, roiAlignBoxGradWgsl} from '../../shaders/wgsl/roi_align_box_grad';
-import {RoIProgram, samplingKey} from './roi_webgpu_util';
+import {RoIProgram} from './roi_webgpu_util';
 
 /**
  * Pass 1 of RoIAlign's box gradient: partial [K, outH*outW, 4], one
@@ -13,17 +13,17 @@ export class RoIAlignBoxGradProgram extends RoIProgram {
 
   constructor(
       numBoxes: number, bins: number, private readonly mode: RoIAlignMode,
-      private readonly aligned: boolean, private readonly samplingRatio: number,
+      private readonly aligned: boolean,
       private readonly positionSensitive = false) {
     super([numBoxes, bins, 4], numBoxes * bins);
     this.variableNames =
         mode === 'avg' ? ['x', 'dy', 'boxes', 'boxIndices'] : ['x', 'dy', 'boxes', 'boxIndices', 'winner'];
-    this.shaderKey = `roiAlignBoxGrad_${mode}_${aligned ? 'aligned' : 'unaligned'}_${samplingKey(samplingRatio)}${
+    this.shaderKey = `roiAlignBoxGrad_${mode}_${aligned ? 'aligned' : 'unaligned'}${
         positionSensitive ? '_ps' : ''}`;
   }
 
   getUserCode(): string {
-    return roiAlignBoxGradWgsl(this.mode, this.aligned, this.samplingRatio, this.positionSensitive);
+    return roiAlignBoxGradWgsl(this.mode, this.aligned, this.positionSensitive);
   }
 }
 

@@ -1,7 +1,8 @@
 import type {RoIAlignMode} from '../../src/kernel_names';
-import {gatherInvocations} from '../../shaders/wgsl/gather';
+import {GATHER_UNIFORMS, gatherInvocations} from '../../shaders/wgsl/gather';
+import {ROI_UNIFORMS} from '../../shaders/wgsl/geometry';
 import {roiAlignGradWgsl} from '../../shaders/wgsl/roi_align_grad';
-import {RoIProgram, samplingKey} from './roi_webgpu_util';
+import {RoIProgram} from './roi_webgpu_util';
 
 /**
  * RoIAlign's gradient w.r.t. x, dx [N,H,W,C], gathered from the samples
@@ -11,17 +12,17 @@ import {RoIProgram, samplingKey} from './roi_webgpu_util';
 export class RoIAlignGradProgram extends RoIProgram {
   shaderKey: string;
   variableNames: string[];
+  uniforms = `${ROI_UNIFORMS} ${GATHER_UNIFORMS}`;
 
   constructor(
-      xShape: number[], private readonly mode: RoIAlignMode, private readonly aligned: boolean,
-      private readonly samplingRatio: number) {
+      xShape: number[], private readonly mode: RoIAlignMode, private readonly aligned: boolean) {
     super(xShape, gatherInvocations(xShape));
     this.variableNames =
-        mode === 'avg' ? ['dy', 'boxes', 'boxIndices', 'reach'] : ['dy', 'boxes', 'boxIndices', 'reach', 'winner'];
-    this.shaderKey = `roiAlignGrad_${mode}_${aligned ? 'aligned' : 'unaligned'}_${samplingKey(samplingRatio)}`;
+        ['dy', 'boxes', 'boxIndices', 'reach', 'tileBoxes', ...(mode === 'avg' ? [] : ['winner'])];
+    this.shaderKey = `roiAlignGrad_${mode}_${aligned ? 'aligned' : 'unaligned'}`;
   }
 
   getUserCode(): string {
-    return roiAlignGradWgsl(this.mode, this.aligned, this.samplingRatio);
+    return roiAlignGradWgsl(this.mode, this.aligned);
   }
 }

@@ -1,14 +1,14 @@
 /**
- * The RoIAlignRotated webgpu programs. A fixed sampling ratio is compiled in
- * (and so is in the shaderKey); shapes, K, the pooled size, the scale and the
- * angle's unit and direction are uniforms (ROI_ALIGN_ROTATED_UNIFORMS).
+ * The RoIAlignRotated webgpu programs. Shapes, K, the pooled size, the
+ * scale, the sampling ratio and the angle's unit and direction are uniforms
+ * (ROI_ALIGN_ROTATED_UNIFORMS), so one pipeline serves every call.
  */
 import {radiansPerAngle} from '../../src/geometry';
 import type {RoIAlignRotatedAttrs} from '../../src/kernel_names';
-import {gatherInvocations, REACH_FIELDS} from '../../shaders/wgsl/gather';
+import {GATHER_UNIFORMS, gatherInvocations, REACH_FIELDS} from '../../shaders/wgsl/gather';
 import {ROI_ALIGN_ROTATED_UNIFORMS} from '../../shaders/wgsl/geometry';
 import {roiAlignRotatedBoxGradWgsl, roiAlignRotatedGradWgsl, roiAlignRotatedReachWgsl, roiAlignRotatedWgsl} from '../../shaders/wgsl/roi_align_rotated';
-import {ProgramUniforms, RoIProgram, samplingKey} from './roi_webgpu_util';
+import {ProgramUniforms, RoIProgram} from './roi_webgpu_util';
 
 abstract class RoIAlignRotatedProgramBase extends RoIProgram {
   uniforms = ROI_ALIGN_ROTATED_UNIFORMS;
@@ -19,13 +19,13 @@ export class RoIAlignRotatedProgram extends RoIAlignRotatedProgramBase {
   shaderKey: string;
   variableNames = ['x', 'boxes', 'boxIndices'];
 
-  constructor(outputShape: number[], private readonly samplingRatio: number) {
+  constructor(outputShape: number[]) {
     super(outputShape);
-    this.shaderKey = `roiAlignRotated_${samplingKey(samplingRatio)}`;
+    this.shaderKey = 'roiAlignRotated';
   }
 
   getUserCode(): string {
-    return roiAlignRotatedWgsl(this.samplingRatio);
+    return roiAlignRotatedWgsl();
   }
 }
 
@@ -34,28 +34,29 @@ export class RoIAlignRotatedReachProgram extends RoIAlignRotatedProgramBase {
   shaderKey: string;
   variableNames = ['boxes', 'boxIndices'];
 
-  constructor(numBoxes: number, private readonly samplingRatio: number) {
+  constructor(numBoxes: number) {
     super([numBoxes, REACH_FIELDS], numBoxes);
-    this.shaderKey = `roiAlignRotatedReach_${samplingKey(samplingRatio)}`;
+    this.shaderKey = 'roiAlignRotatedReach';
   }
 
   getUserCode(): string {
-    return roiAlignRotatedReachWgsl(this.samplingRatio);
+    return roiAlignRotatedReachWgsl();
   }
 }
 
 /** dx [N,H,W,C], gathered by one invocation per pixel and block of channels. */
 export class RoIAlignRotatedGradProgram extends RoIAlignRotatedProgramBase {
   shaderKey: string;
-  variableNames = ['dy', 'boxes', 'boxIndices', 'reach'];
+  variableNames = ['dy', 'boxes', 'boxIndices', 'reach', 'tileBoxes'];
+  uniforms = `${ROI_ALIGN_ROTATED_UNIFORMS} ${GATHER_UNIFORMS}`;
 
-  constructor(xShape: number[], private readonly samplingRatio: number) {
+  constructor(xShape: number[]) {
     super(xShape, gatherInvocations(xShape));
-    this.shaderKey = `roiAlignRotatedGrad_${samplingKey(samplingRatio)}`;
+    this.shaderKey = 'roiAlignRotatedGrad';
   }
 
   getUserCode(): string {
-    return roiAlignRotatedGradWgsl(this.samplingRatio);
+    return roiAlignRotatedGradWgsl();
   }
 }
 
@@ -64,13 +65,13 @@ export class RoIAlignRotatedBoxGradProgram extends RoIAlignRotatedProgramBase {
   shaderKey: string;
   variableNames = ['x', 'dy', 'boxes', 'boxIndices'];
 
-  constructor(numBoxes: number, bins: number, fields: number, private readonly samplingRatio: number) {
+  constructor(numBoxes: number, bins: number, fields: number) {
     super([numBoxes, bins, fields], numBoxes * bins);
-    this.shaderKey = `roiAlignRotatedBoxGrad_${samplingKey(samplingRatio)}`;
+    this.shaderKey = 'roiAlignRotatedBoxGrad';
   }
 
   getUserCode(): string {
-    return roiAlignRotatedBoxGradWgsl(this.samplingRatio);
+    return roiAlignRotatedBoxGradWgsl();
   }
 }
 

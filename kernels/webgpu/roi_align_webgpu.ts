@@ -1,11 +1,11 @@
 import type {RoIAlignMode} from '../../src/kernel_names';
 import {RoIAlignLanes, RoIAlignOutput, roiAlignWgsl} from '../../shaders/wgsl/roi_align';
-import {RoIProgram, samplingKey} from './roi_webgpu_util';
+import {RoIProgram} from './roi_webgpu_util';
 
 /**
  * RoIAlign forward, one invocation per element of [K,outH,outW,C], or per
  * four channels of it (lanes 4, 'avg' with C % 4 == 0). Mode, alignment, a
- * fixed sampling ratio, the output kind and the lanes are compiled in (and
+ * output kind and the lanes are compiled in (and
  * so are in the shaderKey); shapes, K and the pooled size are uniforms, so
  * new boxes or feature sizes reuse the pipeline.
  */
@@ -17,7 +17,7 @@ export class RoIAlignProgram extends RoIProgram {
 
   constructor(
       outputShape: number[], private readonly mode: RoIAlignMode, private readonly aligned: boolean,
-      private readonly samplingRatio: number, private readonly output: RoIAlignOutput,
+      private readonly output: RoIAlignOutput,
       private readonly positionSensitive = false, private readonly lanes: RoIAlignLanes = 1) {
     super(outputShape, outputShape.reduce((a, b) => a * b, 1) / lanes);
     if (mode === 'avg' && output === 'winner') {
@@ -28,11 +28,11 @@ export class RoIAlignProgram extends RoIProgram {
       this.variableComponents = [4, 1, 1];
       this.outputComponent = 4;
     }
-    this.shaderKey = `roiAlign_${mode}_${output}_${aligned ? 'aligned' : 'unaligned'}_${samplingKey(samplingRatio)}${
+    this.shaderKey = `roiAlign_${mode}_${output}_${aligned ? 'aligned' : 'unaligned'}${
         positionSensitive ? '_ps' : ''}${lanes === 4 ? '_lanes4' : ''}`;
   }
 
   getUserCode(): string {
-    return roiAlignWgsl(this.mode, this.aligned, this.samplingRatio, this.output, this.positionSensitive, this.lanes);
+    return roiAlignWgsl(this.mode, this.aligned, this.output, this.positionSensitive, this.lanes);
   }
 }

@@ -1,4 +1,5 @@
-import {gatherInvocations} from '../../shaders/wgsl/gather';
+import {GATHER_UNIFORMS, gatherInvocations} from '../../shaders/wgsl/gather';
+import {ROI_UNIFORMS} from '../../shaders/wgsl/geometry';
 import {ROI_POOL_GRAD_WGSL, RoIPoolOutput, roiPoolWgsl} from '../../shaders/wgsl/roi_pool';
 import {RoIProgram} from './roi_webgpu_util';
 
@@ -26,7 +27,8 @@ export class RoIPoolProgram extends RoIProgram {
  */
 export class RoIPoolGradProgram extends RoIProgram {
   shaderKey = 'roiPoolGrad';
-  variableNames = ['dy', 'boxes', 'boxIndices', 'reach', 'winner'];
+  variableNames = ['dy', 'boxes', 'boxIndices', 'reach', 'tileBoxes', 'winner'];
+  uniforms = `${ROI_UNIFORMS} ${GATHER_UNIFORMS}`;
 
   constructor(xShape: number[]) {
     super(xShape, gatherInvocations(xShape));

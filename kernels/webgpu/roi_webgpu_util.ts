@@ -9,7 +9,8 @@ import type {DataType, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {WebGPUBackend, WebGPUProgram} from '@tensorflow/tfjs-backend-webgpu';
 
 import type {RoIInputs} from '../../src/kernel_names';
-import {MAX_SAMPLES_PER_AXIS, ROI_UNIFORMS} from '../../shaders/wgsl/geometry';
+import {MAX_SAMPLES_PER_BIN_AXIS} from '../../src/limits';
+import {ROI_UNIFORMS} from '../../shaders/wgsl/geometry';
 
 /** Invocations per workgroup; every program here is one-dimensional. */
 export const WORKGROUP_SIZE: [number, number, number] = [64, 1, 1];
@@ -49,14 +50,19 @@ export abstract class RoIProgram implements WebGPUProgram {
   abstract getUserCode(): string;
 }
 
+/** The attributes the geometry's uniforms hold. */
+export type RoIGeometryAttrs = {pooledHeight: number, pooledWidth: number, spatialScale: number, samplingRatio?: number};
+
 /** Values for ROI_UNIFORMS (shaders/wgsl/geometry.ts), in its order. */
 export function roiUniforms(
     xShape: number[], numBoxes: number,
-    attrs: {pooledHeight: number, pooledWidth: number, spatialScale: number}): ProgramUniforms {
+    attrs: RoIGeometryAttrs): ProgramUniforms {
   return [
     ...[...xShape, numBoxes, attrs.pooledHeight, attrs.pooledWidth].map(
         v => ({type: 'int32' as const, data: [v]})),
     {type: 'float32', data: [attrs.spatialScale]},
+    // A uniform, never a constant: see roiAlignGeometryWgsl. RoIPool has none.
+    {type: 'int32', data: [Math.max(attrs.samplingRatio ?? 0, 0)]},
   ];
 }
 
@@ -136,7 +142,8 @@ export function runRoIProgram(
 }
 
 /** The tensors a program may read, by the names in its variableNames. */
-export type RoITensors = RoIInputs&{dy?: TensorInfo, winner?: TensorInfo | null, reach?: TensorInfo};
+export type RoITensors =
+    RoIInputs&{dy?: TensorInfo, winner?: TensorInfo | null, reach?: TensorInfo, tileBoxes?: TensorInfo};
 
 /**
  * Runs a program of the geometry (ROI_UNIFORMS, then `moreUniforms` for
@@ -145,7 +152,7 @@ export type RoITensors = RoIInputs&{dy?: TensorInfo, winner?: TensorInfo | null,
  */
 export function runOnRoITensors(
     backend: WebGPUBackend, kernelName: string, program: RoIProgram, tensors: RoITensors,
-    attrs: {pooledHeight: number, pooledWidth: number, spatialScale: number}, dtype: DataType,
+    attrs: RoIGeometryAttrs, dtype: DataType,
     moreUniforms: ProgramUniforms = []): TensorInfo {
   const inputs = program.variableNames.map(name => {
     const tensor = tensors[name as keyof RoITensors];
@@ -206,19 +213,14 @@ export function pooledShape(
 }
 
 /**
- * Throws when a fixed sampling ratio would give more samples per axis than
- * the shaders index (MAX_SAMPLES_PER_AXIS); the adaptive grid caps itself.
+ * Throws when a fixed sampling ratio exceeds MAX_SAMPLES_PER_BIN_AXIS
+ * (src/limits.ts). The ops refuse it first; this keeps a direct kernel call
+ * from dispatching a bin loop that could trip the GPU watchdog. The adaptive
+ * grid caps itself in the shaders (roiGridSize).
  */
-export function checkSamplingRatio(
-    kernelName: string, attrs: {pooledHeight: number, pooledWidth: number, samplingRatio: number}): void {
-  const pooled = Math.max(attrs.pooledHeight, attrs.pooledWidth);
-  if (attrs.samplingRatio > 0 && pooled * attrs.samplingRatio > MAX_SAMPLES_PER_AXIS) {
-    throw new Error(`${kernelName} on webgpu: samplingRatio ${attrs.samplingRatio} x outputSize ${
-        pooled} exceeds ${MAX_SAMPLES_PER_AXIS} samples per axis`);
+export function checkSamplingRatio(kernelName: string, attrs: {samplingRatio: number}): void {
+  if (attrs.samplingRatio > MAX_SAMPLES_PER_BIN_AXIS) {
+    throw new Error(`${kernelName} on webgpu: samplingRatio ${attrs.samplingRatio} exceeds the limit of ${
+        MAX_SAMPLES_PER_BIN_AXIS} samples per bin and axis`);
   }
-}
-
-/** The sampling ratio as a shaderKey part: a fixed ratio is compiled in. */
-export function samplingKey(samplingRatio: number): string {
-  return samplingRatio > 0 ? `ratio${samplingRatio}` : 'adaptive';
 }

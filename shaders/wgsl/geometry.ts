@@ -1,3 +1,5 @@
+import {MAX_SAMPLES_PER_BIN_AXIS} from '../../src/limits';
+
 /**
  * The sampling geometry of RoIAlign and RoIPool in WGSL: the one definition
  * that the webgpu forward, input-gradient and box-gradient programs all
@@ -24,17 +26,11 @@
  * per-tensor shape uniforms: see RoIProgram (kernels/webgpu/roi_webgpu_util.ts).
  */
 export const ROI_UNIFORMS = 'batchSize : i32, height : i32, width : i32, channels : i32, numBoxes : i32, ' +
-    'pooledHeight : i32, pooledWidth : i32, spatialScale : f32,';
-
-/**
- * Samples per axis of one box are capped at 2^24: past that, float32 sample
- * positions can no longer tell neighbouring samples apart, and t would
- * overflow. Only boxes tens of millions of pixels wide reach it.
- */
-export const MAX_SAMPLES_PER_AXIS = 1 << 24;
+    'pooledHeight : i32, pooledWidth : i32, spatialScale : f32, samplingRatio : i32,';
 
 /** Indexing, and reading a box: shared by RoIAlign and RoIPool. */
 const COMMON_WGSL = `
+const ROI_MAX_SAMPLES_PER_BIN_AXIS : i32 = ${MAX_SAMPLES_PER_BIN_AXIS};
 // Row-major coordinates of element index of a tensor of this shape.
 fn roiCoords(index : i32, shape : vec4<i32>) -> vec4<i32> {
   let w = index % shape.w;
@@ -73,19 +69,89 @@ fn roiReadBox(k : i32) -> RoIBox {
       roiIsFinite(box.y2);
   return box;
 }
+
+// f32(v / d) rounded to nearest even, as torchvision's float32 division
+// gives, for a divisor 1 <= d < 2^24. WGSL's division may be 2.5 ulp off, and a
+// compiler that knows d may multiply by a rounded 1 / d instead: either can
+// move a sample across a pixel edge or change ceil(binSize). So the quotient
+// of v's 24-bit significand by d is taken by integer long division, eight
+// bits a step, and rounded from its remainder. Zero, infinite, NaN and
+// subnormal v (and subnormal quotients) keep the built-in division: none of
+// them places a sample.
+fn roiExactQuotient(v : f32, d : i32) -> f32 {
+  let bits = bitcast<u32>(v);
+  let biased = i32((bits >> 23u) & 0xffu);
+  if (d == 1) {
+    return v;
+  }
+  if (biased == 0 || biased == 255 || d <= 0 || d >= 0x1000000) {
+    return v / f32(d);
+  }
+  let divisor = u32(d);
+  let significand = (bits & 0x7fffffu) | 0x800000u;
+  var q = significand / divisor;
+  var rem = significand - q * divisor;
+  var shift = 0;
+  // Until q holds 25 bits (24 to keep, one to round on); q < 2^24 and
+  // rem < divisor < 2^24 before each step, so neither shift overflows.
+  for (var step = 0; step < 8 && q < 0x1000000u; step++) {
+    let next = rem << 8u;
+    let digit = next / divisor;
+    q = (q << 8u) | digit;
+    rem = next - digit * divisor;
+    shift += 8;
+  }
+  let extra = u32(8 - i32(countLeadingZeros(q)));
+  var kept = q >> extra;
+  let dropped = q & ((1u << extra) - 1u);
+  let half = 1u << (extra - 1u);
+  if (dropped > half || (dropped == half && (rem != 0u || (kept & 1u) == 1u))) {
+    kept += 1u;
+  }
+  // v / d = (q + rem / d) * 2^(biased - 150 - shift), and kept = q / 2^extra.
+  var exponent = biased + i32(extra) - shift;
+  if (kept == 0x1000000u) {
+    kept = 0x800000u;
+    exponent += 1;
+  }
+  if (exponent <= 0) {
+    return v / f32(d);
+  }
+  return bitcast<f32>((bits & 0x80000000u) | (u32(exponent) << 23u) | (kept & 0x7fffffu));
+}
+
+// Samples per bin along an axis: the fixed ratio, or ceil(binSize) (exact
+// for a correctly rounded binSize); 0 for no samples, and -1 when the
+// adaptive grid would exceed MAX_SAMPLES_PER_BIN_AXIS (src/limits.ts) or the
+// bin size is not finite: such a box is unreadable.
+fn roiGridSize(binSize : f32) -> i32 {
+  if (uniforms.samplingRatio > 0) {
+    return uniforms.samplingRatio;
+  }
+  if (!roiIsFinite(binSize)) {
+    return -1;
+  }
+  if (!(binSize > 0.0)) {
+    return 0;
+  }
+  let grid = ceil(binSize);
+  // Compared in float, so that the conversion to i32 cannot overflow.
+  if (grid > f32(ROI_MAX_SAMPLES_PER_BIN_AXIS)) {
+    return -1;
+  }
+  return i32(grid);
+}
 `;
 
 /**
- * RoIAlign's geometry. `aligned` and a fixed `samplingRatio` are compiled in
- * (they belong in the program's shaderKey); samplingRatio <= 0 means the
- * adaptive grid ceil(binSize).
+ * RoIAlign's geometry. `aligned` is compiled in (it belongs in the program's
+ * shaderKey). The sampling ratio is the uniform samplingRatio (<= 0: the
+ * adaptive grid ceil(binSize)), never a constant: a compiler that knew it
+ * could turn the division by the grid into a multiplication.
  */
-export function roiAlignGeometryWgsl(aligned: boolean, samplingRatio: number): string {
+export function roiAlignGeometryWgsl(aligned: boolean): string {
   return `${COMMON_WGSL}
 const ROI_ALIGNED : bool = ${aligned};
-// > 0: samples per bin and axis; 0: ceil(binSize) per box and axis.
-const ROI_SAMPLING_RATIO : i32 = ${Math.max(samplingRatio, 0)};
-const ROI_MAX_SAMPLES_PER_AXIS : i32 = ${MAX_SAMPLES_PER_AXIS};
 
 // One axis of one box.
 struct RoIAxis {
@@ -111,17 +177,16 @@ fn roiAlignAxis(start : f32, end : f32, pooled : i32, size : i32) -> RoIAxis {
   if (axis.sizeClamped) {
     roiSize = 1.0;
   }
-  axis.binSize = roiSize / f32(pooled);
+  axis.binSize = roiExactQuotient(roiSize, pooled);
   axis.pooled = pooled;
   axis.size = size;
   axis.finite = roiIsFinite(axis.start) && roiIsFinite(axis.binSize) &&
       roiIsFinite(axis.binSize * f32(pooled));
-  if (ROI_SAMPLING_RATIO > 0) {
-    axis.grid = ROI_SAMPLING_RATIO;
-  } else if (axis.finite && axis.binSize > 0.0) {
-    // Compared in float so that the conversion to i32 cannot overflow.
-    let cap = f32(ROI_MAX_SAMPLES_PER_AXIS / pooled);
-    axis.grid = i32(min(ceil(axis.binSize), cap));
+  axis.grid = roiGridSize(axis.binSize);
+  if (axis.grid < 0) {
+    // Over the sample cap: the box reads nothing and passes no gradient.
+    axis.grid = 0;
+    axis.finite = false;
   }
   return axis;
 }
@@ -143,7 +208,7 @@ fn roiAxisPosition(axis : RoIAxis, t : i32) -> f32 {
   let bin = t / axis.grid;
   let s = t - bin * axis.grid;
   let binStart = axis.start + f32(bin) * axis.binSize;
-  return binStart + (f32(s) + 0.5) * axis.binSize / f32(axis.grid);
+  return binStart + roiExactQuotient((f32(s) + 0.5) * axis.binSize, axis.grid);
 }
 
 fn roiAxisSample(axis : RoIAxis, t : i32) -> RoISample {
@@ -332,7 +397,8 @@ fn roiPoolAxis(start : f32, end : f32, pooled : i32, size : i32) -> RoIPoolAxis 
   }
   axis.start = roiRoundHalfAway(scaledStart);
   let roiSize = max(roiRoundHalfAway(scaledEnd) - axis.start + 1.0, 1.0);
-  axis.binSize = roiSize / f32(pooled);
+  // Exactly rounded: a bin size one ulp under 1 would floor 3 * binSize to 2.
+  axis.binSize = roiExactQuotient(roiSize, pooled);
   axis.pooled = pooled;
   axis.size = size;
   return axis;
@@ -406,9 +472,12 @@ fn roiReadCorners${suffix}(base : i32, row : RoISample, col : RoISample) -> RoIC
       x[rowHigh + col.low * channels], x[rowHigh + col.high * channels]);
 }
 
+// torchvision's w1 * v1 + w2 * v2 + w3 * v3 + w4 * v4, in its order: the
+// same roundings, and an infinite or NaN corner gives NaN even where its
+// weight is 0, as there.
 fn roiInterpolate${suffix}(v : RoICorners${suffix}, row : RoISample, col : RoISample) -> ${value} {
-  return row.lowWeight * (col.lowWeight * v.v00 + col.highWeight * v.v01) +
-      row.highWeight * (col.lowWeight * v.v10 + col.highWeight * v.v11);
+  return (row.lowWeight * col.lowWeight) * v.v00 + (row.lowWeight * col.highWeight) * v.v01 +
+      (row.highWeight * col.lowWeight) * v.v10 + (row.highWeight * col.highWeight) * v.v11;
 }
 `;
 }
@@ -476,7 +545,7 @@ export const PS_ROI_POOL_GEOMETRY_WGSL = `
 fn psRoiPoolAxis(start : f32, end : f32, pooled : i32, size : i32) -> RoIPoolAxis {
   var axis = roiPoolAxis(start, end, pooled, size - 1);
   if (axis.finite) {
-    axis.binSize = max(roiRoundHalfAway(end * uniforms.spatialScale) - axis.start, 1.0) / f32(pooled);
+    axis.binSize = roiExactQuotient(max(roiRoundHalfAway(end * uniforms.spatialScale) - axis.start, 1.0), pooled);
   }
   return axis;
 }
@@ -489,8 +558,8 @@ fn psRoiPoolAxis(start : f32, end : f32, pooled : i32, size : i32) -> RoIPoolAxi
  * roiAxisCorner per axis. boxes are [K,5] (cx, cy, w, h, angle). Programs
  * that include it declare ROI_ALIGN_ROTATED_UNIFORMS.
  */
-export function roiAlignRotatedGeometryWgsl(samplingRatio: number): string {
-  return `${roiAlignGeometryWgsl(true, samplingRatio)}
+export function roiAlignRotatedGeometryWgsl(): string {
+  return `${roiAlignGeometryWgsl(true)}
 // (cos, sin) of theta to float32 accuracy. The built-ins may be off by
 // 2^-11 (the bound WebGPU allows), which would move the samples of a box ten
 // pixels wide by 0.005 pixels. A quarter turn is taken out in two parts
@@ -530,18 +599,6 @@ struct RoIRotatedBox {
   gridW : i32,
 }
 
-// Samples per bin along one side: the fixed ratio, or ceil(binSize) capped
-// as roiAlignAxis caps it (compared in float, so the conversion cannot overflow).
-fn roiRotatedGrid(binSize : f32, pooled : i32) -> i32 {
-  if (ROI_SAMPLING_RATIO > 0) {
-    return ROI_SAMPLING_RATIO;
-  }
-  if (!roiIsFinite(binSize) || !(binSize > 0.0)) {
-    return 0;
-  }
-  return i32(min(ceil(binSize), f32(ROI_MAX_SAMPLES_PER_AXIS / pooled)));
-}
-
 fn roiReadRotatedBox(k : i32) -> RoIRotatedBox {
   var b : RoIRotatedBox;
   b.batch = boxIndices[k];
@@ -559,10 +616,12 @@ fn roiReadRotatedBox(k : i32) -> RoIRotatedBox {
   let cosSin = roiCosSin(boxes[p + 4] * uniforms.radiansPerAngle);
   b.cosTheta = cosSin.x;
   b.sinTheta = cosSin.y;
-  b.binH = b.height / f32(uniforms.pooledHeight);
-  b.binW = b.width / f32(uniforms.pooledWidth);
-  b.gridH = roiRotatedGrid(b.binH, uniforms.pooledHeight);
-  b.gridW = roiRotatedGrid(b.binW, uniforms.pooledWidth);
+  b.binH = roiExactQuotient(b.height, uniforms.pooledHeight);
+  b.binW = roiExactQuotient(b.width, uniforms.pooledWidth);
+  b.gridH = roiGridSize(b.binH);
+  b.gridW = roiGridSize(b.binW);
+  // Over the sample cap (or a non-finite side): unreadable.
+  b.readable = b.gridH >= 0 && b.gridW >= 0;
   return b;
 }
 
@@ -580,8 +639,9 @@ fn roiRotatedSample(b : RoIRotatedBox, t : i32, u : i32) -> RoIRotatedSample {
   let ph = t / b.gridH;
   let pw = u / b.gridW;
   var s : RoIRotatedSample;
-  s.yy = -b.height / 2.0 + f32(ph) * b.binH + (f32(t - ph * b.gridH) + 0.5) * b.binH / f32(b.gridH);
-  s.xx = -b.width / 2.0 + f32(pw) * b.binW + (f32(u - pw * b.gridW) + 0.5) * b.binW / f32(b.gridW);
+  // Halving is exact, whether divided or multiplied.
+  s.yy = -b.height * 0.5 + f32(ph) * b.binH + roiExactQuotient((f32(t - ph * b.gridH) + 0.5) * b.binH, b.gridH);
+  s.xx = -b.width * 0.5 + f32(pw) * b.binW + roiExactQuotient((f32(u - pw * b.gridW) + 0.5) * b.binW, b.gridW);
   s.row = roiAxisCorner(s.yy * b.cosTheta - s.xx * b.sinTheta + b.centerY, uniforms.height);
   s.col = roiAxisCorner(s.yy * b.sinTheta + s.xx * b.cosTheta + b.centerX, uniforms.width);
   return s;

@@ -37,9 +37,9 @@ function psGatherWgsl(perBox: string, perChannel: string): string {
  * pixel, which is separable into a row and a column weight (psBinWeight).
  * User code: dy, boxes, boxIndices, reach -> dx [N,H,W,C].
  */
-export function psRoiAlignGradWgsl(samplingRatio: number): string {
+export function psRoiAlignGradWgsl(): string {
   return `
-${roiAlignGeometryWgsl(true, samplingRatio)}
+${roiAlignGeometryWgsl(true)}
 ${channelMapWgsl(true)}
 
 // The summed corner weight that bin b's samples along axis give pixel p;

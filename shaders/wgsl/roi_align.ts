@@ -96,7 +96,7 @@ fn roiBinMax(yAxis : RoIAxis, xAxis : RoIAxis, ph : i32, pw : i32, base : i32) -
  * four channels.
  */
 export function roiAlignWgsl(
-    mode: RoIAlignMode, aligned: boolean, samplingRatio: number, output: RoIAlignOutput,
+    mode: RoIAlignMode, aligned: boolean, output: RoIAlignOutput,
     positionSensitive = false, lanes: RoIAlignLanes = 1): string {
   if (lanes === 4 && (mode !== 'avg' || positionSensitive)) {
     throw new Error('roiAlignWgsl: four channels per invocation only for RoIAlign avg');
@@ -112,7 +112,7 @@ export function roiAlignWgsl(
   const zero = lanes === 1 ? '0.0' : 'vec4<f32>(0.0)';
   const unreadable = output === 'value' ? `setOutputAtIndex(index, ${zero});` : 'setOutputAtIndexI32(index, -1);';
   return `
-${roiAlignGeometryWgsl(aligned, samplingRatio)}
+${roiAlignGeometryWgsl(aligned)}
 ${lanes === 1 ? ROI_ALIGN_READ_WGSL : ROI_ALIGN_READ4_WGSL}
 ${channelMapWgsl(positionSensitive)}
 ${mode === 'avg' ? binAverageWgsl(lanes) : BIN_MAX_WGSL}

@@ -70,9 +70,9 @@ fn roiBinBoxGrad(yAxis : RoIAxis, xAxis : RoIAxis, ph : i32, pw : i32, base : i3
  * positionSensitive: psRoiAlign's (channelMapWgsl).
  */
 export function roiAlignBoxGradWgsl(
-    mode: RoIAlignMode, aligned: boolean, samplingRatio: number, positionSensitive = false): string {
+    mode: RoIAlignMode, aligned: boolean, positionSensitive = false): string {
   return `
-${roiAlignGeometryWgsl(aligned, samplingRatio)}
+${roiAlignGeometryWgsl(aligned)}
 ${ROI_ALIGN_READ_WGSL}
 ${channelMapWgsl(positionSensitive)}
 ${SAMPLE_BOX_GRAD_WGSL}

@@ -12,13 +12,13 @@ import {gatherMainWgsl} from './gather';
 import {roiAlignGeometryWgsl} from './geometry';
 
 /** User code: dy, boxes, boxIndices, reach (and winner for 'max') -> dx [N,H,W,C]. */
-export function roiAlignGradWgsl(mode: RoIAlignMode, aligned: boolean, samplingRatio: number): string {
+export function roiAlignGradWgsl(mode: RoIAlignMode, aligned: boolean): string {
   // 'avg': every sample passes dy / count; 'max': the winner passes dy.
   const passes = mode === 'avg' ? 'c0 + j < uniforms.channels' :
                                   'c0 + j < uniforms.channels && winner[bin + j] == sampleIndex';
   const share = mode === 'avg' ? 'dy[bin + j] / count' : 'dy[bin + j]';
   return `
-${roiAlignGeometryWgsl(aligned, samplingRatio)}
+${roiAlignGeometryWgsl(aligned)}
 ${gatherMainWgsl(`
     let box = roiReadBox(k);
     let yAxis = roiAlignAxis(box.y1, box.y2, uniforms.pooledHeight, uniforms.height);

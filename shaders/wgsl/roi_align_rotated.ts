@@ -12,9 +12,9 @@ import {BOX_BIN_START_WGSL} from './roi_align_box_grad';
 const FIELDS = 5;
 
 /** User code of the forward program: x, boxes, boxIndices -> y [K,outH,outW,C]. */
-export function roiAlignRotatedWgsl(samplingRatio: number): string {
+export function roiAlignRotatedWgsl(): string {
   return `
-${roiAlignRotatedGeometryWgsl(samplingRatio)}
+${roiAlignRotatedGeometryWgsl()}
 ${ROI_ALIGN_READ_WGSL}
 
 fn main(index : i32) {
@@ -44,8 +44,8 @@ fn main(index : i32) {
 }
 
 /** User code of the reach pass before the dx gather: boxes, boxIndices -> reach [K,5]. */
-export function roiAlignRotatedReachWgsl(samplingRatio: number): string {
-  return reachWgsl(roiAlignRotatedGeometryWgsl(samplingRatio), 'roiReadRotatedBox', 'roiRotatedReach');
+export function roiAlignRotatedReachWgsl(): string {
+  return reachWgsl(roiAlignRotatedGeometryWgsl(), 'roiReadRotatedBox', 'roiRotatedReach');
 }
 
 /**
@@ -54,9 +54,9 @@ export function roiAlignRotatedReachWgsl(samplingRatio: number): string {
  * have it as a corner (roiRotatedCandidates) are visited, each decided
  * exactly by its corner weights; every one passes dy / count.
  */
-export function roiAlignRotatedGradWgsl(samplingRatio: number): string {
+export function roiAlignRotatedGradWgsl(): string {
   return `
-${roiAlignRotatedGeometryWgsl(samplingRatio)}
+${roiAlignRotatedGeometryWgsl()}
 ${gatherMainWgsl(`
     let box = roiReadRotatedBox(k);
     let window = roiRotatedCandidates(box, h, w);
@@ -86,9 +86,9 @@ ${gatherMainWgsl(`
  * the slopes of x along rows and columns dotted with dy, times how the
  * sample's row and column move with each parameter.
  */
-export function roiAlignRotatedBoxGradWgsl(samplingRatio: number): string {
+export function roiAlignRotatedBoxGradWgsl(): string {
   return `
-${roiAlignRotatedGeometryWgsl(samplingRatio)}
+${roiAlignRotatedGeometryWgsl()}
 ${ROI_ALIGN_READ_WGSL}
 
 fn main(index : i32) {
