@@ -22,7 +22,7 @@ export function multiScaleRoiAlign(args: {
   // As RoIAlign: four channels per invocation for 'avg' when C % 4 == 0.
   const lanes = attrs.mode === 'avg' && channels % 4 === 0 ? 4 : 1;
   const program = new MultiScaleRoIAlignProgram(
-      shape, levels.length, attrs.mode, attrs.aligned, attrs.samplingRatio, lanes);
+      shape, levels.length, attrs.mode, attrs.aligned, lanes);
   return runRoIProgram(
       backend, MultiScaleRoIAlign, program, [boxes, boxIndices, ...levels], 'float32',
       multiScaleUniformValues(levels.map(x => x.shape), boxes.shape[0], attrs));

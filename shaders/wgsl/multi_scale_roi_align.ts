@@ -169,9 +169,8 @@ ${cases}
 
 /** The user code of the forward program: boxes, boxIndices, x0 .. x{L-1} -> [K,outH,outW,C]. */
 export function multiScaleRoiAlignWgsl(
-    numLevels: number, mode: RoIAlignMode, aligned: boolean, samplingRatio: number,
-    lanes: RoIAlignLanes): string {
-  return atEachBoxLevel(roiAlignWgsl(mode, aligned, samplingRatio, 'value', false, lanes), numLevels, true);
+    numLevels: number, mode: RoIAlignMode, aligned: boolean, lanes: RoIAlignLanes): string {
+  return atEachBoxLevel(roiAlignWgsl(mode, aligned, 'value', false, lanes), numLevels, true);
 }
 
 /**
@@ -181,7 +180,7 @@ export function multiScaleRoiAlignWgsl(
  * unreadable: no sampling, no gradient).
  */
 export function multiScaleLevelIndicesWgsl(numLevels: number): string {
-  return atEachBoxLevel(`${roiAlignGeometryWgsl(false, 0)}
+  return atEachBoxLevel(`${roiAlignGeometryWgsl(false)}
 fn main(index : i32) {
   if (index >= uniforms.size) {
     return;
