@@ -4,8 +4,7 @@
 //             that is SwiftShader, a software GPU: minutes)
 //   --repeats N  timed runs per measurement (default 3)
 // npm run bench has the full comparison against ONNX Runtime and tfjs's own ops.
-import {existsSync, mkdtempSync, readdirSync, statSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {existsSync, readdirSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
@@ -117,9 +116,6 @@ function table(rows) {
 }
 
 async function startWebGPU() {
-  // Dawn complains on stderr when XDG_RUNTIME_DIR is unset, though it needs
-  // it for nothing here: give it a private empty one.
-  if (!process.env.XDG_RUNTIME_DIR) process.env.XDG_RUNTIME_DIR = mkdtempSync(join(tmpdir(), 'tfjs-roi-xdg-'));
   const {startNodeWebGPU} = await import('./node_webgpu.mjs');
   return startNodeWebGPU();
 }

@@ -24,6 +24,13 @@ function prepareVulkan() {
   if (nodeProcess.env.VK_ICD_FILENAMES === undefined && fs.existsSync(SWIFTSHADER_ICD)) {
     nodeProcess.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   }
+  // Dawn prints "error: XDG_RUNTIME_DIR is invalid or not set" on stderr
+  // when it is unset (CI, a bare shell), though it needs the folder for
+  // nothing here: give it a private empty one, so no harmless line reads as
+  // an error.
+  if (!nodeProcess.env.XDG_RUNTIME_DIR) {
+    nodeProcess.env.XDG_RUNTIME_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-roi-xdg-'));
+  }
   const RTLD_NODELETE = 0x1000;  // glibc's value; Node does not export it
   const flags = os.constants.dlopen.RTLD_NOW | os.constants.dlopen.RTLD_GLOBAL | RTLD_NODELETE;
   for (const library of ['libvulkan.so.1', path.join(SWIFTSHADER_DIR, 'libvulkan.so.1')]) {
