@@ -256,17 +256,22 @@ describeEachBackend('compiled programs and device limits', backend => {
     it('an output past the storage binding limit throws a clear Error before running', async () => {
       // 16 channels x 16384^2 bins of float32: 17 GB, past any WebGPU device's limits.
       const x = tf.zeros([1, 2, 2, 16]) as tf.Tensor4D;
+      const boxes = tf.tensor2d([[0, 0, 1, 1]]), boxIndices = tf.tensor1d([0], 'int32');
       const before = tf.memory().numTensors;
+      // The ops refuse it before any kernel runs, naming outputSize ...
+      expectThrows(() => roiAlign(x, boxes, boxIndices, [16384, 16384]), /roiAlign: outputSize: .*maxStorageBufferBindingSize/);
+      // ... and the kernels, called directly, refuse it too, before allocating.
+      const bins = {pooledHeight: 16384, pooledWidth: 16384, spatialScale: 1};
       expectThrows(
-          () => roiAlign(x, [[0, 0, 1, 1]], [0], [16384, 16384]),
+          () => tf.engine().runKernel('RoIAlign', {x, boxes, boxIndices}, {...bins, samplingRatio: 0, aligned: false, mode: 'avg'}),
           /RoIAlign on webgpu: output \[1,16384,16384,16\] takes 17179869184 bytes, more than this device's max(StorageBufferBindingSize|BufferSize)/);
-      expectThrows(() => roiPool(x, [[0, 0, 1, 1]], [0], [16384, 16384]), /RoIPool on webgpu: output/);
+      expectThrows(() => tf.engine().runKernel('RoIPool', {x, boxes, boxIndices}, bins), /RoIPool on webgpu: output/);
       // Nothing was left allocated, and the device still works.
       expect(tf.memory().numTensors).toBe(before);
       const ones = tf.ones([1, 2, 2, 16]) as tf.Tensor4D;
       const y = roiPool(ones, [[0, 0, 1, 1]], [0], 1);
       checkClose(await values(y), new Float32Array(16).fill(1), 'roiPool after the refusal');
-      tf.dispose([x, ones, y]);
+      tf.dispose([x, boxes, boxIndices, ones, y]);
     });
   }
 });
