@@ -16,7 +16,8 @@ export function roiAlignGradWgsl(mode: RoIAlignMode, aligned: boolean): string {
   // 'avg': every sample passes dy / count; 'max': the winner passes dy.
   const passes = mode === 'avg' ? 'c0 + j < uniforms.channels' :
                                   'c0 + j < uniforms.channels && winner[bin + j] == sampleIndex';
-  const share = mode === 'avg' ? 'dy[bin + j] / count' : 'dy[bin + j]';
+  // One division per sample, not per channel.
+  const weight = mode === 'avg' ? 'rowWeight * colWeight / count' : 'rowWeight * colWeight';
   return `
 ${roiAlignGeometryWgsl(aligned)}
 ${gatherMainWgsl(`
@@ -41,9 +42,10 @@ ${gatherMainWgsl(`
         // As the forward program numbers the samples of a bin.
         let sampleIndex = (ty - ph * yAxis.grid) * xAxis.grid + (tx - pw * xAxis.grid);
         let bin = ((k * uniforms.pooledHeight + ph) * uniforms.pooledWidth + pw) * uniforms.channels + c0;
+        let weight = ${weight};
         for (var j = 0; j < GATHER_CHANNELS; j++) {
           if (${passes}) {
-            total[j] += ${share} * rowWeight * colWeight;
+            total[j] += dy[bin + j] * weight;
           }
         }
       }

@@ -70,9 +70,11 @@ ${gatherMainWgsl(`
           continue;
         }
         let bin = ((k * uniforms.pooledHeight + ph) * uniforms.pooledWidth + u / box.gridW) * uniforms.channels + c0;
+        // One division per sample, not per channel.
+        let share = weight / count;
         for (var j = 0; j < GATHER_CHANNELS; j++) {
           if (c0 + j < uniforms.channels) {
-            total[j] += dy[bin + j] / count * weight;
+            total[j] += dy[bin + j] * share;
           }
         }
       }
