@@ -19,13 +19,17 @@ export const ROI_ALIGN_GEOMETRY_GLSL = `
 // for hours (or trip the OS GPU watchdog).
 const int ROI_MAX_SAMPLES_PER_BIN_AXIS = ${MAX_SAMPLES_PER_BIN_AXIS};
 
-// Samples per bin along an axis of this extent: the fixed ratio, or
-// ceil(extent / pooled); 0 (no samples) past the cap. roiCeilQuotient gives
-// 0 for a NaN or non-positive extent and 2^24 for an infinite one.
-int roiAlignGrid(float extent, int pooled) {
+// Samples per bin along an axis: the fixed ratio, or ceil(binSize), which is
+// torchvision's ceil(extent / pooled) for the exactly rounded binSize; 0 (no
+// samples) for a bin size that is not positive, and 0 too, meaning the box
+// reads nothing, when it is not finite or the grid would exceed the cap.
+int roiAlignGrid(float binSize) {
   if (roiSamplingRatio > 0) return roiSamplingRatio;
-  int grid = roiCeilQuotient(extent, pooled);
-  return grid > ROI_MAX_SAMPLES_PER_BIN_AXIS ? 0 : grid;
+  if ((floatBitsToUint(binSize) & 0x7f800000u) == 0x7f800000u) return 0;
+  if (!(binSize > 0.0)) return 0;
+  float grid = ceil(binSize);
+  // Compared in float, so that the conversion to int cannot overflow.
+  return grid > float(ROI_MAX_SAMPLES_PER_BIN_AXIS) ? 0 : int(grid);
 }
 
 // One axis of one box.
@@ -46,8 +50,8 @@ RoIAlignAxis roiAlignAxis(float boxStart, float boxEnd, int pooled, int size) {
   float extent = end - a.start;
   a.sizeClamped = roiAligned == 0 && extent < 1.0;
   if (a.sizeClamped) extent = 1.0;
-  a.binSize = extent / float(pooled);
-  a.grid = roiAlignGrid(extent, pooled);
+  a.binSize = roiExactQuotient(extent, pooled);
+  a.grid = roiAlignGrid(a.binSize);
   a.pooled = pooled;
   a.size = size;
   return a;
@@ -97,7 +101,7 @@ RoIAlignSample roiAlignSample(RoIAlignAxis a, int t) {
   int bin = t / a.grid;
   int s = t - bin * a.grid;
   float binStart = a.start + float(bin) * a.binSize;
-  float pos = binStart + (float(s) + 0.5) * a.binSize / float(a.grid);
+  float pos = binStart + roiExactQuotient((float(s) + 0.5) * a.binSize, a.grid);
   RoIAlignSample r;
   if (roiAxisCorner(pos, a.size, r)) {
     // pos = start + (bin + (s + 0.5) / grid) * (end - start) / pooled
@@ -340,10 +344,10 @@ RoIRotatedBox roiRotatedBox(int k) {
   vec2 cosSin = roiCosSin(roiRotatedField(k, 5) * roiRadiansPerAngle);
   b.cosTheta = cosSin.x;
   b.sinTheta = cosSin.y;
-  b.binH = b.height / float(roiPooledSize.x);
-  b.binW = b.width / float(roiPooledSize.y);
-  b.gridH = roiAlignGrid(b.height, roiPooledSize.x);
-  b.gridW = roiAlignGrid(b.width, roiPooledSize.y);
+  b.binH = roiExactQuotient(b.height, roiPooledSize.x);
+  b.binW = roiExactQuotient(b.width, roiPooledSize.y);
+  b.gridH = roiAlignGrid(b.binH);
+  b.gridW = roiAlignGrid(b.binW);
   // Past the cap on either axis, the whole box reads nothing.
   if (b.gridH == 0 || b.gridW == 0) {
     b.gridH = 0;
@@ -368,8 +372,9 @@ RoIRotatedSample roiRotatedSample(RoIRotatedBox b, int t, int u) {
   int ph = t / b.gridH, pw = u / b.gridW;
   int iy = t - ph * b.gridH, ix = u - pw * b.gridW;
   RoIRotatedSample s;
-  s.yy = -b.height / 2.0 + float(ph) * b.binH + (float(iy) + 0.5) * b.binH / float(b.gridH);
-  s.xx = -b.width / 2.0 + float(pw) * b.binW + (float(ix) + 0.5) * b.binW / float(b.gridW);
+  // Halving by * 0.5 is exact; the other divisions go through roiExactQuotient.
+  s.yy = -b.height * 0.5 + float(ph) * b.binH + roiExactQuotient((float(iy) + 0.5) * b.binH, b.gridH);
+  s.xx = -b.width * 0.5 + float(pw) * b.binW + roiExactQuotient((float(ix) + 0.5) * b.binW, b.gridW);
   float y = s.yy * b.cosTheta - s.xx * b.sinTheta + b.centerY;
   float x = s.yy * b.sinTheta + s.xx * b.cosTheta + b.centerX;
   s.rowMoves = roiAxisCorner(y, roiXDims.y, s.row);

@@ -159,59 +159,52 @@ RoIBox roiReadBox(int k) {
 
 /**
  * Exact arithmetic for the geometry's discrete decisions. GLSL ES 3.0
- * rounds +, - and * correctly but allows 2.5 ulp of error in /, and the
- * floor/ceil decisions that pick bins and grids must not move by one ulp.
+ * rounds +, - and * correctly but allows 2.5 ulp of error in /, and a
+ * compiler that knows a divisor may multiply by its rounded reciprocal
+ * instead; the floor/ceil decisions that pick bins, grids and corners must
+ * not move by one ulp. roiExactQuotient is the one division behind them, the
+ * twin of the WGSL geometry's (shaders/wgsl/geometry.ts).
  */
 export const EXACT_ARITHMETIC_GLSL = `
-// 2^e for -126 <= e <= 127, built from its bits (exp2 need not be exact).
-float roiPow2(int e) {
-  return uintBitsToFloat(uint(e + 127) << 23);
-}
-
-// float(num) / float(den) rounded to nearest even, as IEEE division gives,
-// by long division: 0 < num < 2^30 and 0 < den < 2^29.
-float roiQuotient(int num, int den) {
-  int q = num / den;
-  int rem = num - q * den;
-  int shift = 0;  // the quotient is q * 2^-shift, plus what rem and sticky hold
-  bool sticky = false;
-  for (int i = 0; i < 8 && q >= (1 << 25); i++) {
-    sticky = sticky || (q & 1) != 0;
-    q >>= 1;
-    shift--;
+// float(v / float(d)) rounded to nearest even, as torchvision's float32
+// division gives, for a divisor 1 <= d < 2^24: the 24-bit significand of v is
+// divided by d in integer long division, eight bits a step, and rounded from
+// the remainder. Zero, infinite, NaN and subnormal v (and subnormal
+// quotients) keep the built-in division: none of them places a sample.
+float roiExactQuotient(float v, int d) {
+  uint bits = floatBitsToUint(v);
+  int biased = int((bits >> 23) & 0xffu);
+  if (d == 1) return v;
+  if (biased == 0 || biased == 255 || d <= 0 || d >= 0x1000000) return v / float(d);
+  uint divisor = uint(d);
+  uint significand = (bits & 0x7fffffu) | 0x800000u;
+  uint q = significand / divisor;
+  uint rem = significand - q * divisor;
+  int shift = 0;
+  // Until q holds 25 bits (24 to keep, one to round on); q < 2^24 and
+  // rem < divisor < 2^24 before each step, so neither shift overflows.
+  for (int round8 = 0; round8 < 8 && q < 0x1000000u; round8++) {
+    uint next = rem << 8;
+    uint digit = next / divisor;
+    q = (q << 8) | digit;
+    rem = next - digit * divisor;
+    shift += 8;
   }
-  for (int i = 0; i < 64 && q < (1 << 24); i++) {
-    rem *= 2;
-    q *= 2;
-    if (rem >= den) {
-      q += 1;
-      rem -= den;
-    }
-    shift++;
+  // The bits of q past the 24 kept (1 to 8); ES 3.0 has no findMSB.
+  int extra = 1;
+  for (int i = 0; i < 7 && (q >> uint(extra)) >= 0x1000000u; i++) extra++;
+  uint kept = q >> uint(extra);
+  uint dropped = q & ((1u << uint(extra)) - 1u);
+  uint halfway = 1u << uint(extra - 1);
+  if (dropped > halfway || (dropped == halfway && (rem != 0u || (kept & 1u) == 1u))) kept += 1u;
+  // v / d = (q + rem / d) * 2^(biased - 150 - shift), and kept = q / 2^extra.
+  int exponent = biased + extra - shift;
+  if (kept == 0x1000000u) {
+    kept = 0x800000u;
+    exponent += 1;
   }
-  // q holds 25 significant bits: 24 to keep and one to round on.
-  sticky = sticky || rem != 0;
-  int mantissa = q >> 1;
-  if ((q & 1) != 0 && (sticky || (mantissa & 1) != 0)) mantissa += 1;
-  return float(mantissa) * roiPow2(1 - shift);
-}
-
-// ceil(float(a / float(den))) for the float32 quotient, without trusting the
-// division: it is the least n >= 0 with a <= n * den (n * den is an exact
-// integer, and a quotient that rounds down to n is at most half an ulp above
-// it, which a float a cannot be). Capped so that loops stay bounded.
-int roiCeilQuotient(float a, int den) {
-  if (!(a > 0.0)) return 0;
-  float d = float(den);
-  float estimate = ceil(a / d);
-  if (!(estimate < 16777216.0)) return 16777216;
-  int n = int(estimate);
-  if (n > 0 && float(n - 1) * d >= a) {
-    n -= 1;
-  } else if (float(n) * d < a) {
-    n += 1;
-  }
-  return n;
+  if (exponent <= 0) return v / float(d);
+  return uintBitsToFloat((bits & 0x80000000u) | (uint(exponent) << 23) | (kept & 0x7fffffu));
 }
 
 // C's round(): half away from zero, clamped to +-2^24 (beyond any feature

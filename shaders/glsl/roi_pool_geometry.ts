@@ -20,7 +20,7 @@ RoIPoolAxis roiPoolAxis(float boxStart, float boxEnd, int pooled, int size) {
   a.start = roiRoundHalfAway(boxStart * roiScale);
   int end = roiRoundHalfAway(boxEnd * roiScale);
   // Exactly rounded: a bin size one ulp under 1 would floor 3 * binSize to 2.
-  a.binSize = roiQuotient(max(end - a.start + 1, 1), pooled);
+  a.binSize = roiExactQuotient(float(max(end - a.start + 1, 1)), pooled);
   a.pooled = pooled;
   a.size = size;
   return a;
@@ -111,7 +111,7 @@ export const PS_ROI_POOL_GEOMETRY_GLSL = `
 RoIPoolAxis psRoiPoolAxis(float boxStart, float boxEnd, int pooled, int size) {
   RoIPoolAxis a = roiPoolAxis(boxStart, boxEnd, pooled, size - 1);
   int end = roiRoundHalfAway(boxEnd * roiScale);
-  a.binSize = roiQuotient(max(end - a.start, 1), pooled);
+  a.binSize = roiExactQuotient(float(max(end - a.start, 1)), pooled);
   return a;
 }
 `;
