@@ -22,17 +22,16 @@ export interface FixtureTensor {
   data: number[];
 }
 
-export interface Fixture {
+/**
+ * What every golden case holds, whatever made it: the inputs, the upstream
+ * gradient, and the expected output and gradients. `Op` names the op and
+ * `Attrs` its options.
+ */
+export interface GoldenCase<Op extends string = string, Attrs = {outputSize: number[], spatialScale: number}> {
   name: string;
-  op: 'roiAlign'|'roiPool';
+  op: Op;
   source: string;
-  attrs: {
-    outputSize: number[],
-    spatialScale: number,
-    samplingRatio?: number,
-    aligned?: boolean,
-    mode?: string,
-  };
+  attrs: Attrs;
   x: FixtureTensor;
   boxes: FixtureTensor;
   boxIndices: number[];
@@ -41,6 +40,14 @@ export interface Fixture {
   dx: FixtureTensor;
   dboxes?: FixtureTensor;
 }
+
+export type Fixture = GoldenCase<'roiAlign'|'roiPool', {
+  outputSize: number[],
+  spatialScale: number,
+  samplingRatio?: number,
+  aligned?: boolean,
+  mode?: string,
+}>;
 
 export const fixtures = [
   seedPool, seedAlignFalse, seedAlignTrue, roialignAvg0, roialignAvg1, roialignAvg2,

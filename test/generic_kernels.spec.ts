@@ -12,23 +12,13 @@ import {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
 import {genericKernelConfigs} from '../kernels/generic';
 import {psRoiAlign, psRoiPool, roiAlign, roiAlignRotated, roiPool} from '../src/index';
 import type {RoIAlignRotatedOptions} from '../src/index';
-import {fixtures} from './fixtures';
+import {fixtures, GoldenCase} from './fixtures';
 import psroialign0 from './fixtures/psroialign_0.json';
 import psroipool0 from './fixtures/psroipool_0.json';
 import rotated0 from './fixtures/roialignrotated_0.json';
 import {expectTensorClose, expectThrowsCleanly, testBackends, useBackend} from './harness';
 
-interface Case {
-  name: string;
-  attrs: Record<string, unknown>&{outputSize: number[], spatialScale: number};
-  x: {shape: number[], data: number[]};
-  boxes: {shape: number[], data: number[]};
-  boxIndices: number[];
-  dy: {shape: number[], data: number[]};
-  y: {shape: number[], data: number[]};
-  dx: {shape: number[], data: number[]};
-  dboxes?: {shape: number[], data: number[]};
-}
+type Case = Omit<GoldenCase<string, Record<string, unknown>&{outputSize: number[], spatialScale: number}>, 'op'|'source'>;
 
 type Run = (x: tf.Tensor4D, boxes: tf.Tensor2D, indices: tf.Tensor1D, size: [number, number], attrs: Case['attrs']) => tf.Tensor;
 

@@ -20,6 +20,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {psRoiAlign, roiAlign, roiPool} from '../src/index';
+import type {GoldenCase} from './fixtures';
 import edges from './fixtures/adversarial_edges.json';
 import far from './fixtures/adversarial_far.json';
 import issue18 from './fixtures/adversarial_issue18.json';
@@ -29,18 +30,7 @@ import psroialign from './fixtures/adversarial_psroialign.json';
 import ratio from './fixtures/adversarial_ratio.json';
 import {describeEachBackend, expectTensorClose} from './harness';
 
-interface AdversarialCase {
-  name: string;
-  op: 'roiAlign'|'roiPool'|'psRoiAlign';
-  source: string;
-  attrs: {outputSize: number[], spatialScale: number, samplingRatio?: number, aligned?: boolean};
-  x: {shape: number[], data: number[]};
-  boxes: {shape: number[], data: number[]};
-  boxIndices: number[];
-  dy: {shape: number[], data: number[]};
-  y: {shape: number[], data: number[]};
-  dx: {shape: number[], data: number[]};
-}
+type AdversarialCase = GoldenCase<'roiAlign'|'roiPool'|'psRoiAlign', {outputSize: number[], spatialScale: number, samplingRatio?: number, aligned?: boolean}>;
 
 const groups = [issue18, multiples, edges, ratio, far, pool, psroialign] as Array<{cases: AdversarialCase[]}>;
 

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {psRoiAlign, psRoiPool} from '../src/index';
+import type {GoldenCase} from './fixtures';
 import psroialign0 from './fixtures/psroialign_0.json';
 import psroialign1 from './fixtures/psroialign_1.json';
 import psroialign2 from './fixtures/psroialign_2.json';
@@ -18,19 +19,7 @@ import type {RefInput} from './reference';
 import {refPsRoiAlign, refPsRoiPool} from './reference_ps';
 import type {RefPsOptions} from './reference_ps';
 
-interface PsFixture {
-  name: string;
-  op: 'psRoiAlign'|'psRoiPool';
-  source: string;
-  attrs: {outputSize: number[], spatialScale: number, samplingRatio?: number};
-  x: {shape: number[], data: number[]};
-  boxes: {shape: number[], data: number[]};
-  boxIndices: number[];
-  dy: {shape: number[], data: number[]};
-  y: {shape: number[], data: number[]};
-  dx: {shape: number[], data: number[]};
-  dboxes?: {shape: number[], data: number[]};
-}
+type PsFixture = GoldenCase<'psRoiAlign'|'psRoiPool', {outputSize: number[], spatialScale: number, samplingRatio?: number}>;
 
 const fixtures = [psroialign0, psroialign1, psroialign2, psroipool0, psroipool1, psroipool2] as PsFixture[];
 

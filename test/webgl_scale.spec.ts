@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {PsRoIAlignGrad, PsRoIPoolGrad, RoIAlign, RoIAlignBoxGrad, RoIAlignGrad, RoIAlignRotatedGrad, RoIPool, RoIPoolGrad} from '../src/index';
 import {checkClose, describeEachBackend, expectThrows, randomValues, seededRandom, values} from './harness';
-import {refRoiAlign, RefInput, refRoiPool} from './reference';
+import {RefAlignOptions, refRoiAlign, RefInput, refRoiPool} from './reference';
 import {refPsRoiAlign, refPsRoiPool} from './reference_ps';
 import {refRoiAlignRotated} from './reference_rotated';
 
@@ -66,21 +66,13 @@ function axisCorners(pos: number, size: number): Array<[number, number]> {
   return [[low, 1 - (pos - low)], [high, pos - low]];
 }
 
-interface AlignOptions {
-  outH: number;
-  outW: number;
-  spatialScale: number;
-  samplingRatio: number;
-  aligned: boolean;
-  mode: 'avg'|'max';
-}
 
 /**
  * The float64 adjoint of refRoiAlign: dx [N,H,W,C] for dy. 'avg' spreads
  * dy / count over every sample's corners; 'max' over the corners of the
  * sample refRoiAlign picks (the first largest, outside samples counting 0).
  */
-function refRoiAlignGrad(inp: RefInput, dy: ArrayLike<number>, o: AlignOptions): Float64Array {
+function refRoiAlignGrad(inp: RefInput, dy: ArrayLike<number>, o: RefAlignOptions): Float64Array {
   const [N, H, W, C] = inp.shape;
   const K = inp.boxIndices.length;
   const dx = new Float64Array(N * H * W * C);
