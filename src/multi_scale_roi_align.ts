@@ -208,4 +208,4 @@ function multiScaleRoiAlign_(
  * @param outputSize outH = outW, or [outH, outW].
  * @returns [K,outH,outW,C] (NHWC) or [K,C,outH,outW] (NCHW).
  */
-export const multiScaleRoiAlign = op({multiScaleRoiAlign_});
+export const multiScaleRoiAlign = /* @__PURE__ */ op({multiScaleRoiAlign_});

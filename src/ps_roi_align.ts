@@ -41,4 +41,4 @@ function psRoiAlign_(
  * Arguments as for roiAlign; the result is [K,outH,outW,Cout] (NHWC) or
  * [K,Cout,outH,outW] (NCHW). Differentiable w.r.t. x and boxes.
  */
-export const psRoiAlign = op({psRoiAlign_});
+export const psRoiAlign = /* @__PURE__ */ op({psRoiAlign_});

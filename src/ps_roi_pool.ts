@@ -37,4 +37,4 @@ function psRoiPool_(
  * Arguments as for roiPool; the result is [K,outH,outW,Cout] (NHWC) or
  * [K,Cout,outH,outW] (NCHW), with C = Cout * outH * outW.
  */
-export const psRoiPool = op({psRoiPool_});
+export const psRoiPool = /* @__PURE__ */ op({psRoiPool_});

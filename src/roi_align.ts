@@ -86,4 +86,4 @@ function roiAlign_(
  * @param outputSize outH = outW, or [outH, outW].
  * @returns [K,outH,outW,C] (NHWC) or [K,C,outH,outW] (NCHW).
  */
-export const roiAlign = op({roiAlign_});
+export const roiAlign = /* @__PURE__ */ op({roiAlign_});

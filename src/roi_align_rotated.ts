@@ -65,4 +65,4 @@ function roiAlignRotated_(
  * @param outputSize outH = outW, or [outH, outW].
  * @returns [K,outH,outW,C] (NHWC) or [K,C,outH,outW] (NCHW).
  */
-export const roiAlignRotated = op({roiAlignRotated_});
+export const roiAlignRotated = /* @__PURE__ */ op({roiAlignRotated_});

@@ -33,4 +33,4 @@ function roiPool_(
  *
  * Arguments as for roiAlign.
  */
-export const roiPool = op({roiPool_});
+export const roiPool = /* @__PURE__ */ op({roiPool_});
