@@ -40,6 +40,14 @@ const TILES_GLSL = `
 ivec2 roiTiles() {
   return (roiXDims.yz + ${ROI_TILE - 1}) / ${ROI_TILE};
 }
+
+// Tile t of the flattened [N, tilesH, tilesW] grid as (image, tile row, tile column).
+ivec3 roiTileOf(int t, ivec2 tiles) {
+  int n = t / (tiles.x * tiles.y);
+  int inImage = t - n * tiles.x * tiles.y;
+  int th = inImage / tiles.y;
+  return ivec3(n, th, inImage - th * tiles.y);
+}
 `;
 
 /**
@@ -57,11 +65,9 @@ void main() {
   ivec2 tiles = roiTiles();
   ${outputStart('roiXDims.x * tiles.x * tiles.y * roiCullWords')}
   int word = index % roiCullWords;
-  int tile = index / roiCullWords;
-  int n = tile / (tiles.x * tiles.y);
-  int inImage = tile - n * tiles.x * tiles.y;
-  int th = inImage / tiles.y;
-  ivec4 rect = ivec4(th, th, inImage - th * tiles.y, 0) * ${ROI_TILE};
+  ivec3 tile = roiTileOf(index / roiCullWords, tiles);
+  int n = tile.x;
+  ivec4 rect = ivec4(tile.y, tile.y, tile.z, 0) * ${ROI_TILE};
   rect.y += ${ROI_TILE - 1};
   rect.w = rect.z + ${ROI_TILE - 1};
   int bits = 0;
@@ -131,19 +137,16 @@ void main() {
   ivec2 tiles = roiTiles();
   ${outputStart('roiXDims.x * tiles.x * tiles.y * roiBoxCount')}
   int k = index % roiBoxCount;
-  int tile = index / roiBoxCount;
-  int n = tile / (tiles.x * tiles.y);
-  int inImage = tile - n * tiles.x * tiles.y;
-  int th = inImage / tiles.y;
+  ivec3 tile = roiTileOf(index / roiBoxCount, tiles);
   RoIBox box = roiReadBox(k);
-  if (box.batch != n) {
+  if (box.batch != tile.x) {
     setOutput(0.0);
     return;
   }
   RoIAlignAxis ay = roiAlignAxis(box.y1, box.y2, roiPooledSize.x, roiXDims.y);
   RoIAlignAxis ax = roiAlignAxis(box.x1, box.x2, roiPooledSize.y, roiXDims.z);
-  int rows = ay.grid == 0 || ax.grid == 0 ? 0 : roiAxisTouch(ay, th * ${ROI_TILE});
-  int cols = rows == 0 ? 0 : roiAxisTouch(ax, (inImage - th * tiles.y) * ${ROI_TILE});
+  int rows = ay.grid == 0 || ax.grid == 0 ? 0 : roiAxisTouch(ay, tile.y * ${ROI_TILE});
+  int cols = rows == 0 ? 0 : roiAxisTouch(ax, tile.z * ${ROI_TILE});
   setOutput(cols == 0 ? 0.0 : float(rows | (cols << ${ROI_TILE})));
 }
 `;
