@@ -1,7 +1,7 @@
 import {engine, zeros} from '@tensorflow/tfjs-core';
 import type {GradConfig, NamedAttrMap, NamedTensorMap, Tensor} from '@tensorflow/tfjs-core';
 
-import {RoIAlign, RoIAlignBoxGrad, RoIAlignGrad, RoIPool, RoIPoolGrad} from './kernel_names';
+import {RoIAlign, RoIAlignAttrs, RoIAlignBoxGrad, RoIAlignGrad, RoIAlignWinners, RoIPool, RoIPoolGrad} from './kernel_names';
 import {PsRoIAlign, PsRoIAlignBoxGrad, PsRoIAlignGrad, PsRoIPool, PsRoIPoolGrad} from './kernel_names';
 import {RoIAlignRotated, RoIAlignRotatedBoxGrad, RoIAlignRotatedGrad} from './kernel_names';
 import {MultiScaleRoIAlign, MultiScaleRoIAlignBoxGrad, MultiScaleRoIAlignGrad} from './kernel_names';
@@ -10,13 +10,14 @@ import {MultiScaleRoIAlign, MultiScaleRoIAlignBoxGrad, MultiScaleRoIAlignGrad} f
  * Gradients of both ops. The kernels recompute the geometry (and, for the max
  * modes, the winner) from the saved inputs, so the forward pass saves nothing
  * extra. boxIndices are discrete: their gradient is zero, in float32 as the
- * engine requires.
+ * engine requires. `more` are inputs beyond the saved ones and dy, which
+ * both gradient kernels read.
  */
 function roiGradients(
     xGradKernel: string, boxGradKernel: string|null, dy: Tensor,
-    saved: Tensor[], attrs: NamedAttrMap) {
+    saved: Tensor[], attrs: NamedAttrMap, more: NamedTensorMap = {}) {
   const [x, boxes, boxIndices] = saved;
-  const inputs = {dy, x, boxes, boxIndices};
+  const inputs = {dy, x, boxes, boxIndices, ...more};
   return {
     x: () => engine().runKernel(xGradKernel, inputs, attrs) as Tensor,
     boxes: () => boxGradKernel === null ?
@@ -38,7 +39,24 @@ function roiGradConfig(kernelName: string, xGradKernel: string, boxGradKernel: s
   };
 }
 
-export const roiAlignGradConfig = roiGradConfig(RoIAlign, RoIAlignGrad, RoIAlignBoxGrad);
+/**
+ * 'max' mode finds each bin's winners once per step, here, and both
+ * gradient kernels read them instead of each searching the bins again. The
+ * engine runs gradFunc and then both closures inside its backward tidy,
+ * which disposes the winners when the step's gradients are done.
+ */
+export const roiAlignGradConfig: GradConfig = {
+  kernelName: RoIAlign,
+  inputsToSave: ['x', 'boxes', 'boxIndices'],
+  gradFunc: (dy, saved, attrs) => {
+    if ((attrs as unknown as RoIAlignAttrs).mode !== 'max') {
+      return roiGradients(RoIAlignGrad, RoIAlignBoxGrad, dy as Tensor, saved, attrs);
+    }
+    const [x, boxes, boxIndices] = saved;
+    const winners = engine().runKernel(RoIAlignWinners, {x, boxes, boxIndices}, attrs) as Tensor;
+    return roiGradients(RoIAlignGrad, RoIAlignBoxGrad, dy as Tensor, saved, attrs, {winners});
+  },
+};
 
 /** RoIPool's box corners are rounded, so the boxes get a zero gradient. */
 export const roiPoolGradConfig = roiGradConfig(RoIPool, RoIPoolGrad, null);

@@ -13,6 +13,17 @@ export const RoIAlign = 'RoIAlign';
 export const RoIAlignGrad = 'RoIAlignGrad';
 /** Gradient of RoIAlign w.r.t. boxes: dboxes [K,4]. */
 export const RoIAlignBoxGrad = 'RoIAlignBoxGrad';
+/**
+ * 'max' mode's winners, int32 [K,outH,outW,C]: per bin and channel, the
+ * index iy * gridW + ix (rows outer, as the samples are visited) of the
+ * sample whose value is the bin's max, the first one on ties, samples
+ * outside the map counting as 0; -1 where no gradient flows: the winner lies
+ * outside the map, the bin has no samples, or the box is unreadable. The
+ * gradient computes them once per step and hands them to RoIAlignGrad and
+ * RoIAlignBoxGrad (RoIAlignGradInputs.winners). Takes RoIInputs and
+ * RoIAlignAttrs; it computes the max's winners whatever attrs.mode says.
+ */
+export const RoIAlignWinners = 'RoIAlignWinners';
 /** Forward RoIPool: y [K,outH,outW,C]. */
 export const RoIPool = 'RoIPool';
 /** Gradient of RoIPool w.r.t. x, through the recomputed argmax: dx [N,H,W,C]. */
@@ -48,6 +59,15 @@ export type RoIInputs = {
  * the max modes recompute their winner and the box gradient needs the image.
  */
 export type RoIGradInputs = RoIInputs&{dy: TensorInfo};
+
+/**
+ * Inputs of RoIAlignGrad and RoIAlignBoxGrad. In 'max' mode, winners (the
+ * output of RoIAlignWinners for the same x, boxes, boxIndices and attrs) is
+ * read instead of searching every bin again; without it (a direct kernel
+ * call, an older caller) the kernels compute the winners themselves, with
+ * the same result. 'avg' ignores it.
+ */
+export type RoIAlignGradInputs = RoIGradInputs&{winners?: TensorInfo};
 
 /**
  * Position-sensitive RoIAlign (R-FCN, torchvision.ops.ps_roi_align): bin

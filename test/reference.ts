@@ -57,11 +57,21 @@ export function boxIsReadable(inp: RefInput, k: number): boolean {
   return n >= 0 && n < inp.shape[0] && coords.every(v => Number.isFinite(v));
 }
 
-/** roiAlign, [K,outH,outW,C] flat. */
-export function refRoiAlign(inp: RefInput, o: RefAlignOptions): Float64Array {
-  const C = inp.shape[3];
+/** One bilinear sample of a bin: its value, its index iy * gridW + ix, and whether it lies on the map. */
+interface RefSample {
+  value: number;
+  index: number;
+  inside: boolean;
+}
+
+/**
+ * Calls visit for every bin and channel of every readable box, with the
+ * bin's samples in torchvision's order (rows outer) and the flat index of
+ * the bin and channel in [K,outH,outW,C].
+ */
+function forEachRefBin(inp: RefInput, o: RefAlignOptions, visit: (at: number, samples: RefSample[]) => void): void {
+  const [, H, W, C] = inp.shape;
   const K = inp.boxIndices.length;
-  const out = new Float64Array(K * o.outH * o.outW * C);
   for (let k = 0; k < K; k++) {
     if (!boxIsReadable(inp, k)) continue;
     const n = inp.boxIndices[k];
@@ -80,25 +90,55 @@ export function refRoiAlign(inp: RefInput, o: RefAlignOptions): Float64Array {
     for (let i = 0; i < o.outH; i++) {
       for (let j = 0; j < o.outW; j++) {
         for (let c = 0; c < C; c++) {
-          const samples: number[] = [];
+          const samples: RefSample[] = [];
           for (let iy = 0; iy < gridH; iy++) {
             const y = y1 + i * binH + (iy + 0.5) * binH / gridH;
             for (let ix = 0; ix < gridW; ix++) {
               const x = x1 + j * binW + (ix + 0.5) * binW / gridW;
-              samples.push(bilinear(inp, n, y, x, c));
+              const inside = y >= -1 && y <= H && x >= -1 && x <= W;
+              samples.push({value: bilinear(inp, n, y, x, c), index: iy * gridW + ix, inside});
             }
           }
-          let v = 0;
-          if (samples.length > 0) {
-            v = o.mode === 'avg' ? samples.reduce((a, b) => a + b, 0) / Math.max(gridH * gridW, 1) :
-                                   samples.reduce((a, b) => (b > a ? b : a));
-          }
-          out[((k * o.outH + i) * o.outW + j) * C + c] = v;
+          visit(((k * o.outH + i) * o.outW + j) * C + c, samples);
         }
       }
     }
   }
+}
+
+/** roiAlign, [K,outH,outW,C] flat. */
+export function refRoiAlign(inp: RefInput, o: RefAlignOptions): Float64Array {
+  const out = new Float64Array(inp.boxIndices.length * o.outH * o.outW * inp.shape[3]);
+  forEachRefBin(inp, o, (at, samples) => {
+    if (samples.length === 0) return;
+    const values = samples.map(s => s.value);
+    out[at] = o.mode === 'avg' ? values.reduce((a, b) => a + b, 0) / samples.length :
+                                 values.reduce((a, b) => (b > a ? b : a));
+  });
   return out;
+}
+
+/**
+ * 'max' mode's winners, [K,outH,outW,C] flat: the index iy * gridW + ix of
+ * each bin's max sample (the first on ties, outside samples counting as 0),
+ * -1 where no gradient flows (the winner is outside the map, the bin is
+ * empty or the box unreadable). `margin` is the least gap, over every bin,
+ * between the winner and the best sample that would change the answer (all
+ * outside samples count as one): a case with a margin well above float32's
+ * rounding has no ties that the backends could break differently.
+ */
+export function refRoiAlignWinners(inp: RefInput, o: RefAlignOptions): {winners: Int32Array, margin: number} {
+  const winners = new Int32Array(inp.boxIndices.length * o.outH * o.outW * inp.shape[3]).fill(-1);
+  let margin = Infinity;
+  forEachRefBin(inp, o, (at, samples) => {
+    if (samples.length === 0) return;
+    const best = samples.reduce((a, b) => (b.value > a.value ? b : a));
+    winners[at] = best.inside ? best.index : -1;
+    for (const s of samples) {
+      if (s !== best && (s.inside || best.inside)) margin = Math.min(margin, best.value - s.value);
+    }
+  });
+  return {winners, margin};
 }
 
 /** C's round(): half away from zero. */

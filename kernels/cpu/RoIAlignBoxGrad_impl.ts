@@ -1,7 +1,8 @@
 import type {AlignBoxSamples} from '../../src/geometry';
 import type {RoIAlignAttrs} from '../../src/kernel_names';
-import {RoIGradImplInputs, roundedOutput} from './roi_impl_inputs';
-import {alignGeometry, binMax, BinSample, visitAlignBins} from './roi_align_samples';
+import {roundedOutput} from './roi_impl_inputs';
+import {alignGeometry, BinSample, visitAlignBins} from './roi_align_samples';
+import {alignWinners, RoIAlignGradImplInputs, winningSample} from './RoIAlignWinners_impl';
 import {addBinBoxGrad, BinDots, pixelDots, visitAlignBinPixels} from './roi_align_taps';
 import {cpuWasmAllowed, simdChannelLoops} from './wasm_simd';
 
@@ -19,15 +20,14 @@ export function slopeAlongCols(x: ArrayLike<number>, s: BinSample, c: number) {
  * dboxes [K,4], into `out` when given: the chain rule through the sample
  * positions. Each sample's position moves linearly with the box's start and
  * end (geometry dStart, dEnd), and its value moves with the slope of the
- * bilinear patch it lies in.
+ * bilinear patch it lies in. 'max' follows the winning samples
+ * (values.winners, or found here).
  */
 export function roiAlignBoxGradImpl(
-    {x, xShape, dy, boxes, boxIndices}: RoIGradImplInputs, attrs: RoIAlignAttrs,
-    out?: Float32Array): Float32Array {
+    values: RoIAlignGradImplInputs, attrs: RoIAlignAttrs, out?: Float32Array): Float32Array {
+  const {x, xShape, dy, boxes, boxIndices} = values;
   const channels = xShape[3];
   const dboxes = new Float64Array(boxIndices.length * 4);
-  const best = new Float64Array(channels);
-  const winner = new Int32Array(channels);
 
   const addSample = (
       box: AlignBoxSamples, k: number, s: BinSample, alongRows: number,
@@ -41,11 +41,11 @@ export function roiAlignBoxGradImpl(
 
   const g = alignGeometry(xShape, attrs);
   if (attrs.mode === 'max') {
+    const winners = alignWinners(values, attrs);
     visitAlignBins(g, channels, boxes, boxIndices, ({box, k, binOffset, bin}) => {
-      binMax(x, bin, channels, best, winner);
       for (let c = 0; c < channels; c++) {
-        const s = winner[c] >= 0 ? bin.samples[winner[c]] : null;
-        if (s === null || !s.inside) continue;
+        const s = winningSample(bin, winners[binOffset + c]);
+        if (s === null) continue;
         const grad = dy[binOffset + c];
         addSample(box, k, s, grad * slopeAlongRows(x, s, c), grad * slopeAlongCols(x, s, c));
       }

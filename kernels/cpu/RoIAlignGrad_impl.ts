@@ -1,6 +1,7 @@
 import type {RoIAlignAttrs} from '../../src/kernel_names';
-import {outputArray, RoIGradImplInputs} from './roi_impl_inputs';
-import {alignGeometry, binMax, BinSample, visitAlignBins} from './roi_align_samples';
+import {outputArray} from './roi_impl_inputs';
+import {alignGeometry, BinSample, visitAlignBins} from './roi_align_samples';
+import {alignWinners, RoIAlignGradImplInputs, winningSample} from './RoIAlignWinners_impl';
 import {scatterWeighted, visitAlignBinPixels} from './roi_align_taps';
 import {cpuWasmAllowed, simdChannelLoops} from './wasm_simd';
 
@@ -15,22 +16,21 @@ export function scatter(dx: Float32Array, s: BinSample, c: number, g: number) {
 
 /**
  * dx [N,H,W,C], into `out` when given: 'avg' spreads dy / count over the
- * corners of every sample, 'max' sends dy to the corners of the winning sample.
+ * corners of every sample, 'max' sends dy to the corners of the winning sample
+ * (values.winners, or found here).
  */
 export function roiAlignGradImpl(
-    {x, xShape, dy, boxes, boxIndices}: RoIGradImplInputs, attrs: RoIAlignAttrs,
-    out?: Float32Array): Float32Array {
+    values: RoIAlignGradImplInputs, attrs: RoIAlignAttrs, out?: Float32Array): Float32Array {
+  const {x, xShape, dy, boxes, boxIndices} = values;
   const channels = xShape[3];
   const g = alignGeometry(xShape, attrs);
   if (attrs.mode === 'max') {
+    const winners = alignWinners(values, attrs);
     const dx = outputArray(out, x.length);
-    const best = new Float64Array(channels);
-    const winner = new Int32Array(channels);
     visitAlignBins(g, channels, boxes, boxIndices, ({binOffset, bin}) => {
-      binMax(x, bin, channels, best, winner);
       for (let c = 0; c < channels; c++) {
-        const s = winner[c] >= 0 ? bin.samples[winner[c]] : null;
-        if (s !== null && s.inside) scatter(dx, s, c, dy[binOffset + c]);
+        const s = winningSample(bin, winners[binOffset + c]);
+        if (s !== null) scatter(dx, s, c, dy[binOffset + c]);
       }
     });
     return dx;

@@ -3,6 +3,7 @@ import type {KernelConfig} from '@tensorflow/tfjs-core';
 import {roiAlignConfig} from './RoIAlign';
 import {roiAlignBoxGradConfig} from './RoIAlignBoxGrad';
 import {roiAlignGradConfig} from './RoIAlignGrad';
+import {roiAlignWinnersConfig} from './RoIAlignWinners';
 import {roiPoolConfig} from './RoIPool';
 import {roiPoolGradConfig} from './RoIPoolGrad';
 import {psRoiAlignConfig} from './PsRoIAlign';
@@ -19,7 +20,7 @@ import {multiScaleRoiAlignGradConfig} from './MultiScaleRoIAlignGrad';
 
 /** The wasm backend (@tensorflow/tfjs-backend-wasm)'s kernels. */
 export const wasmKernels: KernelConfig[] = [
-  roiAlignConfig, roiAlignGradConfig, roiAlignBoxGradConfig, roiPoolConfig,
+  roiAlignConfig, roiAlignGradConfig, roiAlignBoxGradConfig, roiAlignWinnersConfig, roiPoolConfig,
   roiPoolGradConfig,
   psRoiAlignConfig, psRoiAlignGradConfig, psRoiAlignBoxGradConfig, psRoiPoolConfig,
   psRoiPoolGradConfig,

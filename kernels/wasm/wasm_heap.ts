@@ -34,14 +34,14 @@ function heapGradValues(backend: WasmHeapBackend, inputs: RoIGradInputs): RoIGra
   return {...heapValues(backend, inputs), dy: backend.typedArrayFromHeap(inputs.dy) as Float32Array};
 }
 
-function run<V>(
+function run<V, O extends Float32Array|Int32Array = Float32Array>(
     backend: WasmHeapBackend, shape: number[], read: () => V,
-    impl: (values: V, out: Float32Array) => void): TensorInfo {
-  const output = backend.makeOutput(shape, 'float32');
+    impl: (values: V, out: O) => void, dtype: 'float32'|'int32' = 'float32'): TensorInfo {
+  const output = backend.makeOutput(shape, dtype);
   try {
     // After makeOutput: its allocation may grow the heap, and a grown heap
     // has a new buffer, which leaves views made before it empty.
-    impl(read(), backend.typedArrayFromHeap(output) as Float32Array);
+    impl(read(), backend.typedArrayFromHeap(output) as O);
   } catch (e) {
     backend.disposeData(output.dataId, true);
     throw e;
@@ -54,6 +54,13 @@ export function runOnHeap(
     backend: WasmHeapBackend, inputs: RoIInputs, shape: number[],
     impl: (values: RoIImplInputs, out: Float32Array) => void): TensorInfo {
   return run(backend, shape, () => heapValues(backend, inputs), impl);
+}
+
+/** As runOnHeap, for a kernel whose output is int32 (RoIAlignWinners). */
+export function runOnHeapInt32(
+    backend: WasmHeapBackend, inputs: RoIInputs, shape: number[],
+    impl: (values: RoIImplInputs, out: Int32Array) => void): TensorInfo {
+  return run(backend, shape, () => heapValues(backend, inputs), impl, 'int32');
 }
 
 /** A gradient kernel: as runOnHeap, with dy. */

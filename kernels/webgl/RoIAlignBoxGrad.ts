@@ -2,7 +2,7 @@ import {util} from '@tensorflow/tfjs-core';
 import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
-import {RoIAlignAttrs, RoIAlignBoxGrad, RoIGradInputs} from '../../src/kernel_names';
+import {RoIAlignAttrs, RoIAlignBoxGrad, RoIAlignGradInputs} from '../../src/kernel_names';
 import {withAlignGradientInputs} from './align_gradient_inputs';
 import {RoIAlignBoxGradProgram, RoIBoxGradSumProgram} from './roi_align_gpu';
 import {alignUniforms, boxGradTextures, disposeAfter, nothingToGather, requireTexturesFit, requireWebGL2, runRoIProgram, withBoxTable, zerosInfo} from './run_roi_program';
@@ -14,9 +14,9 @@ import {alignUniforms, boxGradTextures, disposeAfter, nothingToGather, requireTe
  * positionSensitive: psRoiAlign's (with psAlignAsRoIAlign's attrs).
  */
 export function alignBoxGrad(
-    backend: MathBackendWebGL, inputs: RoIGradInputs, attrs: RoIAlignAttrs,
+    backend: MathBackendWebGL, inputs: RoIAlignGradInputs, attrs: RoIAlignAttrs,
     positionSensitive: boolean): TensorInfo {
-  const {dy, x, boxes, boxIndices} = inputs;
+  const {dy, x, boxes, boxIndices, winners} = inputs;
   const numBoxes = boxes.shape[0];
   if (nothingToGather(inputs)) return zerosInfo(backend, boxes.shape);
   const uniforms = alignUniforms(x.shape, numBoxes, attrs);
@@ -25,7 +25,7 @@ export function alignBoxGrad(
   const shares = withBoxTable(
       backend, boxes, boxIndices, uniforms,
       table => withAlignGradientInputs(
-          backend, attrs.mode, {dy, x, table}, true, uniforms,
+          backend, attrs.mode, {dy, x, table, winners}, true, uniforms,
           programInputs => runRoIProgram(backend, sharesProgram, programInputs, uniforms, sharesShape)));
   return disposeAfter(
       backend, shares,
@@ -34,7 +34,7 @@ export function alignBoxGrad(
 }
 
 export function roiAlignBoxGrad(args: {
-  inputs: RoIGradInputs,
+  inputs: RoIAlignGradInputs,
   backend: MathBackendWebGL,
   attrs: RoIAlignAttrs,
 }): TensorInfo {

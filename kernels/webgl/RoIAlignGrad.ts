@@ -2,7 +2,7 @@ import {util} from '@tensorflow/tfjs-core';
 import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
-import {RoIAlignAttrs, RoIAlignGrad, RoIGradInputs} from '../../src/kernel_names';
+import {RoIAlignAttrs, RoIAlignGrad, RoIAlignGradInputs} from '../../src/kernel_names';
 import {withAlignGradientInputs} from './align_gradient_inputs';
 import {RoIAlignGradProgram} from './roi_align_gpu';
 import {runCulledGather} from './culled_gather';
@@ -10,21 +10,21 @@ import {alignUniforms, nothingToGather, requireTexturesFit, requireWebGL2, withB
 
 /** dx: a gather over the boxes culled per tile (see runCulledGather and roiAlignGradShader). */
 export function roiAlignGrad(args: {
-  inputs: RoIGradInputs,
+  inputs: RoIAlignGradInputs,
   backend: MathBackendWebGL,
   attrs: RoIAlignAttrs,
 }): TensorInfo {
   requireWebGL2(RoIAlignGrad);
   requireTexturesFit(RoIAlignGrad, {x: args.inputs.x.shape, dy: args.inputs.dy.shape});
   const {inputs, backend, attrs} = args;
-  const {dy, x, boxes, boxIndices} = inputs;
+  const {dy, x, boxes, boxIndices, winners} = inputs;
   const numBoxes = boxes.shape[0];
   if (nothingToGather(inputs)) return zerosInfo(backend, x.shape);
   const uniforms = alignUniforms(x.shape, numBoxes, attrs);
   return withBoxTable(
       backend, boxes, boxIndices, uniforms,
       table => withAlignGradientInputs(
-          backend, attrs.mode, {dy, x, table}, false, uniforms,
+          backend, attrs.mode, {dy, x, table, winners}, false, uniforms,
           programInputs => runCulledGather(
               backend, 'align', table, uniforms, x.shape,
               (accumulate, touch) => new RoIAlignGradProgram(util.sizeFromShape(x.shape), attrs.mode, accumulate, touch),

@@ -1,7 +1,8 @@
 /**
  * The inputs of RoIAlign's gradient programs. In 'max' mode they read each
- * bin's winning sample from a winner pass (RoIAlignProgram 'winner') instead
- * of searching the bin again in every fragment that needs it.
+ * bin's winning sample (the caller's winners, or a winner pass,
+ * RoIAlignProgram 'winner', run here) instead of searching the bin again in
+ * every fragment that needs it.
  */
 import {util} from '@tensorflow/tfjs-core';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
@@ -13,14 +14,15 @@ import {disposeAfter, RoIUniformValues, runRoIProgram, withUnpacked} from './run
 
 /**
  * Calls `body` with [dy, x (if readsX), winners ('max'), table], the order
- * of alignGradInputs, and disposes the winners afterwards.
+ * of alignGradInputs; winners computed here are disposed afterwards.
  */
 export function withAlignGradientInputs(
     backend: MathBackendWebGL, mode: RoIAlignMode,
-    tensors: {dy: TensorInfo, x: TensorInfo, table: TensorInfo}, readsX: boolean,
+    tensors: {dy: TensorInfo, x: TensorInfo, table: TensorInfo, winners?: TensorInfo}, readsX: boolean,
     uniforms: RoIUniformValues, body: (inputs: TensorInfo[]) => TensorInfo): TensorInfo {
-  const {dy, table} = tensors;
+  const {dy, table, winners} = tensors;
   if (mode === 'avg') return body([dy, ...(readsX ? [tensors.x] : []), table]);
+  if (winners !== undefined) return body([dy, ...(readsX ? [tensors.x] : []), winners, table]);
   // The winner pass and (readsX) the box gradient both read x: unpack it once.
   return withUnpacked(backend, [tensors.x], ([x]) => {
     const winners = runRoIProgram(

@@ -3,6 +3,7 @@ import type {KernelConfig} from '@tensorflow/tfjs-core';
 import {roiAlignConfig} from './RoIAlign';
 import {roiAlignBoxGradConfig} from './RoIAlignBoxGrad';
 import {roiAlignGradConfig} from './RoIAlignGrad';
+import {roiAlignWinnersConfig} from './RoIAlignWinners';
 import {roiPoolConfig} from './RoIPool';
 import {roiPoolGradConfig} from './RoIPoolGrad';
 import {psRoiAlignConfig} from './PsRoIAlign';
@@ -19,7 +20,7 @@ import {multiScaleRoiAlignGradConfig} from './MultiScaleRoIAlignGrad';
 
 /** The webgl backend's kernels (WebGL 2 only; see run_roi_program.ts). */
 export const webglKernels: KernelConfig[] = [
-  roiAlignConfig, roiAlignGradConfig, roiAlignBoxGradConfig, roiPoolConfig,
+  roiAlignConfig, roiAlignGradConfig, roiAlignBoxGradConfig, roiAlignWinnersConfig, roiPoolConfig,
   roiPoolGradConfig,
   psRoiAlignConfig, psRoiAlignGradConfig, psRoiAlignBoxGradConfig, psRoiPoolConfig,
   psRoiPoolGradConfig,

@@ -1,18 +1,19 @@
 import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
 
-import {RoIAlignAttrs, RoIAlignBoxGrad, RoIGradInputs} from '../../src/kernel_names';
-import {runRoIAlign} from './RoIAlign';
+import {RoIAlignAttrs, RoIAlignBoxGrad, RoIAlignGradInputs} from '../../src/kernel_names';
+import {gradientWinners} from './RoIAlignWinners';
 import {RoIAlignBoxGradProgram, RoIBoxGradSumProgram} from './roi_align_box_grad_webgpu';
 import {checkSamplingRatio, nothingToCompute, releasing, runOnRoITensors, runRoIProgram, zerosTensor} from './roi_webgpu_util';
 
 /**
  * dboxes [K,4], deterministic: per (box, bin) partial sums, then each box's
- * bins added in order. 'max' reads the forward program's winners.
+ * bins added in order. 'max' reads the winners (inputs.winners, or the
+ * forward program's, run here).
  * positionSensitive: psRoiAlign's (with psAlignAsRoIAlign's attrs).
  */
 export function alignBoxGrad(
-    backend: WebGPUBackend, kernelName: string, inputs: RoIGradInputs, attrs: RoIAlignAttrs,
+    backend: WebGPUBackend, kernelName: string, inputs: RoIAlignGradInputs, attrs: RoIAlignAttrs,
     positionSensitive: boolean): TensorInfo {
   const numBoxes = inputs.boxes.shape[0];
   checkSamplingRatio(kernelName, attrs);
@@ -20,9 +21,9 @@ export function alignBoxGrad(
   const bins = attrs.pooledHeight * attrs.pooledWidth;
   const program = new RoIAlignBoxGradProgram(
       numBoxes, bins, attrs.mode, attrs.aligned, positionSensitive);
-  const winner = attrs.mode === 'max' ? runRoIAlign(backend, kernelName, inputs, attrs, 'winner') : null;
+  const {winner, owned} = gradientWinners(backend, kernelName, inputs, attrs);
   const partial = releasing(
-      backend, [winner],
+      backend, [owned],
       () => runOnRoITensors(backend, kernelName, program, {...inputs, winner}, attrs, 'float32'));
   return releasing(
       backend, [partial],
@@ -31,7 +32,7 @@ export function alignBoxGrad(
           [{type: 'int32', data: [bins]}]));
 }
 
-export function roiAlignBoxGrad(args: {inputs: RoIGradInputs, backend: WebGPUBackend, attrs: RoIAlignAttrs}):
+export function roiAlignBoxGrad(args: {inputs: RoIAlignGradInputs, backend: WebGPUBackend, attrs: RoIAlignAttrs}):
     TensorInfo {
   return alignBoxGrad(args.backend, RoIAlignBoxGrad, args.inputs, args.attrs, false);
 }

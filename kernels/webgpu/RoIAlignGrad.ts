@@ -1,8 +1,8 @@
 import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
 
-import {RoIAlignAttrs, RoIAlignGrad, RoIGradInputs} from '../../src/kernel_names';
-import {runRoIAlign} from './RoIAlign';
+import {RoIAlignAttrs, RoIAlignGrad, RoIAlignGradInputs} from '../../src/kernel_names';
+import {gradientWinners} from './RoIAlignWinners';
 import {RoIAlignGradProgram} from './roi_align_grad_webgpu';
 import {RoIReachProgram} from './roi_reach_webgpu';
 import {checkSamplingRatio, nothingToCompute, zerosTensor} from './roi_webgpu_util';
@@ -11,18 +11,18 @@ import {runGather} from './gather_webgpu';
 /**
  * dx [N,H,W,C], deterministic: each element gathers from the samples that
  * touch it, scanning only the boxes whose reach (a first pass) holds its
- * pixel. 'max' also records each bin's winning sample with the forward
- * program, so the gather reads that instead of redoing the max.
+ * pixel. 'max' reads each bin's winning sample (inputs.winners, or the
+ * forward program's 'winner' output run here) instead of redoing the max.
  */
-export function roiAlignGrad(args: {inputs: RoIGradInputs, backend: WebGPUBackend, attrs: RoIAlignAttrs}):
+export function roiAlignGrad(args: {inputs: RoIAlignGradInputs, backend: WebGPUBackend, attrs: RoIAlignAttrs}):
     TensorInfo {
   const {inputs, backend, attrs} = args;
   checkSamplingRatio(RoIAlignGrad, attrs);
   if (nothingToCompute(inputs)) return zerosTensor(backend, inputs.x.shape);
-  const winner = attrs.mode === 'max' ? runRoIAlign(backend, RoIAlignGrad, inputs, attrs, 'winner') : null;
+  const {winner, owned} = gradientWinners(backend, RoIAlignGrad, inputs, attrs);
   return runGather(
       backend, RoIAlignGrad, new RoIReachProgram(inputs.boxes.shape[0], attrs),
-      new RoIAlignGradProgram(inputs.x.shape, attrs.mode, attrs.aligned), {...inputs, winner}, attrs, [], [winner]);
+      new RoIAlignGradProgram(inputs.x.shape, attrs.mode, attrs.aligned), {...inputs, winner}, attrs, [], [owned]);
 }
 
 export const roiAlignGradConfig: KernelConfig = {

@@ -13,7 +13,8 @@ import {cullInputs, dxGatherMain} from './roi_cull';
 /**
  * How the forward program reduces a bin's samples: 'avg' and 'max' give y;
  * 'winner' gives, for the gradients, the index in its bin of the sample that
- * 'max' picks (-1 for an empty bin), so that they need not search again.
+ * 'max' picks (-1 where it passes no gradient: an empty bin, or a sample
+ * outside the map), so that they need not search again.
  */
 export type RoIAlignReduce = RoIAlignMode|'winner';
 
@@ -50,8 +51,9 @@ export function roiAlignForwardShader(reduce: RoIAlignReduce): string {
 `,
     winner: `
   RoIAlignWinner best = roiAlignBinMax(imageBase, ay, ax, ph, pw, c);
-  setOutput(best.row < 0 ? -1.0 :
-      float((best.row - ph * ay.grid) * ax.grid + best.col - pw * ax.grid));
+  // As every backend's RoIAlignWinners: an outside winner is -1 too.
+  bool passes = best.row >= 0 && roiAlignSample(ay, best.row).inside && roiAlignSample(ax, best.col).inside;
+  setOutput(passes ? float((best.row - ph * ay.grid) * ax.grid + best.col - pw * ax.grid) : -1.0);
 `,
   };
   return `${alignPrelude(['roiX', 'roiBoxTable'], true)}
