@@ -10,11 +10,12 @@ export type {RoIPoolOptions} from './roi_pool';
 export type {DataFormat} from './args';
 export {
   PsRoIAlign, PsRoIAlignBoxGrad, PsRoIAlignGrad, PsRoIPool, PsRoIPoolGrad, RoIAlign, RoIAlignBoxGrad,
-  RoIAlignGrad, RoIAlignRotated, RoIAlignRotatedBoxGrad, RoIAlignRotatedGrad, RoIPool, RoIPoolGrad,
+  RoIAlignGrad, RoIAlignRotated, RoIAlignRotatedBoxGrad, RoIAlignRotatedGrad, RoIAlignWinners, RoIPool,
+  RoIPoolGrad,
 } from './kernel_names';
 export type {
-  PsRoIAlignAttrs, PsRoIPoolAttrs, RoIAlignAttrs, RoIAlignMode, RoIAlignRotatedAttrs, RoIGradInputs,
-  RoIInputs, RoIPoolAttrs,
+  PsRoIAlignAttrs, PsRoIPoolAttrs, RoIAlignAttrs, RoIAlignGradInputs, RoIAlignMode, RoIAlignRotatedAttrs,
+  RoIGradInputs, RoIInputs, RoIPoolAttrs,
 } from './kernel_names';
 export {layers, registerRoILayers} from './layers';
 export type {MultiScaleRoIAlignLayerArgs, RoIAlignLayerArgs, RoILayerClasses, RoIPoolLayerArgs} from './layers';
