@@ -161,10 +161,11 @@ describeEachBackend('compiled programs and device limits', backend => {
     await runAll({shape: [2, 9, 4, 3], numBoxes: 7, out: [3, 2], spatialScale: 0.5}, 2);
     await runAll({shape: [3, 4, 11, 1], numBoxes: 1, out: [1, 4], spatialScale: 2}, 3);
     if (backend === 'webgpu') expect(roiPipelineCount()).toBe(compiled);
-    // C % 4 == 0: webgpu's 'avg' forward switches to its four-channel program, compiled once.
+    // C % 4 == 0: webgpu's RoIAlign forward programs (avg; max value and winner) switch to
+    // four channels per invocation, each compiled once.
     await runAll({shape: [1, 6, 5, 4], numBoxes: 2, out: [2, 3], spatialScale: 1}, 5);
     const withFourChannels = backend === 'webgpu' ? roiPipelineCount() : 0;
-    if (backend === 'webgpu') expect(withFourChannels - compiled).toBeLessThanOrEqual(1);
+    if (backend === 'webgpu') expect(withFourChannels - compiled).toBeLessThanOrEqual(3);
     await runAll({shape: [2, 3, 7, 8], numBoxes: 5, out: [1, 2], spatialScale: 0.5}, 6);
     if (backend === 'webgpu') expect(roiPipelineCount()).toBe(withFourChannels);
   });
@@ -272,6 +273,117 @@ describeEachBackend('compiled programs and device limits', backend => {
       const y = roiPool(ones, [[0, 0, 1, 1]], [0], 1);
       checkClose(await values(y), new Float32Array(16).fill(1), 'roiPool after the refusal');
       tf.dispose([x, boxes, boxIndices, ones, y]);
+    });
+  }
+});
+
+// The imports of the specs below.
+import {psRoiAlign} from '../src/index';
+import {refPsRoiAlign} from './reference_ps';
+import {refRoiAlignRotated} from './reference_rotated';
+
+/**
+ * The forward kernels at channel counts that take each webgpu program: four
+ * channels per invocation read as one vec4 (C % 4 == 0), read one by one
+ * with a last block of 1 to 3 channels (C >= 40 in several blocks, and
+ * psRoiAlign's output channels, which lie outH * outW apart in x), and one
+ * channel (C < 4). x holds NaN and infinite pixels, and some boxes are
+ * unreadable (a NaN corner, a batch index out of range): their bins are 0.
+ */
+describeEachBackend('forward channel blocks', () => {
+  /** x [N,H,W,C] with a few NaN, Infinity and -Infinity pixels; boxes across the map's border. */
+  function inputs(seed: number, shape: number[], numBoxes: number, fields: 4|5) {
+    const random = seededRandom(seed);
+    const [N, H, W] = shape;
+    const x = randomValues(random, shape.reduce((a, b) => a * b));
+    for (const bad of [NaN, Infinity, -Infinity, NaN]) x[Math.floor(random() * x.length)] = bad;
+    const boxes: number[] = [];
+    for (let k = 0; k < numBoxes; k++) {
+      const cx = -2 + random() * (W + 4), cy = -2 + random() * (H + 4);
+      const w = 1 + random() * W * 0.6, h = 1 + random() * H * 0.6;
+      boxes.push(...(fields === 4 ? [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2] : [cx, cy, w, h, random() * 360 - 180]));
+    }
+    boxes[fields] = NaN;
+    const boxIndices = Array.from({length: numBoxes}, (_, k) => (k === 2 ? N : k % N));
+    return {x, shape, boxes, boxIndices};
+  }
+  /** checkClose, where the reference's infinities must be met exactly (checkClose takes them as differences). */
+  function checkWithInfinities(actual: ArrayLike<number>, expected: ArrayLike<number>, label: string): void {
+    const infinite = Array.from(expected, (e, i) => (Number.isFinite(e) || Number.isNaN(e) ? -1 : i)).filter(i => i >= 0);
+    expect(infinite.every(i => actual[i] === expected[i])).toBe(true);
+    const finite = (v: ArrayLike<number>) => Array.from(v, (e, i) => (infinite.includes(i) ? 0 : e));
+    checkClose(finite(actual), finite(expected), label);
+  }
+  const tensors = (input: ReturnType<typeof inputs>, fields: number) => [
+    tf.tensor4d(input.x, input.shape as [number, number, number, number]),
+    tf.tensor2d(input.boxes, [input.boxIndices.length, fields]),
+    tf.tensor1d(input.boxIndices, 'int32'),
+  ] as [tf.Tensor4D, tf.Tensor2D, tf.Tensor1D];
+
+  for (const C of [43, 44, 5, 3]) {
+    for (const mode of ['avg', 'max'] as const) {
+      it(`roiAlign '${mode}' at C = ${C} matches the float64 reference`, async () => {
+        const input = inputs(50 + C, [2, 9, 11, C], 12, 4);
+        const [x, boxes, indices] = tensors(input, 4);
+        for (const aligned of [false, true]) {
+          const options = {spatialScale: 1, samplingRatio: aligned ? 0 : 2, aligned, mode};
+          const y = roiAlign(x, boxes, indices, [3, 2], options);
+          checkWithInfinities(
+              await values(y), refRoiAlign(input, {outH: 3, outW: 2, ...options}), `C=${C} ${mode} aligned ${aligned}`);
+          y.dispose();
+        }
+        tf.dispose([x, boxes, indices]);
+      });
+    }
+  }
+
+  it(`roiAlign 'max' gradients at C = 44 (four channels a vec4) and C = 5 (a block of 4 and one of 1) match the reference`,
+     async () => {
+       for (const C of [44, 5]) {
+         const random = seededRandom(60 + C);
+         const shape = [2, 10, 12, C];
+         const K = 12;
+         const boxes = new Float32Array(4 * K);
+         for (let k = 0; k < K; k++) {
+           const x1 = -3 + random() * 14, y1 = -3 + random() * 12;
+           boxes.set([x1, y1, x1 + 1 + random() * 6, y1 + 1 + random() * 6], 4 * k);
+         }
+         const options: RefAlignOptions = {outH: 2, outW: 3, spatialScale: 1, samplingRatio: 2, aligned: true, mode: 'max'};
+         await checkAlignGradients(
+             {x: randomValues(random, 2 * 10 * 12 * C), shape, boxes, boxIndices: Array.from({length: K}, (_, k) => k % 2)},
+             options, randomValues(random, K * 2 * 3 * C), `C=${C} max`);
+       }
+     });
+
+  for (const [outH, outW, cout] of [[2, 3, 7], [2, 2, 41], [3, 3, 8], [2, 2, 2]]) {
+    it(`psRoiAlign with ${cout} output channels (C = ${outH * outW * cout}) matches the float64 reference`, async () => {
+      const input = inputs(70 + cout, [2, 8, 10, outH * outW * cout], 10, 4);
+      const [x, boxes, indices] = tensors(input, 4);
+      for (const samplingRatio of [2, 0]) {
+        const y = psRoiAlign(x, boxes, indices, [outH, outW], {spatialScale: 1, samplingRatio});
+        checkWithInfinities(
+            await values(y), refPsRoiAlign(input, {outH, outW, spatialScale: 1, samplingRatio}),
+            `Cout=${cout} samplingRatio ${samplingRatio}`);
+        y.dispose();
+      }
+      tf.dispose([x, boxes, indices]);
+    });
+  }
+
+  for (const C of [43, 44, 5, 3]) {
+    it(`roiAlignRotated at C = ${C} matches the float64 reference`, async () => {
+      const input = inputs(80 + C, [2, 9, 11, C], 12, 5);
+      const [x, boxes, indices] = tensors(input, 5);
+      for (const samplingRatio of [2, 0]) {
+        const y = roiAlignRotated(x, boxes, indices, [3, 2], {spatialScale: 1, samplingRatio});
+        checkWithInfinities(
+            await values(y),
+            refRoiAlignRotated(
+                input, {outH: 3, outW: 2, spatialScale: 1, samplingRatio, angleUnit: 'degrees', clockwise: false}),
+            `C=${C} samplingRatio ${samplingRatio}`);
+        y.dispose();
+      }
+      tf.dispose([x, boxes, indices]);
     });
   }
 });

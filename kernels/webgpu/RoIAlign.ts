@@ -3,7 +3,7 @@ import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
 
 import {RoIAlign, RoIAlignAttrs, RoIInputs} from '../../src/kernel_names';
 import type {RoIAlignOutput} from '../../shaders/wgsl/roi_align';
-import {RoIAlignProgram} from './roi_align_webgpu';
+import {forwardLanes, RoIAlignProgram} from './roi_align_webgpu';
 import {checkSamplingRatio, forwardKernelFunc, pooledShape, runOnRoITensors} from './roi_webgpu_util';
 
 /**
@@ -16,9 +16,8 @@ export function runRoIAlign(
     output: RoIAlignOutput, positionSensitive = false): TensorInfo {
   checkSamplingRatio(kernelName, attrs);
   const outChannels = inputs.x.shape[3] / (positionSensitive ? attrs.pooledHeight * attrs.pooledWidth : 1);
-  // Four channels per invocation share one box's geometry; a C not divisible
-  // by 4 keeps the one-channel program (a second pipeline, not one per shape).
-  const lanes = attrs.mode === 'avg' && output === 'value' && !positionSensitive && outChannels % 4 === 0 ? 4 : 1;
+  // psRoiAlign's adjacent output channels read input channels outH * outW apart.
+  const lanes = forwardLanes(outChannels, !positionSensitive);
   const program = new RoIAlignProgram(
       pooledShape(inputs, attrs, outChannels), attrs.mode, attrs.aligned, output,
       positionSensitive, lanes);

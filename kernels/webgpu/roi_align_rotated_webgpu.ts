@@ -8,24 +8,33 @@ import type {RoIAlignRotatedAttrs} from '../../src/kernel_names';
 import {GATHER_UNIFORMS, gatherInvocations, REACH_FIELDS} from '../../shaders/wgsl/gather';
 import {ROI_ALIGN_ROTATED_UNIFORMS} from '../../shaders/wgsl/geometry';
 import {roiAlignRotatedBoxGradWgsl, roiAlignRotatedGradWgsl, roiAlignRotatedReachWgsl, roiAlignRotatedWgsl} from '../../shaders/wgsl/roi_align_rotated';
+import type {RoIForwardLanes} from '../../shaders/wgsl/roi_align';
+import {forwardInvocations, lanesKey} from './roi_align_webgpu';
 import {ProgramUniforms, RoIProgram} from './roi_webgpu_util';
 
 abstract class RoIAlignRotatedProgramBase extends RoIProgram {
   uniforms = ROI_ALIGN_ROTATED_UNIFORMS;
 }
 
-/** y [K,outH,outW,C], one invocation per element. */
+/** y [K,outH,outW,C], one invocation per box, bin and block of channels (forwardLanes). */
 export class RoIAlignRotatedProgram extends RoIAlignRotatedProgramBase {
   shaderKey: string;
   variableNames = ['x', 'boxes', 'boxIndices'];
+  variableComponents?: number[];
+  outputComponent?: number;
 
-  constructor(outputShape: number[]) {
-    super(outputShape);
-    this.shaderKey = 'roiAlignRotated';
+  constructor(outputShape: number[], private readonly lanes: RoIForwardLanes) {
+    super(outputShape, forwardInvocations(outputShape, lanes));
+    if (lanes === 4) {
+      // x, boxes, boxIndices; tfjs then also counts uniforms.size in vec4s.
+      this.variableComponents = [4, 1, 1];
+      this.outputComponent = 4;
+    }
+    this.shaderKey = `roiAlignRotated${lanesKey(lanes)}`;
   }
 
   getUserCode(): string {
-    return roiAlignRotatedWgsl();
+    return roiAlignRotatedWgsl(this.lanes);
   }
 }
 

@@ -1,13 +1,34 @@
 import type {RoIAlignMode} from '../../src/kernel_names';
-import {RoIAlignLanes, RoIAlignOutput, roiAlignWgsl} from '../../shaders/wgsl/roi_align';
+import {channelsPerInvocation, RoIAlignOutput, roiAlignWgsl, RoIForwardLanes} from '../../shaders/wgsl/roi_align';
 import {RoIProgram} from './roi_webgpu_util';
 
 /**
- * RoIAlign forward, one invocation per element of [K,outH,outW,C], or per
- * four channels of it (lanes 4, 'avg' with C % 4 == 0). Mode, alignment, a
- * output kind and the lanes are compiled in (and
- * so are in the shaderKey); shapes, K and the pooled size are uniforms, so
- * new boxes or feature sizes reuse the pipeline.
+ * The lanes of a forward program over outChannels output channels: four
+ * channels share each sample's geometry, read as one vec4 where they lie
+ * consecutive in x (C % 4 == 0, inPlace), else one float at a time; under
+ * four channels, one. Each choice is one pipeline, not one per shape.
+ */
+export function forwardLanes(outChannels: number, inPlace: boolean): RoIForwardLanes {
+  if (inPlace && outChannels % 4 === 0) return 4;
+  return outChannels >= 4 ? 'split4' : 1;
+}
+
+/** The invocations of a forward program over [K,outH,outW,outChannels]. */
+export function forwardInvocations(outputShape: number[], lanes: RoIForwardLanes): number {
+  const [K, outH, outW, outChannels] = outputShape;
+  return K * outH * outW * Math.ceil(outChannels / channelsPerInvocation(lanes));
+}
+
+/** The shaderKey suffix of lanes. */
+export function lanesKey(lanes: RoIForwardLanes): string {
+  return lanes === 1 ? '' : lanes === 4 ? '_lanes4' : '_split4';
+}
+
+/**
+ * RoIAlign forward, one invocation per box, bin and block of channels (see
+ * forwardLanes). Mode, alignment, the output kind and the lanes are
+ * compiled in (and so are in the shaderKey); shapes, K and the pooled size
+ * are uniforms, so new boxes or feature sizes reuse the pipeline.
  */
 export class RoIAlignProgram extends RoIProgram {
   shaderKey: string;
@@ -18,8 +39,8 @@ export class RoIAlignProgram extends RoIProgram {
   constructor(
       outputShape: number[], private readonly mode: RoIAlignMode, private readonly aligned: boolean,
       private readonly output: RoIAlignOutput,
-      private readonly positionSensitive = false, private readonly lanes: RoIAlignLanes = 1) {
-    super(outputShape, outputShape.reduce((a, b) => a * b, 1) / lanes);
+      private readonly positionSensitive = false, private readonly lanes: RoIForwardLanes = 1) {
+    super(outputShape, forwardInvocations(outputShape, lanes));
     if (mode === 'avg' && output === 'winner') {
       throw new Error('RoIAlignProgram: only max mode has a winner');
     }
@@ -29,7 +50,7 @@ export class RoIAlignProgram extends RoIProgram {
       this.outputComponent = 4;
     }
     this.shaderKey = `roiAlign_${mode}_${output}_${aligned ? 'aligned' : 'unaligned'}${
-        positionSensitive ? '_ps' : ''}${lanes === 4 ? '_lanes4' : ''}`;
+        positionSensitive ? '_ps' : ''}${lanesKey(lanes)}`;
   }
 
   getUserCode(): string {

@@ -1,9 +1,9 @@
 /**
- * RoIAlign forward: one invocation per output element (k, ph, pw, c), or in
- * 'avg' mode with C % 4 == 0 per four channels (k, ph, pw, c..c+3), which
- * then share the box read and every sample's position and weights. In 'max'
- * mode the same reduction can emit the winning sample instead of its value:
- * the gradients read that, rather than each re-running the reduction.
+ * RoIAlign forward: one invocation per box, bin and block of channels (the
+ * lanes, see RoIForwardLanes), which share the box read and every sample's
+ * position and weights. In 'max' mode the same reduction can emit the
+ * winning sample instead of its value: the gradients read that, rather than
+ * each re-running the reduction.
  */
 import type {RoIAlignMode} from '../../src/kernel_names';
 import {channelMapWgsl, forEachInsideSampleWgsl, ROI_ALIGN_READ4_WGSL, ROI_ALIGN_READ_WGSL, roiAlignGeometryWgsl} from './geometry';
@@ -11,28 +11,139 @@ import {channelMapWgsl, forEachInsideSampleWgsl, ROI_ALIGN_READ4_WGSL, ROI_ALIGN
 /** What a RoIAlign forward program writes per output element. */
 export type RoIAlignOutput = 'value'|'winner';
 
-/** Channels per invocation: 4 only for 'avg' values of RoIAlign with C % 4 == 0. */
+/** 1, or 4 consecutive channels with x and y bound as vec4s (C % 4 == 0). */
 export type RoIAlignLanes = 1|4;
 
-function binAverageWgsl(lanes: RoIAlignLanes): string {
-  const value = lanes === 1 ? 'f32' : 'vec4<f32>';
-  const suffix = lanes === 1 ? '' : '4';
+/**
+ * The channels of one forward invocation: RoIAlignLanes, or 'split4': four
+ * output channels whose inputs are read, and outputs written, one float at
+ * a time. That serves any C (a last block of fewer channels reads its last
+ * channel again and writes only its own) and psRoiAlign, whose adjacent
+ * output channels read input channels outH * outW apart.
+ */
+export type RoIForwardLanes = RoIAlignLanes|'split4';
+
+/** Output channels per invocation. */
+export function channelsPerInvocation(lanes: RoIForwardLanes): number {
+  return lanes === 1 ? 1 : 4;
+}
+
+/** The WGSL types of one invocation's lanes, and its reads of x. */
+function laneTypes(lanes: RoIForwardLanes) {
+  const one = lanes === 1;
+  return {
+    value: one ? 'f32' : 'vec4<f32>',
+    index: one ? 'i32' : 'vec4<i32>',
+    flag: one ? 'bool' : 'vec4<bool>',
+    // Float offsets of the lanes' channels in x: one for in-place lanes, one per lane when split.
+    base: lanes === 'split4' ? 'vec4<i32>' : 'i32',
+  };
+}
+
+/**
+ * WGSL reading the lanes' bilinear value of a sample (roiSampleLanes), and
+ * for split lanes writing the ones that exist (roiSetLanes, roiSetLanesI32).
+ * Each lane is the one-channel arithmetic, so all lanes give the same values.
+ */
+export function roiLanesWgsl(lanes: RoIForwardLanes): string {
+  if (lanes === 1) {
+    return `${ROI_ALIGN_READ_WGSL}
+fn roiSampleLanes(base : i32, row : RoISample, col : RoISample) -> f32 {
+  return roiInterpolate(roiReadCorners(base, row, col), row, col);
+}
+`;
+  }
+  if (lanes === 4) {
+    return `${ROI_ALIGN_READ4_WGSL}
+fn roiSampleLanes(base : i32, row : RoISample, col : RoISample) -> vec4<f32> {
+  return roiInterpolate4(roiReadCorners4(base, row, col), row, col);
+}
+`;
+  }
+  return `${ROI_ALIGN_READ_WGSL}
+fn roiSampleLanes(base : vec4<i32>, row : RoISample, col : RoISample) -> vec4<f32> {
+  return vec4<f32>(roiInterpolate(roiReadCorners(base.x, row, col), row, col),
+                   roiInterpolate(roiReadCorners(base.y, row, col), row, col),
+                   roiInterpolate(roiReadCorners(base.z, row, col), row, col),
+                   roiInterpolate(roiReadCorners(base.w, row, col), row, col));
+}
+
+// Output elements first .. first + count - 1 (count of 1 to 4) from the lanes.
+fn roiSetLanes(first : i32, count : i32, v : vec4<f32>) {
+  setOutputAtIndex(first, v.x);
+  if (count > 1) {
+    setOutputAtIndex(first + 1, v.y);
+  }
+  if (count > 2) {
+    setOutputAtIndex(first + 2, v.z);
+  }
+  if (count > 3) {
+    setOutputAtIndex(first + 3, v.w);
+  }
+}
+
+fn roiSetLanesI32(first : i32, count : i32, v : vec4<i32>) {
+  setOutputAtIndexI32(first, v.x);
+  if (count > 1) {
+    setOutputAtIndexI32(first + 1, v.y);
+  }
+  if (count > 2) {
+    setOutputAtIndexI32(first + 2, v.z);
+  }
+  if (count > 3) {
+    setOutputAtIndexI32(first + 3, v.w);
+  }
+}
+`;
+}
+
+/**
+ * The pieces of a forward main() over lanes, for output channels
+ * `outChannels` (a WGSL expression) of element (k, ph, pw) = coords.xyz,
+ * block coords.w: how many blocks a bin has; `laneFirst`, statements that
+ * put the lanes' first output element and count in scope (split lanes); the
+ * float offset of the lanes' input channels within an image, given
+ * `channelOf(c)`, the input channel of output channel c; and the statement
+ * that writes a value (or, with i32, a winner) of the lanes' type.
+ */
+export function forwardLanesWgsl(lanes: RoIForwardLanes, outChannels: string) {
+  const write = (value: string, i32 = false) => lanes === 'split4' ?
+      `roiSetLanes${i32 ? 'I32' : ''}(laneFirst, laneCount, ${value});` :
+      `setOutputAtIndex${i32 ? 'I32' : ''}(index, ${value});`;
+  return {
+    blocks: lanes === 1 ? outChannels : lanes === 4 ? `${outChannels} / 4` : `(${outChannels} + 3) / 4`,
+    laneFirst: lanes !== 'split4' ? '' : `
+  let laneFirst = ((coords.x * uniforms.pooledHeight + coords.y) * uniforms.pooledWidth + coords.z) * ${
+        outChannels} + 4 * coords.w;
+  let laneLast = ${outChannels} - 1;
+  let laneCount = min(${outChannels} - 4 * coords.w, 4);`,
+    channelOffset: (channelOf: (c: string) => string) => lanes === 1 ? channelOf('coords.w') :
+        lanes === 4 ? channelOf('4 * coords.w') :
+        `vec4<i32>(${[0, 1, 2, 3].map(j => channelOf(`min(4 * coords.w + ${j}, laneLast)`)).join(', ')})`,
+    write,
+  };
+}
+
+function binAverageWgsl(lanes: RoIForwardLanes): string {
+  const {value, base} = laneTypes(lanes);
   return `
 // The mean over all samples of the bin; outside samples add 0 but count.
-fn roiBinAverage(yAxis : RoIAxis, xAxis : RoIAxis, ph : i32, pw : i32, base : i32) -> ${value} {
+fn roiBinAverage(yAxis : RoIAxis, xAxis : RoIAxis, ph : i32, pw : i32, base : ${base}) -> ${value} {
   var sum = ${value}(0.0);
-  ${forEachInsideSampleWgsl(`sum += roiInterpolate${suffix}(roiReadCorners${suffix}(base, row, col), row, col);`)}
+  ${forEachInsideSampleWgsl('sum += roiSampleLanes(base, row, col);')}
   return sum / max(f32(yAxis.grid) * f32(xAxis.grid), 1.0);
 }
 `;
 }
 
-const BIN_MAX_WGSL = `
+function binMaxWgsl(lanes: RoIForwardLanes): string {
+  const {value, index, flag, base} = laneTypes(lanes);
+  return `
 struct RoIBinMax {
-  value : f32,
+  value : ${value},
   // Index iy * gridW + ix of the winning sample in its bin; -1 when the
   // winner is outside the map or the bin has no samples (no gradient).
-  winner : i32,
+  winner : ${index},
 }
 
 // The first sample, in row-major order, of a bin of gridH x gridW samples
@@ -53,41 +164,46 @@ fn roiFirstSkipped(rows : vec2<i32>, cols : vec2<i32>, gridH : i32, gridW : i32)
   return -1;
 }
 
-// The largest sample of the bin, the first one on ties, with samples outside
-// the map counting as 0. Only the samples that can be inside are visited;
-// the others are all outside, so the first of them stands for them all.
-fn roiBinMax(yAxis : RoIAxis, xAxis : RoIAxis, ph : i32, pw : i32, base : i32) -> RoIBinMax {
+// The largest sample of the bin, per lane, the first one on ties, with
+// samples outside the map counting as 0. Only the samples that can be inside
+// are visited; the others are all outside, so the first of them stands for
+// them all. A NaN sample wins only as the first one visited, and then stays.
+fn roiBinMax(yAxis : RoIAxis, xAxis : RoIAxis, ph : i32, pw : i32, base : ${base}) -> RoIBinMax {
   let rowFirst = ph * yAxis.grid;
   let colFirst = pw * xAxis.grid;
   let rows = roiAxisBinInside(yAxis, ph);
   let cols = roiAxisBinInside(xAxis, pw);
-  var best = 0.0;
-  var bestIndex = -1;
-  var bestInside = false;
+  var best = ${value}(0.0);
+  var bestIndex = ${index}(-1);
+  var bestInside = ${flag}(false);
+  var visited = false;
   for (var ty = rows.x; ty <= rows.y; ty++) {
     let row = roiAxisSample(yAxis, ty);
     for (var tx = cols.x; tx <= cols.y; tx++) {
       let col = roiAxisSample(xAxis, tx);
       let inside = row.inside && col.inside;
-      var v = 0.0;
+      var v = ${value}(0.0);
       if (inside) {
-        v = roiInterpolate(roiReadCorners(base, row, col), row, col);
+        v = roiSampleLanes(base, row, col);
       }
-      if (bestIndex < 0 || v > best) {
-        best = v;
-        bestIndex = (ty - rowFirst) * xAxis.grid + (tx - colFirst);
-        bestInside = inside;
-      }
+      let better = ${flag}(!visited) | (v > best);
+      best = select(best, v, better);
+      bestIndex = select(bestIndex, ${index}((ty - rowFirst) * xAxis.grid + (tx - colFirst)), better);
+      bestInside = select(bestInside, ${flag}(inside), better);
+      visited = true;
     }
   }
   let skipped = roiFirstSkipped(rows - rowFirst, cols - colFirst, yAxis.grid, xAxis.grid);
-  if (skipped >= 0 && (bestIndex < 0 || 0.0 > best || (0.0 == best && skipped < bestIndex))) {
-    best = 0.0;
-    bestInside = false;
+  if (skipped >= 0) {
+    let zero = ${value}(0.0);
+    let zeroWins = ${flag}(!visited) | (zero > best) | ((zero == best) & (${index}(skipped) < bestIndex));
+    best = select(best, zero, zeroWins);
+    bestInside = select(bestInside, ${flag}(false), zeroWins);
   }
-  return RoIBinMax(best, select(-1, bestIndex, bestInside));
+  return RoIBinMax(best, select(${index}(-1), bestIndex, bestInside));
 }
 `;
+}
 
 /**
  * The user code of a RoIAlign forward program (x, boxes, boxIndices ->
@@ -97,33 +213,34 @@ fn roiBinMax(yAxis : RoIAxis, xAxis : RoIAxis, ph : i32, pw : i32, base : i32) -
  */
 export function roiAlignWgsl(
     mode: RoIAlignMode, aligned: boolean, output: RoIAlignOutput,
-    positionSensitive = false, lanes: RoIAlignLanes = 1): string {
-  if (lanes === 4 && (mode !== 'avg' || positionSensitive)) {
-    throw new Error('roiAlignWgsl: four channels per invocation only for RoIAlign avg');
+    positionSensitive = false, lanes: RoIForwardLanes = 1): string {
+  if (lanes === 4 && positionSensitive) {
+    throw new Error('roiAlignWgsl: psRoiAlign\'s channels are not consecutive in x; use split4 lanes');
   }
+  const {value, index} = laneTypes(lanes);
+  const forward = forwardLanesWgsl(lanes, 'roiOutChannels()');
   let write: string;
   if (mode === 'avg') {
-    write = 'setOutputAtIndex(index, roiBinAverage(yAxis, xAxis, coords.y, coords.z, base));';
+    write = forward.write('roiBinAverage(yAxis, xAxis, coords.y, coords.z, base)');
   } else if (output === 'value') {
-    write = 'setOutputAtIndex(index, roiBinMax(yAxis, xAxis, coords.y, coords.z, base).value);';
+    write = forward.write('roiBinMax(yAxis, xAxis, coords.y, coords.z, base).value');
   } else {
-    write = 'setOutputAtIndexI32(index, roiBinMax(yAxis, xAxis, coords.y, coords.z, base).winner);';
+    write = forward.write('roiBinMax(yAxis, xAxis, coords.y, coords.z, base).winner', true);
   }
-  const zero = lanes === 1 ? '0.0' : 'vec4<f32>(0.0)';
-  const unreadable = output === 'value' ? `setOutputAtIndex(index, ${zero});` : 'setOutputAtIndexI32(index, -1);';
+  const unreadable = output === 'value' ? forward.write(`${value}(0.0)`) : forward.write(`${index}(-1)`, true);
   return `
 ${roiAlignGeometryWgsl(aligned)}
-${lanes === 1 ? ROI_ALIGN_READ_WGSL : ROI_ALIGN_READ4_WGSL}
+${roiLanesWgsl(lanes)}
 ${channelMapWgsl(positionSensitive)}
-${mode === 'avg' ? binAverageWgsl(lanes) : BIN_MAX_WGSL}
+${mode === 'avg' ? binAverageWgsl(lanes) : binMaxWgsl(lanes)}
 
 fn main(index : i32) {
-  if (index >= uniforms.size) {
-    return;
-  }
-  // (k, ph, pw, c / ${lanes})
+  // (k, ph, pw, block of channels)
   let coords = roiCoords(index, vec4<i32>(uniforms.numBoxes, uniforms.pooledHeight, uniforms.pooledWidth,
-                                          roiOutChannels() / ${lanes}));
+                                          ${forward.blocks}));
+  if (coords.x >= uniforms.numBoxes) {
+    return;
+  }${forward.laneFirst}
   let box = roiReadBox(coords.x);
   if (!box.readable) {
     ${unreadable}
@@ -131,7 +248,7 @@ fn main(index : i32) {
   }
   let yAxis = roiAlignAxis(box.y1, box.y2, uniforms.pooledHeight, uniforms.height);
   let xAxis = roiAlignAxis(box.x1, box.x2, uniforms.pooledWidth, uniforms.width);
-  let base = roiPixelOffset(box.batch, 0, 0) + roiInputChannel(coords.w * ${lanes}, coords.y, coords.z);
+  let base = roiPixelOffset(box.batch, 0, 0) + ${forward.channelOffset(c => `roiInputChannel(${c}, coords.y, coords.z)`)};
   ${write}
 }
 `;

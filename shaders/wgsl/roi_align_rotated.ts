@@ -6,39 +6,46 @@
  */
 import {gatherMainWgsl, reachWgsl} from './gather';
 import {ROI_ALIGN_READ_WGSL, roiAlignRotatedGeometryWgsl} from './geometry';
+import {forwardLanesWgsl, RoIForwardLanes, roiLanesWgsl} from './roi_align';
 import {BOX_BIN_START_WGSL} from './roi_align_box_grad';
 
 /** Parameters of a rotated box: (cx, cy, w, h, angle). */
 const FIELDS = 5;
 
-/** User code of the forward program: x, boxes, boxIndices -> y [K,outH,outW,C]. */
-export function roiAlignRotatedWgsl(): string {
+/**
+ * User code of the forward program: x, boxes, boxIndices -> y [K,outH,outW,C],
+ * one invocation per box, bin and block of channels (lanes, as RoIAlign's).
+ */
+export function roiAlignRotatedWgsl(lanes: RoIForwardLanes = 1): string {
+  const forward = forwardLanesWgsl(lanes, 'uniforms.channels');
+  const value = lanes === 1 ? 'f32' : 'vec4<f32>';
   return `
 ${roiAlignRotatedGeometryWgsl()}
-${ROI_ALIGN_READ_WGSL}
+${roiLanesWgsl(lanes)}
 
 fn main(index : i32) {
-  if (index >= uniforms.size) {
+  // (k, ph, pw, block of channels)
+  let coords = roiCoords(index, vec4<i32>(uniforms.numBoxes, uniforms.pooledHeight, uniforms.pooledWidth,
+                                          ${forward.blocks}));
+  if (coords.x >= uniforms.numBoxes) {
     return;
-  }
-  // (k, ph, pw, c)
-  let coords = roiCoords(index, vec4<i32>(uniforms.numBoxes, uniforms.pooledHeight, uniforms.pooledWidth, uniforms.channels));
+  }${forward.laneFirst}
   let box = roiReadRotatedBox(coords.x);
   if (!box.readable) {
-    setOutputAtIndex(index, 0.0);
+    ${forward.write(`${value}(0.0)`)}
     return;
   }
-  let base = roiPixelOffset(box.batch, 0, 0) + coords.w;
-  var sum = 0.0;
+  let base = roiPixelOffset(box.batch, 0, 0) + ${forward.channelOffset(c => c)};
+  var sum = ${value}(0.0);
   for (var iy = 0; iy < box.gridH; iy++) {
     for (var ix = 0; ix < box.gridW; ix++) {
       let s = roiRotatedSample(box, coords.y * box.gridH + iy, coords.z * box.gridW + ix);
       if (s.row.inside && s.col.inside) {
-        sum += roiInterpolate(roiReadCorners(base, s.row, s.col), s.row, s.col);
+        sum += roiSampleLanes(base, s.row, s.col);
       }
     }
   }
-  setOutputAtIndex(index, sum / max(f32(box.gridH) * f32(box.gridW), 1.0));
+  ${forward.write('sum / max(f32(box.gridH) * f32(box.gridW), 1.0)')}
 }
 `;
 }
