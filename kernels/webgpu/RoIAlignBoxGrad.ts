@@ -19,7 +19,7 @@ export function alignBoxGrad(
   if (nothingToCompute(inputs)) return zerosTensor(backend, [numBoxes, 4]);
   const bins = attrs.pooledHeight * attrs.pooledWidth;
   const program = new RoIAlignBoxGradProgram(
-      numBoxes, bins, attrs.mode, attrs.aligned, positionSensitive);
+      numBoxes, bins, attrs.mode, attrs.aligned, positionSensitive, inputs.dy.shape[3]);
   const winner = attrs.mode === 'max' ? runRoIAlign(backend, kernelName, inputs, attrs, 'winner') : null;
   const partial = releasing(
       backend, [winner],
