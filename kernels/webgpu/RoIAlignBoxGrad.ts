@@ -20,7 +20,7 @@ export function alignBoxGrad(
   if (nothingToCompute(inputs)) return zerosTensor(backend, [numBoxes, 4]);
   const bins = attrs.pooledHeight * attrs.pooledWidth;
   const program = new RoIAlignBoxGradProgram(
-      numBoxes, bins, attrs.mode, attrs.aligned, positionSensitive);
+      numBoxes, bins, attrs.mode, attrs.aligned, positionSensitive, inputs.dy.shape[3]);
   const {winner, owned} = gradientWinners(backend, kernelName, inputs, attrs);
   const partial = releasing(
       backend, [owned],

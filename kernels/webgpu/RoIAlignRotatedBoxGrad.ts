@@ -15,7 +15,7 @@ export function roiAlignRotatedBoxGrad(
   checkSamplingRatio(RoIAlignRotatedBoxGrad, attrs);
   if (nothingToCompute(inputs)) return zerosTensor(backend, [numBoxes, ROTATED_BOX_FIELDS]);
   const bins = attrs.pooledHeight * attrs.pooledWidth;
-  const program = new RoIAlignRotatedBoxGradProgram(numBoxes, bins, ROTATED_BOX_FIELDS);
+  const program = new RoIAlignRotatedBoxGradProgram(numBoxes, bins, ROTATED_BOX_FIELDS, inputs.x.shape[3]);
   const partial =
       runOnRoITensors(backend, RoIAlignRotatedBoxGrad, program, inputs, attrs, 'float32', rotatedUniforms(attrs));
   return releasing(

@@ -1,11 +1,21 @@
 import type {RoIAlignMode} from '../../src/kernel_names';
-import {boxGradSumWgsl, ROI_BOX_GRAD_SUM_UNIFORMS, roiAlignBoxGradWgsl} from '../../shaders/wgsl/roi_align_box_grad';
-import {RoIProgram} from './roi_webgpu_util';
+import {BOX_GRAD_GROUP, boxGradInvocations, boxGradSumWgsl, ROI_BOX_GRAD_SUM_UNIFORMS, roiAlignBoxGradWgsl} from '../../shaders/wgsl/roi_align_box_grad';
+import {RoIProgram, WORKGROUP_SIZE} from './roi_webgpu_util';
 
 /**
- * Pass 1 of RoIAlign's box gradient: partial [K, outH*outW, 4], one
- * invocation per (box, bin), each writing the bin's four coordinates;
- * positionSensitive: psRoiAlign's.
+ * The invocations of a box gradient's first pass over boxBins (box, bin)
+ * pairs of outChannels channels: whole workgroups, lanes over channels.
+ */
+export function boxGradPassInvocations(boxBins: number, outChannels: number): number {
+  // The shader finds its lanes from the flat index in groups of BOX_GRAD_GROUP.
+  if (WORKGROUP_SIZE[0] !== BOX_GRAD_GROUP) throw new Error('the box gradient\'s workgroup is not RoIProgram\'s');
+  return boxGradInvocations(boxBins, outChannels);
+}
+
+/**
+ * Pass 1 of RoIAlign's box gradient: partial [K, outH*outW, 4], each (box,
+ * bin) summed by lanes over its outChannels channels in one workgroup (see
+ * boxGradLanesMainWgsl); positionSensitive: psRoiAlign's.
  */
 export class RoIAlignBoxGradProgram extends RoIProgram {
   shaderKey: string;
@@ -14,8 +24,8 @@ export class RoIAlignBoxGradProgram extends RoIProgram {
   constructor(
       numBoxes: number, bins: number, private readonly mode: RoIAlignMode,
       private readonly aligned: boolean,
-      private readonly positionSensitive = false) {
-    super([numBoxes, bins, 4], numBoxes * bins);
+      private readonly positionSensitive: boolean, outChannels: number) {
+    super([numBoxes, bins, 4], boxGradPassInvocations(numBoxes * bins, outChannels));
     this.variableNames =
         mode === 'avg' ? ['x', 'dy', 'boxes', 'boxIndices'] : ['x', 'dy', 'boxes', 'boxIndices', 'winner'];
     this.shaderKey = `roiAlignBoxGrad_${mode}_${aligned ? 'aligned' : 'unaligned'}${

@@ -10,6 +10,7 @@ import {ROI_ALIGN_ROTATED_UNIFORMS} from '../../shaders/wgsl/geometry';
 import {roiAlignRotatedBoxGradWgsl, roiAlignRotatedGradWgsl, roiAlignRotatedReachWgsl, roiAlignRotatedWgsl} from '../../shaders/wgsl/roi_align_rotated';
 import type {RoIForwardLanes} from '../../shaders/wgsl/roi_align';
 import {forwardInvocations, lanesKey} from './roi_align_webgpu';
+import {boxGradPassInvocations} from './roi_align_box_grad_webgpu';
 import {ProgramUniforms, RoIProgram} from './roi_webgpu_util';
 
 abstract class RoIAlignRotatedProgramBase extends RoIProgram {
@@ -69,13 +70,13 @@ export class RoIAlignRotatedGradProgram extends RoIAlignRotatedProgramBase {
   }
 }
 
-/** Pass 1 of dboxes: partial [K, outH*outW, 5], one invocation per (box, bin). */
+/** Pass 1 of dboxes: partial [K, outH*outW, 5], each (box, bin) summed by lanes over the channels. */
 export class RoIAlignRotatedBoxGradProgram extends RoIAlignRotatedProgramBase {
   shaderKey: string;
   variableNames = ['x', 'dy', 'boxes', 'boxIndices'];
 
-  constructor(numBoxes: number, bins: number, fields: number) {
-    super([numBoxes, bins, fields], numBoxes * bins);
+  constructor(numBoxes: number, bins: number, fields: number, channels: number) {
+    super([numBoxes, bins, fields], boxGradPassInvocations(numBoxes * bins, channels));
     this.shaderKey = 'roiAlignRotatedBoxGrad';
   }
 

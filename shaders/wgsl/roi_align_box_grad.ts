@@ -1,9 +1,11 @@
 /**
  * RoIAlign's gradient w.r.t. the boxes, as a fixed-order two-pass reduction
- * (deterministic, unlike float atomics): the first pass gives each bin of each
- * box one invocation that sums, over the bin's samples and the channels, the
- * chain rule through the sample positions (see kernels/cpu/RoIAlignBoxGrad.ts);
- * the second adds the bins of each box in order.
+ * (deterministic, unlike float atomics): the first pass spreads each bin of
+ * each box over lanes of a workgroup, one channel per lane (so that
+ * neighbouring lanes load neighbouring channels), each summing over the
+ * bin's samples and its channels the chain rule through the sample positions
+ * (see kernels/cpu/RoIAlignBoxGrad.ts); a fixed tree in workgroup memory adds
+ * the lanes. The second pass adds the bins of each box in order.
  */
 import type {RoIAlignMode} from '../../src/kernel_names';
 import {channelMapWgsl, forEachInsideSampleWgsl, ROI_ALIGN_READ_WGSL, roiAlignGeometryWgsl} from './geometry';
@@ -23,14 +25,16 @@ fn roiSampleBoxGrad(
 `;
 
 const BIN_AVG_WGSL = `
-// Every inside sample, weighted 1 / count, with the channels summed first.
-fn roiBinBoxGrad(yAxis : RoIAxis, xAxis : RoIAxis, ph : i32, pw : i32, base : i32, dyBase : i32) -> vec4<f32> {
+// Every inside sample, weighted 1 / count, with this lane's channels summed first.
+fn roiBinBoxGrad(
+    yAxis : RoIAxis, xAxis : RoIAxis, ph : i32, pw : i32, base : i32, dyBase : i32, first : i32,
+    step : i32) -> vec4<f32> {
   let count = max(f32(yAxis.grid) * f32(xAxis.grid), 1.0);
   var grad = vec4<f32>(0.0);
   ${forEachInsideSampleWgsl(`
       var alongRows = 0.0;
       var alongCols = 0.0;
-      for (var c = 0; c < roiOutChannels(); c++) {
+      for (var c = first; c < roiOutChannels(); c += step) {
         let g = dy[dyBase + c];
         let v = roiReadCorners(base + roiInputChannel(c, ph, pw), row, col);
         alongRows += g * roiSlopeAlongRows(v, col);
@@ -42,10 +46,13 @@ fn roiBinBoxGrad(yAxis : RoIAxis, xAxis : RoIAxis, ph : i32, pw : i32, base : i3
 `;
 
 const BIN_MAX_WGSL = `
-// In each channel, the sample that won the forward max (none: no gradient).
-fn roiBinBoxGrad(yAxis : RoIAxis, xAxis : RoIAxis, ph : i32, pw : i32, base : i32, dyBase : i32) -> vec4<f32> {
+// In each of this lane's channels, the sample that won the forward max (none:
+// no gradient).
+fn roiBinBoxGrad(
+    yAxis : RoIAxis, xAxis : RoIAxis, ph : i32, pw : i32, base : i32, dyBase : i32, first : i32,
+    step : i32) -> vec4<f32> {
   var grad = vec4<f32>(0.0);
-  for (var c = 0; c < roiOutChannels(); c++) {
+  for (var c = first; c < roiOutChannels(); c += step) {
     let won = winner[dyBase + c];
     if (won < 0) {
       continue;
@@ -65,9 +72,95 @@ fn roiBinBoxGrad(yAxis : RoIAxis, xAxis : RoIAxis, ph : i32, pw : i32, base : i3
 `;
 
 /**
+ * Invocations per workgroup of the box gradient's first pass: RoIProgram's
+ * WORKGROUP_SIZE (kernels/webgpu/roi_webgpu_util.ts), which lays out the
+ * dispatch; the programs check that the two agree.
+ */
+export const BOX_GRAD_GROUP = 64;
+const GROUP = BOX_GRAD_GROUP;
+
+/**
+ * Lanes per (box, bin) in the first pass: the output channels rounded up to
+ * a power of two, at most a workgroup. Smaller channel counts pack several
+ * bins into a workgroup, so that few lanes idle. roiBinLanes in WGSL.
+ */
+export function boxGradBinLanes(outChannels: number): number {
+  let lanes = 1;
+  while (lanes < Math.min(outChannels, GROUP)) lanes *= 2;
+  return lanes;
+}
+
+/** Invocations of the first pass: whole workgroups of boxGradBinLanes per (box, bin). */
+export function boxGradInvocations(boxBins: number, outChannels: number): number {
+  const binsPerGroup = GROUP / boxGradBinLanes(outChannels);
+  return Math.max(Math.ceil(boxBins / binsPerGroup), 1) * GROUP;
+}
+
+/**
+ * The first pass's main(index) around `perBin`, for box parameters of
+ * `fields` values: workgroups of ${GROUP} lanes, roiBinLanes() lanes per (box,
+ * bin), adjacent lanes on adjacent channels (lane j takes channels j, j +
+ * lanes, ...: loads of dy and x coalesce). perBin runs with k, ph, pw,
+ * boxBin (= k * bins + ph * pooledWidth + pw), first (this lane's first
+ * channel) and step (the lanes per bin) in scope, and adds to
+ * grad : array<f32, fields>. The lanes' sums are then added by a tree of
+ * fixed shape in workgroup memory, so the result is the same every run, and
+ * the bin's first lane writes partial[boxBin]. Every lane reaches every
+ * barrier: lanes past the last bin or channel only add zeros.
+ */
+export function boxGradLanesMainWgsl(fields: number, channels: string, perBin: string): string {
+  return `
+var<workgroup> roiLaneGrads : array<array<f32, ${fields}>, ${GROUP}>;
+
+fn roiBinLanes() -> i32 {
+  var lanes = 1;
+  while (lanes < min(${channels}, ${GROUP})) {
+    lanes *= 2;
+  }
+  return lanes;
+}
+
+fn main(index : i32) {
+  let lanes = roiBinLanes();
+  let lane = index % ${GROUP};
+  let laneInBin = lane % lanes;
+  let boxBin = (index / ${GROUP}) * (${GROUP} / lanes) + lane / lanes;
+  let bins = uniforms.pooledHeight * uniforms.pooledWidth;
+  let hasBin = boxBin < uniforms.numBoxes * bins;
+  var grad : array<f32, ${fields}>;
+  if (hasBin && laneInBin < ${channels}) {
+    let k = boxBin / bins;
+    let ph = (boxBin - k * bins) / uniforms.pooledWidth;
+    let pw = boxBin - k * bins - ph * uniforms.pooledWidth;
+    let first = laneInBin;
+    let step = lanes;
+${perBin}
+  }
+  roiLaneGrads[lane] = grad;
+  workgroupBarrier();
+  // lanes is a power of two: each step adds the upper half of every bin's
+  // lanes onto the lower half, in the same pairs every run.
+  for (var half = lanes / 2; half > 0; half /= 2) {
+    if (laneInBin < half) {
+      for (var j = 0; j < ${fields}; j++) {
+        roiLaneGrads[lane][j] += roiLaneGrads[lane + half][j];
+      }
+    }
+    workgroupBarrier();
+  }
+  if (hasBin && laneInBin == 0) {
+    for (var j = 0; j < ${fields}; j++) {
+      setOutputAtIndex(${fields} * boxBin + j, roiLaneGrads[lane][j]);
+    }
+  }
+}
+`;
+}
+
+/**
  * Pass 1 user code: x, dy, boxes, boxIndices (and winner for 'max') ->
- * partial [K, outH*outW, 4], one invocation per (box, bin) writing 4 values;
- * positionSensitive: psRoiAlign's (channelMapWgsl).
+ * partial [K, outH*outW, 4], a bin's channels spread over lanes
+ * (boxGradLanesMainWgsl); positionSensitive: psRoiAlign's (channelMapWgsl).
  */
 export function roiAlignBoxGradWgsl(
     mode: RoIAlignMode, aligned: boolean, positionSensitive = false): string {
@@ -77,22 +170,16 @@ ${ROI_ALIGN_READ_WGSL}
 ${channelMapWgsl(positionSensitive)}
 ${SAMPLE_BOX_GRAD_WGSL}
 ${mode === 'avg' ? BIN_AVG_WGSL : BIN_MAX_WGSL}
-
-fn main(index : i32) {
-${BOX_BIN_START_WGSL}
-  var grad = vec4<f32>(0.0);
-  let box = roiReadBox(k);
-  if (box.readable) {
-    let yAxis = roiAlignAxis(box.y1, box.y2, uniforms.pooledHeight, uniforms.height);
-    let xAxis = roiAlignAxis(box.x1, box.x2, uniforms.pooledWidth, uniforms.width);
-    // dy [K,outH,outW,C] holds this bin's channels from index * C on.
-    grad = roiBinBoxGrad(yAxis, xAxis, ph, pw, roiPixelOffset(box.batch, 0, 0), index * roiOutChannels());
-  }
-  setOutputAtIndex(4 * index, grad.x);
-  setOutputAtIndex(4 * index + 1, grad.y);
-  setOutputAtIndex(4 * index + 2, grad.z);
-  setOutputAtIndex(4 * index + 3, grad.w);
-}
+${boxGradLanesMainWgsl(4, 'roiOutChannels()', `
+    let box = roiReadBox(k);
+    if (box.readable) {
+      let yAxis = roiAlignAxis(box.y1, box.y2, uniforms.pooledHeight, uniforms.height);
+      let xAxis = roiAlignAxis(box.x1, box.x2, uniforms.pooledWidth, uniforms.width);
+      // dy [K,outH,outW,C] holds this bin's channels from boxBin * C on.
+      let g = roiBinBoxGrad(
+          yAxis, xAxis, ph, pw, roiPixelOffset(box.batch, 0, 0), boxBin * roiOutChannels(), first, step);
+      grad = array<f32, 4>(g.x, g.y, g.z, g.w);
+    }`)}
 `;
 }
 
@@ -120,16 +207,3 @@ fn main(index : i32) {
 }
 `;
 }
-
-/**
- * The start of main(index) in a program with one invocation per (box, bin):
- * box k and bin (ph, pw) of index = k * bins + ph * pooledWidth + pw.
- */
-export const BOX_BIN_START_WGSL = `
-  let bins = uniforms.pooledHeight * uniforms.pooledWidth;
-  if (index >= uniforms.numBoxes * bins) {
-    return;
-  }
-  let k = index / bins;
-  let ph = (index - k * bins) / uniforms.pooledWidth;
-  let pw = index - k * bins - ph * uniforms.pooledWidth;`;

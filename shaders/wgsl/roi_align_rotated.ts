@@ -7,7 +7,7 @@
 import {gatherMainWgsl, reachWgsl} from './gather';
 import {ROI_ALIGN_READ_WGSL, roiAlignRotatedGeometryWgsl} from './geometry';
 import {forwardLanesWgsl, RoIForwardLanes, roiLanesWgsl} from './roi_align';
-import {BOX_BIN_START_WGSL} from './roi_align_box_grad';
+import {boxGradLanesMainWgsl} from './roi_align_box_grad';
 
 /** Parameters of a rotated box: (cx, cy, w, h, angle). */
 const FIELDS = 5;
@@ -91,49 +91,43 @@ ${gatherMainWgsl(`
 
 /**
  * Pass 1 of the box gradient: x, dy, boxes, boxIndices -> partial
- * [K, outH*outW, 5], one invocation per (box, bin): over the bin's samples,
- * the slopes of x along rows and columns dotted with dy, times how the
- * sample's row and column move with each parameter.
+ * [K, outH*outW, 5], each (box, bin) summed by lanes over its channels
+ * (boxGradLanesMainWgsl): over the bin's samples, the slopes of x along rows
+ * and columns dotted with dy, times how the sample's row and column move
+ * with each parameter.
  */
 export function roiAlignRotatedBoxGradWgsl(): string {
   return `
 ${roiAlignRotatedGeometryWgsl()}
 ${ROI_ALIGN_READ_WGSL}
-
-fn main(index : i32) {
-${BOX_BIN_START_WGSL}
-  var grad : array<f32, ${FIELDS}>;
-  let box = roiReadRotatedBox(k);
-  if (box.readable) {
-    let base = roiPixelOffset(box.batch, 0, 0);
-    let dyBase = index * uniforms.channels;
-    let count = max(f32(box.gridH) * f32(box.gridW), 1.0);
-    for (var iy = 0; iy < box.gridH; iy++) {
-      let t = ph * box.gridH + iy;
-      for (var ix = 0; ix < box.gridW; ix++) {
-        let u = pw * box.gridW + ix;
-        let s = roiRotatedSample(box, t, u);
-        if (!s.row.inside || !s.col.inside) {
-          continue;
-        }
-        var alongRows = 0.0;
-        var alongCols = 0.0;
-        for (var c = 0; c < uniforms.channels; c++) {
-          let g = dy[dyBase + c];
-          let v = roiReadCorners(base + c, s.row, s.col);
-          alongRows += g * roiSlopeAlongRows(v, s.col);
-          alongCols += g * roiSlopeAlongCols(v, s.row);
-        }
-        for (var j = 0; j < ${FIELDS}; j++) {
-          let shift = roiRotatedMove(box, s, t, u, j);
-          grad[j] += (alongRows * shift.x + alongCols * shift.y) / count;
+${boxGradLanesMainWgsl(FIELDS, 'uniforms.channels', `
+    let box = roiReadRotatedBox(k);
+    if (box.readable) {
+      let base = roiPixelOffset(box.batch, 0, 0);
+      let dyBase = boxBin * uniforms.channels;
+      let count = max(f32(box.gridH) * f32(box.gridW), 1.0);
+      for (var iy = 0; iy < box.gridH; iy++) {
+        let t = ph * box.gridH + iy;
+        for (var ix = 0; ix < box.gridW; ix++) {
+          let u = pw * box.gridW + ix;
+          let s = roiRotatedSample(box, t, u);
+          if (!s.row.inside || !s.col.inside) {
+            continue;
+          }
+          var alongRows = 0.0;
+          var alongCols = 0.0;
+          for (var c = first; c < uniforms.channels; c += step) {
+            let g = dy[dyBase + c];
+            let v = roiReadCorners(base + c, s.row, s.col);
+            alongRows += g * roiSlopeAlongRows(v, s.col);
+            alongCols += g * roiSlopeAlongCols(v, s.row);
+          }
+          for (var j = 0; j < ${FIELDS}; j++) {
+            let shift = roiRotatedMove(box, s, t, u, j);
+            grad[j] += (alongRows * shift.x + alongCols * shift.y) / count;
+          }
         }
       }
-    }
-  }
-  for (var j = 0; j < ${FIELDS}; j++) {
-    setOutputAtIndex(${FIELDS} * index + j, grad[j]);
-  }
-}
+    }`)}
 `;
 }
