@@ -7,9 +7,9 @@ import {RoIAlignRotated, RoIAlignRotatedBoxGrad, RoIAlignRotatedGrad} from './ke
 import {MultiScaleRoIAlign, MultiScaleRoIAlignBoxGrad, MultiScaleRoIAlignGrad} from './kernel_names';
 
 /**
- * Gradients of both ops. The kernels recompute the geometry (and, for the max
- * modes, the winner) from the saved inputs, so the forward pass saves nothing
- * extra. boxIndices are discrete: their gradient is zero, in float32 as the
+ * Gradients of both ops. The kernels recompute the geometry (and roiPool's
+ * winners; roiAlign 'max' hands them its own, see roiAlignGradConfig) from
+ * the saved inputs, so the forward pass saves nothing extra. boxIndices are discrete: their gradient is zero, in float32 as the
  * engine requires. `more` are inputs beyond the saved ones and dy, which
  * both gradient kernels read.
  */
