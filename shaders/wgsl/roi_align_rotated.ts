@@ -1,8 +1,9 @@
 /**
- * RoIAlignRotated's webgpu programs: the forward mean per output element, dx
- * as a gather (see gather.ts) and the box gradient's per-bin partial sums
- * (added by boxGradSumWgsl(5)). All sample through
- * roiAlignRotatedGeometryWgsl and read x through ROI_ALIGN_READ_WGSL.
+ * RoIAlignRotated's webgpu programs: the forward mean per box, bin and block
+ * of channels (RoIAlign's lanes), dx as a gather (see gather.ts) and the box
+ * gradient's per-bin partial sums (added by boxGradSumWgsl(5)). All sample
+ * through roiAlignRotatedGeometryWgsl and read x through ROI_ALIGN_READ_WGSL
+ * (or its vec4 form).
  */
 import {gatherMainWgsl, reachWgsl} from './gather';
 import {ROI_ALIGN_READ_WGSL, roiAlignRotatedGeometryWgsl} from './geometry';
