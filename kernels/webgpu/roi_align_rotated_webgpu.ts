@@ -7,11 +7,11 @@ import {radiansPerAngle} from '../../src/geometry';
 import type {RoIAlignRotatedAttrs} from '../../src/kernel_names';
 import {GATHER_UNIFORMS, gatherInvocations, REACH_FIELDS} from '../../shaders/wgsl/gather';
 import {ROI_ALIGN_ROTATED_UNIFORMS} from '../../shaders/wgsl/geometry';
-import {roiAlignRotatedBoxGradWgsl, roiAlignRotatedGradWgsl, roiAlignRotatedReachWgsl, roiAlignRotatedWgsl} from '../../shaders/wgsl/roi_align_rotated';
 import type {RoIForwardLanes} from '../../shaders/wgsl/roi_align';
-import {forwardInvocations, lanesKey} from './roi_align_webgpu';
+import {roiAlignRotatedBoxGradWgsl, roiAlignRotatedGradWgsl, roiAlignRotatedReachWgsl, roiAlignRotatedWgsl} from '../../shaders/wgsl/roi_align_rotated';
 import {boxGradPassInvocations} from './roi_align_box_grad_webgpu';
 import {ProgramUniforms, RoIProgram} from './roi_webgpu_util';
+import {forwardInvocations, lanesKey} from './roi_align_webgpu';
 
 abstract class RoIAlignRotatedProgramBase extends RoIProgram {
   uniforms = ROI_ALIGN_ROTATED_UNIFORMS;

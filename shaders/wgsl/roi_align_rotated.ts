@@ -5,9 +5,9 @@
  * through roiAlignRotatedGeometryWgsl and read x through ROI_ALIGN_READ_WGSL
  * (or its vec4 form).
  */
+import {forwardLanesWgsl, RoIForwardLanes, roiLanesWgsl} from './roi_align';
 import {gatherMainWgsl, reachWgsl} from './gather';
 import {ROI_ALIGN_READ_WGSL, roiAlignRotatedGeometryWgsl} from './geometry';
-import {forwardLanesWgsl, RoIForwardLanes, roiLanesWgsl} from './roi_align';
 import {boxGradLanesMainWgsl} from './roi_align_box_grad';
 
 /** Parameters of a rotated box: (cx, cy, w, h, angle). */
