@@ -186,7 +186,7 @@ async function bits(t: tf.Tensor): Promise<Uint32Array> {
 }
 
 /**
- * body(), counting the instanced draws on webgl (only the dx scatter makes
+ * body(), counting the drawArrays calls on webgl (only the dx scatter makes
  * them), with the scatter allowed or not (WEBGL_SCATTER_FLAG).
  */
 async function withScatter(scatter: boolean, body: () => Promise<void>): Promise<number> {
@@ -194,10 +194,10 @@ async function withScatter(scatter: boolean, body: () => Promise<void>): Promise
   tf.env().set(WEBGL_SCATTER_FLAG, scatter);
   const gl = tf.getBackend() === 'webgl' ?
       (tf.backend() as unknown as {gpgpu: {gl: WebGL2RenderingContext}}).gpgpu.gl : null;
-  const draw = gl?.drawArraysInstanced;
+  const draw = gl?.drawArrays;
   let draws = 0;
   if (gl && draw) {
-    gl.drawArraysInstanced = (...args: Parameters<WebGL2RenderingContext['drawArraysInstanced']>) => {
+    gl.drawArrays = (...args: Parameters<WebGL2RenderingContext['drawArrays']>) => {
       draws++;
       draw.apply(gl, args);
     };
@@ -205,7 +205,7 @@ async function withScatter(scatter: boolean, body: () => Promise<void>): Promise
   try {
     await body();
   } finally {
-    if (gl && draw) gl.drawArraysInstanced = draw;
+    if (gl && draw) gl.drawArrays = draw;
     tf.env().set(WEBGL_SCATTER_FLAG, saved);
   }
   return draws;

@@ -1,7 +1,7 @@
 /**
  * The plumbing of the dx scatters (shaders/glsl/roi_scatter.ts), which tfjs's
- * program runner cannot express: a vertex shader of our own, instanced
- * draws and additive blending into a float target. They draw through the
+ * program runner cannot express: a vertex shader of our own, draws of
+ * many triangles and additive blending into a float target. They draw through the
  * backend's own WebGL 2 context and put back every piece of GL state they
  * touch, so tfjs's programs run on undisturbed.
  */
@@ -194,7 +194,7 @@ export function drawScatter(backend: MathBackendWebGL, target: TensorInfo, draw:
     const first = program.locations.get('roiFirstQuad') ?? null;
     for (let quad = 0; quad < draw.quads; quad += QUADS_PER_DRAW) {
       setUniform(gl, 'int', first, [quad]);
-      gl.drawArraysInstanced(gl.TRIANGLE_STRIP, 0, 4, Math.min(QUADS_PER_DRAW, draw.quads - quad));
+      gl.drawArrays(gl.TRIANGLES, 0, 6 * Math.min(QUADS_PER_DRAW, draw.quads - quad));
     }
   } finally {
     gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, null, 0);

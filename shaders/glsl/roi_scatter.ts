@@ -74,9 +74,11 @@ export function alignScatterSamplers(mode: RoIAlignMode): string[] {
 }
 
 /**
- * The vertex stage: instance roiFirstQuad + gl_InstanceID is quad
- * ((k * outH + ph) * outW + pw) * ratio^2 + iy * ratio + ix, times the
- * slabs plus the slab; vertices 0-3 are its corners as a triangle strip.
+ * The vertex stage: vertices 6 q to 6 q + 5 are the two triangles of quad
+ * roiFirstQuad + q, which is ((k * outH + ph) * outW + pw) * ratio^2 +
+ * iy * ratio + ix, times the slabs plus the slab. (One draw of triangles,
+ * not an instanced strip: a software rasterizer may run every instance as
+ * a draw of its own.)
  * A sample outside the map, or of a box that reads nothing, gives an empty
  * quad. Needs a fixed samplingRatio (> 0): the adaptive grid's samples per
  * bin depend on the box.
@@ -90,7 +92,10 @@ flat out vec4 vWeights;    // their weights
 flat out ivec4 vSample;    // dy's flat index of (k, ph, pw, 0), the sample's index in its bin, first target row, slab
 
 void main() {
-  int quad = roiFirstQuad + gl_InstanceID;
+  int quad = roiFirstQuad + gl_VertexID / 6;
+  // Vertex i of the quad's two triangles, as a corner (i & 1, i >> 1) of the rectangle.
+  int corner = gl_VertexID % 6;
+  corner = corner < 3 ? corner : (corner == 5 ? 3 : 5 - corner);
   int slab = quad % roiSlabs;
   quad /= roiSlabs;
   int ratio = roiSamplingRatio;
@@ -115,8 +120,7 @@ void main() {
   vWeights = vec4(sy.lowWeight, sy.highWeight, sx.lowWeight, sx.highWeight);
   int firstRow = (slab * roiXDims.x + box.batch) * roiXDims.y;
   vSample = ivec4(((k * roiPooledSize.x + ph) * roiPooledSize.y + pw) * roiXDims.w, inBin, firstRow, slab);
-  // Corner i of the strip: (i & 1, i >> 1) of [low, high + 1) rows x columns.
-  vec2 at = vec2(gl_VertexID & 1, gl_VertexID >> 1);
+  vec2 at = vec2(corner & 1, corner >> 1);
   vec2 low = vec2(sx.low * roiSlabChannels, firstRow + sy.low);
   vec2 high = vec2((sx.high + 1) * roiSlabChannels, firstRow + sy.high + 1);
   gl_Position = vec4(mix(low, high, at) / roiTargetSize * 2.0 - 1.0, 0.0, 1.0);
