@@ -102,8 +102,7 @@ function scatterProgram(
   return made;
 }
 
-function setUniform(
-    gl: WebGL2RenderingContext, type: string, at: WebGLUniformLocation|null, value: ArrayLike<number>): void {
+function setUniform(gl: WebGL2RenderingContext, type: string, at: WebGLUniformLocation|null, value: number[]): void {
   if (at === null) return;  // optimized out
   switch (type) {
     case 'int': gl.uniform1i(at, value[0]); break;
@@ -115,32 +114,35 @@ function setUniform(
   }
 }
 
-/** A texture the passes read or write: a tensor's, and its size in texels. */
-export interface PassTexture {
-  tensor: TensorInfo;
-  width: number;
-  height: number;
-}
-
-/** One pass of a scatter: a program drawn into a target. */
-export interface ScatterPass {
+/** What one scatter draws: its shaders, inputs by sampler name, uniforms and quads. */
+export interface ScatterDraw {
   vertexShader: string;
   fragmentShader: string;
-  /** Sampler name -> a tensor on the GPU (with flatReader's TexShape and offset uniforms, if declared). */
+  /** Sampler name -> an unpacked tensor on the GPU, read with flatReader. */
   samplers: Array<[string, TensorInfo]>;
   uniforms: CustomUniforms;
   values: Record<string, number[]>;
-  target: PassTexture;
-  /** Blend additively into the cleared target (the scatter), or overwrite it (the copy). */
-  blend: boolean;
-  /** Quads to draw, six vertices each; with blend, in draws of QUADS_PER_DRAW (roiFirstQuad). */
   quads: number;
 }
 
-type Saved = ReturnType<typeof saveState>;
+/**
+ * Clears `target` (an unpacked float32 tensor on the GPU of texture shape
+ * [rows, columns]) and blends draw's quads into it in order, in draws of
+ * QUADS_PER_DRAW. Every piece of GL state touched is restored.
+ */
+export function drawScatter(backend: MathBackendWebGL, target: TensorInfo, draw: ScatterDraw): void {
+  const gl = backend.gpgpu.gl as WebGL2RenderingContext;
+  const targetData = backend.texData.get(target.dataId);
+  const [rows, columns] = targetData.texShape!;
+  const textures = draw.samplers.map(([, t]) => {
+    const data = backend.texData.get(t.dataId);
+    return {texture: data.texture!.texture, shape: data.texShape!, offset: data.slice?.flatOffset ?? 0};
+  });
+  const names = [...draw.uniforms.map(u => u.name), ...draw.samplers.flatMap(([name]) => [name, `${name}TexShape`, `offset${name}`])];
+  const program = scatterProgram(gl, draw.vertexShader, draw.fragmentShader, names);
+  const framebuffer = contextCache(gl).framebuffer;
 
-function saveState(gl: WebGL2RenderingContext, units: number) {
-  return {
+  const saved = {
     program: gl.getParameter(gl.CURRENT_PROGRAM) as WebGLProgram | null,
     vao: gl.getParameter(gl.VERTEX_ARRAY_BINDING) as WebGLVertexArrayObject | null,
     framebuffer: gl.getParameter(gl.FRAMEBUFFER_BINDING) as WebGLFramebuffer | null,
@@ -156,93 +158,60 @@ function saveState(gl: WebGL2RenderingContext, units: number) {
     blendEquationRgb: gl.getParameter(gl.BLEND_EQUATION_RGB) as number,
     blendEquationAlpha: gl.getParameter(gl.BLEND_EQUATION_ALPHA) as number,
     activeTexture: gl.getParameter(gl.ACTIVE_TEXTURE) as number,
-    textures: Array.from({length: units}, (_, unit) => {
+    textures: textures.map((_, unit) => {
       gl.activeTexture(gl.TEXTURE0 + unit);
       return gl.getParameter(gl.TEXTURE_BINDING_2D) as WebGLTexture | null;
     }),
   };
-}
-
-function restoreState(gl: WebGL2RenderingContext, saved: Saved): void {
-  gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, null, 0);
-  gl.bindFramebuffer(gl.FRAMEBUFFER, saved.framebuffer);
-  gl.viewport(saved.viewport[0], saved.viewport[1], saved.viewport[2], saved.viewport[3]);
-  gl.scissor(saved.scissor[0], saved.scissor[1], saved.scissor[2], saved.scissor[3]);
-  gl.clearColor(saved.clearColor[0], saved.clearColor[1], saved.clearColor[2], saved.clearColor[3]);
-  if (saved.blend) gl.enable(gl.BLEND); else gl.disable(gl.BLEND);
-  if (saved.cullFace) gl.enable(gl.CULL_FACE); else gl.disable(gl.CULL_FACE);
-  gl.blendFuncSeparate(saved.blendSrcRgb, saved.blendDstRgb, saved.blendSrcAlpha, saved.blendDstAlpha);
-  gl.blendEquationSeparate(saved.blendEquationRgb, saved.blendEquationAlpha);
-  saved.textures.forEach((texture, unit) => {
-    gl.activeTexture(gl.TEXTURE0 + unit);
-    gl.bindTexture(gl.TEXTURE_2D, texture);
-  });
-  gl.activeTexture(saved.activeTexture);
-  gl.bindVertexArray(saved.vao);
-  gl.useProgram(saved.program);
-}
-
-function textureOf(backend: MathBackendWebGL, t: TensorInfo): WebGLTexture {
-  return backend.texData.get(t.dataId).texture!.texture;
-}
-
-function runPass(backend: MathBackendWebGL, gl: WebGL2RenderingContext, pass: ScatterPass): void {
-  const names = [
-    ...pass.uniforms.map(u => u.name),
-    ...pass.samplers.flatMap(([name]) => [name, `${name}TexShape`, `offset${name}`]),
-  ];
-  const program = scatterProgram(gl, pass.vertexShader, pass.fragmentShader, names);
-  const {width, height} = pass.target;
-  gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, textureOf(backend, pass.target.tensor), 0);
-  gl.viewport(0, 0, width, height);
-  gl.scissor(0, 0, width, height);
-  gl.useProgram(program.program);
-  gl.bindVertexArray(program.vao);
-  pass.samplers.forEach(([name, t], unit) => {
-    const data = backend.texData.get(t.dataId);
-    gl.activeTexture(gl.TEXTURE0 + unit);
-    gl.bindTexture(gl.TEXTURE_2D, data.texture!.texture);
-    setUniform(gl, 'int', program.locations.get(name) ?? null, [unit]);
-    setUniform(gl, 'ivec2', program.locations.get(`${name}TexShape`) ?? null, data.texShape!);
-    setUniform(gl, 'int', program.locations.get(`offset${name}`) ?? null, [data.slice?.flatOffset ?? 0]);
-  });
-  for (const u of pass.uniforms) {
-    if (u.name === 'roiFirstQuad') continue;
-    const value = pass.values[u.name];
-    if (value === undefined) throw new Error(`no value for uniform ${u.name}`);
-    setUniform(gl, u.type, program.locations.get(u.name) ?? null, value);
-  }
-  if (!pass.blend) {
-    gl.disable(gl.BLEND);
-    gl.drawArrays(gl.TRIANGLES, 0, 6 * pass.quads);
-    return;
-  }
-  gl.clearColor(0, 0, 0, 0);
-  gl.clear(gl.COLOR_BUFFER_BIT);
-  gl.enable(gl.BLEND);
-  gl.blendEquation(gl.FUNC_ADD);
-  gl.blendFunc(gl.ONE, gl.ONE);
-  const first = program.locations.get('roiFirstQuad') ?? null;
-  for (let quad = 0; quad < pass.quads; quad += QUADS_PER_DRAW) {
-    setUniform(gl, 'int', first, [quad]);
-    gl.drawArrays(gl.TRIANGLES, 0, 6 * Math.min(QUADS_PER_DRAW, pass.quads - quad));
-  }
-}
-
-/**
- * Runs the passes in order through the backend's context, each into its
- * own target (a tensor already on the GPU). Every piece of GL state touched
- * is restored afterwards, whatever happens.
- */
-export function drawPasses(backend: MathBackendWebGL, passes: ScatterPass[]): void {
-  const gl = backend.gpgpu.gl as WebGL2RenderingContext;
-  const units = Math.max(...passes.map(p => p.samplers.length));
-  const saved = saveState(gl, units);
   try {
-    gl.bindFramebuffer(gl.FRAMEBUFFER, contextCache(gl).framebuffer);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, framebuffer);
+    gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, targetData.texture!.texture, 0);
+    gl.viewport(0, 0, columns, rows);
+    gl.scissor(0, 0, columns, rows);
+    gl.clearColor(0, 0, 0, 0);
+    gl.clear(gl.COLOR_BUFFER_BIT);
+    gl.useProgram(program.program);
+    gl.bindVertexArray(program.vao);
+    textures.forEach((t, unit) => {
+      const [name] = draw.samplers[unit];
+      gl.activeTexture(gl.TEXTURE0 + unit);
+      gl.bindTexture(gl.TEXTURE_2D, t.texture);
+      const sampler = program.locations.get(name) ?? null;
+      if (sampler !== null) gl.uniform1i(sampler, unit);
+      setUniform(gl, 'ivec2', program.locations.get(`${name}TexShape`) ?? null, t.shape);
+      setUniform(gl, 'int', program.locations.get(`offset${name}`) ?? null, [t.offset]);
+    });
+    for (const u of draw.uniforms) {
+      if (u.name === 'roiFirstQuad') continue;
+      const value = draw.values[u.name];
+      if (value === undefined) throw new Error(`no value for uniform ${u.name}`);
+      setUniform(gl, u.type, program.locations.get(u.name) ?? null, value);
+    }
     gl.disable(gl.CULL_FACE);
-    for (const pass of passes) runPass(backend, gl, pass);
+    gl.enable(gl.BLEND);
+    gl.blendEquation(gl.FUNC_ADD);
+    gl.blendFunc(gl.ONE, gl.ONE);
+    const first = program.locations.get('roiFirstQuad') ?? null;
+    for (let quad = 0; quad < draw.quads; quad += QUADS_PER_DRAW) {
+      setUniform(gl, 'int', first, [quad]);
+      gl.drawArrays(gl.TRIANGLES, 0, 6 * Math.min(QUADS_PER_DRAW, draw.quads - quad));
+    }
   } finally {
-    restoreState(gl, saved);
+    gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, null, 0);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, saved.framebuffer);
+    gl.viewport(saved.viewport[0], saved.viewport[1], saved.viewport[2], saved.viewport[3]);
+    gl.scissor(saved.scissor[0], saved.scissor[1], saved.scissor[2], saved.scissor[3]);
+    gl.clearColor(saved.clearColor[0], saved.clearColor[1], saved.clearColor[2], saved.clearColor[3]);
+    if (!saved.blend) gl.disable(gl.BLEND);
+    if (saved.cullFace) gl.enable(gl.CULL_FACE);
+    gl.blendFuncSeparate(saved.blendSrcRgb, saved.blendDstRgb, saved.blendSrcAlpha, saved.blendDstAlpha);
+    gl.blendEquationSeparate(saved.blendEquationRgb, saved.blendEquationAlpha);
+    saved.textures.forEach((texture, unit) => {
+      gl.activeTexture(gl.TEXTURE0 + unit);
+      gl.bindTexture(gl.TEXTURE_2D, texture);
+    });
+    gl.activeTexture(saved.activeTexture);
+    gl.bindVertexArray(saved.vao);
+    gl.useProgram(saved.program);
   }
 }

@@ -9,13 +9,12 @@
  * vertex per quad corner and one fragment per (sample, corner, channel):
  * it follows the samples, not the map's area times the boxes.
  *
- * The target is an RGBA32F texture, four channels a texel, of
- * [slabs * N * H, W * slabTexels] texels: channels are cut into slabs of
- * 4 * slabTexels so that a row fits the texture size limit, and pixel
- * (n, h, w)'s channels of slab s lie in row (s * N + n) * H + h, from
- * column w * slabTexels on. Then a sample's corners are a rectangle of
- * texels (adjacent rows, adjacent runs of columns). roiUnscatterShader
- * copies the target into dx's own layout.
+ * The target is an R32F texture of [slabs * N * H, W * slabChannels]:
+ * channels are cut into slabs of slabChannels so that a row fits the
+ * texture size limit, and pixel (n, h, w)'s channels of slab s lie in row
+ * (s * N + n) * H + h, columns w * slabChannels onwards. Then a sample's
+ * corners are a rectangle of texels (adjacent rows and adjacent runs of
+ * columns). ROI_UNSCATTER_GLSL copies the target into dx's own layout.
  *
  * The vertex shader places the sample with the one GLSL geometry
  * (ROI_ALIGN_GEOMETRY_GLSL, exact divisions included); the fragment shader
@@ -26,25 +25,21 @@ import type {RoIAlignMode} from '../../src/kernel_names';
 
 import {ROI_ALIGN_GEOMETRY_GLSL} from './roi_align_geometry';
 import type {CustomUniforms} from './roi_common';
-import {BOX_GLSL, EXACT_ARITHMETIC_GLSL, flatReader, OUTPUT_INDEX_GLSL, ROI_ALIGN_UNIFORMS} from './roi_common';
+import {BOX_GLSL, EXACT_ARITHMETIC_GLSL, flatReader, OUTPUT_INDEX_GLSL, outputStart, ROI_ALIGN_UNIFORMS} from './roi_common';
 
 /** The scatter's own uniforms, beside ROI_ALIGN_UNIFORMS. */
 export const ROI_SCATTER_UNIFORMS: CustomUniforms = [
   // The first quad of this draw: a long scatter is split into draws.
   {name: 'roiFirstQuad', type: 'int'},
-  // Texels (of four channels) per pixel in a slab, and the number of slabs.
-  {name: 'roiSlabTexels', type: 'int'},
+  // Channels per slab, and the number of slabs.
+  {name: 'roiSlabChannels', type: 'int'},
   {name: 'roiSlabs', type: 'int'},
   // The target's [columns, rows] in texels.
   {name: 'roiTargetSize', type: 'vec2'},
 ];
 
-/** The uniforms of the copy into dx's layout: outTexShape is dx's texture's [rows, columns]. */
-export const ROI_UNSCATTER_UNIFORMS: CustomUniforms = [
-  {name: 'roiXDims', type: 'ivec4'},
-  {name: 'roiSlabTexels', type: 'int'},
-  {name: 'outTexShape', type: 'ivec2'},
-];
+/** The uniforms of the copy into dx's layout (beside ROI_POOL_UNIFORMS). */
+export const ROI_UNSCATTER_UNIFORMS: CustomUniforms = [{name: 'roiSlabChannels', type: 'int'}];
 
 /** A sampler read with flatReader: its texture, texture shape and offset. */
 function samplerDeclarations(name: string): string {
@@ -126,8 +121,8 @@ void main() {
   int firstRow = (slab * roiXDims.x + box.batch) * roiXDims.y;
   vSample = ivec4(((k * roiPooledSize.x + ph) * roiPooledSize.y + pw) * roiXDims.w, inBin, firstRow, slab);
   vec2 at = vec2(corner & 1, corner >> 1);
-  vec2 low = vec2(sx.low * roiSlabTexels, firstRow + sy.low);
-  vec2 high = vec2((sx.high + 1) * roiSlabTexels, firstRow + sy.high + 1);
+  vec2 low = vec2(sx.low * roiSlabChannels, firstRow + sy.low);
+  vec2 high = vec2((sx.high + 1) * roiSlabChannels, firstRow + sy.high + 1);
   gl_Position = vec4(mix(low, high, at) / roiTargetSize * 2.0 - 1.0, 0.0, 1.0);
 }
 `;
@@ -135,19 +130,20 @@ void main() {
 
 /**
  * The fragment stage: texel (column, row) of the quad is pixel column
- * column / slabTexels and channels 4 * (slab * slabTexels + column %
- * slabTexels) onwards; it adds the sample's share of dy to each, as the
- * gather (roiAlignGradShader) would: 'avg' (dy / count) * wy * wx, 'max'
- * dy * (wy * wx) where the sample is the bin's winner in that channel (0
- * elsewhere). A texel of zero weight adds nothing; channels past the last
- * add 0.
+ * column / slabChannels and channel slab * slabChannels + column %
+ * slabChannels; it adds the sample's share of dy there, as the gather
+ * (roiAlignGradShader) would: 'avg' (dy / count) * wy * wx, 'max' dy *
+ * (wy * wx) where the sample is the bin's winner in that channel. A texel
+ * of zero weight, or past the last channel, adds nothing.
  */
 export function roiAlignScatterFragmentShader(mode: RoIAlignMode): string {
   const share = mode === 'max' ? `
   int dyIndex = vSample.x + c;
-  return int(readRoiWinners(dyIndex)) == vSample.y ? readRoiDy(dyIndex) * weight : 0.0;
+  if (int(readRoiWinners(dyIndex)) != vSample.y) discard;
+  roiShare = vec4(readRoiDy(dyIndex) * (wy * wx), 0.0, 0.0, 1.0);
 ` : `
-  return readRoiDy(vSample.x + c) / float(roiSamplingRatio * roiSamplingRatio) * wy * wx;
+  float count = float(roiSamplingRatio * roiSamplingRatio);
+  roiShare = vec4(readRoiDy(vSample.x + c) / count * wy * wx, 0.0, 0.0, 1.0);
 `;
   return `${sharedDeclarations()}
 ${alignScatterSamplers(mode).map(samplerDeclarations).join('\n')}
@@ -156,59 +152,34 @@ flat in vec4 vWeights;
 flat in ivec4 vSample;
 out vec4 roiShare;
 
-float roiChannelShare(int c, float wy, float wx, float weight) {
-  if (c >= roiXDims.w) return 0.0;
-  ${share}
-}
-
 void main() {
   ivec2 texel = ivec2(gl_FragCoord.xy);
-  int w = texel.x / roiSlabTexels;
-  int c = 4 * (vSample.w * roiSlabTexels + texel.x - w * roiSlabTexels);
+  int w = texel.x / roiSlabChannels;
+  int c = vSample.w * roiSlabChannels + texel.x - w * roiSlabChannels;
+  if (c >= roiXDims.w) discard;
   float wy = roiCornerWeight(RoIAlignSample(true, vCorners.x, vCorners.y, vWeights.x, vWeights.y, 0.0, 0.0),
                              texel.y - vSample.z);
   float wx = roiCornerWeight(RoIAlignSample(true, vCorners.z, vCorners.w, vWeights.z, vWeights.w, 0.0, 0.0), w);
   if (wy == 0.0 || wx == 0.0) discard;
-  float weight = wy * wx;
-  roiShare = vec4(roiChannelShare(c, wy, wx, weight), roiChannelShare(c + 1, wy, wx, weight),
-                  roiChannelShare(c + 2, wy, wx, weight), roiChannelShare(c + 3, wy, wx, weight));
-}
-`;
-}
-
-/** Two triangles over the whole target, for the copy. */
-export function roiFullTargetVertexShader(): string {
-  return `${HEADER}
-void main() {
-  int corner = gl_VertexID < 3 ? gl_VertexID : (gl_VertexID == 5 ? 3 : 5 - gl_VertexID);
-  gl_Position = vec4(float(corner & 1) * 2.0 - 1.0, float(corner >> 1) * 2.0 - 1.0, 0.0, 1.0);
+  ${share}
 }
 `;
 }
 
 /**
- * dx [N, H, W, C], one element a texel of dx's texture (outTexShape), from
- * the scatter's target (roiScatter, see the layout above).
+ * dx [N, H, W, C] from the scatter's target (input roiScatter, see the
+ * layout above).
  */
 export function roiUnscatterShader(): string {
-  return `${HEADER}
-${uniformDeclarations(ROI_UNSCATTER_UNIFORMS)}
-uniform sampler2D roiScatter;
+  return `${flatReader('roiScatter')}
 ${OUTPUT_INDEX_GLSL}
-out vec4 roiValue;
-
 void main() {
-  int index = roiOutputIndex();
-  if (index >= roiXDims.x * roiXDims.y * roiXDims.z * roiXDims.w) {
-    roiValue = vec4(0.0);
-    return;
-  }
+  ${outputStart('roiXDims.x * roiXDims.y * roiXDims.z * roiXDims.w')}
   ivec4 at = roiUnflatten(index, roiXDims);
-  int perSlab = 4 * roiSlabTexels;
-  int slab = at.w / perSlab;
-  int inSlab = at.w - slab * perSlab;
-  ivec2 texel = ivec2(at.z * roiSlabTexels + inSlab / 4, (slab * roiXDims.x + at.x) * roiXDims.y + at.y);
-  roiValue = vec4(texelFetch(roiScatter, texel, 0)[inSlab % 4]);
+  int slab = at.w / roiSlabChannels;
+  int row = (slab * roiXDims.x + at.x) * roiXDims.y + at.y;
+  int column = at.z * roiSlabChannels + at.w - slab * roiSlabChannels;
+  setOutput(readRoiScatter(row * roiXDims.z * roiSlabChannels + column));
 }
 `;
 }
