@@ -30,9 +30,11 @@ export class RoIUnscatterProgram extends RoIProgram {
 function scatterLayout(xShape: number[]): {slabChannels: number, slabs: number, rows: number, columns: number}|null {
   const [n, h, w, c] = xShape;
   const maxSide = env().getNumber('WEBGL_MAX_TEXTURE_SIZE');
-  const slabChannels = Math.min(c, Math.floor(maxSide / w));
-  if (slabChannels < 1) return null;
-  const slabs = Math.ceil(c / slabChannels);
+  const widest = Math.min(c, Math.floor(maxSide / w));
+  if (widest < 1) return null;
+  // Slabs of equal width: a quad covers its slab's full width, used or not.
+  const slabs = Math.ceil(c / widest);
+  const slabChannels = Math.ceil(c / slabs);
   const rows = slabs * n * h, columns = w * slabChannels;
   if (rows > maxSide || rows < 2 || columns < 2) return null;
   return {slabChannels, slabs, rows, columns};
