@@ -334,6 +334,28 @@ describeEachBackend('webgl at scale', backend => {
         });
         if (backend === 'webgl') expect(draws).toBeGreaterThan(0);
       }
+      // One image of 37 x 45 > 512 pixels and 11 channels: tfjs lays dx out as [37, 45 * 11], the
+      // scatter's own layout, and the scatter writes dx directly.
+      const one: Case = {shape: [1, 37, 45, 11], numBoxes: 120, out: [3, 3], spatialScale: 0.5};
+      const small = makeBoxes(one, random);
+      const xOne = randomValues(random, 37 * 45 * 11), dyOne = randomValues(random, 120 * 9 * 11);
+      const u = {
+        x: tf.tensor4d(xOne, one.shape), boxes: tf.tensor2d(small.boxes, [120, 4]),
+        boxIndices: tf.tensor1d(small.boxIndices, 'int32'), dy: tf.tensor4d(dyOne, [120, 3, 3, 11]),
+      };
+      for (const mode of ['avg', 'max'] as const) {
+        const o = {outH: 3, outW: 3, spatialScale: 0.5, samplingRatio: 2, aligned: true, mode};
+        const attrs = {pooledHeight: 3, pooledWidth: 3, spatialScale: 0.5, samplingRatio: 2, aligned: true, mode};
+        const draws = await withScatter(true, async () => {
+          const first = runKernel(RoIAlignGrad, u, attrs), second = runKernel(RoIAlignGrad, u, attrs);
+          checkClose(await values(first), refRoiAlignGrad({x: xOne, shape: one.shape, boxes: small.boxes, boxIndices: small.boxIndices}, dyOne, o),
+                     `RoIAlignGrad ${mode} into dx's own texture`);
+          expect(Array.from(await bits(second))).toEqual(Array.from(await bits(first)));
+          tf.dispose([first, second]);
+        });
+        if (backend === 'webgl') expect(draws).toBeGreaterThan(0);
+      }
+      tf.dispose(Object.values(u));
     } finally {
       if (limit !== null) tf.env().set('WEBGL_MAX_TEXTURE_SIZE', limit);
       tf.dispose(Object.values(t));

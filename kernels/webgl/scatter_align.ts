@@ -61,11 +61,8 @@ export function runAlignScatter(
   const table = inputs[inputs.length - 1];
   return withUnpacked(backend, inputs.slice(0, -1), unpacked => {
     for (const t of [...unpacked, table]) backend.uploadToGPU(t.dataId);
-    const target = backend.makeTensorInfo([layout.rows, layout.columns], 'float32');
-    backend.uploadToGPU(target.dataId);
-    return disposeAfter(backend, target, () => {
-      const names = alignScatterSamplers(mode);
-      drawScatter(backend, target, {
+    const names = alignScatterSamplers(mode);
+    const scatterInto = (target: TensorInfo) => drawScatter(backend, target, {
         vertexShader: roiAlignScatterVertexShader(),
         fragmentShader: roiAlignScatterFragmentShader(mode),
         samplers: [['roiBoxTable', table], ...names.map((name, i) => [name, unpacked[i]] as [string, TensorInfo])],
@@ -78,6 +75,27 @@ export function runAlignScatter(
         } as unknown as Record<string, number[]>,
         quads,
       });
+    // Where tfjs lays dx out as the target, [H, W·C] in one slab (one image of more than
+    // WEBGL_MAX_TEXTURE_SIZE pixels, as detector maps are), scatter into dx itself: no copy.
+    if (layout.slabs === 1) {
+      const dx = backend.makeTensorInfo(xShape, 'float32');
+      backend.uploadToGPU(dx.dataId);
+      const [rows, columns] = backend.texData.get(dx.dataId).texShape!;
+      if (rows === layout.rows && columns === layout.columns) {
+        try {
+          scatterInto(dx);
+        } catch (e) {
+          backend.disposeIntermediateTensorInfo(dx);
+          throw e;
+        }
+        return dx;
+      }
+      backend.disposeIntermediateTensorInfo(dx);
+    }
+    const target = backend.makeTensorInfo([layout.rows, layout.columns], 'float32');
+    backend.uploadToGPU(target.dataId);
+    return disposeAfter(backend, target, () => {
+      scatterInto(target);
       const copyUniforms = {...uniforms, roiSlabChannels: [layout.slabChannels]} as RoIUniformValues;
       return runRoIProgram(
           backend, new RoIUnscatterProgram(util.sizeFromShape(xShape)), [target], copyUniforms, xShape);
