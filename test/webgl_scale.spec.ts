@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {PsRoIAlignGrad, PsRoIPoolGrad, RoIAlign, RoIAlignBoxGrad, RoIAlignGrad, RoIAlignRotatedGrad, RoIPool, RoIPoolGrad} from '../src/index';
+import {WEBGL_SCATTER_FLAG} from '../kernels/webgl/scatter_gl';
 import {checkClose, describeEachBackend, expectThrows, randomValues, seededRandom, values} from './harness';
 import {RefAlignOptions, refRoiAlign, RefInput, refRoiPool} from './reference';
 import {refPsRoiAlign, refPsRoiPool} from './reference_ps';
@@ -184,6 +185,32 @@ async function bits(t: tf.Tensor): Promise<Uint32Array> {
   return new Uint32Array((await values(t)).slice().buffer);
 }
 
+/**
+ * body(), counting the drawArrays calls on webgl (only the dx scatter makes
+ * them), with the scatter allowed or not (WEBGL_SCATTER_FLAG).
+ */
+async function withScatter(scatter: boolean, body: () => Promise<void>): Promise<number> {
+  const saved = tf.env().getBool(WEBGL_SCATTER_FLAG);
+  tf.env().set(WEBGL_SCATTER_FLAG, scatter);
+  const gl = tf.getBackend() === 'webgl' ?
+      (tf.backend() as unknown as {gpgpu: {gl: WebGL2RenderingContext}}).gpgpu.gl : null;
+  const draw = gl?.drawArrays;
+  let draws = 0;
+  if (gl && draw) {
+    gl.drawArrays = (...args: Parameters<WebGL2RenderingContext['drawArrays']>) => {
+      draws++;
+      draw.apply(gl, args);
+    };
+  }
+  try {
+    await body();
+  } finally {
+    if (gl && draw) gl.drawArrays = draw;
+    tf.env().set(WEBGL_SCATTER_FLAG, saved);
+  }
+  return draws;
+}
+
 function runKernel(name: string, inputs: Record<string, tf.Tensor>, attrs: object): tf.Tensor {
   return tf.engine().runKernel(name, inputs as unknown as tf.NamedTensorMap, attrs as tf.NamedAttrMap) as tf.Tensor;
 }
@@ -205,14 +232,20 @@ describeEachBackend('webgl at scale', backend => {
       dy: tf.tensor4d(dy, [BIG.numBoxes, ...BIG.out, C]),
     };
     const [outH, outW] = BIG.out;
-    for (const [samplingRatio, aligned, mode] of [[0, false, 'avg'], [2, true, 'avg'], [0, false, 'max'], [2, true, 'max']] as const) {
-      const o = {outH, outW, spatialScale: BIG.spatialScale, samplingRatio, aligned, mode};
-      const attrs = {pooledHeight: outH, pooledWidth: outW, spatialScale: BIG.spatialScale, samplingRatio, aligned, mode};
-      const label = `RoIAlignGrad ${mode}, samplingRatio ${samplingRatio}${aligned ? ', aligned' : ''}`;
-      const first = runKernel(RoIAlignGrad, t, attrs), second = runKernel(RoIAlignGrad, t, attrs);
-      checkClose(await values(first), refRoiAlignGrad(inp, dy, o), label);
-      expect(Array.from(await bits(second))).toEqual(Array.from(await bits(first)));
-      tf.dispose([first, second]);
+    // With a fixed grid webgl scatters (unless told not to); with the adaptive grid it gathers.
+    for (const scatter of [true, false]) {
+      for (const [samplingRatio, aligned, mode] of [[0, false, 'avg'], [2, true, 'avg'], [0, false, 'max'], [2, true, 'max']] as const) {
+        const o = {outH, outW, spatialScale: BIG.spatialScale, samplingRatio, aligned, mode};
+        const attrs = {pooledHeight: outH, pooledWidth: outW, spatialScale: BIG.spatialScale, samplingRatio, aligned, mode};
+        const label = `RoIAlignGrad ${mode}, samplingRatio ${samplingRatio}${aligned ? ', aligned' : ''}, scatter ${scatter}`;
+        const draws = await withScatter(scatter, async () => {
+          const first = runKernel(RoIAlignGrad, t, attrs), second = runKernel(RoIAlignGrad, t, attrs);
+          checkClose(await values(first), refRoiAlignGrad(inp, dy, o), label);
+          expect(Array.from(await bits(second))).toEqual(Array.from(await bits(first)));
+          tf.dispose([first, second]);
+        });
+        if (backend === 'webgl') expect(draws > 0).toBe(scatter && samplingRatio > 0);
+      }
     }
     const pooled = {pooledHeight: outH, pooledWidth: outW, spatialScale: BIG.spatialScale};
     const dxPool = runKernel(RoIPoolGrad, t, pooled);
@@ -274,6 +307,61 @@ describeEachBackend('webgl at scale', backend => {
     tf.dispose([first, second, ...Object.values(t)]);
   });
 
+  it('a scatter whose channels are cut into slabs under a low texture size limit: the float64 adjoint, bit-identical twice', async () => {
+    const random = seededRandom(36);
+    const [N, H, W, C] = BIG.shape;
+    const {boxes, boxIndices} = makeBoxes(BIG, random);
+    const x = randomValues(random, N * H * W * C);
+    const dy = randomValues(random, BIG.numBoxes * BIG.out[0] * BIG.out[1] * C);
+    const t = {
+      x: tf.tensor4d(x, BIG.shape), boxes: tf.tensor2d(boxes, [BIG.numBoxes, 4]),
+      boxIndices: tf.tensor1d(boxIndices, 'int32'), dy: tf.tensor4d(dy, [BIG.numBoxes, ...BIG.out, C]),
+    };
+    const [outH, outW] = BIG.out;
+    // The limit is webgl's flag (reading it elsewhere would look for a WebGL context).
+    const limit = backend === 'webgl' ? tf.env().getNumber('WEBGL_MAX_TEXTURE_SIZE') : null;
+    // 512 texels: rows of 11 of the 43 channels (4 slabs), and every tensor still fits.
+    if (limit !== null) tf.env().set('WEBGL_MAX_TEXTURE_SIZE', 512);
+    try {
+      for (const mode of ['avg', 'max'] as const) {
+        const o = {outH, outW, spatialScale: BIG.spatialScale, samplingRatio: 3, aligned: false, mode};
+        const attrs = {pooledHeight: outH, pooledWidth: outW, spatialScale: BIG.spatialScale, samplingRatio: 3, aligned: false, mode};
+        const draws = await withScatter(true, async () => {
+          const first = runKernel(RoIAlignGrad, t, attrs), second = runKernel(RoIAlignGrad, t, attrs);
+          checkClose(await values(first), refRoiAlignGrad({x, shape: BIG.shape, boxes, boxIndices}, dy, o), `RoIAlignGrad ${mode} in slabs`);
+          expect(Array.from(await bits(second))).toEqual(Array.from(await bits(first)));
+          tf.dispose([first, second]);
+        });
+        if (backend === 'webgl') expect(draws).toBeGreaterThan(0);
+      }
+      // One image of 37 x 45 > 512 pixels and 11 channels: tfjs lays dx out as [37, 45 * 11], the
+      // scatter's own layout, and the scatter writes dx directly.
+      const one: Case = {shape: [1, 37, 45, 11], numBoxes: 120, out: [3, 3], spatialScale: 0.5};
+      const small = makeBoxes(one, random);
+      const xOne = randomValues(random, 37 * 45 * 11), dyOne = randomValues(random, 120 * 9 * 11);
+      const u = {
+        x: tf.tensor4d(xOne, one.shape), boxes: tf.tensor2d(small.boxes, [120, 4]),
+        boxIndices: tf.tensor1d(small.boxIndices, 'int32'), dy: tf.tensor4d(dyOne, [120, 3, 3, 11]),
+      };
+      for (const mode of ['avg', 'max'] as const) {
+        const o = {outH: 3, outW: 3, spatialScale: 0.5, samplingRatio: 2, aligned: true, mode};
+        const attrs = {pooledHeight: 3, pooledWidth: 3, spatialScale: 0.5, samplingRatio: 2, aligned: true, mode};
+        const draws = await withScatter(true, async () => {
+          const first = runKernel(RoIAlignGrad, u, attrs), second = runKernel(RoIAlignGrad, u, attrs);
+          checkClose(await values(first), refRoiAlignGrad({x: xOne, shape: one.shape, boxes: small.boxes, boxIndices: small.boxIndices}, dyOne, o),
+                     `RoIAlignGrad ${mode} into dx's own texture`);
+          expect(Array.from(await bits(second))).toEqual(Array.from(await bits(first)));
+          tf.dispose([first, second]);
+        });
+        if (backend === 'webgl') expect(draws).toBeGreaterThan(0);
+      }
+      tf.dispose(Object.values(u));
+    } finally {
+      if (limit !== null) tf.env().set('WEBGL_MAX_TEXTURE_SIZE', limit);
+      tf.dispose(Object.values(t));
+    }
+  });
+
   it('packed inputs (a conv output as x and as dy) give the reference values', async () => {
     const random = seededRandom(34);
     const c: Case = {shape: [2, 21, 26, 42], numBoxes: 100, out: [3, 3], spatialScale: 0.5};
@@ -292,9 +380,14 @@ describeEachBackend('webgl at scale', backend => {
       const attrs = {pooledHeight: 3, pooledWidth: 3, spatialScale: c.spatialScale, samplingRatio: 2, aligned: false, mode};
       const y = runKernel(RoIAlign, {x, boxes: t.boxes, boxIndices: t.boxIndices}, attrs);
       checkClose(await values(y), refRoiAlign(inp, o), `RoIAlign ${mode}, packed x`, {atol: 1e-3, rtol: 1e-4});
-      const dx = runKernel(RoIAlignGrad, t, attrs);
-      checkClose(await values(dx), refRoiAlignGrad(inp, dyValues, o), `RoIAlignGrad ${mode}, packed x and dy`, {atol: 1e-3, rtol: 1e-4});
-      tf.dispose([y, dx]);
+      y.dispose();
+      for (const scatter of [true, false]) {
+        await withScatter(scatter, async () => {
+          const dx = runKernel(RoIAlignGrad, t, attrs);
+          checkClose(await values(dx), refRoiAlignGrad(inp, dyValues, o), `RoIAlignGrad ${mode}, packed x and dy, scatter ${scatter}`, {atol: 1e-3, rtol: 1e-4});
+          dx.dispose();
+        });
+      }
     }
     if (backend === 'webgl') {
       // The box gradient's winner pass and shares both read x, and dy is read once:

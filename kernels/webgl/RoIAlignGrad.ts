@@ -6,9 +6,15 @@ import {RoIAlignAttrs, RoIAlignGrad, RoIAlignGradInputs} from '../../src/kernel_
 import {withAlignGradientInputs} from './align_gradient_inputs';
 import {RoIAlignGradProgram} from './roi_align_gpu';
 import {runCulledGather} from './culled_gather';
+import {runAlignScatter} from './scatter_align';
 import {alignUniforms, nothingToGather, requireTexturesFit, requireWebGL2, withBoxTable, zerosInfo} from './run_roi_program';
 
-/** dx: a gather over the boxes culled per tile (see runCulledGather and roiAlignGradShader). */
+/**
+ * dx: a scatter of the samples with additive blending where the context
+ * can blend float targets and the grid is fixed (runAlignScatter); else a
+ * gather over the boxes culled per tile (runCulledGather and
+ * roiAlignGradShader).
+ */
 export function roiAlignGrad(args: {
   inputs: RoIAlignGradInputs,
   backend: MathBackendWebGL,
@@ -25,10 +31,11 @@ export function roiAlignGrad(args: {
       backend, boxes, boxIndices, uniforms,
       table => withAlignGradientInputs(
           backend, attrs.mode, {dy, x, table, winners}, false, uniforms,
-          programInputs => runCulledGather(
-              backend, 'align', table, uniforms, x.shape,
-              (accumulate, touch) => new RoIAlignGradProgram(util.sizeFromShape(x.shape), attrs.mode, accumulate, touch),
-              programInputs)));
+          programInputs => runAlignScatter(backend, attrs.mode, programInputs, uniforms, x.shape) ??
+              runCulledGather(
+                  backend, 'align', table, uniforms, x.shape,
+                  (accumulate, touch) => new RoIAlignGradProgram(util.sizeFromShape(x.shape), attrs.mode, accumulate, touch),
+                  programInputs)));
 }
 
 export const roiAlignGradConfig: KernelConfig = {
