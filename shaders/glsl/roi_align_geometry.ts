@@ -438,3 +438,72 @@ ivec4 roiRotatedCandidates(RoIRotatedBox b, int h, int w) {
   return ivec4(rows, cols);
 }
 `;
+
+/**
+ * The forward's reductions for a 2 x 2 block of y, bins (ph, pw) and
+ * (ph, pw + 1) in channels c and c + 1, as xyzw = (pw, c), (pw, c + 1),
+ * (pw + 1, c), (pw + 1, c + 1): tfjs's packed texel. The block's bins share
+ * their row samples and the channels share all of the geometry, which is
+ * computed once for the four; each component is the scalar reduction's
+ * (roiAlignValue, roiAlignBinMean, roiAlignBinMax) in the same float32
+ * operations and order. Components past the last bin or channel are 0.
+ * Needs ROI_ALIGN_SAMPLING_GLSL and the pair reader of roiX (flatPairReader).
+ */
+export const ROI_ALIGN_BLOCK_GLSL = `
+// roiAlignValue in channels c and (if both) c + 1.
+vec2 roiAlignValuePair(int imageBase, RoIAlignSample sy, RoIAlignSample sx, int c, bool both) {
+  if (!sy.inside || !sx.inside) return vec2(0.0);
+  int rowStride = roiXDims.z * roiXDims.w;
+  int rowLow = imageBase + sy.low * rowStride;
+  int rowHigh = imageBase + sy.high * rowStride;
+  int colLow = sx.low * roiXDims.w + c;
+  int colHigh = sx.high * roiXDims.w + c;
+  vec2 v00 = readRoiXPair(rowLow + colLow, both), v01 = readRoiXPair(rowLow + colHigh, both);
+  vec2 v10 = readRoiXPair(rowHigh + colLow, both), v11 = readRoiXPair(rowHigh + colHigh, both);
+  vec4 weights = vec4(sy.lowWeight * sx.lowWeight, sy.lowWeight * sx.highWeight,
+                      sy.highWeight * sx.lowWeight, sy.highWeight * sx.highWeight);
+  return weights.x * v00 + weights.y * v01 + weights.z * v10 + weights.w * v11;
+}
+
+// Sample ix of bin (ph, pw) and of (ph, pw + 1) (if secondBin) at row sample sy.
+vec4 roiAlignBlockSample(int imageBase, RoIAlignAxis ax, RoIAlignSample sy, int pw, int ix, int c,
+                         bool secondBin, bool secondChannel) {
+  vec4 v = vec4(0.0);
+  v.xy = roiAlignValuePair(imageBase, sy, roiAlignSample(ax, pw * ax.grid + ix), c, secondChannel);
+  if (secondBin) {
+    v.zw = roiAlignValuePair(imageBase, sy, roiAlignSample(ax, (pw + 1) * ax.grid + ix), c, secondChannel);
+  }
+  return v;
+}
+
+vec4 roiAlignBlockMean(int imageBase, RoIAlignAxis ay, RoIAlignAxis ax, int ph, int pw, int c,
+                       bool secondBin, bool secondChannel) {
+  vec4 sum = vec4(0.0);
+  for (int iy = 0; iy < ay.grid; iy++) {
+    RoIAlignSample sy = roiAlignSample(ay, ph * ay.grid + iy);
+    if (!sy.inside) continue;
+    for (int ix = 0; ix < ax.grid; ix++) {
+      sum += roiAlignBlockSample(imageBase, ax, sy, pw, ix, c, secondBin, secondChannel);
+    }
+  }
+  return sum / float(max(ay.grid * ax.grid, 1));
+}
+
+// The first largest sample per component, outside samples counting as 0;
+// 0 for an empty bin. mix() with a bvec selects, so NaN and Inf pass as
+// roiAlignBinMax's comparisons pass them.
+vec4 roiAlignBlockMax(int imageBase, RoIAlignAxis ay, RoIAlignAxis ax, int ph, int pw, int c,
+                      bool secondBin, bool secondChannel) {
+  vec4 best = vec4(0.0);
+  bool first = true;
+  for (int iy = 0; iy < ay.grid; iy++) {
+    RoIAlignSample sy = roiAlignSample(ay, ph * ay.grid + iy);
+    for (int ix = 0; ix < ax.grid; ix++) {
+      vec4 v = roiAlignBlockSample(imageBase, ax, sy, pw, ix, c, secondBin, secondChannel);
+      best = first ? v : mix(best, v, greaterThan(v, best));
+      first = false;
+    }
+  }
+  return best;
+}
+`;
