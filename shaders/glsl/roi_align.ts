@@ -6,8 +6,8 @@
  */
 import type {RoIAlignMode} from '../../src/kernel_names';
 
-import {ROI_ALIGN_BIN_MEAN_GLSL, ROI_ALIGN_BLOCK_GLSL, ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_SAMPLING_GLSL} from './roi_align_geometry';
-import {BIN_OUTPUT_START, BOX_GLSL, channelMapGlsl, EXACT_ARITHMETIC_GLSL, flatPairReader, flatReader, OUTPUT_INDEX_GLSL, outputStart, PACKED_OUTPUT_INDEX_GLSL, TEXEL_OF_GLSL} from './roi_common';
+import {ROI_ALIGN_BIN_MEAN_GLSL, ROI_ALIGN_BLOCK_GLSL, ROI_ALIGN_BLOCK_SAMPLES_GLSL, ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_SAMPLING_GLSL, ROI_ALIGN_TABLE_ENTRY_GLSL, ROI_ALIGN_TABLE_SAMPLES_GLSL} from './roi_align_geometry';
+import {BIN_OUTPUT_START, BOX_GLSL, channelMapGlsl, EXACT_ARITHMETIC_GLSL, flatPairReader, flatReader, OUTPUT_INDEX_GLSL, outputStart, PACKED_OUTPUT_INDEX_GLSL} from './roi_common';
 import {cullInputs, dxGatherMain} from './roi_cull';
 
 /**
@@ -67,14 +67,28 @@ void main() {
  * y [K, outH, outW, C] for 'avg' and 'max' in tfjs's packed layout: one
  * texel per 2 x 2 block of (pw, c), the blocks of each (k, ph) row-major
  * (ROI_ALIGN_BLOCK_GLSL). Each fragment reads its box and computes the
- * axes and the row samples once for four outputs. Inputs: roiX,
- * roiBoxTable.
+ * axes and the row samples once for four outputs; fromTable (samplingRatio
+ * > 0) reads every sample from the sample table (roiSampleTableShader)
+ * instead. Inputs: roiAlignPackedForwardInputs(fromTable).
  */
-export function roiAlignPackedForwardShader(mode: RoIAlignMode): string {
+export function roiAlignPackedForwardShader(mode: RoIAlignMode, fromTable: boolean): string {
   const reduce = mode === 'max' ? 'roiAlignBlockMax' : 'roiAlignBlockMean';
-  return `${alignPrelude(['roiX', 'roiBoxTable'], true)}
-${TEXEL_OF_GLSL}
+  // From the table, the axes give only their grid: samplingRatio.
+  const start = fromTable ? `
+  int batch = int(roiReadBoxField(k, 0));
+  if (batch < 0) {
+    setOutput(vec4(0.0));
+    return;
+  }
+  roiTableBox = k;
+  RoIAlignAxis ay, ax;
+  ay.grid = roiSamplingRatio;
+  ax.grid = roiSamplingRatio;
+  int imageBase = batch * roiXDims.y * roiXDims.z * roiXDims.w;
+` : readBoxAxes('vec4(0.0)');
+  return `${alignPrelude(roiAlignPackedForwardInputs(fromTable), true)}
 ${flatPairReader('roiX')}
+${fromTable ? `${flatPairReader('roiSampleTable')}${ROI_ALIGN_TABLE_ENTRY_GLSL}${ROI_ALIGN_TABLE_SAMPLES_GLSL}` : ROI_ALIGN_BLOCK_SAMPLES_GLSL}
 ${PACKED_OUTPUT_INDEX_GLSL}
 ${ROI_ALIGN_BLOCK_GLSL}
 void main() {
@@ -91,8 +105,42 @@ void main() {
   int pw = 2 * (rest % binPairs);
   rest /= binPairs;
   int k = rest / roiPooledSize.x, ph = rest - k * roiPooledSize.x;
-  ${readBoxAxes('vec4(0.0)')}
+  ${start}
   setOutput(${reduce}(imageBase, ay, ax, ph, pw, c, pw + 1 < roiPooledSize.y, c + 1 < C));
+}
+`;
+}
+
+/** The inputs of the packed forward. */
+export function roiAlignPackedForwardInputs(fromTable: boolean): string[] {
+  return ['roiX', 'roiBoxTable', ...(fromTable ? ['roiSampleTable'] : [])];
+}
+
+/**
+ * The sample table (ROI_ALIGN_TABLE_ENTRY_GLSL), [K, (outH + outW) *
+ * samplingRatio, 2], for samplingRatio > 0. Input: roiBoxTable.
+ */
+export function roiSampleTableShader(): string {
+  return `${alignPrelude(['roiBoxTable'], false)}
+${ROI_ALIGN_TABLE_ENTRY_GLSL}
+void main() {
+  ${outputStart('2 * roiBoxCount * roiSampleTableEntries()')}
+  int entry = index / 2;
+  int k = entry / roiSampleTableEntries(), t = entry - k * roiSampleTableEntries();
+  RoIBox box = roiReadBox(k);
+  if (box.batch < 0) {
+    setOutput(0.0);
+    return;
+  }
+  int rows = roiPooledSize.x * roiSamplingRatio;
+  RoIAlignSample s;
+  if (t < rows) {
+    s = roiAlignSample(roiAlignAxis(box.y1, box.y2, roiPooledSize.x, roiXDims.y), t);
+  } else {
+    s = roiAlignSample(roiAlignAxis(box.x1, box.x2, roiPooledSize.y, roiXDims.z), t - rows);
+  }
+  vec2 e = roiSampleTableEntry(s);
+  setOutput(index == 2 * entry ? e.x : e.y);
 }
 `;
 }
@@ -239,15 +287,18 @@ void main() {
  * shares' texture as it is (four to a texel, one texel per bin).
  */
 export function roiBoxGradBlockSumShader(): string {
-  return `${TEXEL_OF_GLSL}
-${OUTPUT_INDEX_GLSL}
+  return `${OUTPUT_INDEX_GLSL}
 void main() {
   ${outputStart('4 * roiBoxCount')}
   int k = index / 4, j = index - 4 * k;
   int bins = roiPooledSize.x * roiPooledSize.y;
   int width = (roiPartialsTexShape[1] + 1) / 2;
   float total = 0.0;
-  for (int b = 0; b < bins; b++) total += texelFetch(roiPartials, roiTexelOf(k * bins + b, width), 0)[j];
+  for (int b = 0; b < bins; b++) {
+    int texel = k * bins + b;
+    int row = texel / width;
+    total += texelFetch(roiPartials, ivec2(texel - row * width, row), 0)[j];
+  }
   setOutput(total);
 }
 `;

@@ -447,7 +447,9 @@ ivec4 roiRotatedCandidates(RoIRotatedBox b, int h, int w) {
  * computed once for the four; each component is the scalar reduction's
  * (roiAlignValue, roiAlignBinMean, roiAlignBinMax) in the same float32
  * operations and order. Components past the last bin or channel are 0.
- * Needs ROI_ALIGN_SAMPLING_GLSL and the pair reader of roiX (flatPairReader).
+ * Needs ROI_ALIGN_SAMPLING_GLSL, the pair reader of roiX (flatPairReader)
+ * and the block's sample source: ROI_ALIGN_BLOCK_SAMPLES_GLSL or
+ * ROI_ALIGN_TABLE_SAMPLES_GLSL.
  */
 export const ROI_ALIGN_BLOCK_GLSL = `
 // roiAlignValue in channels c and (if both) c + 1.
@@ -469,9 +471,9 @@ vec2 roiAlignValuePair(int imageBase, RoIAlignSample sy, RoIAlignSample sx, int 
 vec4 roiAlignBlockSample(int imageBase, RoIAlignAxis ax, RoIAlignSample sy, int pw, int ix, int c,
                          bool secondBin, bool secondChannel) {
   vec4 v = vec4(0.0);
-  v.xy = roiAlignValuePair(imageBase, sy, roiAlignSample(ax, pw * ax.grid + ix), c, secondChannel);
+  v.xy = roiAlignValuePair(imageBase, sy, roiBlockColSample(ax, pw * ax.grid + ix), c, secondChannel);
   if (secondBin) {
-    v.zw = roiAlignValuePair(imageBase, sy, roiAlignSample(ax, (pw + 1) * ax.grid + ix), c, secondChannel);
+    v.zw = roiAlignValuePair(imageBase, sy, roiBlockColSample(ax, (pw + 1) * ax.grid + ix), c, secondChannel);
   }
   return v;
 }
@@ -480,7 +482,7 @@ vec4 roiAlignBlockMean(int imageBase, RoIAlignAxis ay, RoIAlignAxis ax, int ph, 
                        bool secondBin, bool secondChannel) {
   vec4 sum = vec4(0.0);
   for (int iy = 0; iy < ay.grid; iy++) {
-    RoIAlignSample sy = roiAlignSample(ay, ph * ay.grid + iy);
+    RoIAlignSample sy = roiBlockRowSample(ay, ph * ay.grid + iy);
     if (!sy.inside) continue;
     for (int ix = 0; ix < ax.grid; ix++) {
       sum += roiAlignBlockSample(imageBase, ax, sy, pw, ix, c, secondBin, secondChannel);
@@ -497,7 +499,7 @@ vec4 roiAlignBlockMax(int imageBase, RoIAlignAxis ay, RoIAlignAxis ax, int ph, i
   vec4 best = vec4(0.0);
   bool first = true;
   for (int iy = 0; iy < ay.grid; iy++) {
-    RoIAlignSample sy = roiAlignSample(ay, ph * ay.grid + iy);
+    RoIAlignSample sy = roiBlockRowSample(ay, ph * ay.grid + iy);
     for (int ix = 0; ix < ax.grid; ix++) {
       vec4 v = roiAlignBlockSample(imageBase, ax, sy, pw, ix, c, secondBin, secondChannel);
       best = first ? v : mix(best, v, greaterThan(v, best));
@@ -505,5 +507,64 @@ vec4 roiAlignBlockMax(int imageBase, RoIAlignAxis ay, RoIAlignAxis ax, int ph, i
     }
   }
   return best;
+}
+`;
+
+/** The block reductions' samples, computed in the fragment (any sampling ratio). */
+export const ROI_ALIGN_BLOCK_SAMPLES_GLSL = `
+RoIAlignSample roiBlockRowSample(RoIAlignAxis ay, int t) {
+  return roiAlignSample(ay, t);
+}
+
+RoIAlignSample roiBlockColSample(RoIAlignAxis ax, int u) {
+  return roiAlignSample(ax, u);
+}
+`;
+
+/**
+ * The sample table (samplingRatio > 0, where every box has ratio samples per
+ * bin axis): each box's row samples t, then its column samples u, as
+ * computed once by roiAlignSample, two floats each: the corners as
+ * 2 * low + (high - low), or -1 outside, and highWeight (lowWeight is
+ * 1 - highWeight, as roiAxisCorner computes it). The forward reads them
+ * rather than recomputing them in every fragment that needs them.
+ */
+export const ROI_ALIGN_TABLE_ENTRY_GLSL = `
+int roiSampleTableEntries() {
+  return (roiPooledSize.x + roiPooledSize.y) * roiSamplingRatio;
+}
+
+vec2 roiSampleTableEntry(RoIAlignSample s) {
+  return vec2(s.inside ? float(2 * s.low + s.high - s.low) : -1.0, s.highWeight);
+}
+`;
+
+/**
+ * The block reductions' samples read from the sample table (input
+ * roiSampleTable, through its pair reader); roiTableBox is the box whose
+ * samples these are, set by the forward's main().
+ */
+export const ROI_ALIGN_TABLE_SAMPLES_GLSL = `
+int roiTableBox;
+
+RoIAlignSample roiTableSample(int entry) {
+  vec2 e = readRoiSampleTablePair(2 * (roiTableBox * roiSampleTableEntries() + entry), true);
+  RoIAlignSample r = RoIAlignSample(false, 0, 0, 0.0, 0.0, 0.0, 0.0);
+  if (e.x < 0.0) return r;
+  int corners = int(e.x);
+  r.inside = true;
+  r.low = corners >> 1;
+  r.high = r.low + (corners & 1);
+  r.highWeight = e.y;
+  r.lowWeight = 1.0 - e.y;
+  return r;
+}
+
+RoIAlignSample roiBlockRowSample(RoIAlignAxis ay, int t) {
+  return roiTableSample(t);
+}
+
+RoIAlignSample roiBlockColSample(RoIAlignAxis ax, int u) {
+  return roiTableSample(roiPooledSize.x * roiSamplingRatio + u);
 }
 `;

@@ -55,42 +55,20 @@ float ${fn}(int index) {
 }
 
 /**
- * `ivec2 roiTexelOf(int position, int width)`: (column, row) of a flat
- * position in a texture `width` texels wide, without an integer division
- * (which software GPUs run one lane at a time): a float estimate of the row,
- * then corrected. A texture has at most 2^14 rows, so for positions up to
- * 2^28 the estimate is off by at most one row either way.
- */
-export const TEXEL_OF_GLSL = `
-ivec2 roiTexelOf(int position, int width) {
-  int row = int(float(position) / float(width));
-  int col = position - row * width;
-  for (int i = 0; i < 2; i++) {
-    if (col < 0) {
-      row--;
-      col += width;
-    } else if (col >= width) {
-      row++;
-      col -= width;
-    }
-  }
-  return ivec2(col, row);
-}
-`;
-
-/**
  * `vec2 read<Name>Pair(int index, bool both)`: elements `index` and
  * `index + 1` of the flat (unpacked) tensor bound as `name`, the second 0
  * unless `both` (so that nothing is read past the last element). Two
  * neighbouring channels of one pixel share a row of the texture but at its
- * end, so the second position is a step. Needs TEXEL_OF_GLSL.
+ * end, so the second position is a step, not another division.
  */
 export function flatPairReader(name: string): string {
   const fn = `read${name.charAt(0).toUpperCase()}${name.slice(1)}Pair`;
   return `
 vec2 ${fn}(int index, bool both) {
-  ivec2 at = roiTexelOf(index + offset${name}, ${name}TexShape[1]);
-  int col = at.x, row = at.y, width = ${name}TexShape[1];
+  int position = index + offset${name};
+  int width = ${name}TexShape[1];
+  int row = position / width;
+  int col = position - row * width;
   float first = texelFetch(${name}, ivec2(col, row), 0).r;
   if (!both) return vec2(first, 0.0);
   col++;
