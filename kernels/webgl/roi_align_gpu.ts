@@ -4,7 +4,7 @@
  * one compiled program serves every box count and feature size. The mode is
  * part of the source: it changes the shader's structure, not a number.
  */
-import {alignDxInputs, alignGradInputs, roiAlignBoxGradShader, roiAlignForwardShader, roiAlignGradShader, roiAlignPackedForwardInputs, roiAlignPackedForwardShader, RoIAlignReduce, roiSampleTableShader, roiBoxGradBlockSumShader} from '../../shaders/glsl/roi_align';
+import {alignDxInputs, alignGradInputs, roiAlignBoxGradShader, roiAlignForwardShader, roiAlignGradShader, RoIAlignForwardSource, roiAlignPackedForwardInputs, roiAlignPackedForwardShader, RoIAlignReduce, roiSampleTableShader, roiBoxGradBlockSumShader} from '../../shaders/glsl/roi_align';
 import {ROI_ALIGN_UNIFORMS} from '../../shaders/glsl/roi_common';
 import {ROI_CULL_UNIFORMS} from '../../shaders/glsl/roi_cull';
 import type {RoIAlignMode} from '../../src/kernel_names';
@@ -21,21 +21,29 @@ export class RoIAlignProgram extends RoIProgram {
 
 /**
  * y [K, outH, outW, C] in tfjs's packed layout, four outputs per fragment
- * (run with runPackedRoIProgram); fromTable reads its samples from
- * RoIAlignSampleTableProgram's table.
+ * (run with runPackedRoIProgram). source: where its samples and x come from
+ * (RoIAlignForwardSource); 'packed' reads packed inputs.
  */
 export class RoIAlignPackedProgram extends PackedRoIProgram {
-  constructor(texels: number, mode: RoIAlignMode, fromTable: boolean) {
+  constructor(texels: number, mode: RoIAlignMode, source: RoIAlignForwardSource) {
     super(
-        roiAlignPackedForwardInputs(fromTable), roiAlignPackedForwardShader(mode, fromTable), ROI_ALIGN_UNIFORMS,
+        roiAlignPackedForwardInputs(source), roiAlignPackedForwardShader(mode, source), ROI_ALIGN_UNIFORMS,
         texels);
+    this.packedInputs = source === 'packed';
   }
 }
 
 /** The sample table of samplingRatio > 0 (an intermediate), [K, (outH + outW) * samplingRatio, 2]. */
 export class RoIAlignSampleTableProgram extends RoIProgram {
   constructor(outputSize: number) {
-    super(['roiBoxTable'], roiSampleTableShader(), ROI_ALIGN_UNIFORMS, 'intermediate', outputSize);
+    super(['roiBoxTable'], roiSampleTableShader(false), ROI_ALIGN_UNIFORMS, 'intermediate', outputSize);
+  }
+}
+
+/** The sample table, one texel per entry (run with runPackedRoIProgram), for the 'packed' forward. */
+export class RoIAlignPackedSampleTableProgram extends PackedRoIProgram {
+  constructor(entries: number) {
+    super(['roiBoxTable'], roiSampleTableShader(true), ROI_ALIGN_UNIFORMS, entries);
   }
 }
 

@@ -70,10 +70,16 @@ const TEXEL_SHAPE_FROM_CALLER = 0;
  */
 export abstract class PackedRoIProgram extends RoIProgram {
   packedOutput = true;
+  packedInputs = false;
   outPackingScheme = TEXEL_SHAPE_FROM_CALLER as GPGPUProgram['outPackingScheme'];
 
   constructor(variableNames: string[], userCode: string, customUniforms: CustomUniforms, texels: number) {
     super(variableNames, userCode, customUniforms, 'intermediate', 4 * texels);
+    // [rows, cols, 1] rather than [rows, 1, cols]: a packed input's key also
+    // records which of its dimensions broadcast against the output's, and
+    // none does against a trailing 1 (x [N * H, W, C] with C = 1 included).
+    const [rows, , cols] = this.outputShape;
+    this.outputShape = [rows, cols, 1];
   }
 }
 

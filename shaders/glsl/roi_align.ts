@@ -6,7 +6,7 @@
  */
 import type {RoIAlignMode} from '../../src/kernel_names';
 
-import {ROI_ALIGN_BIN_MEAN_GLSL, ROI_ALIGN_BLOCK_GLSL, ROI_ALIGN_BLOCK_SAMPLES_GLSL, ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_SAMPLING_GLSL, ROI_ALIGN_TABLE_ENTRY_GLSL, ROI_ALIGN_TABLE_SAMPLES_GLSL} from './roi_align_geometry';
+import {ROI_ALIGN_BIN_MEAN_GLSL, ROI_ALIGN_BLOCK_GLSL, ROI_ALIGN_BLOCK_SAMPLES_GLSL, ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_PACKED_PAIR_VALUE_GLSL, ROI_ALIGN_PACKED_TABLE_SAMPLES_GLSL, ROI_ALIGN_PAIR_VALUE_GLSL, ROI_ALIGN_SAMPLING_GLSL, ROI_ALIGN_TABLE_ENTRY_GLSL, ROI_ALIGN_TABLE_SAMPLES_GLSL} from './roi_align_geometry';
 import {BIN_OUTPUT_START, BOX_GLSL, channelMapGlsl, EXACT_ARITHMETIC_GLSL, flatPairReader, flatReader, OUTPUT_INDEX_GLSL, outputStart, PACKED_OUTPUT_INDEX_GLSL} from './roi_common';
 import {cullInputs, dxGatherMain} from './roi_cull';
 
@@ -64,31 +64,58 @@ void main() {
 }
 
 /**
+ * Where the packed forward gets its samples and x: 'geometry' computes the
+ * samples (any samplingRatio) and reads x unpacked; 'table' reads the
+ * samples from the sample table (samplingRatio > 0) and x unpacked;
+ * 'packed' reads the packed sample table and x in tfjs's packed layout, in
+ * place (a program with packed inputs).
+ */
+export type RoIAlignForwardSource = 'geometry'|'table'|'packed';
+
+/**
  * y [K, outH, outW, C] for 'avg' and 'max' in tfjs's packed layout: one
  * texel per 2 x 2 block of (pw, c), the blocks of each (k, ph) row-major
- * (ROI_ALIGN_BLOCK_GLSL). Each fragment reads its box and computes the
- * axes and the row samples once for four outputs; fromTable (samplingRatio
- * > 0) reads every sample from the sample table (roiSampleTableShader)
- * instead. Inputs: roiAlignPackedForwardInputs(fromTable).
+ * (ROI_ALIGN_BLOCK_GLSL), so that each fragment reads its box and its
+ * samples once for four outputs. Inputs: roiAlignPackedForwardInputs(source).
  */
-export function roiAlignPackedForwardShader(mode: RoIAlignMode, fromTable: boolean): string {
+export function roiAlignPackedForwardShader(mode: RoIAlignMode, source: RoIAlignForwardSource): string {
   const reduce = mode === 'max' ? 'roiAlignBlockMax' : 'roiAlignBlockMean';
-  // From the table, the axes give only their grid: samplingRatio.
-  const start = fromTable ? `
+  // From a table, the axes give only their grid: samplingRatio.
+  const tableAxes = `
+  roiTableBox = k;
+  RoIAlignAxis ay, ax;
+  ay.grid = roiSamplingRatio;
+  ax.grid = roiSamplingRatio;
+`;
+  const starts: Record<RoIAlignForwardSource, string> = {
+    geometry: readBoxAxes('vec4(0.0)'),
+    table: `
   int batch = int(roiReadBoxField(k, 0));
   if (batch < 0) {
     setOutput(vec4(0.0));
     return;
   }
-  roiTableBox = k;
-  RoIAlignAxis ay, ax;
-  ay.grid = roiSamplingRatio;
-  ax.grid = roiSamplingRatio;
+  ${tableAxes}
   int imageBase = batch * roiXDims.y * roiXDims.z * roiXDims.w;
-` : readBoxAxes('vec4(0.0)');
-  return `${alignPrelude(roiAlignPackedForwardInputs(fromTable), true)}
-${flatPairReader('roiX')}
-${fromTable ? `${flatPairReader('roiSampleTable')}${ROI_ALIGN_TABLE_ENTRY_GLSL}${ROI_ALIGN_TABLE_SAMPLES_GLSL}` : ROI_ALIGN_BLOCK_SAMPLES_GLSL}
+`,
+    // The packed value reader takes the image's index.
+    packed: `
+  ${tableAxes}
+  int imageBase = int(roiSampleTableTexel(0).z);
+  if (imageBase < 0) {
+    setOutput(vec4(0.0));
+    return;
+  }
+`,
+  };
+  const prelude = source === 'packed' ?
+      [flatReader('roiX'), OUTPUT_INDEX_GLSL, EXACT_ARITHMETIC_GLSL, ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_SAMPLING_GLSL,
+       ROI_ALIGN_TABLE_ENTRY_GLSL, ROI_ALIGN_PACKED_TABLE_SAMPLES_GLSL, ROI_ALIGN_PACKED_PAIR_VALUE_GLSL].join('\n') :
+      [alignPrelude(roiAlignPackedForwardInputs(source), true), flatPairReader('roiX'), ROI_ALIGN_PAIR_VALUE_GLSL,
+       source === 'table' ?
+           `${flatPairReader('roiSampleTable')}${ROI_ALIGN_TABLE_ENTRY_GLSL}${ROI_ALIGN_TABLE_SAMPLES_GLSL}` :
+           ROI_ALIGN_BLOCK_SAMPLES_GLSL].join('\n');
+  return `${prelude}
 ${PACKED_OUTPUT_INDEX_GLSL}
 ${ROI_ALIGN_BLOCK_GLSL}
 void main() {
@@ -105,31 +132,44 @@ void main() {
   int pw = 2 * (rest % binPairs);
   rest /= binPairs;
   int k = rest / roiPooledSize.x, ph = rest - k * roiPooledSize.x;
-  ${start}
+  ${starts[source]}
   setOutput(${reduce}(imageBase, ay, ax, ph, pw, c, pw + 1 < roiPooledSize.y, c + 1 < C));
 }
 `;
 }
 
 /** The inputs of the packed forward. */
-export function roiAlignPackedForwardInputs(fromTable: boolean): string[] {
-  return ['roiX', 'roiBoxTable', ...(fromTable ? ['roiSampleTable'] : [])];
+export function roiAlignPackedForwardInputs(source: RoIAlignForwardSource): string[] {
+  if (source === 'packed') return ['roiX', 'roiSampleTable'];
+  return ['roiX', 'roiBoxTable', ...(source === 'table' ? ['roiSampleTable'] : [])];
 }
 
 /**
- * The sample table (ROI_ALIGN_TABLE_ENTRY_GLSL), [K, (outH + outW) *
- * samplingRatio, 2], for samplingRatio > 0. Input: roiBoxTable.
+ * The sample table (ROI_ALIGN_TABLE_ENTRY_GLSL), for samplingRatio > 0:
+ * [K, (outH + outW) * samplingRatio, 2], or packed, one texel
+ * (corners, highWeight, image or -1, 0) per entry. Input: roiBoxTable.
  */
-export function roiSampleTableShader(): string {
-  return `${alignPrelude(['roiBoxTable'], false)}
-${ROI_ALIGN_TABLE_ENTRY_GLSL}
-void main() {
+export function roiSampleTableShader(packed: boolean): string {
+  const entryIndex = packed ? `
+  int entry = roiOutputTexel();
+  if (entry >= roiBoxCount * roiSampleTableEntries()) {
+    setOutput(vec4(0.0));
+    return;
+  }
+` : `
   ${outputStart('2 * roiBoxCount * roiSampleTableEntries()')}
   int entry = index / 2;
+`;
+  const nothing = packed ? 'vec4(0.0, 0.0, -1.0, 0.0)' : '0.0';
+  return `${alignPrelude(['roiBoxTable'], false)}
+${ROI_ALIGN_TABLE_ENTRY_GLSL}
+${packed ? PACKED_OUTPUT_INDEX_GLSL : ''}
+void main() {
+  ${entryIndex}
   int k = entry / roiSampleTableEntries(), t = entry - k * roiSampleTableEntries();
   RoIBox box = roiReadBox(k);
   if (box.batch < 0) {
-    setOutput(0.0);
+    setOutput(${nothing});
     return;
   }
   int rows = roiPooledSize.x * roiSamplingRatio;
@@ -140,7 +180,7 @@ void main() {
     s = roiAlignSample(roiAlignAxis(box.x1, box.x2, roiPooledSize.y, roiXDims.z), t - rows);
   }
   vec2 e = roiSampleTableEntry(s);
-  setOutput(index == 2 * entry ? e.x : e.y);
+  setOutput(${packed ? 'vec4(e, float(box.batch), 0.0)' : 'index == 2 * entry ? e.x : e.y'});
 }
 `;
 }
