@@ -9,13 +9,13 @@ import * as tf from '@tensorflow/tfjs';
 import type {NamedAttrMap, TensorInfo} from '@tensorflow/tfjs-core';
 
 import {RoIAlign, RoIAlignBoxGrad, RoIAlignGrad, RoIPool, RoIPoolGrad} from '../src/index';
-import {RoIAlignBoxGradProgram, RoIAlignGradProgram, RoIAlignPackedProgram, RoIAlignProgram, RoIAlignSampleTableProgram, RoIBoxGradSumProgram} from '../kernels/webgl/roi_align_gpu';
+import {RoIAlignBoxGradProgram, RoIAlignGradProgram, RoIAlignPackedProgram, RoIAlignPackedSampleTableProgram, RoIAlignProgram, RoIAlignSampleTableProgram, RoIBoxGradSumProgram} from '../kernels/webgl/roi_align_gpu';
 import {RoIPoolGradProgram, RoIPoolProgram} from '../kernels/webgl/roi_pool_gpu';
 import {checkClose, describeEachBackend, expectThrows, randomValues, seededRandom, values} from './harness';
 import {refRoiAlign, refRoiPool} from './reference';
 
 const PROGRAM_CLASSES = [
-  RoIAlignPackedProgram, RoIAlignSampleTableProgram, RoIAlignProgram, RoIAlignGradProgram, RoIAlignBoxGradProgram, RoIBoxGradSumProgram,
+  RoIAlignPackedProgram, RoIAlignSampleTableProgram, RoIAlignPackedSampleTableProgram, RoIAlignProgram, RoIAlignGradProgram, RoIAlignBoxGradProgram, RoIBoxGradSumProgram,
   RoIPoolProgram, RoIPoolGradProgram
 ];
 

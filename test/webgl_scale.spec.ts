@@ -248,6 +248,21 @@ describeEachBackend('webgl at scale', backend => {
       checkClose(await values(flat), expected, `${label}, reshaped`);
       checkClose(await values(shifted), expected.map(v => v + 1), `${label}, plus 1`, {atol: 1e-5, rtol: 1e-5});
       tf.dispose([y, perBin, flat, shifted]);
+      if (backend === 'webgl') {
+        // Without packing, x is read unpacked and y is returned unpacked.
+        const pack = tf.env().getBool('WEBGL_PACK'), lazily = tf.env().getBool('WEBGL_LAZILY_UNPACK');
+        tf.env().set('WEBGL_PACK', false);
+        tf.env().set('WEBGL_LAZILY_UNPACK', false);
+        try {
+          const xUnpacked = tf.add(t.x, 0);
+          const yUnpacked = runKernel(RoIAlign, {...t, x: xUnpacked}, attrs);
+          checkClose(await values(yUnpacked), expected, `${label}, unpacked`);
+          tf.dispose([xUnpacked, yUnpacked]);
+        } finally {
+          tf.env().set('WEBGL_PACK', pack);
+          tf.env().set('WEBGL_LAZILY_UNPACK', lazily);
+        }
+      }
     }
     tf.dispose(Object.values(t));
   });
