@@ -10,7 +10,7 @@ import {ROI_CULL_UNIFORMS} from '../../shaders/glsl/roi_cull';
 import type {RoIAlignMode} from '../../src/kernel_names';
 import {PackedRoIProgram, RoIProgram} from './roi_program';
 
-/** 'max' mode's winners (an intermediate), or y unpacked: [K, outH, outW, C]. */
+/** 'max' mode's winners (an intermediate): [K, outH, outW, C]. (y comes from RoIAlignPackedProgram.) */
 export class RoIAlignProgram extends RoIProgram {
   constructor(outputSize: number, reduce: RoIAlignReduce) {
     super(
