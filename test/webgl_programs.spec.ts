@@ -9,13 +9,13 @@ import * as tf from '@tensorflow/tfjs';
 import type {NamedAttrMap, TensorInfo} from '@tensorflow/tfjs-core';
 
 import {RoIAlign, RoIAlignBoxGrad, RoIAlignGrad, RoIPool, RoIPoolGrad} from '../src/index';
-import {RoIAlignBoxGradProgram, RoIAlignGradProgram, RoIAlignProgram, RoIBoxGradSumProgram} from '../kernels/webgl/roi_align_gpu';
+import {RoIAlignBoxGradProgram, RoIAlignGradProgram, RoIAlignPackedProgram, RoIAlignPackedSampleTableProgram, RoIAlignProgram, RoIAlignSampleTableProgram, RoIBoxGradSumProgram} from '../kernels/webgl/roi_align_gpu';
 import {RoIPoolGradProgram, RoIPoolProgram} from '../kernels/webgl/roi_pool_gpu';
 import {checkClose, describeEachBackend, expectThrows, randomValues, seededRandom, values} from './harness';
 import {refRoiAlign, refRoiPool} from './reference';
 
 const PROGRAM_CLASSES = [
-  RoIAlignProgram, RoIAlignGradProgram, RoIAlignBoxGradProgram, RoIBoxGradSumProgram,
+  RoIAlignPackedProgram, RoIAlignSampleTableProgram, RoIAlignPackedSampleTableProgram, RoIAlignProgram, RoIAlignGradProgram, RoIAlignBoxGradProgram, RoIBoxGradSumProgram,
   RoIPoolProgram, RoIPoolGradProgram
 ];
 
@@ -151,9 +151,12 @@ const CASES: Case[] = [
 
 describeEachBackend('webgl programs', backend => {
   it('every kernel gives the expected numbers as K, feature sizes and attributes change; on webgl with no new program', async () => {
+    // The first two cases compile every program: RoIAlign's forward has one
+    // for an adaptive samplingRatio (case 0) and one for a fixed one (case 1).
     await checkAllKernels(backend, CASES[0], 1);
+    await checkAllKernels(backend, CASES[1], 2);
     const compiled = backend === 'webgl' ? compiledRoIPrograms() : 0;
-    for (let i = 1; i < CASES.length; i++) await checkAllKernels(backend, CASES[i], i + 1);
+    for (let i = 2; i < CASES.length; i++) await checkAllKernels(backend, CASES[i], i + 1);
     if (backend === 'webgl') {
       // RoIAlign's forward (avg, max, winners), dx and box shares (avg, max)
       // and box sum; RoIPool's forward (max, winners) and dx.

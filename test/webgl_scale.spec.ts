@@ -254,6 +254,52 @@ describeEachBackend('webgl at scale', backend => {
     tf.dispose(Object.values(t));
   });
 
+  it('roiAlign forward with C = 43 and an odd output width over many boxes and two images: the float64 reference, also as later ops read it', async () => {
+    // On webgl y is written four to a texel in tfjs's packed layout: odd C and
+    // an odd width leave half-empty texels, which later ops must not see.
+    const random = seededRandom(36);
+    const c: Case = {shape: [2, 23, 31, 43], numBoxes: 120, out: [3, 5], spatialScale: 0.5};
+    const [N, H, W, C] = c.shape;
+    const {boxes, boxIndices} = makeBoxes(c, random);
+    boxIndices[7] = N;
+    boxes[4 * 9] = NaN;
+    const x = randomValues(random, N * H * W * C);
+    const t = {x: tf.tensor4d(x, c.shape), boxes: tf.tensor2d(boxes, [c.numBoxes, 4]), boxIndices: tf.tensor1d(boxIndices, 'int32')};
+    const inp = {x, shape: c.shape, boxes, boxIndices};
+    for (const [samplingRatio, aligned, mode] of [[0, false, 'avg'], [2, true, 'max'], [3, false, 'avg']] as const) {
+      const o = {outH: 3, outW: 5, spatialScale: c.spatialScale, samplingRatio, aligned, mode};
+      const attrs = {pooledHeight: 3, pooledWidth: 5, spatialScale: c.spatialScale, samplingRatio, aligned, mode};
+      const label = `RoIAlign ${mode}, samplingRatio ${samplingRatio}${aligned ? ', aligned' : ''}`;
+      const expected = refRoiAlign(inp, o);
+      const y = runKernel(RoIAlign, t, attrs);
+      checkClose(await values(y), expected, label);
+      // Ops that read y in place (packed) or unpacked.
+      const perBin = tf.sum(y, 3), flat = tf.reshape(y, [c.numBoxes * 15, C]), shifted = tf.add(y, 1);
+      const binSums = new Float64Array(c.numBoxes * 15);
+      for (let i = 0; i < binSums.length; i++) for (let ch = 0; ch < C; ch++) binSums[i] += expected[i * C + ch];
+      checkClose(await values(perBin), binSums, `${label}, summed over channels`, {atol: 1e-4, rtol: 1e-4});
+      checkClose(await values(flat), expected, `${label}, reshaped`);
+      checkClose(await values(shifted), expected.map(v => v + 1), `${label}, plus 1`, {atol: 1e-5, rtol: 1e-5});
+      tf.dispose([y, perBin, flat, shifted]);
+      if (backend === 'webgl') {
+        // Without packing, x is read unpacked and y is returned unpacked.
+        const pack = tf.env().getBool('WEBGL_PACK'), lazily = tf.env().getBool('WEBGL_LAZILY_UNPACK');
+        tf.env().set('WEBGL_PACK', false);
+        tf.env().set('WEBGL_LAZILY_UNPACK', false);
+        try {
+          const xUnpacked = tf.add(t.x, 0);
+          const yUnpacked = runKernel(RoIAlign, {...t, x: xUnpacked}, attrs);
+          checkClose(await values(yUnpacked), expected, `${label}, unpacked`);
+          tf.dispose([xUnpacked, yUnpacked]);
+        } finally {
+          tf.env().set('WEBGL_PACK', pack);
+          tf.env().set('WEBGL_LAZILY_UNPACK', lazily);
+        }
+      }
+    }
+    tf.dispose(Object.values(t));
+  });
+
   it('psRoiAlign, psRoiPool and rotated dx over many boxes: the dot-product test against the float64 forward', async () => {
     const random = seededRandom(32);
     const shape: Shape4 = [2, 29, 35, 3 * 12];
@@ -513,5 +559,26 @@ describeEachBackend('webgl at scale', backend => {
       tf.env().set('WEBGL_MAX_TEXTURE_SIZE', limit);
     }
     tf.dispose(Object.values(inputs));
+  });
+
+  it('a y four to a texel fits where one to a texel would not', async () => {
+    const limit = tf.env().getNumber('WEBGL_MAX_TEXTURE_SIZE');
+    const random = seededRandom(37);
+    const shape: Shape4 = [1, 10, 10, 9];
+    const x = randomValues(random, 900);
+    const boxes = Float32Array.from({length: 4 * 30}, (_, i) => (i % 4 < 2 ? 0 : 4) + random() * 5);
+    const inp = {x, shape, boxes, boxIndices: new Int32Array(30)};
+    const t = {x: tf.tensor4d(x, shape), boxes: tf.tensor2d(boxes, [30, 4]), boxIndices: tf.zeros([30], 'int32')};
+    const attrs = {pooledHeight: 7, pooledWidth: 7, spatialScale: 1, samplingRatio: 2, aligned: false, mode: 'avg'};
+    // y [30,7,7,9]: 13230 elements, 30 x 7 x 4 x 5 = 4200 texels packed, under 72 x 72 = 5184.
+    tf.env().set('WEBGL_MAX_TEXTURE_SIZE', 72);
+    try {
+      const y = runKernel(RoIAlign, t, attrs);
+      checkClose(await values(y), refRoiAlign(inp, {outH: 7, outW: 7, spatialScale: 1, samplingRatio: 2, aligned: false, mode: 'avg'}), 'RoIAlign, y past 72 x 72 elements');
+      y.dispose();
+    } finally {
+      tf.env().set('WEBGL_MAX_TEXTURE_SIZE', limit);
+    }
+    tf.dispose(Object.values(t));
   });
 });

@@ -12,7 +12,7 @@ export function psRoiAlignBoxGrad(args: {
   attrs: PsRoIAlignAttrs,
 }): TensorInfo {
   requireWebGL2(PsRoIAlignBoxGrad);
-  requireTexturesFit(PsRoIAlignBoxGrad, boxGradTextures(args.inputs, 4));
+  requireTexturesFit(PsRoIAlignBoxGrad, boxGradTextures(args.inputs, 4), ['box shares']);
   return alignBoxGrad(args.backend, args.inputs, psAlignAsRoIAlign(args.attrs), true);
 }
 

@@ -1,22 +1,72 @@
+import {env, util} from '@tensorflow/tfjs-core';
 import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
 import {RoIAlign, RoIAlignAttrs, RoIInputs} from '../../src/kernel_names';
-import {RoIAlignProgram} from './roi_align_gpu';
-import {alignUniforms, binOutputShape, requireTexturesFit, requireWebGL2, runOnBins} from './run_roi_program';
+import type {RoIAlignForwardSource} from '../../shaders/glsl/roi_align';
+import {RoIAlignPackedProgram, RoIAlignPackedSampleTableProgram, RoIAlignSampleTableProgram} from './roi_align_gpu';
+import {packedTexels} from './roi_program';
+import {alignUniforms, binOutputShape, disposeAfter, requireTexturesFit, requireWebGL2, runPackedOnBins, runPackedRoIProgram, runRoIProgram, withBoxTable, zerosInfo} from './run_roi_program';
 
+/**
+ * Where the forward gets its samples and x (RoIAlignForwardSource). x is read
+ * in place in tfjs's packed layout when it is packed (a conv output is) or
+ * still on the CPU (it is then uploaded packed, as for tfjs's packed ops),
+ * and is neither a slice of another tensor's texture nor a map of a single
+ * row or column: those would key other compiled programs (see
+ * shaders/glsl/roi_common.ts). Otherwise x is read unpacked.
+ */
+function forwardSource(backend: MathBackendWebGL, x: TensorInfo, samplingRatio: number): RoIAlignForwardSource {
+  if (!(samplingRatio > 0)) return 'geometry';
+  const data = backend.texData.get(x.dataId);
+  const [N, H, W] = x.shape;
+  const inPlace = (data.isPacked || data.texture == null) && data.slice == null && N * H > 1 && W > 1;
+  return inPlace && env().getBool('WEBGL_PACK') ? 'packed' : 'table';
+}
+
+/**
+ * y comes out in tfjs's packed layout, which the ops after a pooler
+ * (convolutions, matMul) read, and each fragment computes four outputs.
+ * With a fixed samplingRatio every box has the same number of samples, so a
+ * first pass computes each box's row and column samples once (the sample
+ * table) and the forward only reads them; an adaptive ratio computes them in
+ * the forward, once per four outputs.
+ */
 export function roiAlign(args: {
   inputs: RoIInputs,
   backend: MathBackendWebGL,
   attrs: RoIAlignAttrs,
 }): TensorInfo {
+  const {inputs, backend, attrs} = args;
+  const {x, boxes, boxIndices} = inputs;
+  const outShape = binOutputShape(inputs, attrs);
+  const numBoxes = boxes.shape[0];
+  const entries = (attrs.pooledHeight + attrs.pooledWidth) * attrs.samplingRatio;
+  const tableShape = [numBoxes, entries, 2];
   requireWebGL2(RoIAlign);
   requireTexturesFit(
-      RoIAlign, {x: args.inputs.x.shape, y: binOutputShape(args.inputs, args.attrs)});
-  const {inputs, backend, attrs} = args;
-  return runOnBins(
-      backend, inputs, attrs, alignUniforms(inputs.x.shape, inputs.boxes.shape[0], attrs),
-      size => new RoIAlignProgram(size, attrs.mode));
+      RoIAlign, {x: x.shape, y: outShape, ...(attrs.samplingRatio > 0 ? {'sample table': tableShape} : {})}, ['y']);
+  const uniforms = alignUniforms(x.shape, numBoxes, attrs);
+  const source = forwardSource(backend, x, attrs.samplingRatio);
+  if (source === 'geometry') {
+    return runPackedOnBins(backend, inputs, attrs, uniforms, texels => new RoIAlignPackedProgram(texels, attrs.mode, source));
+  }
+  if (util.sizeFromShape(outShape) === 0 || util.sizeFromShape(x.shape) === 0) return zerosInfo(backend, outShape);
+  const program = new RoIAlignPackedProgram(packedTexels(outShape), attrs.mode, source);
+  return withBoxTable(backend, boxes, boxIndices, uniforms, table => {
+    if (source === 'table') {
+      const samples = runRoIProgram(
+          backend, new RoIAlignSampleTableProgram(util.sizeFromShape(tableShape)), [table], uniforms, tableShape);
+      return disposeAfter(
+          backend, samples, () => runPackedRoIProgram(backend, program, [x, table, samples], uniforms, outShape));
+    }
+    const samples = runPackedRoIProgram(
+        backend, new RoIAlignPackedSampleTableProgram(numBoxes * entries), [table], uniforms, [2 * numBoxes * entries, 2]);
+    // x as [N * H, W, C]: the same packed layout, and a shape whose program key no K, H, W or C changes.
+    const [N, H, W, C] = x.shape;
+    const xView = {dataId: x.dataId, shape: [N * H, W, C], dtype: x.dtype};
+    return disposeAfter(backend, samples, () => runPackedRoIProgram(backend, program, [xView, samples], uniforms, outShape));
+  });
 }
 
 export const roiAlignConfig: KernelConfig = {

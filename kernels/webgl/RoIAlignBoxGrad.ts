@@ -1,16 +1,16 @@
-import {util} from '@tensorflow/tfjs-core';
 import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
 import {RoIAlignAttrs, RoIAlignBoxGrad, RoIAlignGradInputs} from '../../src/kernel_names';
 import {withAlignGradientInputs} from './align_gradient_inputs';
 import {RoIAlignBoxGradProgram, RoIBoxGradSumProgram} from './roi_align_gpu';
-import {alignUniforms, boxGradTextures, disposeAfter, nothingToGather, requireTexturesFit, requireWebGL2, runRoIProgram, withBoxTable, zerosInfo} from './run_roi_program';
+import {alignUniforms, boxGradTextures, disposeAfter, nothingToGather, requireTexturesFit, requireWebGL2, runPackedRoIProgram, runRoIProgram, withBoxTable, zerosInfo} from './run_roi_program';
 
 /**
  * dboxes [K,4]: a reduction per box over its samples and channels, in two
- * passes, so that no single fragment loops over a whole box: one share per
- * (box, bin, coordinate), then one sum per (box, coordinate).
+ * passes, so that no single fragment loops over a whole box: one fragment
+ * per (box, bin) writes the bin's shares of all four coordinates, then one
+ * sum per (box, coordinate).
  * positionSensitive: psRoiAlign's (with psAlignAsRoIAlign's attrs).
  */
 export function alignBoxGrad(
@@ -20,13 +20,15 @@ export function alignBoxGrad(
   const numBoxes = boxes.shape[0];
   if (nothingToGather(inputs)) return zerosInfo(backend, boxes.shape);
   const uniforms = alignUniforms(x.shape, numBoxes, attrs);
-  const sharesShape = [numBoxes, attrs.pooledHeight, attrs.pooledWidth, 4];
-  const sharesProgram = new RoIAlignBoxGradProgram(util.sizeFromShape(sharesShape), attrs.mode, positionSensitive);
+  const bins = numBoxes * attrs.pooledHeight * attrs.pooledWidth;
+  // [K, outH, outW, 4] in order, as tfjs's packed layout of this shape lays it out.
+  const sharesShape = [2 * bins, 2];
+  const sharesProgram = new RoIAlignBoxGradProgram(bins, attrs.mode, positionSensitive);
   const shares = withBoxTable(
       backend, boxes, boxIndices, uniforms,
       table => withAlignGradientInputs(
           backend, attrs.mode, {dy, x, table, winners}, true, uniforms,
-          programInputs => runRoIProgram(backend, sharesProgram, programInputs, uniforms, sharesShape)));
+          programInputs => runPackedRoIProgram(backend, sharesProgram, programInputs, uniforms, sharesShape)));
   return disposeAfter(
       backend, shares,
       () => runRoIProgram(
@@ -39,7 +41,7 @@ export function roiAlignBoxGrad(args: {
   attrs: RoIAlignAttrs,
 }): TensorInfo {
   requireWebGL2(RoIAlignBoxGrad);
-  requireTexturesFit(RoIAlignBoxGrad, boxGradTextures(args.inputs, 4));
+  requireTexturesFit(RoIAlignBoxGrad, boxGradTextures(args.inputs, 4), ['box shares']);
   return alignBoxGrad(args.backend, args.inputs, args.attrs, false);
 }
 

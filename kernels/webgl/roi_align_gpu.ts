@@ -4,18 +4,46 @@
  * one compiled program serves every box count and feature size. The mode is
  * part of the source: it changes the shader's structure, not a number.
  */
-import {alignDxInputs, alignGradInputs, roiAlignBoxGradShader, roiAlignForwardShader, roiAlignGradShader, RoIAlignReduce, roiBoxGradSumShader} from '../../shaders/glsl/roi_align';
+import {alignDxInputs, alignGradInputs, roiAlignBoxGradShader, roiAlignForwardShader, roiAlignGradShader, RoIAlignForwardSource, roiAlignPackedForwardInputs, roiAlignPackedForwardShader, RoIAlignReduce, roiSampleTableShader, roiBoxGradBlockSumShader} from '../../shaders/glsl/roi_align';
 import {ROI_ALIGN_UNIFORMS} from '../../shaders/glsl/roi_common';
 import {ROI_CULL_UNIFORMS} from '../../shaders/glsl/roi_cull';
 import type {RoIAlignMode} from '../../src/kernel_names';
-import {RoIProgram} from './roi_program';
+import {PackedRoIProgram, RoIProgram} from './roi_program';
 
-/** y, or 'max' mode's winners (an intermediate): [K, outH, outW, C]. */
+/** 'max' mode's winners (an intermediate): [K, outH, outW, C]. (y comes from RoIAlignPackedProgram.) */
 export class RoIAlignProgram extends RoIProgram {
   constructor(outputSize: number, reduce: RoIAlignReduce) {
     super(
         ['roiX', 'roiBoxTable'], roiAlignForwardShader(reduce), ROI_ALIGN_UNIFORMS,
         reduce === 'winner' ? 'intermediate' : 'result', outputSize);
+  }
+}
+
+/**
+ * y [K, outH, outW, C] in tfjs's packed layout, four outputs per fragment
+ * (run with runPackedRoIProgram). source: where its samples and x come from
+ * (RoIAlignForwardSource); 'packed' reads packed inputs.
+ */
+export class RoIAlignPackedProgram extends PackedRoIProgram {
+  constructor(texels: number, mode: RoIAlignMode, source: RoIAlignForwardSource) {
+    super(
+        roiAlignPackedForwardInputs(source), roiAlignPackedForwardShader(mode, source), ROI_ALIGN_UNIFORMS,
+        texels);
+    this.packedInputs = source === 'packed';
+  }
+}
+
+/** The sample table of samplingRatio > 0 (an intermediate), [K, (outH + outW) * samplingRatio, 2]. */
+export class RoIAlignSampleTableProgram extends RoIProgram {
+  constructor(outputSize: number) {
+    super(['roiBoxTable'], roiSampleTableShader(false), ROI_ALIGN_UNIFORMS, 'intermediate', outputSize);
+  }
+}
+
+/** The sample table, one texel per entry (run with runPackedRoIProgram), for the 'packed' forward. */
+export class RoIAlignPackedSampleTableProgram extends PackedRoIProgram {
+  constructor(entries: number) {
+    super(['roiBoxTable'], roiSampleTableShader(true), ROI_ALIGN_UNIFORMS, entries);
   }
 }
 
@@ -28,18 +56,25 @@ export class RoIAlignGradProgram extends RoIProgram {
   }
 }
 
-/** Per-bin shares of dboxes, [K, outH, outW, 4]; positionSensitive: psRoiAlign's. */
-export class RoIAlignBoxGradProgram extends RoIProgram {
-  constructor(outputSize: number, mode: RoIAlignMode, positionSensitive = false) {
-    super(
-        alignGradInputs(mode, true), roiAlignBoxGradShader(mode, positionSensitive), ROI_ALIGN_UNIFORMS,
-        'intermediate', outputSize);
+/**
+ * Per-bin shares of dboxes, one texel (x1, y1, x2, y2) per bin: a packed
+ * [K * outH * outW * 2, 2] (run with runPackedRoIProgram), whose texel i
+ * holds elements 4i to 4i + 3. positionSensitive: psRoiAlign's.
+ */
+export class RoIAlignBoxGradProgram extends PackedRoIProgram {
+  constructor(bins: number, mode: RoIAlignMode, positionSensitive = false) {
+    super(alignGradInputs(mode, true), roiAlignBoxGradShader(mode, positionSensitive), ROI_ALIGN_UNIFORMS, bins);
   }
 }
 
-/** dboxes [K, 4]: the sum of each box's per-bin shares. */
+/**
+ * dboxes [K, 4]: the sum of each box's per-bin shares. It reads the shares'
+ * texels as they are (packedInputs: tfjs leaves them packed).
+ */
 export class RoIBoxGradSumProgram extends RoIProgram {
+  packedInputs = true;
+
   constructor(outputSize: number) {
-    super(['roiPartials'], roiBoxGradSumShader(), ROI_ALIGN_UNIFORMS, 'result', outputSize);
+    super(['roiPartials'], roiBoxGradBlockSumShader(), ROI_ALIGN_UNIFORMS, 'result', outputSize);
   }
 }

@@ -52,3 +52,53 @@ export abstract class RoIProgram implements GPGPUProgram {
     this.outputShape = outputShapeFor(kind, outputSize);
   }
 }
+
+/**
+ * tfjs's PackingScheme.DENSE (not exported as a value): with it,
+ * runWebGLProgram takes the output texture's size in texels from its caller
+ * (customTexShape) rather than from outputShape.
+ */
+const TEXEL_SHAPE_FROM_CALLER = 0;
+
+/**
+ * A program that writes a tensor in tfjs's packed layout (four elements per
+ * texel: 2 x 2 blocks of the last two dimensions, the blocks in row-major
+ * order), so that one fragment computes four outputs. Its texture is
+ * `texels` long (packedTexelShape); outputShape is only the program key's
+ * (see outputShapeFor): run it with runPackedRoIProgram, which gives the
+ * texture the tensor's real shape.
+ */
+export abstract class PackedRoIProgram extends RoIProgram {
+  packedOutput = true;
+  packedInputs = false;
+  outPackingScheme = TEXEL_SHAPE_FROM_CALLER as GPGPUProgram['outPackingScheme'];
+
+  constructor(variableNames: string[], userCode: string, customUniforms: CustomUniforms, texels: number) {
+    super(variableNames, userCode, customUniforms, 'intermediate', 4 * texels);
+    // [rows, cols, 1] rather than [rows, 1, cols]: a packed input's key also
+    // records which of its dimensions broadcast against the output's, and
+    // none does against a trailing 1 (x [N * H, W, C] with C = 1 included).
+    const [rows, , cols] = this.outputShape;
+    this.outputShape = [rows, cols, 1];
+  }
+}
+
+/** The texels of a tensor of `shape` in tfjs's packed layout. */
+export function packedTexels(shape: number[]): number {
+  const rows = shape.length > 1 ? shape[shape.length - 2] : 1;
+  const batches = shape.slice(0, -2).reduce((a, b) => a * b, 1);
+  return batches * Math.ceil(rows / 2) * Math.ceil(shape[shape.length - 1] / 2);
+}
+
+/**
+ * [rows, columns] of a near-square texture of at least `texels` texels:
+ * the packed layout reads its texels in row-major order whatever their
+ * shape, and a near-square's side is at most WEBGL_MAX_TEXTURE_SIZE
+ * whenever any texture can hold them.
+ */
+export function packedTexelShape(texels: number): [number, number] {
+  // At least 2 x 2: tfjs's program key records whether a packed input's
+  // texture has one row or column of texels (RoIBoxGradSumProgram's has).
+  const columns = Math.max(Math.ceil(Math.sqrt(texels)), 2);
+  return [Math.max(Math.ceil(texels / columns), 2), columns];
+}

@@ -11,6 +11,7 @@ import type {RoIAlignAttrs, RoIGradInputs, RoIPoolAttrs} from '../../src/kernel_
 import type {RoIAlignRotatedAttrs} from '../../src/kernel_names';
 import {radiansPerAngle} from '../../src/geometry';
 import {RoIBoxTableProgram} from './roi_box_table_gpu';
+import {PackedRoIProgram, packedTexels, packedTexelShape} from './roi_program';
 
 /**
  * The shaders need WebGL 2 (GLSL ES 3.0): integer texel fetches, bit casts
@@ -28,22 +29,26 @@ export function requireWebGL2(kernelName: string): void {
 
 /**
  * Refuses, before anything is uploaded or allocated, a call with a tensor
- * that no texture can hold: the programs read and write one float per
- * texel, and tfjs lays out a tensor that does not fit its own shape as a
- * near-square of ceil(sqrt(size)) texels a side, so a tensor fits when that
- * side is at most WEBGL_MAX_TEXTURE_SIZE. `tensors` names each input,
- * output and intermediate with its shape. (Left to tfjs, the failure would
- * come after the earlier programs' textures were allocated.)
+ * that no texture can hold: tfjs lays out a tensor that does not fit its
+ * own shape as a near-square of ceil(sqrt(texels)) texels a side, so a
+ * tensor fits when that side is at most WEBGL_MAX_TEXTURE_SIZE. `tensors`
+ * names each input, output and intermediate with its shape; those named in
+ * `packed` hold four elements per texel (packedTexels), the others one.
+ * (Left to tfjs, the failure would come after the earlier programs'
+ * textures were allocated.)
  */
-export function requireTexturesFit(kernelName: string, tensors: Record<string, number[]>): void {
+export function requireTexturesFit(
+    kernelName: string, tensors: Record<string, number[]>, packed: string[] = []): void {
   const maxSide = env().getNumber('WEBGL_MAX_TEXTURE_SIZE');
   for (const [name, shape] of Object.entries(tensors)) {
     const size = util.sizeFromShape(shape);
-    const side = Math.ceil(Math.sqrt(size));
-    if (side > maxSide) {
+    const isPacked = packed.includes(name);
+    const texels = isPacked ? packedTexels(shape) : size;
+    if (Math.ceil(Math.sqrt(texels)) > maxSide) {
+      const layout = isPacked ? `, packed four to a texel: ${texels} texels` : '';
       throw new Error(
           `${kernelName} on the webgl backend: ${name} [${shape}] has ${size} elements, more than one ` +
-          `texture holds here (${maxSide}x${maxSide} = ${maxSide * maxSide}, WEBGL_MAX_TEXTURE_SIZE ${maxSide}). ` +
+          `texture holds here (${maxSide}x${maxSide} = ${maxSide * maxSide}, WEBGL_MAX_TEXTURE_SIZE ${maxSide}${layout}). ` +
           `Split the call (fewer boxes, channels or images), or use the cpu or webgpu backend.`);
     }
   }
@@ -125,8 +130,34 @@ export function zerosInfo(backend: MathBackendWebGL, shape: number[]): TensorInf
 export function runRoIProgram(
     backend: MathBackendWebGL, program: GPGPUProgram, inputs: TensorInfo[],
     uniforms: RoIUniformValues, outShape: number[]): TensorInfo {
+  const out = runOnFlatInputs(backend, program, inputs, uniforms);
+  return {dataId: out.dataId, shape: outShape, dtype: 'float32'};
+}
+
+/**
+ * Runs a PackedRoIProgram (roi_program.ts) as runRoIProgram runs the others,
+ * and returns its output as a packed tensor of `outShape`. The texture is
+ * sized by packedTexelShape; tfjs reads a packed texture by its own record
+ * of the shape, which is set here to outShape. Where tfjs unpacks every
+ * output at once (WEBGL_LAZILY_UNPACK off), so does this.
+ */
+export function runPackedRoIProgram(
+    backend: MathBackendWebGL, program: PackedRoIProgram, inputs: TensorInfo[],
+    uniforms: RoIUniformValues, outShape: number[]): TensorInfo {
+  const out = runOnFlatInputs(backend, program, inputs, uniforms, packedTexelShape(packedTexels(outShape)));
+  backend.texData.get(out.dataId).shape = outShape;
+  const packed: TensorInfo = {dataId: out.dataId, shape: outShape, dtype: 'float32'};
+  if (env().getBool('WEBGL_LAZILY_UNPACK')) return packed;
+  return disposeAfter(backend, packed, () => backend.unpackTensor(packed));
+}
+
+/** The program's output (its own shape) on flat views of the inputs; texelShape: a packed program's. */
+function runOnFlatInputs(
+    backend: MathBackendWebGL, program: GPGPUProgram, inputs: TensorInfo[], uniforms: RoIUniformValues,
+    texelShape?: [number, number]): TensorInfo {
   const temporaries: TensorInfo[] = [];
-  const flatInputs = inputs.map(input => {
+  // A program that reads packed inputs reads them in their own layout and shape.
+  const flatInputs = program.packedInputs ? inputs : inputs.map(input => {
     backend.uploadToGPU(input.dataId);
     let source = input;
     if (backend.texData.get(input.dataId).isPacked) {
@@ -140,9 +171,10 @@ export function runRoIProgram(
     if (value === undefined) throw new Error(`no value for uniform ${u.name}`);
     return value;
   });
-  const out = backend.runWebGLProgram(program, flatInputs, 'float32', values);
+  // A packed output stays packed: runPackedRoIProgram gives it its shape first.
+  const out = backend.runWebGLProgram(program, flatInputs, 'float32', values, texelShape !== undefined, texelShape);
   for (const t of temporaries) backend.disposeIntermediateTensorInfo(t);
-  return {dataId: out.dataId, shape: outShape, dtype: 'float32'};
+  return out;
 }
 
 /**
@@ -155,15 +187,34 @@ export function runOnBins(
     backend: MathBackendWebGL, inputs: {x: TensorInfo, boxes: TensorInfo, boxIndices: TensorInfo},
     pooled: {pooledHeight: number, pooledWidth: number}, uniforms: RoIUniformValues,
     makeProgram: (outputSize: number) => GPGPUProgram, outChannels = inputs.x.shape[3]): TensorInfo {
+  return onBins(
+      backend, inputs, pooled, outChannels,
+      (table, outShape) => runRoIProgram(backend, makeProgram(util.sizeFromShape(outShape)), [inputs.x, table], uniforms, outShape),
+      uniforms);
+}
+
+/** runOnBins for a PackedRoIProgram: y in tfjs's packed layout (runPackedRoIProgram). */
+export function runPackedOnBins(
+    backend: MathBackendWebGL, inputs: {x: TensorInfo, boxes: TensorInfo, boxIndices: TensorInfo},
+    pooled: {pooledHeight: number, pooledWidth: number}, uniforms: RoIUniformValues,
+    makeProgram: (texels: number) => PackedRoIProgram, outChannels = inputs.x.shape[3]): TensorInfo {
+  return onBins(
+      backend, inputs, pooled, outChannels,
+      (table, outShape) => runPackedRoIProgram(
+          backend, makeProgram(packedTexels(outShape)), [inputs.x, table], uniforms, outShape),
+      uniforms);
+}
+
+function onBins(
+    backend: MathBackendWebGL, inputs: {x: TensorInfo, boxes: TensorInfo, boxIndices: TensorInfo},
+    pooled: {pooledHeight: number, pooledWidth: number}, outChannels: number,
+    run: (table: TensorInfo, outShape: number[]) => TensorInfo, uniforms: RoIUniformValues): TensorInfo {
   const {x, boxes, boxIndices} = inputs;
   const outShape = [boxes.shape[0], pooled.pooledHeight, pooled.pooledWidth, outChannels];
   if (util.sizeFromShape(outShape) === 0 || util.sizeFromShape(x.shape) === 0) {
     return zerosInfo(backend, outShape);
   }
-  const program = makeProgram(util.sizeFromShape(outShape));
-  return withBoxTable(
-      backend, boxes, boxIndices, uniforms,
-      table => runRoIProgram(backend, program, [x, table], uniforms, outShape));
+  return withBoxTable(backend, boxes, boxIndices, uniforms, table => run(table, outShape));
 }
 
 /**

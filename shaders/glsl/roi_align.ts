@@ -6,8 +6,8 @@
  */
 import type {RoIAlignMode} from '../../src/kernel_names';
 
-import {ROI_ALIGN_BIN_MEAN_GLSL, ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_SAMPLING_GLSL} from './roi_align_geometry';
-import {BIN_OUTPUT_START, BOX_GLSL, channelMapGlsl, EXACT_ARITHMETIC_GLSL, flatReader, OUTPUT_INDEX_GLSL, outputStart} from './roi_common';
+import {ROI_ALIGN_BIN_MEAN_GLSL, ROI_ALIGN_BLOCK_GLSL, ROI_ALIGN_BLOCK_SAMPLES_GLSL, ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_PACKED_PAIR_VALUE_GLSL, ROI_ALIGN_PACKED_TABLE_SAMPLES_GLSL, ROI_ALIGN_PAIR_VALUE_GLSL, ROI_ALIGN_SAMPLING_GLSL, ROI_ALIGN_TABLE_ENTRY_GLSL, ROI_ALIGN_TABLE_SAMPLES_GLSL} from './roi_align_geometry';
+import {BIN_OUTPUT_START, BOX_GLSL, channelMapGlsl, EXACT_ARITHMETIC_GLSL, flatPairReader, flatReader, OUTPUT_INDEX_GLSL, outputStart, PACKED_OUTPUT_INDEX_GLSL} from './roi_common';
 import {cullInputs, dxGatherMain} from './roi_cull';
 
 /**
@@ -61,6 +61,128 @@ void main() {
   ${BIN_OUTPUT_START}
   ${readBoxAxes(reduce === 'winner' ? '-1.0' : '0.0')}
   ${reductions[reduce]}
+}
+`;
+}
+
+/**
+ * Where the packed forward gets its samples and x: 'geometry' computes the
+ * samples (any samplingRatio) and reads x unpacked; 'table' reads the
+ * samples from the sample table (samplingRatio > 0) and x unpacked;
+ * 'packed' reads the packed sample table and x in tfjs's packed layout, in
+ * place (a program with packed inputs).
+ */
+export type RoIAlignForwardSource = 'geometry'|'table'|'packed';
+
+/**
+ * y [K, outH, outW, C] for 'avg' and 'max' in tfjs's packed layout: one
+ * texel per 2 x 2 block of (pw, c), the blocks of each (k, ph) row-major
+ * (ROI_ALIGN_BLOCK_GLSL), so that each fragment reads its box and its
+ * samples once for four outputs. Inputs: roiAlignPackedForwardInputs(source).
+ */
+export function roiAlignPackedForwardShader(mode: RoIAlignMode, source: RoIAlignForwardSource): string {
+  const reduce = mode === 'max' ? 'roiAlignBlockMax' : 'roiAlignBlockMean';
+  // From a table, the axes give only their grid: samplingRatio.
+  const tableAxes = `
+  roiTableBox = k;
+  RoIAlignAxis ay, ax;
+  ay.grid = roiSamplingRatio;
+  ax.grid = roiSamplingRatio;
+`;
+  const starts: Record<RoIAlignForwardSource, string> = {
+    geometry: readBoxAxes('vec4(0.0)'),
+    table: `
+  int batch = int(roiReadBoxField(k, 0));
+  if (batch < 0) {
+    setOutput(vec4(0.0));
+    return;
+  }
+  ${tableAxes}
+  int imageBase = batch * roiXDims.y * roiXDims.z * roiXDims.w;
+`,
+    // The packed value reader takes the image's index.
+    packed: `
+  ${tableAxes}
+  int imageBase = int(roiSampleTableTexel(0).z);
+  if (imageBase < 0) {
+    setOutput(vec4(0.0));
+    return;
+  }
+`,
+  };
+  const prelude = source === 'packed' ?
+      [flatReader('roiX'), OUTPUT_INDEX_GLSL, EXACT_ARITHMETIC_GLSL, ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_SAMPLING_GLSL,
+       ROI_ALIGN_TABLE_ENTRY_GLSL, ROI_ALIGN_PACKED_TABLE_SAMPLES_GLSL, ROI_ALIGN_PACKED_PAIR_VALUE_GLSL].join('\n') :
+      [alignPrelude(roiAlignPackedForwardInputs(source), true), flatPairReader('roiX'), ROI_ALIGN_PAIR_VALUE_GLSL,
+       source === 'table' ?
+           `${flatPairReader('roiSampleTable')}${ROI_ALIGN_TABLE_ENTRY_GLSL}${ROI_ALIGN_TABLE_SAMPLES_GLSL}` :
+           ROI_ALIGN_BLOCK_SAMPLES_GLSL].join('\n');
+  return `${prelude}
+${PACKED_OUTPUT_INDEX_GLSL}
+${ROI_ALIGN_BLOCK_GLSL}
+void main() {
+  int index = roiOutputTexel();
+  int C = roiXDims.w;
+  int channelPairs = (C + 1) / 2;
+  int binPairs = (roiPooledSize.y + 1) / 2;
+  if (index >= roiBoxCount * roiPooledSize.x * binPairs * channelPairs) {
+    setOutput(vec4(0.0));
+    return;
+  }
+  int c = 2 * (index % channelPairs);
+  int rest = index / channelPairs;
+  int pw = 2 * (rest % binPairs);
+  rest /= binPairs;
+  int k = rest / roiPooledSize.x, ph = rest - k * roiPooledSize.x;
+  ${starts[source]}
+  setOutput(${reduce}(imageBase, ay, ax, ph, pw, c, pw + 1 < roiPooledSize.y, c + 1 < C));
+}
+`;
+}
+
+/** The inputs of the packed forward. */
+export function roiAlignPackedForwardInputs(source: RoIAlignForwardSource): string[] {
+  if (source === 'packed') return ['roiX', 'roiSampleTable'];
+  return ['roiX', 'roiBoxTable', ...(source === 'table' ? ['roiSampleTable'] : [])];
+}
+
+/**
+ * The sample table (ROI_ALIGN_TABLE_ENTRY_GLSL), for samplingRatio > 0:
+ * [K, (outH + outW) * samplingRatio, 2], or packed, one texel
+ * (corners, highWeight, image or -1, 0) per entry. Input: roiBoxTable.
+ */
+export function roiSampleTableShader(packed: boolean): string {
+  const entryIndex = packed ? `
+  int entry = roiOutputTexel();
+  if (entry >= roiBoxCount * roiSampleTableEntries()) {
+    setOutput(vec4(0.0));
+    return;
+  }
+` : `
+  ${outputStart('2 * roiBoxCount * roiSampleTableEntries()')}
+  int entry = index / 2;
+`;
+  const nothing = packed ? 'vec4(0.0, 0.0, -1.0, 0.0)' : '0.0';
+  return `${alignPrelude(['roiBoxTable'], false)}
+${ROI_ALIGN_TABLE_ENTRY_GLSL}
+${packed ? PACKED_OUTPUT_INDEX_GLSL : ''}
+void main() {
+  ${entryIndex}
+  int k = entry / roiSampleTableEntries(), t = entry - k * roiSampleTableEntries();
+  RoIBox box = roiReadBox(k);
+  if (box.batch < 0) {
+    setOutput(${nothing});
+    return;
+  }
+  int rows = roiPooledSize.x * roiSamplingRatio;
+  RoIAlignSample s;
+  if (t < rows) {
+    s = roiAlignSample(roiAlignAxis(box.y1, box.y2, roiPooledSize.x, roiXDims.y), t);
+  } else {
+    s = roiAlignSample(roiAlignAxis(box.x1, box.x2, roiPooledSize.y, roiXDims.z), t - rows);
+  }
+  vec2 e = roiSampleTableEntry(s);
+  setOutput(${packed ? 'vec4(e, float(box.batch), 0.0)' : 'index == 2 * entry ? e.x : e.y'});
 }
 `;
 }
@@ -127,11 +249,15 @@ ${dxGatherMain('roiAlignMayTouch', perBox, accumulate, touch)}`;
 }
 
 /**
- * The box gradient's first pass, [K, outH, outW, 4]: bin (ph, pw)'s share of
- * d loss / d (x1, y1, x2, y2), the chain rule through its samples' positions
- * (see kernels/cpu/RoIAlignBoxGrad.ts). Rows move with y1 and y2, columns
- * with x1 and x2. Inputs: alignGradInputs(mode, true). positionSensitive:
- * psRoiAlign's (channelMapGlsl).
+ * The box gradient's first pass: one fragment per bin (ph, pw) of box k,
+ * writing the bin's share of d loss / d (x1, y1, x2, y2) as one RGBA texel
+ * (texel (k * outH + ph) * outW + pw; see RoIAlignBoxGradProgram), the chain
+ * rule through its samples' positions (see kernels/cpu/RoIAlignBoxGrad.ts).
+ * Rows move with y1 and y2, columns with x1 and x2; the four coordinates
+ * share the geometry and each corner read. Each component is summed in the
+ * order and float32 operations of a scalar pass over that coordinate.
+ * Inputs: alignGradInputs(mode, true). positionSensitive: psRoiAlign's
+ * (channelMapGlsl).
  */
 export function roiAlignBoxGradShader(mode: RoIAlignMode, positionSensitive = false): string {
   const reduce = mode === 'max' ? `
@@ -143,8 +269,8 @@ export function roiAlignBoxGradShader(mode: RoIAlignMode, positionSensitive = fa
     RoIAlignSample sx = roiAlignSample(ax, winner.y);
     if (!sy.inside || !sx.inside) continue;
     vec4 v = roiAlignCorners(imageBase, sy, sx, roiInputChannel(c, ph, pw));
-    float slope = alongRows ? roiSlopeAlongRows(v, sx) : roiSlopeAlongCols(v, sy);
-    total += readRoiDy(dyBase + c) * slope * roiMove(sy, sx, alongRows, atStart);
+    vec4 slopes = roiBoxSlopes(v, sy, sx);
+    total += readRoiDy(dyBase + c) * slopes * roiBoxMoves(sy, sx);
   }
 ` : `
   float count = float(max(ay.grid * ax.grid, 1));
@@ -154,36 +280,67 @@ export function roiAlignBoxGradShader(mode: RoIAlignMode, positionSensitive = fa
     for (int ix = 0; ix < ax.grid; ix++) {
       RoIAlignSample sx = roiAlignSample(ax, pw * ax.grid + ix);
       if (!sx.inside) continue;
-      float along = 0.0;
+      vec4 along = vec4(0.0);
       for (int c = 0; c < C; c++) {
         vec4 v = roiAlignCorners(imageBase, sy, sx, roiInputChannel(c, ph, pw));
-        float slope = alongRows ? roiSlopeAlongRows(v, sx) : roiSlopeAlongCols(v, sy);
-        along += readRoiDy(dyBase + c) * slope;
+        along += readRoiDy(dyBase + c) * roiBoxSlopes(v, sy, sx);
       }
-      total += along / count * roiMove(sy, sx, alongRows, atStart);
+      total += along / count * roiBoxMoves(sy, sx);
     }
   }
 `;
   return `${alignPrelude(alignGradInputs(mode, true), true)}
 ${channelMapGlsl(positionSensitive)}
-// How the sample's position along the chosen axis moves with the chosen corner.
-float roiMove(RoIAlignSample sy, RoIAlignSample sx, bool alongRows, bool atStart) {
-  if (alongRows) return atStart ? sy.dStart : sy.dEnd;
-  return atStart ? sx.dStart : sx.dEnd;
+${PACKED_OUTPUT_INDEX_GLSL}
+// The slopes of the sample's value along the axis each of (x1, y1, x2, y2) moves.
+vec4 roiBoxSlopes(vec4 v, RoIAlignSample sy, RoIAlignSample sx) {
+  float alongCols = roiSlopeAlongCols(v, sy);
+  float alongRows = roiSlopeAlongRows(v, sx);
+  return vec4(alongCols, alongRows, alongCols, alongRows);
+}
+
+// How the sample's position moves with x1, y1, x2 and y2.
+vec4 roiBoxMoves(RoIAlignSample sy, RoIAlignSample sx) {
+  return vec4(sx.dStart, sy.dStart, sx.dEnd, sy.dEnd);
 }
 
 void main() {
-  ${outputStart('roiBoxCount * roiPooledSize.x * roiPooledSize.y * 4')}
-  ivec4 at = roiUnflatten(index, ivec4(roiBoxCount, roiPooledSize, 4));
-  int k = at.x, ph = at.y, pw = at.z;
-  // boxes are (x1, y1, x2, y2): odd coordinates are rows.
-  bool alongRows = (at.w & 1) == 1;
-  bool atStart = at.w < 2;
+  int index = roiOutputTexel();
+  if (index >= roiBoxCount * roiPooledSize.x * roiPooledSize.y) {
+    setOutput(vec4(0.0));
+    return;
+  }
+  int pw = index % roiPooledSize.y;
+  int rest = index / roiPooledSize.y;
+  int k = rest / roiPooledSize.x, ph = rest - k * roiPooledSize.x;
   int C = roiOutChannels();
-  int dyBase = ((k * roiPooledSize.x + ph) * roiPooledSize.y + pw) * C;
-  ${readBoxAxes('0.0')}
-  float total = 0.0;
+  int dyBase = index * C;
+  ${readBoxAxes('vec4(0.0)')}
+  vec4 total = vec4(0.0);
   ${reduce}
+  setOutput(total);
+}
+`;
+}
+
+/**
+ * The box gradient's second pass for RoIAlignBoxGradProgram's shares, [K, 4]:
+ * each box's sum of its bins' shares, bin by bin. Input: roiPartials, the
+ * shares' texture as it is (four to a texel, one texel per bin).
+ */
+export function roiBoxGradBlockSumShader(): string {
+  return `${OUTPUT_INDEX_GLSL}
+void main() {
+  ${outputStart('4 * roiBoxCount')}
+  int k = index / 4, j = index - 4 * k;
+  int bins = roiPooledSize.x * roiPooledSize.y;
+  int width = (roiPartialsTexShape[1] + 1) / 2;
+  float total = 0.0;
+  for (int b = 0; b < bins; b++) {
+    int texel = k * bins + b;
+    int row = texel / width;
+    total += texelFetch(roiPartials, ivec2(texel - row * width, row), 0)[j];
+  }
   setOutput(total);
 }
 `;

@@ -438,3 +438,212 @@ ivec4 roiRotatedCandidates(RoIRotatedBox b, int h, int w) {
   return ivec4(rows, cols);
 }
 `;
+
+/**
+ * The forward's reductions for a 2 x 2 block of y, bins (ph, pw) and
+ * (ph, pw + 1) in channels c and c + 1, as xyzw = (pw, c), (pw, c + 1),
+ * (pw + 1, c), (pw + 1, c + 1): tfjs's packed texel. The block's bins share
+ * their row samples and the channels share all of the geometry, which is
+ * computed once for the four; each component is the scalar reduction's
+ * (roiAlignValue, roiAlignBinMean, roiAlignBinMax) in the same float32
+ * operations and order. Components past the last bin or channel are 0.
+ * Needs ROI_ALIGN_SAMPLING_GLSL, a reader of x (ROI_ALIGN_PAIR_VALUE_GLSL,
+ * or ROI_ALIGN_PACKED_PAIR_VALUE_GLSL, for which imageBase is the image's
+ * index) and the block's sample source: ROI_ALIGN_BLOCK_SAMPLES_GLSL,
+ * ROI_ALIGN_TABLE_SAMPLES_GLSL or ROI_ALIGN_PACKED_TABLE_SAMPLES_GLSL.
+ */
+export const ROI_ALIGN_BLOCK_GLSL = `
+// Sample ix of bin (ph, pw) and of (ph, pw + 1) (if secondBin) at row sample sy.
+vec4 roiAlignBlockSample(int imageBase, RoIAlignAxis ax, RoIAlignSample sy, int pw, int ix, int c,
+                         bool secondBin, bool secondChannel) {
+  vec4 v = vec4(0.0);
+  v.xy = roiAlignValuePair(imageBase, sy, roiBlockColSample(ax, pw * ax.grid + ix), c, secondChannel);
+  if (secondBin) {
+    v.zw = roiAlignValuePair(imageBase, sy, roiBlockColSample(ax, (pw + 1) * ax.grid + ix), c, secondChannel);
+  }
+  return v;
+}
+
+vec4 roiAlignBlockMean(int imageBase, RoIAlignAxis ay, RoIAlignAxis ax, int ph, int pw, int c,
+                       bool secondBin, bool secondChannel) {
+  vec4 sum = vec4(0.0);
+  for (int iy = 0; iy < ay.grid; iy++) {
+    RoIAlignSample sy = roiBlockRowSample(ay, ph * ay.grid + iy);
+    if (!sy.inside) continue;
+    for (int ix = 0; ix < ax.grid; ix++) {
+      sum += roiAlignBlockSample(imageBase, ax, sy, pw, ix, c, secondBin, secondChannel);
+    }
+  }
+  return sum / float(max(ay.grid * ax.grid, 1));
+}
+
+// The first largest sample per component, outside samples counting as 0;
+// 0 for an empty bin. mix() with a bvec selects, so NaN and Inf pass as
+// roiAlignBinMax's comparisons pass them.
+vec4 roiAlignBlockMax(int imageBase, RoIAlignAxis ay, RoIAlignAxis ax, int ph, int pw, int c,
+                      bool secondBin, bool secondChannel) {
+  vec4 best = vec4(0.0);
+  bool first = true;
+  for (int iy = 0; iy < ay.grid; iy++) {
+    RoIAlignSample sy = roiBlockRowSample(ay, ph * ay.grid + iy);
+    for (int ix = 0; ix < ax.grid; ix++) {
+      vec4 v = roiAlignBlockSample(imageBase, ax, sy, pw, ix, c, secondBin, secondChannel);
+      best = first ? v : mix(best, v, greaterThan(v, best));
+      first = false;
+    }
+  }
+  return best;
+}
+`;
+
+/** The block reductions' samples, computed in the fragment (any sampling ratio). */
+export const ROI_ALIGN_BLOCK_SAMPLES_GLSL = `
+RoIAlignSample roiBlockRowSample(RoIAlignAxis ay, int t) {
+  return roiAlignSample(ay, t);
+}
+
+RoIAlignSample roiBlockColSample(RoIAlignAxis ax, int u) {
+  return roiAlignSample(ax, u);
+}
+`;
+
+/**
+ * The sample table (samplingRatio > 0, where every box has ratio samples per
+ * bin axis): each box's row samples t, then its column samples u, as
+ * computed once by roiAlignSample, two floats each: the corners as
+ * 2 * low + (high - low), or -1 outside, and highWeight (lowWeight is
+ * 1 - highWeight, as roiAxisCorner computes it). The forward reads them
+ * rather than recomputing them in every fragment that needs them.
+ */
+export const ROI_ALIGN_TABLE_ENTRY_GLSL = `
+int roiSampleTableEntries() {
+  return (roiPooledSize.x + roiPooledSize.y) * roiSamplingRatio;
+}
+
+vec2 roiSampleTableEntry(RoIAlignSample s) {
+  return vec2(s.inside ? float(2 * s.low + s.high - s.low) : -1.0, s.highWeight);
+}
+`;
+
+/**
+ * The block reductions' samples read from the sample table (input
+ * roiSampleTable, through its pair reader); roiTableBox is the box whose
+ * samples these are, set by the forward's main().
+ */
+export const ROI_ALIGN_TABLE_SAMPLES_GLSL = `
+int roiTableBox;
+
+RoIAlignSample roiTableSample(int entry) {
+  vec2 e = readRoiSampleTablePair(2 * (roiTableBox * roiSampleTableEntries() + entry), true);
+  RoIAlignSample r = RoIAlignSample(false, 0, 0, 0.0, 0.0, 0.0, 0.0);
+  if (e.x < 0.0) return r;
+  int corners = int(e.x);
+  r.inside = true;
+  r.low = corners >> 1;
+  r.high = r.low + (corners & 1);
+  r.highWeight = e.y;
+  r.lowWeight = 1.0 - e.y;
+  return r;
+}
+
+RoIAlignSample roiBlockRowSample(RoIAlignAxis ay, int t) {
+  return roiTableSample(t);
+}
+
+RoIAlignSample roiBlockColSample(RoIAlignAxis ax, int u) {
+  return roiTableSample(roiPooledSize.x * roiSamplingRatio + u);
+}
+`;
+
+/** x's values at a sample, from the flat (unpacked) x. Needs the pair reader of roiX (flatPairReader). */
+export const ROI_ALIGN_PAIR_VALUE_GLSL = `
+// roiAlignValue in channels c and (if both) c + 1.
+vec2 roiAlignValuePair(int imageBase, RoIAlignSample sy, RoIAlignSample sx, int c, bool both) {
+  if (!sy.inside || !sx.inside) return vec2(0.0);
+  int rowStride = roiXDims.z * roiXDims.w;
+  int rowLow = imageBase + sy.low * rowStride;
+  int rowHigh = imageBase + sy.high * rowStride;
+  int colLow = sx.low * roiXDims.w + c;
+  int colHigh = sx.high * roiXDims.w + c;
+  vec2 v00 = readRoiXPair(rowLow + colLow, both), v01 = readRoiXPair(rowLow + colHigh, both);
+  vec2 v10 = readRoiXPair(rowHigh + colLow, both), v11 = readRoiXPair(rowHigh + colHigh, both);
+  vec4 weights = vec4(sy.lowWeight * sx.lowWeight, sy.lowWeight * sx.highWeight,
+                      sy.highWeight * sx.lowWeight, sy.highWeight * sx.highWeight);
+  return weights.x * v00 + weights.y * v01 + weights.z * v10 + weights.w * v11;
+}
+`;
+
+/**
+ * x's values at a sample, from x in tfjs's packed layout (input roiX, a
+ * packed [N * H, W, C]), read in place: a texel holds columns w, w + 1
+ * (w even) of channels c, c + 1 (c even), so a sample's two corners of a
+ * row are one texel or two. Sums as ROI_ALIGN_PAIR_VALUE_GLSL's; a channel
+ * past the last reads the texel's padding, and gives 0.
+ */
+export const ROI_ALIGN_PACKED_PAIR_VALUE_GLSL = `
+vec4 roiPackedXTexel(int t) {
+  int width = (roiXTexShape[1] + 1) / 2;
+  int row = t / width;
+  return texelFetch(roiX, ivec2(t - row * width, row), 0);
+}
+
+// Channels c, c + 1 (c even) at columns lo and hi of map row imageRow
+// (n * H + h), as (lo c, lo c + 1, hi c, hi c + 1).
+vec4 roiPackedXRow(int imageRow, int lo, int hi, int c) {
+  int channelPairs = (roiXDims.w + 1) / 2;
+  int base = imageRow * ((roiXDims.z + 1) / 2) * channelPairs + c / 2;
+  vec4 first = roiPackedXTexel(base + (lo / 2) * channelPairs);
+  vec4 second = hi / 2 == lo / 2 ? first : roiPackedXTexel(base + (hi / 2) * channelPairs);
+  return vec4((lo & 1) == 0 ? first.xy : first.zw, (hi & 1) == 0 ? second.xy : second.zw);
+}
+
+// roiAlignValue in channels c and (if both) c + 1 of image imageBase.
+vec2 roiAlignValuePair(int imageBase, RoIAlignSample sy, RoIAlignSample sx, int c, bool both) {
+  if (!sy.inside || !sx.inside) return vec2(0.0);
+  int imageRow = imageBase * roiXDims.y;
+  vec4 top = roiPackedXRow(imageRow + sy.low, sx.low, sx.high, c);
+  vec4 bottom = roiPackedXRow(imageRow + sy.high, sx.low, sx.high, c);
+  vec4 weights = vec4(sy.lowWeight * sx.lowWeight, sy.lowWeight * sx.highWeight,
+                      sy.highWeight * sx.lowWeight, sy.highWeight * sx.highWeight);
+  vec2 value = weights.x * top.xy + weights.y * top.zw + weights.z * bottom.xy + weights.w * bottom.zw;
+  return both ? value : vec2(value.x, 0.0);
+}
+`;
+
+/**
+ * The block reductions' samples read from the packed sample table (input
+ * roiSampleTable, one texel (corners, highWeight, image, 0) per entry, as
+ * ROI_ALIGN_TABLE_ENTRY_GLSL's); roiTableBox as in
+ * ROI_ALIGN_TABLE_SAMPLES_GLSL.
+ */
+export const ROI_ALIGN_PACKED_TABLE_SAMPLES_GLSL = `
+int roiTableBox;
+
+vec4 roiSampleTableTexel(int entry) {
+  int t = roiTableBox * roiSampleTableEntries() + entry;
+  int width = (roiSampleTableTexShape[1] + 1) / 2;
+  int row = t / width;
+  return texelFetch(roiSampleTable, ivec2(t - row * width, row), 0);
+}
+
+RoIAlignSample roiTableSample(int entry) {
+  vec4 e = roiSampleTableTexel(entry);
+  RoIAlignSample r = RoIAlignSample(false, 0, 0, 0.0, 0.0, 0.0, 0.0);
+  if (e.x < 0.0) return r;
+  int corners = int(e.x);
+  r.inside = true;
+  r.low = corners >> 1;
+  r.high = r.low + (corners & 1);
+  r.highWeight = e.y;
+  r.lowWeight = 1.0 - e.y;
+  return r;
+}
+
+RoIAlignSample roiBlockRowSample(RoIAlignAxis ay, int t) {
+  return roiTableSample(t);
+}
+
+RoIAlignSample roiBlockColSample(RoIAlignAxis ax, int u) {
+  return roiTableSample(roiPooledSize.x * roiSamplingRatio + u);
+}
+`;

@@ -55,6 +55,45 @@ float ${fn}(int index) {
 }
 
 /**
+ * `vec2 read<Name>Pair(int index, bool both)`: elements `index` and
+ * `index + 1` of the flat (unpacked) tensor bound as `name`, the second 0
+ * unless `both` (so that nothing is read past the last element). Two
+ * neighbouring channels of one pixel share a row of the texture but at its
+ * end, so the second position is a step, not another division.
+ */
+export function flatPairReader(name: string): string {
+  const fn = `read${name.charAt(0).toUpperCase()}${name.slice(1)}Pair`;
+  return `
+vec2 ${fn}(int index, bool both) {
+  int position = index + offset${name};
+  int width = ${name}TexShape[1];
+  int row = position / width;
+  int col = position - row * width;
+  float first = texelFetch(${name}, ivec2(col, row), 0).r;
+  if (!both) return vec2(first, 0.0);
+  col++;
+  if (col == width) {
+    col = 0;
+    row++;
+  }
+  return vec2(first, texelFetch(${name}, ivec2(col, row), 0).r);
+}
+`;
+}
+
+/**
+ * A packed output's texel index (see kernels/webgl/roi_program.ts,
+ * PackedRoIProgram): its texels, row-major, are the blocks of tfjs's packed
+ * layout in order. outTexShape counts elements, two per texel each way.
+ */
+export const PACKED_OUTPUT_INDEX_GLSL = `
+int roiOutputTexel() {
+  ivec2 texel = ivec2(gl_FragCoord.xy);
+  return texel.y * ((outTexShape[1] + 1) / 2) + texel.x;
+}
+`;
+
+/**
  * The output's flat index: its texels, row-major, are its elements. The
  * last texels of an intermediate or of a near-square texture are padding.
  */
@@ -176,6 +215,12 @@ float roiExactQuotient(float v, int d) {
   int biased = int((bits >> 23) & 0xffu);
   if (d == 1) return v;
   if (biased == 0 || biased == 255 || d <= 0 || d >= 0x1000000) return v / float(d);
+  // A power of two 2^e divides exactly while the quotient stays normal: the
+  // exponent drops by e (the common samplingRatio 2 and 4 take this path).
+  if ((d & (d - 1)) == 0) {
+    int e = int((floatBitsToUint(float(d)) >> 23) & 0xffu) - 127;
+    if (biased > e) return uintBitsToFloat(bits - (uint(e) << 23));
+  }
   uint divisor = uint(d);
   uint significand = (bits & 0x7fffffu) | 0x800000u;
   uint q = significand / divisor;
