@@ -80,13 +80,23 @@ export const BOX_GRAD_GROUP = 64;
 const GROUP = BOX_GRAD_GROUP;
 
 /**
- * Lanes per (box, bin) in the first pass: the output channels rounded up to
- * a power of two, at most a workgroup. Smaller channel counts pack several
- * bins into a workgroup, so that few lanes idle. roiBinLanes in WGSL.
+ * Channels each lane of the first pass aims to take. Every lane works out
+ * the bin's sample geometry for itself (about as costly as a few channels'
+ * reads and slopes), so spreading a bin over one lane per channel would
+ * repeat that geometry C times; eight channels a lane keeps the geometry a
+ * small share while the lanes of a bin still load whole 32-byte runs of
+ * neighbouring channels.
+ */
+const CHANNELS_PER_LANE = 8;
+
+/**
+ * Lanes per (box, bin) in the first pass: outChannels / CHANNELS_PER_LANE
+ * rounded up to a power of two, at most a workgroup; the workgroup holds
+ * several bins when that is fewer. roiBinLanes in WGSL.
  */
 export function boxGradBinLanes(outChannels: number): number {
   let lanes = 1;
-  while (lanes < Math.min(outChannels, GROUP)) lanes *= 2;
+  while (lanes < Math.min(Math.ceil(outChannels / CHANNELS_PER_LANE), GROUP)) lanes *= 2;
   return lanes;
 }
 
@@ -113,8 +123,9 @@ export function boxGradLanesMainWgsl(fields: number, channels: string, perBin: s
 var<workgroup> roiLaneGrads : array<array<f32, ${fields}>, ${GROUP}>;
 
 fn roiBinLanes() -> i32 {
+  let wanted = (${channels} + ${CHANNELS_PER_LANE - 1}) / ${CHANNELS_PER_LANE};
   var lanes = 1;
-  while (lanes < min(${channels}, ${GROUP})) {
+  while (lanes < min(wanted, ${GROUP})) {
     lanes *= 2;
   }
   return lanes;
