@@ -1,11 +1,11 @@
 /**
  * RoIAlign's gradient w.r.t. the boxes, as a fixed-order two-pass reduction
  * (deterministic, unlike float atomics): the first pass spreads each bin of
- * each box over lanes of a workgroup, one channel per lane (so that
- * neighbouring lanes load neighbouring channels), each summing over the
- * bin's samples and its channels the chain rule through the sample positions
- * (see kernels/cpu/RoIAlignBoxGrad.ts); a fixed tree in workgroup memory adds
- * the lanes. The second pass adds the bins of each box in order.
+ * each box over lanes of a workgroup, lane j taking channels j, j + lanes,
+ * ... (so that neighbouring lanes load neighbouring channels), each summing
+ * over the bin's samples and its channels the chain rule through the sample
+ * positions (see kernels/cpu/RoIAlignBoxGrad.ts); a fixed tree in workgroup
+ * memory adds the lanes. The second pass adds the bins of each box in order.
  */
 import type {RoIAlignMode} from '../../src/kernel_names';
 import {channelMapWgsl, ROI_ALIGN_READ_WGSL, roiAlignGeometryWgsl} from './geometry';
@@ -179,14 +179,14 @@ fn roiBinBoxGrad(
 
 
 /**
- * Channels each lane of the first pass aims to take. Every lane works out
- * the bin's sample geometry for itself (about as costly as a few channels'
- * reads and slopes), so spreading a bin over one lane per channel would
- * repeat that geometry C times; eight channels a lane keeps the geometry a
- * small share while the lanes of a bin still load whole 32-byte runs of
- * neighbouring channels.
+ * Channels each lane of the first pass aims to take. Every lane still works
+ * out its box's axes and reads the shared samples, and on SwiftShader (a CPU)
+ * the extra lanes and barriers cost more than they save: measured there
+ * (P3, 200 boxes, 7x7, C = 16 and 64), eight channels a lane made the pass
+ * 3-7x the one-lane-per-bin pass, sixteen 1.5-3x. Sixteen floats are one
+ * 64-byte run per load across the lanes of a bin on a real GPU.
  */
-const CHANNELS_PER_LANE = 8;
+const CHANNELS_PER_LANE = 16;
 
 /**
  * Lanes per (box, bin) in the first pass: outChannels / CHANNELS_PER_LANE
