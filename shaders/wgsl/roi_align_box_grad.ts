@@ -183,7 +183,7 @@ fn roiBinBoxGrad(
  * out its box's axes and reads the shared samples, and on SwiftShader (a CPU)
  * the extra lanes and barriers cost more than they save: measured there
  * (P3, 200 boxes, 7x7, C = 16 and 64), eight channels a lane made the pass
- * 3-7x the one-lane-per-bin pass, sixteen 1.5-3x. Sixteen floats are one
+ * 3-7x the one-lane-per-bin pass, sixteen 2-5x. Sixteen floats are one
  * 64-byte run per load across the lanes of a bin on a real GPU.
  */
 const CHANNELS_PER_LANE = 16;
