@@ -4,8 +4,9 @@
  * uniforms, not compiled in), outputs too large for one 1-D dispatch are laid
  * out over two dimensions, and inputs past the device's limits are refused
  * with a clear Error before anything runs. The gradients at detector-like
- * shapes (C >= 40 in two channel blocks of the webgpu gather, K >= 100, N > 1,
- * boxes across the gather's 8 x 8 tiles and the map's border) and through
+ * shapes (C >= 40 in two channel blocks of the webgpu gather, C = 131 past the
+ * 64 lanes of a webgpu box-gradient workgroup, K >= 100, N > 1, boxes across
+ * the gather's 8 x 8 tiles and the map's border) and through
  * dispatches of more than 65535 workgroups are checked against central
  * differences of the float64 reference, and must repeat bit for bit.
  */
@@ -193,6 +194,27 @@ describeEachBackend('compiled programs and device limits', backend => {
        });
   }
 
+  for (const mode of ['avg', 'max'] as const) {
+    it(`roiAlign '${mode}' dboxes at C = 131 (more channels than a workgroup has lanes), K = 100, N = 2 match the ` +
+           'float64 reference and repeat bit for bit',
+       async () => {
+         const random = seededRandom(mode === 'avg' ? 43 : 44);
+         const shape = [2, 13, 17, 131];
+         const x = randomValues(random, shape.reduce((a, b) => a * b));
+         const K = 100;
+         const boxes = new Float32Array(4 * K);
+         for (let k = 0; k < K; k++) {
+           // Many across the map's border, 1 to 6 pixels wide.
+           const x1 = -3 + random() * 19, y1 = -3 + random() * 15;
+           boxes.set([x1, y1, x1 + 1 + random() * 5, y1 + 1 + random() * 5], 4 * k);
+         }
+         const boxIndices = Array.from({length: K}, (_, k) => k % 2);
+         const options: RefAlignOptions = {outH: 3, outW: 2, spatialScale: 1, samplingRatio: 2, aligned: mode === 'avg', mode};
+         const dy = randomValues(random, K * 3 * 2 * 131);
+         await checkAlignGradients({x, shape, boxes, boxIndices}, options, dy, `C=131 K=100 ${mode}`, false);
+       });
+  }
+
   if (backend === 'webgpu') {
     it('gradients through more than 65535 workgroups (the dx gather and the box gradient) match the reference',
        async () => {
@@ -203,9 +225,11 @@ describeEachBackend('compiled programs and device limits', backend => {
          const boxes = [3.2, 4.1, 9.7, 8.3, 2045.5, 2049.25, 2055.5, 2056, 1020.3, 1030.6, 1027.9, 1036.2];
          const options: RefAlignOptions = {outH: 2, outW: 2, spatialScale: 1, samplingRatio: 2, aligned: false, mode: 'avg'};
          await checkAlignGradients({x, shape, boxes, boxIndices: [0, 0, 0]}, options, randomValues(random, 12), 'large dx');
-         // dboxes: 1025 boxes x 64 x 64 bins, 4,198,400 invocations of the box gradient's first pass;
-         // the reference checks boxes from the first, middle and last workgroups.
-         const K = 1025;
+         // dboxes: 17 boxes x 64 x 64 bins at C = 40, one workgroup per (box, bin) in the box
+         // gradient's first pass: 69,632 of them; the reference checks boxes from the first, middle
+         // and last workgroups.
+         const K = 17;
+         const C = 40;
          const many = new Float32Array(4 * K);
          for (let k = 0; k < K; k++) {
            const x1 = -2 + random() * 10, y1 = -2 + random() * 8;
@@ -213,8 +237,8 @@ describeEachBackend('compiled programs and device limits', backend => {
          }
          const bins = {outH: 64, outW: 64, spatialScale: 1, samplingRatio: 1, aligned: true, mode: 'avg' as const};
          await checkAlignGradients(
-             {x: randomValues(random, 9 * 11), shape: [1, 9, 11, 1], boxes: many, boxIndices: new Array(K).fill(0)}, bins,
-             randomValues(random, K * 64 * 64), 'large dboxes', false, [0, 1, 511, 512, 1023, 1024]);
+             {x: randomValues(random, 9 * 11 * C), shape: [1, 9, 11, C], boxes: many, boxIndices: new Array(K).fill(0)},
+             bins, randomValues(random, K * 64 * 64 * C), 'large dboxes', false, [0, 1, 8, 9, 15, 16]);
        }, 300000);
   }
 

@@ -1,37 +1,141 @@
 /**
  * RoIAlign's gradient w.r.t. the boxes, as a fixed-order two-pass reduction
  * (deterministic, unlike float atomics): the first pass spreads each bin of
- * each box over lanes of a workgroup, one channel per lane (so that
- * neighbouring lanes load neighbouring channels), each summing over the
- * bin's samples and its channels the chain rule through the sample positions
- * (see kernels/cpu/RoIAlignBoxGrad.ts); a fixed tree in workgroup memory adds
- * the lanes. The second pass adds the bins of each box in order.
+ * each box over lanes of a workgroup, lane j taking channels j, j + lanes,
+ * ... (so that neighbouring lanes load neighbouring channels), each summing
+ * over the bin's samples and its channels the chain rule through the sample
+ * positions (see kernels/cpu/RoIAlignBoxGrad.ts); a fixed tree in workgroup
+ * memory adds the lanes. The second pass adds the bins of each box in order.
  */
 import type {RoIAlignMode} from '../../src/kernel_names';
-import {channelMapWgsl, forEachInsideSampleWgsl, ROI_ALIGN_READ_WGSL, roiAlignGeometryWgsl} from './geometry';
+import {channelMapWgsl, ROI_ALIGN_READ_WGSL, roiAlignGeometryWgsl} from './geometry';
+
+/**
+ * Invocations per workgroup of the box gradient's first pass: RoIProgram's
+ * WORKGROUP_SIZE (kernels/webgpu/roi_webgpu_util.ts), which lays out the
+ * dispatch; the programs check that the two agree.
+ */
+export const BOX_GRAD_GROUP = 64;
+const GROUP = BOX_GRAD_GROUP;
 
 /**
  * The gradient one sample passes to (x1, y1, x2, y2), given how the loss
  * moves with its row and column position: columns follow x, rows follow y.
  */
 const SAMPLE_BOX_GRAD_WGSL = `
+fn roiSlopesBoxGrad(dRow : vec2<f32>, dCol : vec2<f32>, alongRows : f32, alongCols : f32) -> vec4<f32> {
+  return vec4<f32>(alongCols * dCol.x, alongRows * dRow.x, alongCols * dCol.y, alongRows * dRow.y);
+}
+
 fn roiSampleBoxGrad(
     yAxis : RoIAxis, ty : i32, row : RoISample, xAxis : RoIAxis, tx : i32, col : RoISample,
     alongRows : f32, alongCols : f32) -> vec4<f32> {
-  let dRow = roiAxisSlope(yAxis, ty, row);
-  let dCol = roiAxisSlope(xAxis, tx, col);
-  return vec4<f32>(alongCols * dCol.x, alongRows * dRow.x, alongCols * dCol.y, alongRows * dRow.y);
+  return roiSlopesBoxGrad(roiAxisSlope(yAxis, ty, row), roiAxisSlope(xAxis, tx, col), alongRows, alongCols);
 }
 `;
 
+/**
+ * 'avg': the bin's samples along each axis are shared by its lanes. Lane j
+ * of the bin works out sample j of the bin's inside range along rows and
+ * along columns (with their slopes) into workgroup memory; every lane then
+ * reads them from there (samples past the lanes it works out itself), so the
+ * geometry is not repeated per lane.
+ */
+const BIN_AVG_SHARED_WGSL = `
+  var yAxis : RoIAxis;
+  var xAxis : RoIAxis;
+  var rows = vec2<i32>(0, -1);
+  var cols = vec2<i32>(0, -1);
+  var readable = false;
+  var batch = 0;
+  if (hasBin) {
+    let k = boxBin / bins;
+    let ph = (boxBin - k * bins) / uniforms.pooledWidth;
+    let pw = boxBin - k * bins - ph * uniforms.pooledWidth;
+    let box = roiReadBox(k);
+    readable = box.readable;
+    batch = box.batch;
+    if (readable) {
+      yAxis = roiAlignAxis(box.y1, box.y2, uniforms.pooledHeight, uniforms.height);
+      xAxis = roiAlignAxis(box.x1, box.x2, uniforms.pooledWidth, uniforms.width);
+      rows = roiAxisBinInside(yAxis, ph);
+      cols = roiAxisBinInside(xAxis, pw);
+      let ty = rows.x + laneInBin;
+      let tx = cols.x + laneInBin;
+      if (ty <= rows.y) {
+        let row = roiAxisSample(yAxis, ty);
+        roiRowSamples[lane] = row;
+        roiRowSlopes[lane] = roiAxisSlope(yAxis, ty, row);
+      }
+      if (tx <= cols.y) {
+        let col = roiAxisSample(xAxis, tx);
+        roiColSamples[lane] = col;
+        roiColSlopes[lane] = roiAxisSlope(xAxis, tx, col);
+      }
+    }
+  }`;
+
+/** 'avg' per bin, after BIN_AVG_SHARED_WGSL (whose axes and ranges it reuses). */
+const BIN_AVG_PER_BIN_WGSL = `
+    if (readable) {
+      // dy [K,outH,outW,C] holds this bin's channels from boxBin * C on.
+      let g = roiBinBoxGrad(
+          yAxis, xAxis, rows, cols, ph, pw, roiPixelOffset(batch, 0, 0), boxBin * roiOutChannels(), first, step,
+          lane - laneInBin);
+      grad = array<f32, 4>(g.x, g.y, g.z, g.w);
+    }`;
+
+/** 'max' per bin: each channel's winner has its own sample. */
+const BIN_MAX_PER_BIN_WGSL = `
+    let box = roiReadBox(k);
+    if (box.readable) {
+      let yAxis = roiAlignAxis(box.y1, box.y2, uniforms.pooledHeight, uniforms.height);
+      let xAxis = roiAlignAxis(box.x1, box.x2, uniforms.pooledWidth, uniforms.width);
+      let g = roiBinBoxGrad(
+          yAxis, xAxis, ph, pw, roiPixelOffset(box.batch, 0, 0), boxBin * roiOutChannels(), first, step);
+      grad = array<f32, 4>(g.x, g.y, g.z, g.w);
+    }`;
+
 const BIN_AVG_WGSL = `
-// Every inside sample, weighted 1 / count, with this lane's channels summed first.
+var<workgroup> roiRowSamples : array<RoISample, ${GROUP}>;
+var<workgroup> roiRowSlopes : array<vec2<f32>, ${GROUP}>;
+var<workgroup> roiColSamples : array<RoISample, ${GROUP}>;
+var<workgroup> roiColSlopes : array<vec2<f32>, ${GROUP}>;
+
+// Every inside sample, weighted 1 / count, with this lane's channels summed
+// first, over the samples rows x cols of the bin's inside ranges; samples
+// r < lanes of each range come from roi*Samples[slot + r].
 fn roiBinBoxGrad(
-    yAxis : RoIAxis, xAxis : RoIAxis, ph : i32, pw : i32, base : i32, dyBase : i32, first : i32,
-    step : i32) -> vec4<f32> {
+    yAxis : RoIAxis, xAxis : RoIAxis, rows : vec2<i32>, cols : vec2<i32>, ph : i32, pw : i32, base : i32,
+    dyBase : i32, first : i32, step : i32, slot : i32) -> vec4<f32> {
   let count = max(f32(yAxis.grid) * f32(xAxis.grid), 1.0);
   var grad = vec4<f32>(0.0);
-  ${forEachInsideSampleWgsl(`
+  for (var ty = rows.x; ty <= rows.y; ty++) {
+    var row : RoISample;
+    var dRow : vec2<f32>;
+    if (ty - rows.x < step) {
+      row = roiRowSamples[slot + ty - rows.x];
+      dRow = roiRowSlopes[slot + ty - rows.x];
+    } else {
+      row = roiAxisSample(yAxis, ty);
+      dRow = roiAxisSlope(yAxis, ty, row);
+    }
+    if (!row.inside) {
+      continue;
+    }
+    for (var tx = cols.x; tx <= cols.y; tx++) {
+      var col : RoISample;
+      var dCol : vec2<f32>;
+      if (tx - cols.x < step) {
+        col = roiColSamples[slot + tx - cols.x];
+        dCol = roiColSlopes[slot + tx - cols.x];
+      } else {
+        col = roiAxisSample(xAxis, tx);
+        dCol = roiAxisSlope(xAxis, tx, col);
+      }
+      if (!col.inside) {
+        continue;
+      }
       var alongRows = 0.0;
       var alongCols = 0.0;
       for (var c = first; c < roiOutChannels(); c += step) {
@@ -40,7 +144,9 @@ fn roiBinBoxGrad(
         alongRows += g * roiSlopeAlongRows(v, col);
         alongCols += g * roiSlopeAlongCols(v, row);
       }
-      grad += roiSampleBoxGrad(yAxis, ty, row, xAxis, tx, col, alongRows / count, alongCols / count);`)}
+      grad += roiSlopesBoxGrad(dRow, dCol, alongRows / count, alongCols / count);
+    }
+  }
   return grad;
 }
 `;
@@ -71,22 +177,25 @@ fn roiBinBoxGrad(
 }
 `;
 
-/**
- * Invocations per workgroup of the box gradient's first pass: RoIProgram's
- * WORKGROUP_SIZE (kernels/webgpu/roi_webgpu_util.ts), which lays out the
- * dispatch; the programs check that the two agree.
- */
-export const BOX_GRAD_GROUP = 64;
-const GROUP = BOX_GRAD_GROUP;
 
 /**
- * Lanes per (box, bin) in the first pass: the output channels rounded up to
- * a power of two, at most a workgroup. Smaller channel counts pack several
- * bins into a workgroup, so that few lanes idle. roiBinLanes in WGSL.
+ * Channels each lane of the first pass aims to take. Every lane still works
+ * out its box's axes and reads the shared samples, and on SwiftShader (a CPU)
+ * the extra lanes and barriers cost more than they save: measured there
+ * (P3, 200 boxes, 7x7, C = 16 and 64), eight channels a lane made the pass
+ * 3-7x the one-lane-per-bin pass, sixteen 2-5x. Sixteen floats are one
+ * 64-byte run per load across the lanes of a bin on a real GPU.
+ */
+const CHANNELS_PER_LANE = 16;
+
+/**
+ * Lanes per (box, bin) in the first pass: outChannels / CHANNELS_PER_LANE
+ * rounded up to a power of two, at most a workgroup; the workgroup holds
+ * several bins when that is fewer. roiBinLanes in WGSL.
  */
 export function boxGradBinLanes(outChannels: number): number {
   let lanes = 1;
-  while (lanes < Math.min(outChannels, GROUP)) lanes *= 2;
+  while (lanes < Math.min(Math.ceil(outChannels / CHANNELS_PER_LANE), GROUP)) lanes *= 2;
   return lanes;
 }
 
@@ -106,15 +215,19 @@ export function boxGradInvocations(boxBins: number, outChannels: number): number
  * grad : array<f32, fields>. The lanes' sums are then added by a tree of
  * fixed shape in workgroup memory, so the result is the same every run, and
  * the bin's first lane writes partial[boxBin]. Every lane reaches every
- * barrier: lanes past the last bin or channel only add zeros.
+ * barrier: lanes past the last bin or channel only add zeros. `shared`, if
+ * given, runs in every lane before the bins, with lane, lanes, laneInBin,
+ * boxBin and hasBin in scope, and a barrier follows it: there the lanes of a
+ * bin may fill workgroup memory that perBin then reads.
  */
-export function boxGradLanesMainWgsl(fields: number, channels: string, perBin: string): string {
+export function boxGradLanesMainWgsl(fields: number, channels: string, perBin: string, shared = ''): string {
   return `
 var<workgroup> roiLaneGrads : array<array<f32, ${fields}>, ${GROUP}>;
 
 fn roiBinLanes() -> i32 {
+  let wanted = (${channels} + ${CHANNELS_PER_LANE - 1}) / ${CHANNELS_PER_LANE};
   var lanes = 1;
-  while (lanes < min(${channels}, ${GROUP})) {
+  while (lanes < min(wanted, ${GROUP})) {
     lanes *= 2;
   }
   return lanes;
@@ -127,7 +240,9 @@ fn main(index : i32) {
   let boxBin = (index / ${GROUP}) * (${GROUP} / lanes) + lane / lanes;
   let bins = uniforms.pooledHeight * uniforms.pooledWidth;
   let hasBin = boxBin < uniforms.numBoxes * bins;
-  var grad : array<f32, ${fields}>;
+  var grad : array<f32, ${fields}>;${shared ? `
+${shared}
+  workgroupBarrier();` : ''}
   if (hasBin && laneInBin < ${channels}) {
     let k = boxBin / bins;
     let ph = (boxBin - k * bins) / uniforms.pooledWidth;
@@ -170,16 +285,8 @@ ${ROI_ALIGN_READ_WGSL}
 ${channelMapWgsl(positionSensitive)}
 ${SAMPLE_BOX_GRAD_WGSL}
 ${mode === 'avg' ? BIN_AVG_WGSL : BIN_MAX_WGSL}
-${boxGradLanesMainWgsl(4, 'roiOutChannels()', `
-    let box = roiReadBox(k);
-    if (box.readable) {
-      let yAxis = roiAlignAxis(box.y1, box.y2, uniforms.pooledHeight, uniforms.height);
-      let xAxis = roiAlignAxis(box.x1, box.x2, uniforms.pooledWidth, uniforms.width);
-      // dy [K,outH,outW,C] holds this bin's channels from boxBin * C on.
-      let g = roiBinBoxGrad(
-          yAxis, xAxis, ph, pw, roiPixelOffset(box.batch, 0, 0), boxBin * roiOutChannels(), first, step);
-      grad = array<f32, 4>(g.x, g.y, g.z, g.w);
-    }`)}
+${mode === 'avg' ? boxGradLanesMainWgsl(4, 'roiOutChannels()', BIN_AVG_PER_BIN_WGSL, BIN_AVG_SHARED_WGSL) :
+                   boxGradLanesMainWgsl(4, 'roiOutChannels()', BIN_MAX_PER_BIN_WGSL)}
 `;
 }
 
