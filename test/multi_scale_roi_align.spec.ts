@@ -223,6 +223,12 @@ const randomCases: RandomCase[] = [
     imageSize: [200, 256], firstLevel: 3, numLevels: 4, batch: 1, channels: 2, numBoxes: 8, outH: 2, outW: 2,
     seed: 35, options: {aligned: true, mode: 'max'},
   },
+  {
+    // C % 4 == 0: webgpu's 'max' forward takes four channels per invocation.
+    title: 'three levels, max, eight channels, samplingRatio 2',
+    imageSize: [40, 48], firstLevel: 2, numLevels: 3, batch: 2, channels: 8, numBoxes: 8, outH: 2, outW: 3,
+    seed: 31, options: {samplingRatio: 2, canonicalScale: 16, canonicalLevel: 3, mode: 'max'},
+  },
 ];
 
 /** The level maps as tensors in `dataFormat`. */

@@ -19,8 +19,8 @@ export function multiScaleRoiAlign(args: {
   if (shape.some(d => d === 0) || levels.some(x => x.shape.some(d => d === 0))) {
     return zerosTensor(backend, shape);
   }
-  // As RoIAlign: four channels per invocation for 'avg' when C % 4 == 0.
-  const lanes = attrs.mode === 'avg' && channels % 4 === 0 ? 4 : 1;
+  // As RoIAlign: four channels per invocation when C % 4 == 0.
+  const lanes = channels % 4 === 0 ? 4 : 1;
   const program = new MultiScaleRoIAlignProgram(
       shape, levels.length, attrs.mode, attrs.aligned, lanes);
   return runRoIProgram(
