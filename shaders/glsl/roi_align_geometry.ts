@@ -526,15 +526,13 @@ vec2 roiSampleTableEntry(RoIAlignSample s) {
 `;
 
 /**
- * The block reductions' samples read from the sample table (input
- * roiSampleTable, through its pair reader); roiTableBox is the box whose
- * samples these are, set by the forward's main().
+ * A table entry (corners, highWeight) as a sample, and the block reductions'
+ * samples by entry: shared by both table readers, which define
+ * roiTableEntry (an entry with corners < 0 is outside the map).
  */
-export const ROI_ALIGN_TABLE_SAMPLES_GLSL = `
-int roiTableBox;
-
+const TABLE_SAMPLE_DECODE_GLSL = `
 RoIAlignSample roiTableSample(int entry) {
-  vec2 e = readRoiSampleTablePair(2 * (roiTableBox * roiSampleTableEntries() + entry), true);
+  vec2 e = roiTableEntry(entry);
   RoIAlignSample r = RoIAlignSample(false, 0, 0, 0.0, 0.0, 0.0, 0.0);
   if (e.x < 0.0) return r;
   int corners = int(e.x);
@@ -554,6 +552,19 @@ RoIAlignSample roiBlockColSample(RoIAlignAxis ax, int u) {
   return roiTableSample(roiPooledSize.x * roiSamplingRatio + u);
 }
 `;
+
+/**
+ * The block reductions' samples read from the sample table (input
+ * roiSampleTable, through its pair reader); roiTableBox is the box whose
+ * samples these are, set by the forward's main().
+ */
+export const ROI_ALIGN_TABLE_SAMPLES_GLSL = `
+int roiTableBox;
+
+vec2 roiTableEntry(int entry) {
+  return readRoiSampleTablePair(2 * (roiTableBox * roiSampleTableEntries() + entry), true);
+}
+${TABLE_SAMPLE_DECODE_GLSL}`;
 
 /** x's values at a sample, from the flat (unpacked) x. Needs the pair reader of roiX (flatPairReader). */
 export const ROI_ALIGN_PAIR_VALUE_GLSL = `
@@ -626,24 +637,7 @@ vec4 roiSampleTableTexel(int entry) {
   return texelFetch(roiSampleTable, ivec2(t - row * width, row), 0);
 }
 
-RoIAlignSample roiTableSample(int entry) {
-  vec4 e = roiSampleTableTexel(entry);
-  RoIAlignSample r = RoIAlignSample(false, 0, 0, 0.0, 0.0, 0.0, 0.0);
-  if (e.x < 0.0) return r;
-  int corners = int(e.x);
-  r.inside = true;
-  r.low = corners >> 1;
-  r.high = r.low + (corners & 1);
-  r.highWeight = e.y;
-  r.lowWeight = 1.0 - e.y;
-  return r;
+vec2 roiTableEntry(int entry) {
+  return roiSampleTableTexel(entry).xy;
 }
-
-RoIAlignSample roiBlockRowSample(RoIAlignAxis ay, int t) {
-  return roiTableSample(t);
-}
-
-RoIAlignSample roiBlockColSample(RoIAlignAxis ax, int u) {
-  return roiTableSample(roiPooledSize.x * roiSamplingRatio + u);
-}
-`;
+${TABLE_SAMPLE_DECODE_GLSL}`;
