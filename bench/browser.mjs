@@ -98,7 +98,8 @@ function printTable(title, rows, outputElements, ortRow) {
  */
 async function runDetectorRows(page) {
   let anyFailed = false;
-  const ops = ["forward 'avg'", "forward 'max'", "dx 'avg'", "dx 'max'", "dboxes 'avg'", "dboxes 'max'", 'composite'];
+  const ops = ["forward 'avg'", "forward 'max'", "winners 'max'", "dx 'avg'", "dx 'max'", "dboxes 'avg'", "dboxes 'max'",
+    'composite'];
   for (const name of workloadNames) {
     const w = DETECTOR_WORKLOADS[name];
     console.log(`- ${name}: features [${w.features.slice(0, 3)},C], ${w.numBoxes} boxes, spatialScale 1/${1 / w.spatialScale}, ` +

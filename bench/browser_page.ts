@@ -177,19 +177,34 @@ async function runBackend(backend: string, name: string, repeats: number) {
 
 const detectorWorkloads = DETECTOR_WORKLOADS as Record<string, Workload>;
 
-/** The detector rows: forward, dx and dboxes in both modes, by name. */
-const DETECTOR_OPS = ["forward 'avg'", "forward 'max'", "dx 'avg'", "dx 'max'", "dboxes 'avg'", "dboxes 'max'"];
+/**
+ * The detector rows: forward, dx and dboxes in both modes, and the 'max'
+ * winners, by name. As in a training step, 'max' finds its winners once and
+ * both gradients read them, so they are timed apart.
+ */
+const DETECTOR_OPS =
+    ["forward 'avg'", "forward 'max'", "winners 'max'", "dx 'avg'", "dx 'max'", "dboxes 'avg'", "dboxes 'max'"];
 
-function detectorOps(w: Workload, t: ReturnType<typeof tensors>): Record<string, () => tf.Tensor> {
+/** The ops, and the winners tensor the 'max' gradients read (the caller disposes it). */
+function detectorOps(w: Workload, t: ReturnType<typeof tensors>):
+    {ops: Record<string, () => tf.Tensor>, winners: tf.Tensor} {
   const ops: Record<string, () => tf.Tensor> = {};
+  const boxInputs = {x: t.x, boxes: t.boxes, boxIndices: t.boxIndices};
+  let winners: tf.Tensor|null = null;
   for (const mode of ['avg', 'max']) {
     const attrs = {pooledHeight: w.outputSize, pooledWidth: w.outputSize, spatialScale: w.spatialScale,
                    samplingRatio: w.samplingRatio, aligned: w.aligned, mode};
-    ops[`forward '${mode}'`] = () => tf.engine().runKernel('RoIAlign', {x: t.x, boxes: t.boxes, boxIndices: t.boxIndices}, attrs) as tf.Tensor;
-    ops[`dx '${mode}'`] = () => tf.engine().runKernel('RoIAlignGrad', t, attrs) as tf.Tensor;
-    ops[`dboxes '${mode}'`] = () => tf.engine().runKernel('RoIAlignBoxGrad', t, attrs) as tf.Tensor;
+    ops[`forward '${mode}'`] = () => tf.engine().runKernel('RoIAlign', boxInputs, attrs) as tf.Tensor;
+    let gradInputs: typeof t & {winners?: tf.Tensor} = t;
+    if (mode === 'max') {
+      ops[`winners '${mode}'`] = () => tf.engine().runKernel('RoIAlignWinners', boxInputs, attrs) as tf.Tensor;
+      winners = ops[`winners '${mode}'`]();
+      gradInputs = {...t, winners};
+    }
+    ops[`dx '${mode}'`] = () => tf.engine().runKernel('RoIAlignGrad', gradInputs, attrs) as tf.Tensor;
+    ops[`dboxes '${mode}'`] = () => tf.engine().runKernel('RoIAlignBoxGrad', gradInputs, attrs) as tf.Tensor;
   }
-  return ops;
+  return {ops, winners: winners!};
 }
 
 /**
@@ -202,21 +217,23 @@ async function runDetector(backend: string, name: string, channels: number, repe
   const w = withChannels(detectorWorkloads[name], channels) as Workload;
   const key = `detector ${name} C${channels}`;
   const inputs = await workloadInputs(key, w);
-  if (!inputs.expected[DETECTOR_OPS[2]]) {
+  if (!inputs.expected[DETECTOR_OPS[3]]) {
     await useBackend('cpu');
     const t = tensors(w, inputs);
-    for (const [op, run] of Object.entries(detectorOps(w, t))) {
+    const {ops, winners} = detectorOps(w, t);
+    for (const [op, run] of Object.entries(ops)) {
       const y = run();
       inputs.expected[op] = await y.data() as Float32Array;
       y.dispose();
     }
-    tf.dispose(Object.values(t));
+    tf.dispose([...Object.values(t), winners]);
   }
   await useBackend(backend);
   const t = tensors(w, inputs);
   const times: Record<string, Timing> = {};
   const checks: string[] = [];
-  for (const [op, run] of Object.entries(detectorOps(w, t))) {
+  const {ops, winners} = detectorOps(w, t);
+  for (const [op, run] of Object.entries(ops)) {
     const y = run();
     // Gradients sum many terms in another order than the cpu kernels: compare them more loosely.
     const tolerance = op.startsWith('forward') ? 1e-4 : 1e-3;
@@ -234,7 +251,7 @@ async function runDetector(backend: string, name: string, channels: number, repe
               `boxes whose samples stay inside the map (largest difference ${worst.toExponential(1)})`);
   times.composite = await timeTensors(composite.run, repeats);
   composite.dispose();
-  tf.dispose(Object.values(t));
+  tf.dispose([...Object.values(t), winners]);
   return {times, checks};
 }
 
