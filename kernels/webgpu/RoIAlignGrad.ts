@@ -3,7 +3,7 @@ import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
 
 import {RoIAlignAttrs, RoIAlignGrad, RoIAlignGradInputs} from '../../src/kernel_names';
 import {gradientWinners} from './RoIAlignWinners';
-import {RoIAlignGradProgram} from './roi_align_grad_webgpu';
+import {RoIAlignGradProgram, RoIAlignTileLinesProgram} from './roi_align_grad_webgpu';
 import {RoIReachProgram} from './roi_reach_webgpu';
 import {checkSamplingRatio, nothingToCompute, zerosTensor} from './roi_webgpu_util';
 import {runGather} from './gather_webgpu';
@@ -20,9 +20,11 @@ export function roiAlignGrad(args: {inputs: RoIAlignGradInputs, backend: WebGPUB
   checkSamplingRatio(RoIAlignGrad, attrs);
   if (nothingToCompute(inputs)) return zerosTensor(backend, inputs.x.shape);
   const {winner, owned} = gradientWinners(backend, RoIAlignGrad, inputs, attrs);
+  const numBoxes = inputs.boxes.shape[0];
   return runGather(
-      backend, RoIAlignGrad, new RoIReachProgram(inputs.boxes.shape[0], attrs),
-      new RoIAlignGradProgram(inputs.x.shape, attrs.mode, attrs.aligned), {...inputs, winner}, attrs, [], [owned]);
+      backend, RoIAlignGrad, new RoIReachProgram(numBoxes, attrs),
+      new RoIAlignGradProgram(inputs.x.shape, attrs.mode, attrs.aligned), {...inputs, winner}, attrs, [], [owned],
+      'float32', layout => new RoIAlignTileLinesProgram(numBoxes, layout, attrs.aligned));
 }
 
 export const roiAlignGradConfig: KernelConfig = {

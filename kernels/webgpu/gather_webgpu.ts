@@ -1,28 +1,34 @@
 import type {DataType, TensorInfo} from '@tensorflow/tfjs-core';
 import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
 
-import {GATHER_UNIFORMS, TILE_CULL_WGSL, TileLayout, tileLayout} from '../../shaders/wgsl/gather';
+import {GATHER_UNIFORMS, TileLayout, tileCullWgsl, tileLayout, tileMaskWords, withLineMasks} from '../../shaders/wgsl/gather';
 import {ROI_UNIFORMS} from '../../shaders/wgsl/geometry';
 import {ProgramUniforms, releasing, RoIGeometryAttrs, RoIProgram, RoITensors, runOnRoITensors} from './roi_webgpu_util';
 
-/** tileBoxes [N, tilesY, tilesX, maskWords] int32 from reach: see shaders/wgsl/gather.ts. */
+/**
+ * tileBoxes [N, tilesY, tilesX, maskWords] int32 from reach, and with
+ * `lines` from RoIAlign's line masks too: see shaders/wgsl/gather.ts.
+ */
 export class RoITileCullProgram extends RoIProgram {
-  shaderKey = 'roiTileCull';
-  variableNames = ['reach'];
+  shaderKey: string;
+  variableNames: string[];
   uniforms = `${ROI_UNIFORMS} ${GATHER_UNIFORMS}`;
 
-  constructor(batchSize: number, layout: TileLayout) {
-    super([batchSize * layout.tilesY * layout.tilesX * layout.maskWords]);
+  constructor(batchSize: number, layout: TileLayout, private readonly lines = false) {
+    super([tileMaskWords(batchSize, layout)]);
+    this.shaderKey = lines ? 'roiTileCull_lines' : 'roiTileCull';
+    this.variableNames = lines ? ['reach', 'tileLines'] : ['reach'];
   }
 
   getUserCode(): string {
-    return TILE_CULL_WGSL;
+    return tileCullWgsl(this.lines);
   }
 }
 
 /** Values for GATHER_UNIFORMS, in its order. */
 function gatherUniforms(layout: TileLayout): ProgramUniforms {
-  return [layout.tileSide, layout.tilesY, layout.tilesX, layout.maskWords].map(v => ({type: 'int32', data: [v]}));
+  return [layout.tileSide, layout.tilesY, layout.tilesX, layout.maskWords, layout.lineMasks ? 1 : 0].map(
+      v => ({type: 'int32', data: [v]}));
 }
 
 /**
@@ -30,24 +36,37 @@ function gatherUniforms(layout: TileLayout): ProgramUniforms {
  * GATHER_UNIFORMS): the reach pass, the cull pass, then the gather, which
  * reads both. moreUniforms are the geometry's beyond ROI_UNIFORMS (the
  * rotated ops'); `temporaries` (a winner tensor) are released with the
- * passes' outputs, even if a pass throws.
+ * passes' outputs, even if a pass throws. `linePass` (RoIAlign's) makes
+ * the pass of line masks that the cull pass and the gather then read
+ * (tileLines): where the masks would not fit (withLineMasks), one zero word
+ * stands in and uniforms.lineMasks tells the shaders to ignore it.
  */
 export function runGather(
     backend: WebGPUBackend, kernelName: string, reachProgram: RoIProgram, gather: RoIProgram, tensors: RoITensors,
     attrs: RoIGeometryAttrs, moreUniforms: ProgramUniforms = [], temporaries: Array<TensorInfo|null> = [],
-    dtype: DataType = 'float32'): TensorInfo {
+    dtype: DataType = 'float32', linePass: ((layout: TileLayout) => RoIProgram)|null = null): TensorInfo {
   return releasing(backend, temporaries, () => {
-    const layout = tileLayout(tensors.x.shape, tensors.boxes.shape[0]);
+    const numBoxes = tensors.boxes.shape[0];
+    const limits = backend.device.limits;
+    const maxWords = Math.floor(Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize) / 4);
+    const plain = tileLayout(tensors.x.shape, numBoxes);
+    const layout = linePass === null ? plain : withLineMasks(numBoxes, plain, maxWords);
     const reach = runOnRoITensors(backend, kernelName, reachProgram, tensors, attrs, 'int32', moreUniforms);
-    return releasing(backend, [reach], () => {
-      const cull = new RoITileCullProgram(tensors.x.shape[0], layout);
-      const tileBoxes =
-          runOnRoITensors(backend, kernelName, cull, {...tensors, reach}, attrs, 'int32', gatherUniforms(layout));
+    const uniforms = gatherUniforms(layout);
+    let tileLines: TensorInfo|null = null;
+    if (linePass !== null) {
+      tileLines = layout.lineMasks ?
+          runOnRoITensors(backend, kernelName, linePass(layout), {...tensors, reach}, attrs, 'int32', uniforms) :
+          backend.makeTensorInfo([1], 'int32', new Int32Array(1));
+    }
+    return releasing(backend, [reach, tileLines], () => {
+      const cull = new RoITileCullProgram(tensors.x.shape[0], layout, linePass !== null);
+      const withLines = {...tensors, reach, ...(tileLines === null ? {} : {tileLines})};
+      const tileBoxes = runOnRoITensors(backend, kernelName, cull, withLines, attrs, 'int32', uniforms);
       return releasing(
           backend, [tileBoxes],
           () => runOnRoITensors(
-              backend, kernelName, gather, {...tensors, reach, tileBoxes}, attrs, dtype,
-              [...moreUniforms, ...gatherUniforms(layout)]));
+              backend, kernelName, gather, {...withLines, tileBoxes}, attrs, dtype, [...moreUniforms, ...uniforms]));
     });
   });
 }

@@ -1,7 +1,7 @@
 import type {RoIAlignMode} from '../../src/kernel_names';
-import {GATHER_UNIFORMS, gatherInvocations} from '../../shaders/wgsl/gather';
+import {GATHER_UNIFORMS, gatherInvocations, lineMaskWords, TileLayout} from '../../shaders/wgsl/gather';
 import {ROI_UNIFORMS} from '../../shaders/wgsl/geometry';
-import {roiAlignGradWgsl} from '../../shaders/wgsl/roi_align_grad';
+import {roiAlignGradWgsl, roiAlignTileLinesWgsl} from '../../shaders/wgsl/roi_align_grad';
 import {RoIProgram} from './roi_webgpu_util';
 
 /**
@@ -18,11 +18,31 @@ export class RoIAlignGradProgram extends RoIProgram {
       xShape: number[], private readonly mode: RoIAlignMode, private readonly aligned: boolean) {
     super(xShape, gatherInvocations(xShape));
     this.variableNames =
-        ['dy', 'boxes', 'boxIndices', 'reach', 'tileBoxes', ...(mode === 'avg' ? [] : ['winner'])];
+        ['dy', 'boxes', 'boxIndices', 'reach', 'tileBoxes', 'tileLines', ...(mode === 'avg' ? [] : ['winner'])];
     this.shaderKey = `roiAlignGrad_${mode}_${aligned ? 'aligned' : 'unaligned'}`;
   }
 
   getUserCode(): string {
     return roiAlignGradWgsl(this.mode, this.aligned);
+  }
+}
+
+/**
+ * RoIAlign's line pass: tileLines [tilesY + tilesX, K], which of each 8 x 8
+ * tile row's rows and tile column's columns a box's samples read; one
+ * invocation per word.
+ */
+export class RoIAlignTileLinesProgram extends RoIProgram {
+  shaderKey: string;
+  variableNames = ['boxes', 'boxIndices', 'reach'];
+  uniforms = `${ROI_UNIFORMS} ${GATHER_UNIFORMS}`;
+
+  constructor(numBoxes: number, layout: TileLayout, private readonly aligned: boolean) {
+    super([lineMaskWords(numBoxes, layout)]);
+    this.shaderKey = `roiAlignTileLines_${aligned ? 'aligned' : 'unaligned'}`;
+  }
+
+  getUserCode(): string {
+    return roiAlignTileLinesWgsl(this.aligned);
   }
 }

@@ -143,7 +143,7 @@ export function runRoIProgram(
 
 /** The tensors a program may read, by the names in its variableNames. */
 export type RoITensors =
-    RoIInputs&{dy?: TensorInfo, winner?: TensorInfo | null, reach?: TensorInfo, tileBoxes?: TensorInfo};
+    RoIInputs&{dy?: TensorInfo, winner?: TensorInfo | null, reach?: TensorInfo, tileBoxes?: TensorInfo, tileLines?: TensorInfo};
 
 /**
  * Runs a program of the geometry (ROI_UNIFORMS, then `moreUniforms` for

@@ -9,15 +9,25 @@
  * 1. the reach pass stores each box's image and the pixel rectangle it can
  *    touch (reachWgsl), one invocation per box;
  * 2. the cull pass sets, for every tile of pixels and every box, one bit:
- *    whether the box's reach meets the tile (tileCullWgsl);
+ *    whether the box's reach meets the tile (tileCullWgsl). For RoIAlign a
+ *    line pass before it (roiAlignTileLinesWgsl) finds, per tile row and box,
+ *    which of the tile's 8 rows some sample reads, and per tile column and
+ *    box which of its 8 columns; the cull pass then keeps a box only where
+ *    it reads a row and a column of the tile;
  * 3. a workgroup of the gather takes one 8 x 8 tile of pixels and one block
  *    of GATHER_CHANNELS channels; its invocations walk the tile's set bits
  *    from the lowest box up (the same boxes for the whole workgroup, in box
- *    order), test the pixel against the box's reach, and only then run the
- *    op's geometry.
- * The gather costs O(N·H·W·⌈C/32⌉·(K/32 + boxes touching the tile)), the
- * cull pass O(tiles·K) bit tests; tiles grow past 8 x 8 only where the mask
- * would pass MAX_TILE_MASK_WORDS, so that it stays bounded.
+ *    order), test the pixel's row and column against the box's masks
+ *    (RoIAlign) and the pixel against its reach, and only then run the op's
+ *    geometry.
+ * The gather costs O(N·H·W·⌈C/32⌉·(K/32 + boxes reaching the tile + boxes
+ * with samples on the pixel's row and column × candidate samples)): a pixel
+ * between the rows or columns of a box's samples skips it with two reads.
+ * The cull pass costs O(tiles·K) bit tests; RoIAlign's line pass O(8 rows
+ * or columns × candidate samples) per box and tile row or column its reach
+ * meets. Tiles grow past 8 x 8 only where the mask would pass
+ * MAX_TILE_MASK_WORDS, so that it stays bounded; RoIAlign's line masks are
+ * kept only for 8 x 8 tiles where they fit MAX_LINE_MASK_WORDS.
  */
 
 /** Channels per invocation. A constant, so that `total` stays in registers. */
@@ -39,12 +49,22 @@ export function gatherInvocations(xShape: number[]): number {
  */
 export const MAX_TILE_MASK_WORDS = 1 << 22;
 
-/** How the cull pass tiles the map: tiles of tileSide pixels, maskWords words of box bits each. */
+/**
+ * The most words of RoIAlign's line masks, (tilesY + tilesX) x K: 64 MiB. A
+ * detector's map and boxes (200 x 272 pixels, 1000 boxes) need 59,000.
+ */
+export const MAX_LINE_MASK_WORDS = 1 << 24;
+
+/**
+ * How the cull pass tiles the map: tiles of tileSide pixels, maskWords words
+ * of box bits each; lineMasks: RoIAlign's line pass runs (roiAlignTileLinesWgsl).
+ */
 export interface TileLayout {
   tileSide: number;
   tilesY: number;
   tilesX: number;
   maskWords: number;
+  lineMasks: boolean;
 }
 
 /**
@@ -57,11 +77,39 @@ export function tileLayout(xShape: number[], numBoxes: number): TileLayout {
   let tileSide = GATHER_TILE;
   const words = (side: number) => batch * Math.ceil(height / side) * Math.ceil(width / side) * maskWords;
   while (words(tileSide) > MAX_TILE_MASK_WORDS && tileSide < Math.max(height, width)) tileSide *= 2;
-  return {tileSide, tilesY: Math.ceil(height / tileSide), tilesX: Math.ceil(width / tileSide), maskWords};
+  return {
+    tileSide,
+    tilesY: Math.ceil(height / tileSide),
+    tilesX: Math.ceil(width / tileSide),
+    maskWords,
+    lineMasks: false,
+  };
+}
+
+/** Words of the tile x box mask. */
+export function tileMaskWords(batchSize: number, layout: TileLayout): number {
+  return batchSize * layout.tilesY * layout.tilesX * layout.maskWords;
+}
+
+/** Words of RoIAlign's line masks: [tilesY + tilesX, K]. */
+export function lineMaskWords(numBoxes: number, layout: TileLayout): number {
+  return (layout.tilesY + layout.tilesX) * numBoxes;
+}
+
+/**
+ * layout with RoIAlign's line masks where the tiles are GATHER_TILE wide (a
+ * mask has 8 bits) and the masks fit MAX_LINE_MASK_WORDS and maxWords (the
+ * device's binding limit); else unchanged, and the gather tests the reach
+ * alone.
+ */
+export function withLineMasks(numBoxes: number, layout: TileLayout, maxWords: number): TileLayout {
+  const words = lineMaskWords(numBoxes, layout);
+  const fits = layout.tileSide === GATHER_TILE && words <= Math.min(MAX_LINE_MASK_WORDS, maxWords);
+  return {...layout, lineMasks: fits};
 }
 
 /** Uniforms of the cull pass and the gathers, after the geometry's: a TileLayout. */
-export const GATHER_UNIFORMS = 'tileSide : i32, tilesY : i32, tilesX : i32, maskWords : i32,';
+export const GATHER_UNIFORMS = 'tileSide : i32, tilesY : i32, tilesX : i32, maskWords : i32, lineMasks : i32,';
 
 /** The reach of a box: image, first and last row, first and last column. */
 export const REACH_FIELDS = 5;
@@ -99,8 +147,18 @@ fn main(index : i32) {
  * User code of the cull pass: reach -> tileBoxes [N, tilesY, tilesX,
  * maskWords] int32, bit b of word i set when box 32 i + b belongs to image n
  * and its reach meets the tile. One invocation per word, so no atomics.
+ * With `lines`, it also reads RoIAlign's line masks (tileLines, where
+ * uniforms.lineMasks is 1) and keeps a box only where it reads one of the
+ * tile's rows and one of its columns.
  */
-export const TILE_CULL_WGSL = `
+export function tileCullWgsl(lines = false): string {
+  const keepBox = lines ? `if (uniforms.lineMasks == 0 ||
+        (tileLines[tileY * uniforms.numBoxes + k] != 0 &&
+         tileLines[(uniforms.tilesY + tileX) * uniforms.numBoxes + k] != 0)) {
+      bits |= 1u << u32(b);
+    }` :
+                          'bits |= 1u << u32(b);';
+  return `
 fn main(index : i32) {
   if (index >= uniforms.batchSize * uniforms.tilesY * uniforms.tilesX * uniforms.maskWords) {
     return;
@@ -121,23 +179,45 @@ fn main(index : i32) {
       break;
     }
     let r = ${REACH_FIELDS} * k;
-    if (reach[r] == n && reach[r + 1] <= bottom && reach[r + 2] >= top && reach[r + 3] <= right &&
-        reach[r + 4] >= left) {
-      bits |= 1u << u32(b);
+    if (reach[r] != n || reach[r + 1] > bottom || reach[r + 2] < top || reach[r + 3] > right ||
+        reach[r + 4] < left) {
+      continue;
     }
+    ${keepBox}
   }
   setOutputAtIndexI32(index, bitcast<i32>(bits));
 }
 `;
+}
 
 /**
  * main() of a gather, with `reach` (reachWgsl) and `tileBoxes` (the cull
  * pass) inputs and GATHER_UNIFORMS. `body` runs once per box that can touch
  * the pixel, in box order, with k, the pixel n, h, w and its first channel
  * c0 in scope, and adds the gradient of channel c0 + j (when below
- * uniforms.channels) to total[j]; main writes the block out.
+ * uniforms.channels) to total[j]; main writes the block out. With
+ * `lineMasks` it also reads RoIAlign's line masks (tileLines) where
+ * uniforms.lineMasks is 1, and skips a box before `body` where no sample
+ * reads the pixel's row or column.
  */
-export function gatherMainWgsl(body: string): string {
+export function gatherMainWgsl(body: string, lineMasks = false): string {
+  // RoIAlign's line masks, where kept: bit h % 8 of the box's mask for the
+  // tile's row, bit w % 8 of the one for its column. A box whose samples
+  // read no pixel of the pixel's row, or none of its column, passes it
+  // nothing: the same test as the body's weights, made before its geometry.
+  const lineTest = lineMasks ? `
+      if (uniforms.lineMasks != 0 &&
+          ((bitcast<u32>(tileLines[rowLines + k]) & rowBit) == 0u ||
+           (bitcast<u32>(tileLines[columnLines + k]) & columnBit) == 0u)) {
+        continue;
+      }` :
+                               '';
+  const linesAt = lineMasks ? `
+  let rowLines = (h / GATHER_TILE) * uniforms.numBoxes;
+  let columnLines = (uniforms.tilesY + w / GATHER_TILE) * uniforms.numBoxes;
+  let rowBit = 1u << u32(h % GATHER_TILE);
+  let columnBit = 1u << u32(w % GATHER_TILE);` :
+                              '';
   return `
 const GATHER_CHANNELS : i32 = ${GATHER_CHANNELS};
 const GATHER_TILE : i32 = ${GATHER_TILE};
@@ -162,6 +242,7 @@ fn main(index : i32) {
   }
   let maskStart = ((n * uniforms.tilesY + h / uniforms.tileSide) * uniforms.tilesX + w / uniforms.tileSide) *
       uniforms.maskWords;
+  ${linesAt}
   var total : array<f32, GATHER_CHANNELS>;
   for (var word = 0; word < uniforms.maskWords; word++) {
     var bits = bitcast<u32>(tileBoxes[maskStart + word]);
@@ -169,6 +250,7 @@ fn main(index : i32) {
       // The lowest set bit first: boxes in increasing order.
       let k = word * 32 + i32(firstTrailingBit(bits));
       bits &= bits - 1u;
+      ${lineTest}
       let r = ${REACH_FIELDS} * k;
       if (h < reach[r + 1] || h > reach[r + 2] || w < reach[r + 3] || w > reach[r + 4]) {
         continue;

@@ -8,7 +8,7 @@
  * program recorded in `winner`.
  */
 import type {RoIAlignMode} from '../../src/kernel_names';
-import {gatherMainWgsl} from './gather';
+import {GATHER_TILE, gatherMainWgsl, REACH_FIELDS} from './gather';
 import {roiAlignGeometryWgsl} from './geometry';
 
 /** User code: dy, boxes, boxIndices, reach (and winner for 'max') -> dx [N,H,W,C]. */
@@ -49,6 +49,62 @@ ${gatherMainWgsl(`
           }
         }
       }
-    }`)}
+    }`, true)}
+`;
+}
+
+/**
+ * User code of RoIAlign's line pass (see gather.ts): boxes, boxIndices,
+ * reach -> tileLines [tilesY + tilesX, K] int32. Word (j, k), for a tile row
+ * j < tilesY, has bit i set when a sample of box k reads row 8 j + i with a
+ * weight that the gather would not skip; for j = tilesY + tile column, the
+ * same for columns. Zero where the box's reach misses those pixels. Only run
+ * for tiles GATHER_TILE wide.
+ */
+export function roiAlignTileLinesWgsl(aligned: boolean): string {
+  return `
+${roiAlignGeometryWgsl(aligned)}
+
+// Bit i set when a sample of axis reads pixel first + i (first..last).
+fn roiLinesRead(axis : RoIAxis, first : i32, last : i32) -> u32 {
+  var lines = 0u;
+  for (var p = first; p <= last; p++) {
+    let samples = roiAxisTouching(axis, p);
+    for (var t = samples.x; t <= samples.y; t++) {
+      if (roiCornerWeight(roiAxisSample(axis, t), p) != 0.0) {
+        lines |= 1u << u32(p - first);
+        break;
+      }
+    }
+  }
+  return lines;
+}
+
+fn main(index : i32) {
+  if (index >= (uniforms.tilesY + uniforms.tilesX) * uniforms.numBoxes) {
+    return;
+  }
+  let k = index % uniforms.numBoxes;
+  let line = index / uniforms.numBoxes;
+  let r = ${REACH_FIELDS} * k;
+  var lines = 0u;
+  if (reach[r] >= 0) {
+    let box = roiReadBox(k);
+    if (line < uniforms.tilesY) {
+      let first = line * ${GATHER_TILE};
+      let last = min(first + ${GATHER_TILE}, uniforms.height) - 1;
+      if (reach[r + 1] <= last && reach[r + 2] >= first) {
+        lines = roiLinesRead(roiAlignAxis(box.y1, box.y2, uniforms.pooledHeight, uniforms.height), first, last);
+      }
+    } else {
+      let first = (line - uniforms.tilesY) * ${GATHER_TILE};
+      let last = min(first + ${GATHER_TILE}, uniforms.width) - 1;
+      if (reach[r + 3] <= last && reach[r + 4] >= first) {
+        lines = roiLinesRead(roiAlignAxis(box.x1, box.x2, uniforms.pooledWidth, uniforms.width), first, last);
+      }
+    }
+  }
+  setOutputAtIndexI32(index, bitcast<i32>(lines));
+}
 `;
 }
