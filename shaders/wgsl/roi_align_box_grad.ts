@@ -64,13 +64,13 @@ const BIN_AVG_SHARED_WGSL = `
       let tx = cols.x + laneInBin;
       if (ty <= rows.y) {
         let row = roiAxisSample(yAxis, ty);
-        roiRowSamples[lane] = row;
-        roiRowSlopes[lane] = roiAxisSlope(yAxis, ty, row);
+        roiBinSamples[lane] = row;
+        roiBinSlopes[lane] = roiAxisSlope(yAxis, ty, row);
       }
       if (tx <= cols.y) {
         let col = roiAxisSample(xAxis, tx);
-        roiColSamples[lane] = col;
-        roiColSlopes[lane] = roiAxisSlope(xAxis, tx, col);
+        roiBinSamples[${GROUP} + lane] = col;
+        roiBinSlopes[${GROUP} + lane] = roiAxisSlope(xAxis, tx, col);
       }
     }
   }`;
@@ -97,42 +97,45 @@ const BIN_MAX_PER_BIN_WGSL = `
     }`;
 
 const BIN_AVG_WGSL = `
-var<workgroup> roiRowSamples : array<RoISample, ${GROUP}>;
-var<workgroup> roiRowSlopes : array<vec2<f32>, ${GROUP}>;
-var<workgroup> roiColSamples : array<RoISample, ${GROUP}>;
-var<workgroup> roiColSlopes : array<vec2<f32>, ${GROUP}>;
+// The rows' shared samples and slopes, then (from ${GROUP} on) the columns'.
+var<workgroup> roiBinSamples : array<RoISample, ${2 * GROUP}>;
+var<workgroup> roiBinSlopes : array<vec2<f32>, ${2 * GROUP}>;
+
+struct RoISampleSlope {
+  sample : RoISample,
+  slope : vec2<f32>,
+}
+
+// Sample t of an axis whose inside range starts at t0: the first \`step\` come
+// from the shared arrays at slot, the rest are worked out here.
+fn roiBinSample(axis : RoIAxis, t : i32, t0 : i32, step : i32, slot : i32) -> RoISampleSlope {
+  if (t - t0 < step) {
+    return RoISampleSlope(roiBinSamples[slot + t - t0], roiBinSlopes[slot + t - t0]);
+  }
+  let sample = roiAxisSample(axis, t);
+  return RoISampleSlope(sample, roiAxisSlope(axis, t, sample));
+}
 
 // Every inside sample, weighted 1 / count, with this lane's channels summed
 // first, over the samples rows x cols of the bin's inside ranges; samples
-// r < lanes of each range come from roi*Samples[slot + r].
+// r < lanes of each range come from the shared arrays (rows at slot + r,
+// columns at ${GROUP} + slot + r).
 fn roiBinBoxGrad(
     yAxis : RoIAxis, xAxis : RoIAxis, rows : vec2<i32>, cols : vec2<i32>, ph : i32, pw : i32, base : i32,
     dyBase : i32, first : i32, step : i32, slot : i32) -> vec4<f32> {
   let count = max(f32(yAxis.grid) * f32(xAxis.grid), 1.0);
   var grad = vec4<f32>(0.0);
   for (var ty = rows.x; ty <= rows.y; ty++) {
-    var row : RoISample;
-    var dRow : vec2<f32>;
-    if (ty - rows.x < step) {
-      row = roiRowSamples[slot + ty - rows.x];
-      dRow = roiRowSlopes[slot + ty - rows.x];
-    } else {
-      row = roiAxisSample(yAxis, ty);
-      dRow = roiAxisSlope(yAxis, ty, row);
-    }
+    let rowAndSlope = roiBinSample(yAxis, ty, rows.x, step, slot);
+    let row = rowAndSlope.sample;
+    let dRow = rowAndSlope.slope;
     if (!row.inside) {
       continue;
     }
     for (var tx = cols.x; tx <= cols.y; tx++) {
-      var col : RoISample;
-      var dCol : vec2<f32>;
-      if (tx - cols.x < step) {
-        col = roiColSamples[slot + tx - cols.x];
-        dCol = roiColSlopes[slot + tx - cols.x];
-      } else {
-        col = roiAxisSample(xAxis, tx);
-        dCol = roiAxisSlope(xAxis, tx, col);
-      }
+      let colAndSlope = roiBinSample(xAxis, tx, cols.x, step, ${GROUP} + slot);
+      let col = colAndSlope.sample;
+      let dCol = colAndSlope.slope;
       if (!col.inside) {
         continue;
       }
