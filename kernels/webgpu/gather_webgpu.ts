@@ -27,7 +27,7 @@ export class RoITileCullProgram extends RoIProgram {
 
 /** Values for GATHER_UNIFORMS, in its order. */
 function gatherUniforms(layout: TileLayout): ProgramUniforms {
-  return [layout.tileSide, layout.tilesY, layout.tilesX, layout.maskWords, layout.lineMasks ? 1 : 0].map(
+  return [layout.tileSide, layout.tilesY, layout.tilesX, layout.maskWords, layout.lineMasks ? (layout.lineTable ? 2 : 1) : 0].map(
       v => ({type: 'int32', data: [v]}));
 }
 

@@ -1,5 +1,5 @@
 import type {RoIAlignMode} from '../../src/kernel_names';
-import {GATHER_UNIFORMS, gatherInvocations, lineMaskWords, TileLayout} from '../../shaders/wgsl/gather';
+import {GATHER_UNIFORMS, gatherInvocations, lineMaskWords, lineTableWords, TileLayout} from '../../shaders/wgsl/gather';
 import {ROI_UNIFORMS} from '../../shaders/wgsl/geometry';
 import {roiAlignGradWgsl, roiAlignTileLinesWgsl} from '../../shaders/wgsl/roi_align_grad';
 import {RoIProgram} from './roi_webgpu_util';
@@ -38,7 +38,9 @@ export class RoIAlignTileLinesProgram extends RoIProgram {
   uniforms = `${ROI_UNIFORMS} ${GATHER_UNIFORMS}`;
 
   constructor(numBoxes: number, layout: TileLayout, private readonly aligned: boolean) {
-    super([lineMaskWords(numBoxes, layout)]);
+    super(
+        [layout.lineTable ? lineTableWords(numBoxes, layout) : lineMaskWords(numBoxes, layout)],
+        lineMaskWords(numBoxes, layout));
     this.shaderKey = `roiAlignTileLines_${aligned ? 'aligned' : 'unaligned'}`;
   }
 

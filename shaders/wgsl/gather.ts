@@ -13,7 +13,10 @@
  *    line pass before it (roiAlignTileLinesWgsl) finds, per tile row and box,
  *    which of the tile's 8 rows some sample reads, and per tile column and
  *    box which of its 8 columns; the cull pass then keeps a box only where
- *    it reads a row and a column of the tile;
+ *    it reads a row and a column of the tile. Where it fits, the line pass
+ *    also writes a line table: per tile line and box, each of the 8 lines'
+ *    samples with their weights (up to LINE_SAMPLES), so that the gather
+ *    reads them instead of working out the box's geometry per pixel;
  * 3. a workgroup of the gather takes one 8 x 8 tile of pixels and one block
  *    of GATHER_CHANNELS channels; its invocations walk the tile's set bits
  *    from the lowest box up (the same boxes for the whole workgroup, in box
@@ -27,7 +30,8 @@
  * or columns × candidate samples) per box and tile row or column its reach
  * meets. Tiles grow past 8 x 8 only where the mask would pass
  * MAX_TILE_MASK_WORDS, so that it stays bounded; RoIAlign's line masks are
- * kept only for 8 x 8 tiles where they fit MAX_LINE_MASK_WORDS.
+ * kept only for 8 x 8 tiles where they fit MAX_LINE_MASK_WORDS, and its
+ * line table only where masks and table together fit it too.
  */
 
 /** Channels per invocation. A constant, so that `total` stays in registers. */
@@ -56,6 +60,23 @@ export const MAX_TILE_MASK_WORDS = 1 << 22;
 export const MAX_LINE_MASK_WORDS = 1 << 24;
 
 /**
+ * Samples per pixel row or column that RoIAlign's line table lists for one
+ * box; a line with more is marked LINE_OVERFLOW and the gather works its
+ * samples out from the geometry instead.
+ */
+export const LINE_SAMPLES = 8;
+
+/** The count of a line whose samples did not fit LINE_SAMPLES. */
+export const LINE_OVERFLOW = 15;
+
+/**
+ * Words of a line table region, one per (tile line, box): the axis's grid,
+ * the counts of its 8 lines (4 bits each), then per line LINE_SAMPLES
+ * entries (sample index, weight bits).
+ */
+export const LINE_REGION_WORDS = 2 + GATHER_TILE * LINE_SAMPLES * 2;
+
+/**
  * How the cull pass tiles the map: tiles of tileSide pixels, maskWords words
  * of box bits each; lineMasks: RoIAlign's line pass runs (roiAlignTileLinesWgsl).
  */
@@ -65,6 +86,8 @@ export interface TileLayout {
   tilesX: number;
   maskWords: number;
   lineMasks: boolean;
+  /** The line pass also lists each line's samples (lineTableWords). */
+  lineTable: boolean;
 }
 
 /**
@@ -83,6 +106,7 @@ export function tileLayout(xShape: number[], numBoxes: number): TileLayout {
     tilesX: Math.ceil(width / tileSide),
     maskWords,
     lineMasks: false,
+    lineTable: false,
   };
 }
 
@@ -96,6 +120,11 @@ export function lineMaskWords(numBoxes: number, layout: TileLayout): number {
   return (layout.tilesY + layout.tilesX) * numBoxes;
 }
 
+/** Words of RoIAlign's line masks followed by its line table. */
+export function lineTableWords(numBoxes: number, layout: TileLayout): number {
+  return lineMaskWords(numBoxes, layout) * (1 + LINE_REGION_WORDS);
+}
+
 /**
  * layout with RoIAlign's line masks where the tiles are GATHER_TILE wide (a
  * mask has 8 bits) and the masks fit MAX_LINE_MASK_WORDS and maxWords (the
@@ -105,7 +134,8 @@ export function lineMaskWords(numBoxes: number, layout: TileLayout): number {
 export function withLineMasks(numBoxes: number, layout: TileLayout, maxWords: number): TileLayout {
   const words = lineMaskWords(numBoxes, layout);
   const fits = layout.tileSide === GATHER_TILE && words <= Math.min(MAX_LINE_MASK_WORDS, maxWords);
-  return {...layout, lineMasks: fits};
+  const tableFits = fits && lineTableWords(numBoxes, layout) <= Math.min(MAX_LINE_MASK_WORDS, maxWords);
+  return {...layout, lineMasks: fits, lineTable: tableFits};
 }
 
 /** Uniforms of the cull pass and the gathers, after the geometry's: a TileLayout. */

@@ -8,7 +8,7 @@
  * program recorded in `winner`.
  */
 import type {RoIAlignMode} from '../../src/kernel_names';
-import {GATHER_TILE, gatherMainWgsl, REACH_FIELDS} from './gather';
+import {GATHER_TILE, gatherMainWgsl, LINE_OVERFLOW, LINE_REGION_WORDS, LINE_SAMPLES, REACH_FIELDS} from './gather';
 import {roiAlignGeometryWgsl} from './geometry';
 
 /** User code: dy, boxes, boxIndices, reach (and winner for 'max') -> dx [N,H,W,C]. */
@@ -18,35 +18,76 @@ export function roiAlignGradWgsl(mode: RoIAlignMode, aligned: boolean): string {
                                   'c0 + j < uniforms.channels && winner[bin + j] == sampleIndex';
   // One division per sample, not per channel.
   const weight = mode === 'avg' ? 'rowWeight * colWeight / count' : 'rowWeight * colWeight';
+  // Sample (ty, tx) of bin (ph, pw), numbered sampleIndex within it as the
+  // forward program numbers them, adds its share to total.
+  const accumulate = `
+            let bin = ((k * uniforms.pooledHeight + ph) * uniforms.pooledWidth + pw) * uniforms.channels + c0;
+            let weight = ${weight};
+            for (var j = 0; j < GATHER_CHANNELS; j++) {
+              if (${passes}) {
+                total[j] += dy[bin + j] * weight;
+              }
+            }`;
   return `
+const LINE_SAMPLES : i32 = ${LINE_SAMPLES};
+const LINE_OVERFLOW : i32 = ${LINE_OVERFLOW};
+const LINE_REGION_WORDS : i32 = ${LINE_REGION_WORDS};
 ${roiAlignGeometryWgsl(aligned)}
 ${gatherMainWgsl(`
-    let box = roiReadBox(k);
-    let yAxis = roiAlignAxis(box.y1, box.y2, uniforms.pooledHeight, uniforms.height);
-    let rows = roiAxisTouching(yAxis, h);
-    let xAxis = roiAlignAxis(box.x1, box.x2, uniforms.pooledWidth, uniforms.width);
-    let cols = roiAxisTouching(xAxis, w);
-    ${mode === 'avg' ? 'let count = max(f32(yAxis.grid) * f32(xAxis.grid), 1.0);' : ''}
-    for (var ty = rows.x; ty <= rows.y; ty++) {
-      let rowWeight = roiCornerWeight(roiAxisSample(yAxis, ty), h);
-      if (rowWeight == 0.0) {
-        continue;
+    // The line table (uniforms.lineMasks == 2) lists, for the pixel's row and
+    // column, the samples of box k that read them with their weights, as the
+    // line pass worked them out with the same geometry: in sample order, so
+    // the sums are the same bit for bit as from the geometry below.
+    var listed = false;
+    if (uniforms.lineMasks == 2) {
+      let table = (uniforms.tilesY + uniforms.tilesX) * uniforms.numBoxes;
+      let rowRegion = table + (rowLines + k) * LINE_REGION_WORDS;
+      let colRegion = table + (columnLines + k) * LINE_REGION_WORDS;
+      let rowCount = i32((bitcast<u32>(tileLines[rowRegion + 1]) >> (4u * u32(h % GATHER_TILE))) & 15u);
+      let colCount = i32((bitcast<u32>(tileLines[colRegion + 1]) >> (4u * u32(w % GATHER_TILE))) & 15u);
+      if (rowCount != LINE_OVERFLOW && colCount != LINE_OVERFLOW) {
+        listed = true;
+        let gridY = tileLines[rowRegion];
+        let gridX = tileLines[colRegion];
+        ${mode === 'avg' ? 'let count = max(f32(gridY) * f32(gridX), 1.0);' : ''}
+        let rowEntries = rowRegion + 2 + (h % GATHER_TILE) * (2 * LINE_SAMPLES);
+        let colEntries = colRegion + 2 + (w % GATHER_TILE) * (2 * LINE_SAMPLES);
+        for (var a = 0; a < rowCount; a++) {
+          let ty = tileLines[rowEntries + 2 * a];
+          let rowWeight = bitcast<f32>(tileLines[rowEntries + 2 * a + 1]);
+          let ph = ty / gridY;
+          for (var b = 0; b < colCount; b++) {
+            let tx = tileLines[colEntries + 2 * b];
+            let colWeight = bitcast<f32>(tileLines[colEntries + 2 * b + 1]);
+            let pw = tx / gridX;
+            let sampleIndex = (ty - ph * gridY) * gridX + (tx - pw * gridX);
+            ${accumulate}
+          }
+        }
       }
-      let ph = ty / yAxis.grid;
-      for (var tx = cols.x; tx <= cols.y; tx++) {
-        let colWeight = roiCornerWeight(roiAxisSample(xAxis, tx), w);
-        if (colWeight == 0.0) {
+    }
+    if (!listed) {
+      let box = roiReadBox(k);
+      let yAxis = roiAlignAxis(box.y1, box.y2, uniforms.pooledHeight, uniforms.height);
+      let rows = roiAxisTouching(yAxis, h);
+      let xAxis = roiAlignAxis(box.x1, box.x2, uniforms.pooledWidth, uniforms.width);
+      let cols = roiAxisTouching(xAxis, w);
+      ${mode === 'avg' ? 'let count = max(f32(yAxis.grid) * f32(xAxis.grid), 1.0);' : ''}
+      for (var ty = rows.x; ty <= rows.y; ty++) {
+        let rowWeight = roiCornerWeight(roiAxisSample(yAxis, ty), h);
+        if (rowWeight == 0.0) {
           continue;
         }
-        let pw = tx / xAxis.grid;
-        // As the forward program numbers the samples of a bin.
-        let sampleIndex = (ty - ph * yAxis.grid) * xAxis.grid + (tx - pw * xAxis.grid);
-        let bin = ((k * uniforms.pooledHeight + ph) * uniforms.pooledWidth + pw) * uniforms.channels + c0;
-        let weight = ${weight};
-        for (var j = 0; j < GATHER_CHANNELS; j++) {
-          if (${passes}) {
-            total[j] += dy[bin + j] * weight;
+        let ph = ty / yAxis.grid;
+        for (var tx = cols.x; tx <= cols.y; tx++) {
+          let colWeight = roiCornerWeight(roiAxisSample(xAxis, tx), w);
+          if (colWeight == 0.0) {
+            continue;
           }
+          let pw = tx / xAxis.grid;
+          // As the forward program numbers the samples of a bin.
+          let sampleIndex = (ty - ph * yAxis.grid) * xAxis.grid + (tx - pw * xAxis.grid);
+          ${accumulate}
         }
       }
     }`, true)}
@@ -59,23 +100,48 @@ ${gatherMainWgsl(`
  * j < tilesY, has bit i set when a sample of box k reads row 8 j + i with a
  * weight that the gather would not skip; for j = tilesY + tile column, the
  * same for columns. Zero where the box's reach misses those pixels. Only run
- * for tiles GATHER_TILE wide.
+ * for tiles GATHER_TILE wide. With uniforms.lineMasks == 2 the words are
+ * followed by the line table, one region of LINE_REGION_WORDS per word,
+ * written where the box's reach meets the tile line (the gather reads a
+ * region only where both its mask bits are set).
  */
 export function roiAlignTileLinesWgsl(aligned: boolean): string {
   return `
+const LINE_SAMPLES : i32 = ${LINE_SAMPLES};
+const LINE_OVERFLOW : i32 = ${LINE_OVERFLOW};
+const LINE_REGION_WORDS : i32 = ${LINE_REGION_WORDS};
 ${roiAlignGeometryWgsl(aligned)}
 
-// Bit i set when a sample of axis reads pixel first + i (first..last).
-fn roiLinesRead(axis : RoIAxis, first : i32, last : i32) -> u32 {
+// Bit i set when a sample of axis reads pixel first + i (first..last). With
+// region >= 0 (uniforms.lineMasks == 2) it also writes the line table's
+// region: the grid, each line's count (LINE_OVERFLOW past LINE_SAMPLES) and
+// its samples with their nonzero weights, in sample order.
+fn roiLinesRead(axis : RoIAxis, first : i32, last : i32, region : i32) -> u32 {
   var lines = 0u;
+  var counts = 0u;
   for (var p = first; p <= last; p++) {
     let samples = roiAxisTouching(axis, p);
+    let entries = region + 2 + (p - first) * (2 * LINE_SAMPLES);
+    var listed = 0;
     for (var t = samples.x; t <= samples.y; t++) {
-      if (roiCornerWeight(roiAxisSample(axis, t), p) != 0.0) {
+      let weight = roiCornerWeight(roiAxisSample(axis, t), p);
+      if (weight != 0.0) {
         lines |= 1u << u32(p - first);
-        break;
+        if (region < 0) {
+          break;
+        }
+        if (listed < LINE_SAMPLES) {
+          setOutputAtIndexI32(entries + 2 * listed, t);
+          setOutputAtIndexI32(entries + 2 * listed + 1, bitcast<i32>(weight));
+        }
+        listed++;
       }
     }
+    counts |= u32(select(listed, LINE_OVERFLOW, listed > LINE_SAMPLES)) << (4u * u32(p - first));
+  }
+  if (region >= 0) {
+    setOutputAtIndexI32(region, axis.grid);
+    setOutputAtIndexI32(region + 1, bitcast<i32>(counts));
   }
   return lines;
 }
@@ -87,6 +153,8 @@ fn main(index : i32) {
   let k = index % uniforms.numBoxes;
   let line = index / uniforms.numBoxes;
   let r = ${REACH_FIELDS} * k;
+  let region = select(-1, (uniforms.tilesY + uniforms.tilesX) * uniforms.numBoxes + index * LINE_REGION_WORDS,
+                      uniforms.lineMasks == 2);
   var lines = 0u;
   if (reach[r] >= 0) {
     let box = roiReadBox(k);
@@ -94,13 +162,13 @@ fn main(index : i32) {
       let first = line * ${GATHER_TILE};
       let last = min(first + ${GATHER_TILE}, uniforms.height) - 1;
       if (reach[r + 1] <= last && reach[r + 2] >= first) {
-        lines = roiLinesRead(roiAlignAxis(box.y1, box.y2, uniforms.pooledHeight, uniforms.height), first, last);
+        lines = roiLinesRead(roiAlignAxis(box.y1, box.y2, uniforms.pooledHeight, uniforms.height), first, last, region);
       }
     } else {
       let first = (line - uniforms.tilesY) * ${GATHER_TILE};
       let last = min(first + ${GATHER_TILE}, uniforms.width) - 1;
       if (reach[r + 3] <= last && reach[r + 4] >= first) {
-        lines = roiLinesRead(roiAlignAxis(box.x1, box.x2, uniforms.pooledWidth, uniforms.width), first, last);
+        lines = roiLinesRead(roiAlignAxis(box.x1, box.x2, uniforms.pooledWidth, uniforms.width), first, last, region);
       }
     }
   }
