@@ -50,7 +50,7 @@ export function runGather(
     const limits = backend.device.limits;
     const maxWords = Math.floor(Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize) / 4);
     const plain = tileLayout(tensors.x.shape, numBoxes);
-    const layout = linePass === null ? plain : withLineMasks(numBoxes, plain, maxWords);
+    const layout = linePass === null ? plain : withLineMasks(tensors.x.shape[0], numBoxes, plain, maxWords);
     const reach = runOnRoITensors(backend, kernelName, reachProgram, tensors, attrs, 'int32', moreUniforms);
     const uniforms = gatherUniforms(layout);
     let tileLines: TensorInfo|null = null;

@@ -12,15 +12,16 @@
  *    whether the box's reach meets the tile (tileCullWgsl). For RoIAlign a
  *    line pass before it (roiAlignTileLinesWgsl) finds, per tile row and box,
  *    which of the tile's 8 rows some sample reads, and per tile column and
- *    box which of its 8 columns; the cull pass then keeps a box only where
- *    it reads a row and a column of the tile. Where it fits, the line pass
+ *    box which of its 8 columns; the cull pass then keeps one mask per row
+ *    of the tile, with a box's bit only where it reads that row and a
+ *    column of the tile. Where it fits, the line pass
  *    also writes a line table: per tile line and box, each of the 8 lines'
  *    samples with their weights (up to LINE_SAMPLES), so that the gather
  *    reads them instead of working out the box's geometry per pixel;
  * 3. a workgroup of the gather takes one 8 x 8 tile of pixels and one block
  *    of GATHER_CHANNELS channels; its invocations walk the tile's set bits
- *    from the lowest box up (the same boxes for the whole workgroup, in box
- *    order), test the pixel's row and column against the box's masks
+ *    from the lowest box up (for RoIAlign, those of the pixel's row of the
+ *    tile; in box order), test the pixel's column against the box's mask
  *    (RoIAlign) and the pixel against its reach, and only then run the op's
  *    geometry.
  * The gather costs O(N·H·W·⌈C/32⌉·(K/32 + boxes reaching the tile + boxes
@@ -110,9 +111,12 @@ export function tileLayout(xShape: number[], numBoxes: number): TileLayout {
   };
 }
 
-/** Words of the tile x box mask. */
+/**
+ * Words of the tile x box mask; with RoIAlign's line masks, one mask per
+ * row of each tile (a box's bit set where its samples read that row).
+ */
 export function tileMaskWords(batchSize: number, layout: TileLayout): number {
-  return batchSize * layout.tilesY * layout.tilesX * layout.maskWords;
+  return batchSize * layout.tilesY * layout.tilesX * layout.maskWords * (layout.lineMasks ? GATHER_TILE : 1);
 }
 
 /** Words of RoIAlign's line masks: [tilesY + tilesX, K]. */
@@ -131,9 +135,11 @@ export function lineTableWords(numBoxes: number, layout: TileLayout): number {
  * device's binding limit); else unchanged, and the gather tests the reach
  * alone.
  */
-export function withLineMasks(numBoxes: number, layout: TileLayout, maxWords: number): TileLayout {
+export function withLineMasks(batchSize: number, numBoxes: number, layout: TileLayout, maxWords: number): TileLayout {
   const words = lineMaskWords(numBoxes, layout);
-  const fits = layout.tileSide === GATHER_TILE && words <= Math.min(MAX_LINE_MASK_WORDS, maxWords);
+  const rowMaskWords = tileMaskWords(batchSize, {...layout, lineMasks: true});
+  const fits = layout.tileSide === GATHER_TILE && words <= Math.min(MAX_LINE_MASK_WORDS, maxWords) &&
+      rowMaskWords <= Math.min(MAX_TILE_MASK_WORDS, maxWords);
   const tableFits = fits && lineTableWords(numBoxes, layout) <= Math.min(MAX_LINE_MASK_WORDS, maxWords);
   return {...layout, lineMasks: fits, lineTable: tableFits};
 }
@@ -178,23 +184,28 @@ fn main(index : i32) {
  * maskWords] int32, bit b of word i set when box 32 i + b belongs to image n
  * and its reach meets the tile. One invocation per word, so no atomics.
  * With `lines`, it also reads RoIAlign's line masks (tileLines, where
- * uniforms.lineMasks is 1) and keeps a box only where it reads one of the
- * tile's rows and one of its columns.
+ * uniforms.lineMasks is not 0) and writes [N, tilesY, tilesX, 8, maskWords]:
+ * per row of the tile, the boxes that read that row and one of the tile's
+ * columns, so that a pixel walks only the boxes of its own row.
  */
 export function tileCullWgsl(lines = false): string {
   const keepBox = lines ? `if (uniforms.lineMasks == 0 ||
-        (tileLines[tileY * uniforms.numBoxes + k] != 0 &&
+        ((bitcast<u32>(tileLines[tileY * uniforms.numBoxes + k]) & rowBit) != 0u &&
          tileLines[(uniforms.tilesY + tileX) * uniforms.numBoxes + k] != 0)) {
       bits |= 1u << u32(b);
     }` :
                           'bits |= 1u << u32(b);';
   return `
 fn main(index : i32) {
-  if (index >= uniforms.batchSize * uniforms.tilesY * uniforms.tilesX * uniforms.maskWords) {
+  ${lines ? `// One mask per row of the tile where the line masks are kept.
+  let rows = select(1, ${GATHER_TILE}, uniforms.lineMasks != 0);` : 'let rows = 1;'}
+  if (index >= uniforms.batchSize * uniforms.tilesY * uniforms.tilesX * rows * uniforms.maskWords) {
     return;
   }
   let word = index % uniforms.maskWords;
-  let tile = index / uniforms.maskWords;
+  let tileRow = index / uniforms.maskWords;
+  let rowBit = 1u << u32(tileRow % rows);
+  let tile = tileRow / rows;
   let tileX = tile % uniforms.tilesX;
   let tileY = (tile / uniforms.tilesX) % uniforms.tilesY;
   let n = tile / (uniforms.tilesX * uniforms.tilesY);
@@ -236,16 +247,13 @@ export function gatherMainWgsl(body: string, lineMasks = false): string {
   // read no pixel of the pixel's row, or none of its column, passes it
   // nothing: the same test as the body's weights, made before its geometry.
   const lineTest = lineMasks ? `
-      if (uniforms.lineMasks != 0 &&
-          ((bitcast<u32>(tileLines[rowLines + k]) & rowBit) == 0u ||
-           (bitcast<u32>(tileLines[columnLines + k]) & columnBit) == 0u)) {
+      if (uniforms.lineMasks != 0 && (bitcast<u32>(tileLines[columnLines + k]) & columnBit) == 0u) {
         continue;
       }` :
                                '';
   const linesAt = lineMasks ? `
   let rowLines = (h / GATHER_TILE) * uniforms.numBoxes;
   let columnLines = (uniforms.tilesY + w / GATHER_TILE) * uniforms.numBoxes;
-  let rowBit = 1u << u32(h % GATHER_TILE);
   let columnBit = 1u << u32(w % GATHER_TILE);` :
                               '';
   return `
@@ -270,8 +278,12 @@ fn main(index : i32) {
   if (n >= uniforms.batchSize || h >= uniforms.height || w >= uniforms.width) {
     return;
   }
-  let maskStart = ((n * uniforms.tilesY + h / uniforms.tileSide) * uniforms.tilesX + w / uniforms.tileSide) *
-      uniforms.maskWords;
+  ${lineMasks ? `// The cull pass keeps one mask per row of the tile with the line masks.
+  let rows = select(1, GATHER_TILE, uniforms.lineMasks != 0);
+  let row = select(0, h % GATHER_TILE, uniforms.lineMasks != 0);` : `let rows = 1;
+  let row = 0;`}
+  let maskStart = ((((n * uniforms.tilesY + h / uniforms.tileSide) * uniforms.tilesX + w / uniforms.tileSide) * rows) +
+      row) * uniforms.maskWords;
   ${linesAt}
   var total : array<f32, GATHER_CHANNELS>;
   for (var word = 0; word < uniforms.maskWords; word++) {
