@@ -1,4 +1,5 @@
 import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
+import {util} from '@tensorflow/tfjs-core';
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
 import {psAlignAsRoIAlign, PsRoIAlign, PsRoIAlignAttrs, RoIInputs} from '../../src/kernel_names';
@@ -22,7 +23,7 @@ export function psRoiAlign(args: {
   const {x, boxes} = inputs;
   return runOnBins(
       backend, inputs, attrs, psAlignUniforms(x.shape, boxes.shape[0], attrs),
-      size => new PsRoIAlignProgram(size), x.shape[3] / (attrs.pooledHeight * attrs.pooledWidth));
+      shape => new PsRoIAlignProgram(util.sizeFromShape(shape)), x.shape[3] / (attrs.pooledHeight * attrs.pooledWidth));
 }
 
 export const psRoiAlignConfig: KernelConfig = {

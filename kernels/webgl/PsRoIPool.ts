@@ -1,4 +1,5 @@
 import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
+import {util} from '@tensorflow/tfjs-core';
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
 import {PsRoIPool, PsRoIPoolAttrs, RoIInputs} from '../../src/kernel_names';
@@ -16,7 +17,7 @@ export function psRoiPool(args: {
   const {inputs, backend, attrs} = args;
   const {x, boxes} = inputs;
   return runOnBins(
-      backend, inputs, attrs, poolUniforms(x.shape, boxes.shape[0], attrs), size => new PsRoIPoolProgram(size),
+      backend, inputs, attrs, poolUniforms(x.shape, boxes.shape[0], attrs), shape => new PsRoIPoolProgram(util.sizeFromShape(shape)),
       x.shape[3] / (attrs.pooledHeight * attrs.pooledWidth));
 }
 

@@ -6,7 +6,7 @@ import {RoIAlign, RoIAlignAttrs, RoIInputs} from '../../src/kernel_names';
 import type {RoIAlignForwardSource} from '../../shaders/glsl/roi_align';
 import {RoIAlignPackedProgram, RoIAlignPackedSampleTableProgram, RoIAlignSampleTableProgram} from './roi_align_gpu';
 import {packedTexels} from './roi_program';
-import {alignUniforms, binOutputShape, disposeAfter, requireTexturesFit, requireWebGL2, runPackedOnBins, runPackedRoIProgram, runRoIProgram, withBoxTable, zerosInfo} from './run_roi_program';
+import {alignUniforms, binOutputShape, disposeAfter, requireTexturesFit, requireWebGL2, runOnBins, runPackedRoIProgram, runRoIProgram, withBoxTable, zerosInfo} from './run_roi_program';
 
 /**
  * Where the forward gets its samples and x (RoIAlignForwardSource). x is read
@@ -49,7 +49,8 @@ export function roiAlign(args: {
   const uniforms = alignUniforms(x.shape, numBoxes, attrs);
   const source = forwardSource(backend, x, attrs.samplingRatio);
   if (source === 'geometry') {
-    return runPackedOnBins(backend, inputs, attrs, uniforms, texels => new RoIAlignPackedProgram(texels, attrs.mode, source));
+    return runOnBins(
+        backend, inputs, attrs, uniforms, shape => new RoIAlignPackedProgram(packedTexels(shape), attrs.mode, source));
   }
   if (util.sizeFromShape(outShape) === 0 || util.sizeFromShape(x.shape) === 0) return zerosInfo(backend, outShape);
   const program = new RoIAlignPackedProgram(packedTexels(outShape), attrs.mode, source);

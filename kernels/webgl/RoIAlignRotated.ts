@@ -1,4 +1,5 @@
 import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
+import {util} from '@tensorflow/tfjs-core';
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
 import {RoIAlignRotated, RoIAlignRotatedAttrs, RoIInputs} from '../../src/kernel_names';
@@ -16,7 +17,7 @@ export function roiAlignRotated(args: {
   const {inputs, backend, attrs} = args;
   return runOnBins(
       backend, inputs, attrs, rotatedUniforms(inputs.x.shape, inputs.boxes.shape[0], attrs),
-      size => new RoIAlignRotatedProgram(size));
+      shape => new RoIAlignRotatedProgram(util.sizeFromShape(shape)));
 }
 
 export const roiAlignRotatedConfig: KernelConfig = {

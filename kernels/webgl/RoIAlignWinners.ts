@@ -24,7 +24,8 @@ export function roiAlignWinners(args: {
     return backend.makeTensorInfo(shape, 'int32', new Int32Array(util.sizeFromShape(shape)).fill(-1));
   }
   const winners = runOnBins(
-      backend, inputs, attrs, alignUniforms(inputs.x.shape, inputs.boxes.shape[0], attrs), size => {
+      backend, inputs, attrs, alignUniforms(inputs.x.shape, inputs.boxes.shape[0], attrs), binShape => {
+        const size = util.sizeFromShape(binShape);
         const program = new RoIAlignProgram(size, 'winner');
         // A kernel's output is a tensor its caller may read: the exact size,
         // not the padded square of an intermediate.

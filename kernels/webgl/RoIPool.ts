@@ -1,4 +1,5 @@
 import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
+import {util} from '@tensorflow/tfjs-core';
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
 import {RoIInputs, RoIPool, RoIPoolAttrs} from '../../src/kernel_names';
@@ -16,7 +17,7 @@ export function roiPool(args: {
   const {inputs, backend, attrs} = args;
   return runOnBins(
       backend, inputs, attrs, poolUniforms(inputs.x.shape, inputs.boxes.shape[0], attrs),
-      size => new RoIPoolProgram(size, 'max'));
+      shape => new RoIPoolProgram(util.sizeFromShape(shape), 'max'));
 }
 
 export const roiPoolConfig: KernelConfig = {

@@ -179,42 +179,27 @@ function runOnFlatInputs(
 
 /**
  * An output per bin, [K, outH, outW, outChannels] (C unless the op is
- * position-sensitive), from `makeProgram` run on x and the box table: y of
- * the forward kernels. Zeros, and no program, when there is nothing to
- * sample (no boxes, no channels or an empty map).
+ * position-sensitive), from the program that makeProgram builds for that
+ * shape, run on x and the box table: y of the forward kernels. A program
+ * that writes tfjs's packed layout (packedOutput) runs as
+ * runPackedRoIProgram runs it. Zeros, and no program, when there is nothing
+ * to sample (no boxes, no channels or an empty map).
  */
 export function runOnBins(
     backend: MathBackendWebGL, inputs: {x: TensorInfo, boxes: TensorInfo, boxIndices: TensorInfo},
     pooled: {pooledHeight: number, pooledWidth: number}, uniforms: RoIUniformValues,
-    makeProgram: (outputSize: number) => GPGPUProgram, outChannels = inputs.x.shape[3]): TensorInfo {
-  return onBins(
-      backend, inputs, pooled, outChannels,
-      (table, outShape) => runRoIProgram(backend, makeProgram(util.sizeFromShape(outShape)), [inputs.x, table], uniforms, outShape),
-      uniforms);
-}
-
-/** runOnBins for a PackedRoIProgram: y in tfjs's packed layout (runPackedRoIProgram). */
-export function runPackedOnBins(
-    backend: MathBackendWebGL, inputs: {x: TensorInfo, boxes: TensorInfo, boxIndices: TensorInfo},
-    pooled: {pooledHeight: number, pooledWidth: number}, uniforms: RoIUniformValues,
-    makeProgram: (texels: number) => PackedRoIProgram, outChannels = inputs.x.shape[3]): TensorInfo {
-  return onBins(
-      backend, inputs, pooled, outChannels,
-      (table, outShape) => runPackedRoIProgram(
-          backend, makeProgram(packedTexels(outShape)), [inputs.x, table], uniforms, outShape),
-      uniforms);
-}
-
-function onBins(
-    backend: MathBackendWebGL, inputs: {x: TensorInfo, boxes: TensorInfo, boxIndices: TensorInfo},
-    pooled: {pooledHeight: number, pooledWidth: number}, outChannels: number,
-    run: (table: TensorInfo, outShape: number[]) => TensorInfo, uniforms: RoIUniformValues): TensorInfo {
+    makeProgram: (outShape: number[]) => GPGPUProgram, outChannels = inputs.x.shape[3]): TensorInfo {
   const {x, boxes, boxIndices} = inputs;
   const outShape = [boxes.shape[0], pooled.pooledHeight, pooled.pooledWidth, outChannels];
   if (util.sizeFromShape(outShape) === 0 || util.sizeFromShape(x.shape) === 0) {
     return zerosInfo(backend, outShape);
   }
-  return withBoxTable(backend, boxes, boxIndices, uniforms, table => run(table, outShape));
+  return withBoxTable(backend, boxes, boxIndices, uniforms, table => {
+    const program = makeProgram(outShape);
+    return program.packedOutput ?
+        runPackedRoIProgram(backend, program as PackedRoIProgram, [x, table], uniforms, outShape) :
+        runRoIProgram(backend, program, [x, table], uniforms, outShape);
+  });
 }
 
 /**
