@@ -6,8 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 
 import {roiAlign, roiPool} from '../src/index';
 import {
-  checkClose, cpuPathName, cpuWasmChoices, describeEachBackend, expectTensorClose, randomValues, seededRandom,
-  values, withCpuWasm,
+  checkClose, cpuPathName, cpuWasmChoices, describeEachBackend, expectTensorClose, randomRoiInputs, randomValues,
+  seededRandom, values, withCpuWasm,
 } from './harness';
 import {numericGradient, refRoiAlign, RefAlignOptions, RefInput, refRoiPool} from './reference';
 
@@ -23,21 +23,12 @@ interface RandomCase {
 /** Boxes of varied size, some spilling past the image, a few under a pixel. */
 function randomCase(c: RandomCase) {
   const random = seededRandom(c.seed);
-  const [N, H, W, C] = c.shape;
-  const x = randomValues(random, N * H * W * C);
-  const boxes = new Float32Array(4 * c.numBoxes);
-  const boxIndices = new Int32Array(c.numBoxes);
-  const imageH = H / c.spatialScale, imageW = W / c.spatialScale;
-  for (let k = 0; k < c.numBoxes; k++) {
-    const w = Math.exp(Math.log(0.5) + random() * Math.log(imageW * 2.2));
-    const h = Math.exp(Math.log(0.5) + random() * Math.log(imageH * 2.2));
-    const x1 = -0.2 * imageW + random() * (1.4 * imageW - w);
-    const y1 = -0.2 * imageH + random() * (1.4 * imageH - h);
-    boxes.set([x1, y1, x1 + w, y1 + h], 4 * k);
-    boxIndices[k] = Math.floor(random() * N);
-  }
-  const dy = randomValues(random, c.numBoxes * c.outH * c.outW * C);
-  return {x, boxes, boxIndices, dy};
+  // Sides log-uniform from half a pixel to 2.2x the image.
+  const side = (random: () => number, imageSide: number) =>
+      Math.exp(Math.log(0.5) + random() * Math.log(imageSide * 2.2));
+  const inputs = randomRoiInputs(random, c, side, {start: -0.2, span: 1.4});
+  const dy = randomValues(random, c.numBoxes * c.outH * c.outW * c.shape[3]);
+  return {...inputs, dy};
 }
 
 const alignCases: Array<RandomCase&Omit<RefAlignOptions, 'outH'|'outW'|'spatialScale'>> = [

@@ -140,6 +140,32 @@ export function randomValues(random: () => number, n: number): Float32Array {
 }
 
 /**
+ * x [N,H,W,C] in [-1, 1), then numBoxes boxes (x1, y1, x2, y2) in image
+ * coordinates (H / spatialScale by W / spatialScale) with their image
+ * indices, drawn from `random` in that order, box by box. side(random,
+ * imageSide) draws a box's width or height; its low corner lands in
+ * [start, start + span - side / imageSide) of the image side, so boxes
+ * straddle the border where start < 0.
+ */
+export function randomRoiInputs(
+    random: () => number, c: {shape: number[], numBoxes: number, spatialScale: number},
+    side: (random: () => number, imageSide: number) => number, placement: {start: number, span: number}) {
+  const [N, H, W, C] = c.shape;
+  const x = randomValues(random, N * H * W * C);
+  const boxes = new Float32Array(4 * c.numBoxes);
+  const boxIndices = new Int32Array(c.numBoxes);
+  const imageH = H / c.spatialScale, imageW = W / c.spatialScale;
+  for (let k = 0; k < c.numBoxes; k++) {
+    const w = side(random, imageW), h = side(random, imageH);
+    const x1 = placement.start * imageW + random() * (placement.span * imageW - w);
+    const y1 = placement.start * imageH + random() * (placement.span * imageH - h);
+    boxes.set([x1, y1, x1 + w, y1 + h], 4 * k);
+    boxIndices[k] = Math.floor(random() * N);
+  }
+  return {x, boxes, boxIndices};
+}
+
+/**
  * The ways to run the kernels on `backend`: on cpu and wasm (which share the
  * implementations), with the WebAssembly SIMD loops (true) and in
  * JavaScript alone (false); elsewhere just once (null), as the flag means

@@ -7,7 +7,10 @@ import * as tf from '@tensorflow/tfjs';
 
 import {roiAlign} from '../src/index';
 import {RoIAlignAttrs, RoIAlignBoxGrad, RoIAlignGrad, RoIAlignWinners} from '../src/kernel_names';
-import {checkClose, cpuPathName, cpuWasmChoices, describeEachBackend, randomValues, seededRandom, values, withCpuWasm} from './harness';
+import {
+  checkClose, cpuPathName, cpuWasmChoices, describeEachBackend, randomRoiInputs, randomValues, seededRandom, values,
+  withCpuWasm,
+} from './harness';
 import {numericGradient, RefAlignOptions, refRoiAlign, refRoiAlignWinners} from './reference';
 
 interface WinnersCase extends RefAlignOptions {
@@ -27,18 +30,9 @@ const cases: WinnersCase[] = [
 
 function makeCase(c: WinnersCase) {
   const random = seededRandom(c.seed);
-  const [N, H, W, C] = c.shape;
-  const x = randomValues(random, N * H * W * C);
-  const boxes = new Float32Array(4 * c.numBoxes);
-  const boxIndices = new Int32Array(c.numBoxes);
-  const imageH = H / c.spatialScale, imageW = W / c.spatialScale;
-  for (let k = 0; k < c.numBoxes; k++) {
-    const w = imageW * (0.15 + 0.6 * random()), h = imageH * (0.15 + 0.6 * random());
-    const x1 = -0.15 * imageW + random() * (1.3 * imageW - w);
-    const y1 = -0.15 * imageH + random() * (1.3 * imageH - h);
-    boxes.set([x1, y1, x1 + w, y1 + h], 4 * k);
-    boxIndices[k] = Math.floor(random() * N);
-  }
+  const [N, , , C] = c.shape;
+  const side = (random: () => number, imageSide: number) => imageSide * (0.15 + 0.6 * random());
+  const {x, boxes, boxIndices} = randomRoiInputs(random, c, side, {start: -0.15, span: 1.3});
   const dy = randomValues(random, c.numBoxes * c.outH * c.outW * C);
   // The margin was measured with every box readable; this one reads nothing.
   const reference = refRoiAlignWinners({x, shape: c.shape, boxes, boxIndices}, c);
