@@ -1,43 +1,66 @@
 /**
  * RoIAlign's dx as a scatter (shaders/glsl/roi_scatter.ts): quads per
- * sample blended into a float target, then one copy into dx's layout.
- * O(K · bins · samples · 4 · C) fragments plus O(N·H·W·C) for the clear and
- * the copy, where the gather walks the boxes of every pixel's tile.
+ * sample blended into an RGBA float target, four channels per fragment,
+ * then one copy into dx in tfjs's packed layout. O(K · bins · samples · 4 ·
+ * ⌈C/4⌉) fragments plus O(N·H·W·C/4) for the clear and the copy, where the
+ * gather walks the boxes of every pixel's tile.
  */
-import {env, util} from '@tensorflow/tfjs-core';
+import {env} from '@tensorflow/tfjs-core';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
 import {ROI_POOL_UNIFORMS, ROI_ALIGN_UNIFORMS} from '../../shaders/glsl/roi_common';
 import {alignScatterSamplers, roiAlignScatterFragmentShader, roiAlignScatterVertexShader, ROI_SCATTER_UNIFORMS, ROI_UNSCATTER_UNIFORMS, roiUnscatterShader} from '../../shaders/glsl/roi_scatter';
 import type {RoIAlignMode} from '../../src/kernel_names';
-import {RoIProgram} from './roi_program';
-import {disposeAfter, RoIUniformValues, runRoIProgram, withUnpacked} from './run_roi_program';
+import {PackedRoIProgram, packedTexels} from './roi_program';
+import {disposeAfter, RoIUniformValues, runPackedRoIProgram, withUnpacked} from './run_roi_program';
 import {drawScatter, scatterAvailable} from './scatter_gl';
 
-/** dx [N, H, W, C] from the scatter's target (roiUnscatterShader). */
-export class RoIUnscatterProgram extends RoIProgram {
-  constructor(outputSize: number) {
-    super(['roiScatter'], roiUnscatterShader(), [...ROI_POOL_UNIFORMS, ...ROI_UNSCATTER_UNIFORMS], 'result', outputSize);
+/**
+ * dx [N, H, W, C] in tfjs's packed layout from the scatter's target
+ * (roiUnscatterShader), which it reads as it is (packedInputs: tfjs leaves
+ * the RGBA target alone).
+ */
+export class RoIUnscatterProgram extends PackedRoIProgram {
+  constructor(texels: number) {
+    super(['roiScatter'], roiUnscatterShader(), [...ROI_POOL_UNIFORMS, ...ROI_UNSCATTER_UNIFORMS], texels);
+    this.packedInputs = true;
   }
 }
 
 /**
- * The target's layout: channels per slab, so that a row of W pixels fits
- * the texture size limit, and its [rows, columns]; null where it cannot
- * fit, or would be a single row or column (which tfjs lays out otherwise).
+ * The target's layout: texels (four channels each) per pixel of a slab,
+ * the slabs, so that a row of W pixels fits the texture size limit, and
+ * its [rows, columns] of texels; null where it cannot fit.
  */
-function scatterLayout(xShape: number[]): {slabChannels: number, slabs: number, rows: number, columns: number}|null {
+function scatterLayout(xShape: number[]): {slabQuads: number, slabs: number, rows: number, columns: number}|null {
   const [n, h, w, c] = xShape;
   const maxSide = env().getNumber('WEBGL_MAX_TEXTURE_SIZE');
-  const widest = Math.min(c, Math.floor(maxSide / w));
+  const quads = Math.ceil(c / 4);
+  const widest = Math.min(quads, Math.floor(maxSide / w));
   if (widest < 1) return null;
   // Slabs of equal width: a quad covers its slab's full width, used or not.
-  const slabs = Math.ceil(c / widest);
-  const slabChannels = Math.ceil(c / slabs);
-  const rows = slabs * n * h, columns = w * slabChannels;
-  if (rows > maxSide || rows < 2 || columns < 2) return null;
-  return {slabChannels, slabs, rows, columns};
+  const slabs = Math.ceil(quads / widest);
+  const slabQuads = Math.ceil(quads / slabs);
+  const rows = slabs * n * h, columns = w * slabQuads;
+  if (rows > maxSide) return null;
+  return {slabQuads, slabs, rows, columns};
+}
+
+/**
+ * An RGBA float32 texture of [rows, columns] texels on the GPU, as a packed
+ * [2 rows, 2 columns] tensor (tfjs gives packed tensors RGBA textures), or
+ * null where tfjs would lay it out otherwise.
+ */
+function rgbaTarget(backend: MathBackendWebGL, rows: number, columns: number): TensorInfo|null {
+  const target = backend.makeTensorInfo([2 * rows, 2 * columns], 'float32');
+  const data = backend.texData.get(target.dataId);
+  data.isPacked = true;
+  backend.uploadToGPU(target.dataId);
+  const [elementRows, elementColumns] = data.texShape!;
+  if (elementRows === 2 * rows && elementColumns === 2 * columns) return target;
+  backend.disposeIntermediateTensorInfo(target);
+  return null;
 }
 
 /**
@@ -59,46 +82,25 @@ export function runAlignScatter(
   // The quad index is an int in the shader.
   if (quads >= 2 ** 31) return null;
   const table = inputs[inputs.length - 1];
-  return withUnpacked(backend, inputs.slice(0, -1), unpacked => {
+  const target = rgbaTarget(backend, layout.rows, layout.columns);
+  if (target === null) return null;
+  return disposeAfter(backend, target, () => withUnpacked(backend, inputs.slice(0, -1), unpacked => {
     for (const t of [...unpacked, table]) backend.uploadToGPU(t.dataId);
     const names = alignScatterSamplers(mode);
-    const scatterInto = (target: TensorInfo) => drawScatter(backend, target, {
-        vertexShader: roiAlignScatterVertexShader(),
-        fragmentShader: roiAlignScatterFragmentShader(mode),
-        samplers: [['roiBoxTable', table], ...names.map((name, i) => [name, unpacked[i]] as [string, TensorInfo])],
-        uniforms: [...ROI_ALIGN_UNIFORMS, ...ROI_SCATTER_UNIFORMS],
-        values: {
-          ...uniforms,
-          roiSlabChannels: [layout.slabChannels],
-          roiSlabs: [layout.slabs],
-          roiTargetSize: [layout.columns, layout.rows],
-        } as unknown as Record<string, number[]>,
-        quads,
-      });
-    // Where tfjs lays dx out as the target, [H, W·C] in one slab (one image of more than
-    // WEBGL_MAX_TEXTURE_SIZE pixels, as detector maps are), scatter into dx itself: no copy.
-    if (layout.slabs === 1) {
-      const dx = backend.makeTensorInfo(xShape, 'float32');
-      backend.uploadToGPU(dx.dataId);
-      const [rows, columns] = backend.texData.get(dx.dataId).texShape!;
-      if (rows === layout.rows && columns === layout.columns) {
-        try {
-          scatterInto(dx);
-        } catch (e) {
-          backend.disposeIntermediateTensorInfo(dx);
-          throw e;
-        }
-        return dx;
-      }
-      backend.disposeIntermediateTensorInfo(dx);
-    }
-    const target = backend.makeTensorInfo([layout.rows, layout.columns], 'float32');
-    backend.uploadToGPU(target.dataId);
-    return disposeAfter(backend, target, () => {
-      scatterInto(target);
-      const copyUniforms = {...uniforms, roiSlabChannels: [layout.slabChannels]} as RoIUniformValues;
-      return runRoIProgram(
-          backend, new RoIUnscatterProgram(util.sizeFromShape(xShape)), [target], copyUniforms, xShape);
+    drawScatter(backend, target, {
+      vertexShader: roiAlignScatterVertexShader(),
+      fragmentShader: roiAlignScatterFragmentShader(mode),
+      samplers: [['roiBoxTable', table], ...names.map((name, i) => [name, unpacked[i]] as [string, TensorInfo])],
+      uniforms: [...ROI_ALIGN_UNIFORMS, ...ROI_SCATTER_UNIFORMS],
+      values: {
+        ...uniforms,
+        roiSlabQuads: [layout.slabQuads],
+        roiSlabs: [layout.slabs],
+        roiTargetSize: [layout.columns, layout.rows],
+      } as unknown as Record<string, number[]>,
+      quads,
     });
-  });
+    const copyUniforms = {...uniforms, roiSlabQuads: [layout.slabQuads]} as RoIUniformValues;
+    return runPackedRoIProgram(backend, new RoIUnscatterProgram(packedTexels(xShape)), [target], copyUniforms, xShape);
+  }));
 }

@@ -126,14 +126,15 @@ export interface ScatterDraw {
 }
 
 /**
- * Clears `target` (an unpacked float32 tensor on the GPU of texture shape
- * [rows, columns]) and blends draw's quads into it in order, in draws of
+ * Clears `target` (a float32 tensor on the GPU: an unpacked one's R32F
+ * texture, or a packed one's RGBA32F) and blends draw's quads into it in order, in draws of
  * QUADS_PER_DRAW. Every piece of GL state touched is restored.
  */
 export function drawScatter(backend: MathBackendWebGL, target: TensorInfo, draw: ScatterDraw): void {
   const gl = backend.gpgpu.gl as WebGL2RenderingContext;
   const targetData = backend.texData.get(target.dataId);
-  const [rows, columns] = targetData.texShape!;
+  // A packed tensor's texShape counts elements, two to a texel each way.
+  const [rows, columns] = targetData.texShape!.map(side => targetData.isPacked ? Math.ceil(side / 2) : side);
   const textures = draw.samplers.map(([, t]) => {
     const data = backend.texData.get(t.dataId);
     return {texture: data.texture!.texture, shape: data.texShape!, offset: data.slice?.flatOffset ?? 0};

@@ -9,12 +9,15 @@
  * vertex per quad corner and one fragment per (sample, corner, channel):
  * it follows the samples, not the map's area times the boxes.
  *
- * The target is an R32F texture of [slabs * N * H, W * slabChannels]:
- * channels are cut into slabs of slabChannels so that a row fits the
- * texture size limit, and pixel (n, h, w)'s channels of slab s lie in row
- * (s * N + n) * H + h, columns w * slabChannels onwards. Then a sample's
+ * The target is an RGBA32F texture of [slabs * N * H, W * slabQuads]
+ * texels, four channels to a texel, so that one fragment adds a corner's
+ * share to four channels at once: channels are cut into slabs of
+ * slabQuads texels so that a row fits the texture size limit, and pixel
+ * (n, h, w)'s channels 4 (s * slabQuads + q) to 4 (s * slabQuads + q) + 3
+ * lie in row (s * N + n) * H + h, column w * slabQuads + q. Then a sample's
  * corners are a rectangle of texels (adjacent rows and adjacent runs of
- * columns). ROI_UNSCATTER_GLSL copies the target into dx's own layout.
+ * columns). roiUnscatterShader copies the target into dx in tfjs's packed
+ * layout.
  *
  * The vertex shader places the sample with the one GLSL geometry
  * (ROI_ALIGN_GEOMETRY_GLSL, exact divisions included); the fragment shader
@@ -25,21 +28,21 @@ import type {RoIAlignMode} from '../../src/kernel_names';
 
 import {ROI_ALIGN_GEOMETRY_GLSL} from './roi_align_geometry';
 import type {CustomUniforms} from './roi_common';
-import {BOX_GLSL, EXACT_ARITHMETIC_GLSL, flatReader, OUTPUT_INDEX_GLSL, outputStart, ROI_ALIGN_UNIFORMS} from './roi_common';
+import {BOX_GLSL, EXACT_ARITHMETIC_GLSL, flatReader, PACKED_OUTPUT_INDEX_GLSL, ROI_ALIGN_UNIFORMS} from './roi_common';
 
 /** The scatter's own uniforms, beside ROI_ALIGN_UNIFORMS. */
 export const ROI_SCATTER_UNIFORMS: CustomUniforms = [
   // The first quad of this draw: a long scatter is split into draws.
   {name: 'roiFirstQuad', type: 'int'},
-  // Channels per slab, and the number of slabs.
-  {name: 'roiSlabChannels', type: 'int'},
+  // Texels (four channels each) per pixel of a slab, and the number of slabs.
+  {name: 'roiSlabQuads', type: 'int'},
   {name: 'roiSlabs', type: 'int'},
   // The target's [columns, rows] in texels.
   {name: 'roiTargetSize', type: 'vec2'},
 ];
 
 /** The uniforms of the copy into dx's layout (beside ROI_POOL_UNIFORMS). */
-export const ROI_UNSCATTER_UNIFORMS: CustomUniforms = [{name: 'roiSlabChannels', type: 'int'}];
+export const ROI_UNSCATTER_UNIFORMS: CustomUniforms = [{name: 'roiSlabQuads', type: 'int'}];
 
 /** A sampler read with flatReader: its texture, texture shape and offset. */
 function samplerDeclarations(name: string): string {
@@ -121,8 +124,8 @@ void main() {
   int firstRow = (slab * roiXDims.x + box.batch) * roiXDims.y;
   vSample = ivec4(((k * roiPooledSize.x + ph) * roiPooledSize.y + pw) * roiXDims.w, inBin, firstRow, slab);
   vec2 at = vec2(corner & 1, corner >> 1);
-  vec2 low = vec2(sx.low * roiSlabChannels, firstRow + sy.low);
-  vec2 high = vec2((sx.high + 1) * roiSlabChannels, firstRow + sy.high + 1);
+  vec2 low = vec2(sx.low * roiSlabQuads, firstRow + sy.low);
+  vec2 high = vec2((sx.high + 1) * roiSlabQuads, firstRow + sy.high + 1);
   gl_Position = vec4(mix(low, high, at) / roiTargetSize * 2.0 - 1.0, 0.0, 1.0);
 }
 `;
@@ -130,20 +133,33 @@ void main() {
 
 /**
  * The fragment stage: texel (column, row) of the quad is pixel column
- * column / slabChannels and channel slab * slabChannels + column %
- * slabChannels; it adds the sample's share of dy there, as the gather
- * (roiAlignGradShader) would: 'avg' (dy / count) * wy * wx, 'max' dy *
- * (wy * wx) where the sample is the bin's winner in that channel. A texel
- * of zero weight, or past the last channel, adds nothing.
+ * column / slabQuads and channels c to c + 3, c = 4 (slab * slabQuads +
+ * column % slabQuads); it adds the sample's share of dy there, per channel
+ * as the gather (roiAlignGradShader) would: 'avg' (dy / count) * wy * wx,
+ * 'max' dy * (wy * wx) where the sample is the bin's winner in that
+ * channel. A channel past the last adds 0; a texel of zero weight, or
+ * where no channel's winner is this sample, adds nothing.
  */
 export function roiAlignScatterFragmentShader(mode: RoIAlignMode): string {
   const share = mode === 'max' ? `
-  int dyIndex = vSample.x + c;
-  if (int(readRoiWinners(dyIndex)) != vSample.y) discard;
-  roiShare = vec4(readRoiDy(dyIndex) * (wy * wx), 0.0, 0.0, 1.0);
+  float weight = wy * wx;
+  vec4 share = vec4(0.0);
+  bool any = false;
+  for (int j = 0; j < 4; j++) {
+    if (j < channels && int(readRoiWinners(vSample.x + c + j)) == vSample.y) {
+      share[j] = readRoiDy(vSample.x + c + j) * weight;
+      any = true;
+    }
+  }
+  if (!any) discard;
+  roiShare = share;
 ` : `
   float count = float(roiSamplingRatio * roiSamplingRatio);
-  roiShare = vec4(readRoiDy(vSample.x + c) / count * wy * wx, 0.0, 0.0, 1.0);
+  vec4 dy = vec4(0.0);
+  for (int j = 0; j < 4; j++) {
+    if (j < channels) dy[j] = readRoiDy(vSample.x + c + j);
+  }
+  roiShare = dy / count * wy * wx;
 `;
   return `${sharedDeclarations()}
 ${alignScatterSamplers(mode).map(samplerDeclarations).join('\n')}
@@ -154,9 +170,10 @@ out vec4 roiShare;
 
 void main() {
   ivec2 texel = ivec2(gl_FragCoord.xy);
-  int w = texel.x / roiSlabChannels;
-  int c = vSample.w * roiSlabChannels + texel.x - w * roiSlabChannels;
-  if (c >= roiXDims.w) discard;
+  int w = texel.x / roiSlabQuads;
+  int c = 4 * (vSample.w * roiSlabQuads + texel.x - w * roiSlabQuads);
+  int channels = min(roiXDims.w - c, 4);
+  if (channels <= 0) discard;
   float wy = roiCornerWeight(RoIAlignSample(true, vCorners.x, vCorners.y, vWeights.x, vWeights.y, 0.0, 0.0),
                              texel.y - vSample.z);
   float wx = roiCornerWeight(RoIAlignSample(true, vCorners.z, vCorners.w, vWeights.z, vWeights.w, 0.0, 0.0), w);
@@ -167,19 +184,33 @@ void main() {
 }
 
 /**
- * dx [N, H, W, C] from the scatter's target (input roiScatter, see the
- * layout above).
+ * dx [N, H, W, C] in tfjs's packed layout (run as a PackedRoIProgram) from
+ * the scatter's target (input roiScatter, read in place: see the layout
+ * above): texel (n, h, w / 2, c / 2) holds columns w, w + 1 of channels
+ * c, c + 1, which lie in one texel of the target for each column.
  */
 export function roiUnscatterShader(): string {
-  return `${flatReader('roiScatter')}
-${OUTPUT_INDEX_GLSL}
+  return `${PACKED_OUTPUT_INDEX_GLSL}
 void main() {
-  ${outputStart('roiXDims.x * roiXDims.y * roiXDims.z * roiXDims.w')}
-  ivec4 at = roiUnflatten(index, roiXDims);
-  int slab = at.w / roiSlabChannels;
-  int row = (slab * roiXDims.x + at.x) * roiXDims.y + at.y;
-  int column = at.z * roiSlabChannels + at.w - slab * roiSlabChannels;
-  setOutput(readRoiScatter(row * roiXDims.z * roiSlabChannels + column));
+  int index = roiOutputTexel();
+  int W = roiXDims.z, C = roiXDims.w;
+  int channelPairs = (C + 1) / 2, columnPairs = (W + 1) / 2;
+  if (index >= roiXDims.x * roiXDims.y * columnPairs * channelPairs) {
+    setOutput(vec4(0.0));
+    return;
+  }
+  int c = 2 * (index % channelPairs);
+  int rest = index / channelPairs;
+  int w = 2 * (rest % columnPairs);
+  int imageRow = rest / columnPairs;
+  int quad = c / 4;
+  int slab = quad / roiSlabQuads;
+  int row = slab * roiXDims.x * roiXDims.y + imageRow;
+  int column = w * roiSlabQuads + quad - slab * roiSlabQuads;
+  vec4 left = texelFetch(roiScatter, ivec2(column, row), 0);
+  vec4 right = w + 1 < W ? texelFetch(roiScatter, ivec2(column + roiSlabQuads, row), 0) : vec4(0.0);
+  // Channels c, c + 1 are the first or the second half of their texel.
+  setOutput((c & 2) == 0 ? vec4(left.xy, right.xy) : vec4(left.zw, right.zw));
 }
 `;
 }
