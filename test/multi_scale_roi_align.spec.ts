@@ -281,9 +281,10 @@ const winnerCases = [randomCases[1], {...randomCases[2], numBoxes: 6, seed: 65}]
   boxes.set([x2, y1, x1, y2], 4 * (c.numBoxes - 2));
   boxIndices[c.numBoxes - 1] = c.batch;
   const exponents = refScaleExponents(levels, c.imageSize[0]);
+  const {canonicalScale, canonicalLevel} = refOptions;
   const attrs: MultiScaleRoIAlignAttrs = {
     pooledHeight: c.outH, pooledWidth: c.outW, spatialScales: exponents.map(e => 2 ** e),
-    levelThresholds: levelThresholds(-exponents[0], levels.length, refOptions.canonicalScale, refOptions.canonicalLevel),
+    levelThresholds: levelThresholds(-exponents[0], levels.length, canonicalScale, canonicalLevel),
     samplingRatio: refOptions.samplingRatio, aligned: refOptions.aligned, mode: 'max'
   };
   const ref = (moved: {levels?: RefLevel[], boxes?: ArrayLike<number>}) =>
@@ -536,12 +537,12 @@ describeEachBackend('multiScaleRoiAlign', backend => {
            const {xs, boxes, boxIndices, dy} = tensors();
            const attrs = {...e.attrs};
            const list = [boxes, boxIndices, ...xs];
-           const winners =
-               tf.engine().runKernel(MultiScaleRoIAlignWinners, list as unknown as tf.NamedTensorMap, attrs) as tf.Tensor;
+           const asInputs = (tensors: tf.Tensor[]) => tensors as unknown as tf.NamedTensorMap;
+           const winners = tf.engine().runKernel(MultiScaleRoIAlignWinners, asInputs(list), attrs) as tf.Tensor;
            const results: Float32Array[][] = [];
            for (const given of [false, true]) {
              const label = given ? 'with winners' : 'without winners';
-             const gradList = (given ? [...list, dy, winners] : [...list, dy]) as unknown as tf.NamedTensorMap;
+             const gradList = asInputs(given ? [...list, dy, winners] : [...list, dy]);
              const dxs = tf.engine().runKernel(MultiScaleRoIAlignGrad, gradList, attrs) as unknown as tf.Tensor[];
              const dboxes = tf.engine().runKernel(MultiScaleRoIAlignBoxGrad, gradList, attrs) as tf.Tensor;
              const all = await Promise.all([...dxs, dboxes].map(t => values(t) as Promise<Float32Array>));

@@ -14,7 +14,8 @@ export interface RoIAlignGradImplInputs extends RoIGradImplInputs {
  * gradient (outside the map, an empty bin, an unreadable box).
  */
 export function roiAlignWinnersImpl(values: RoIImplInputs, attrs: RoIAlignAttrs, out?: Int32Array): Int32Array {
-  const winners = winnersArray(out, values.boxIndices.length * attrs.pooledHeight * attrs.pooledWidth * values.xShape[3]);
+  const {pooledHeight, pooledWidth} = attrs;
+  const winners = winnersArray(out, values.boxIndices.length * pooledHeight * pooledWidth * values.xShape[3]);
   writeAlignWinners(values, attrs, winners);
   return winners;
 }
@@ -25,14 +26,17 @@ export function winnersArray(out: Int32Array|undefined, size: number): Int32Arra
   return (out ?? new Int32Array(size)).fill(-1);
 }
 
+/** RoIImplInputs with the boxes and indices in any array (the FPN pooler's per-level indices). */
+type AlignWinnersInputs =
+    Omit<RoIImplInputs, 'boxes'|'boxIndices'>&{boxes: ArrayLike<number>, boxIndices: ArrayLike<number>};
+
 /**
  * Writes into `winners` [K,outH,outW,C] the winners of the readable boxes
  * only, leaving the others' bins as they are: so MultiScaleRoIAlignWinners
  * fills one array level by level.
  */
 export function writeAlignWinners(
-    {x, xShape, boxes, boxIndices}: {x: Float32Array, xShape: number[], boxes: ArrayLike<number>, boxIndices: ArrayLike<number>},
-    attrs: RoIAlignAttrs, winners: Int32Array): void {
+    {x, xShape, boxes, boxIndices}: AlignWinnersInputs, attrs: RoIAlignAttrs, winners: Int32Array): void {
   const channels = xShape[3];
   const best = new Float64Array(channels);
   const winner = new Int32Array(channels);
