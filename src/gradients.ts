@@ -4,7 +4,7 @@ import type {GradConfig, NamedAttrMap, NamedTensorMap, Tensor} from '@tensorflow
 import {RoIAlign, RoIAlignAttrs, RoIAlignBoxGrad, RoIAlignGrad, RoIAlignWinners, RoIPool, RoIPoolGrad} from './kernel_names';
 import {PsRoIAlign, PsRoIAlignBoxGrad, PsRoIAlignGrad, PsRoIPool, PsRoIPoolGrad} from './kernel_names';
 import {RoIAlignRotated, RoIAlignRotatedBoxGrad, RoIAlignRotatedGrad} from './kernel_names';
-import {MultiScaleRoIAlign, MultiScaleRoIAlignBoxGrad, MultiScaleRoIAlignGrad} from './kernel_names';
+import {MultiScaleRoIAlign, MultiScaleRoIAlignAttrs, MultiScaleRoIAlignBoxGrad, MultiScaleRoIAlignGrad, MultiScaleRoIAlignWinners} from './kernel_names';
 
 /**
  * Gradients of both ops. The kernels recompute the geometry (and roiPool's
@@ -73,13 +73,18 @@ export const roiAlignRotatedGradConfig = roiGradConfig(RoIAlignRotated, RoIAlign
  * MultiScaleRoIAlign: one kernel gives dx of every level (computed together,
  * so here, before the engine asks for them; it disposes those it does not
  * use), another the boxes' gradient. The inputs are a list (see
- * MultiScaleRoIList), so the gradients are keyed by position.
+ * MultiScaleRoIList), so the gradients are keyed by position. 'max' finds
+ * the winners once per step, as roiAlignGradConfig does, and appends them
+ * to both kernels' list; the backward tidy disposes them.
  */
 export const multiScaleRoiAlignGradConfig: GradConfig = {
   kernelName: MultiScaleRoIAlign,
   saveAllInputs: true,
   gradFunc: (dy, saved, attrs) => {
-    const list = [...saved, dy as Tensor];
+    const winners = (attrs as unknown as MultiScaleRoIAlignAttrs).mode === 'max' ?
+        [engine().runKernel(MultiScaleRoIAlignWinners, saved as unknown as NamedTensorMap, attrs) as Tensor] :
+        [];
+    const list = [...saved, dy as Tensor, ...winners];
     const dxs = engine().runKernel(MultiScaleRoIAlignGrad, list as unknown as NamedTensorMap, attrs) as unknown as
         Tensor[];
     const grads: Record<string, () => Tensor> = {

@@ -132,6 +132,14 @@ export const MultiScaleRoIAlign = 'MultiScaleRoIAlign';
 export const MultiScaleRoIAlignGrad = 'MultiScaleRoIAlignGrad';
 /** Gradient of MultiScaleRoIAlign w.r.t. boxes: dboxes [K,4]. */
 export const MultiScaleRoIAlignBoxGrad = 'MultiScaleRoIAlignBoxGrad';
+/**
+ * 'max' mode's winners of MultiScaleRoIAlign, int32 [K,outH,outW,C]: each
+ * box's RoIAlignWinners at its own level, -1 for a box without one. Takes
+ * the forward's list and attrs, whatever attrs.mode says; the gradient
+ * computes them once per step and appends them to both gradient kernels'
+ * lists (MultiScaleRoIInputs.winners).
+ */
+export const MultiScaleRoIAlignWinners = 'MultiScaleRoIAlignWinners';
 
 /**
  * The most levels one MultiScaleRoIAlign kernel takes: with boxes, boxIndices
@@ -160,7 +168,8 @@ export interface MultiScaleRoIAlignAttrs extends NamedAttrMap {
 /**
  * The inputs of the MultiScaleRoIAlign kernels, as a list: [boxes,
  * boxIndices, x0, ..., x{L-1}] (levels [N,H_l,W_l,C], finest first), and
- * for the gradient kernels dy [K,outH,outW,C] after them.
+ * for the gradient kernels dy [K,outH,outW,C] after them, then in 'max' mode
+ * optionally the step's MultiScaleRoIAlignWinners.
  */
 export type MultiScaleRoIList = TensorInfo[];
 
@@ -171,12 +180,20 @@ export interface MultiScaleRoIInputs {
   levels: TensorInfo[];
   /** Only in the gradient kernels' inputs. */
   dy?: TensorInfo;
+  /**
+   * The gradient kernels' 'max' winners (MultiScaleRoIAlignWinners of the
+   * same inputs), read instead of searching every bin again; without them
+   * the kernels compute them, with the same result.
+   */
+  winners?: TensorInfo;
 }
 
 export function multiScaleInputs(list: MultiScaleRoIList, attrs: MultiScaleRoIAlignAttrs): MultiScaleRoIInputs {
   const numLevels = attrs.spatialScales.length;
   const [boxes, boxIndices] = list;
-  return {boxes, boxIndices, levels: list.slice(2, 2 + numLevels), dy: list[2 + numLevels]};
+  return {
+    boxes, boxIndices, levels: list.slice(2, 2 + numLevels), dy: list[2 + numLevels], winners: list[3 + numLevels]
+  };
 }
 
 /** The RoIAlign attributes of level l of a MultiScaleRoIAlign call. */

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {layers, multiScaleRoiAlign} from '../src/index';
 import type {MultiScaleRoIAlignOptions} from '../src/index';
+import {MultiScaleRoIAlignAttrs, MultiScaleRoIAlignBoxGrad, MultiScaleRoIAlignGrad, MultiScaleRoIAlignWinners} from '../src/kernel_names';
 import fourLevels from './fixtures/multiscale_four_levels.json';
 import defaultCanonical from './fixtures/multiscale_default_canonical.json';
 import oneLevel from './fixtures/multiscale_one_level.json';
@@ -18,7 +19,7 @@ import fortyChannels from './fixtures/multiscale_forty_channels.json';
 import thresholdFixtures from './fixtures/multiscale_thresholds.json';
 import {levelThresholds} from '../src/multi_scale_levels';
 import {checkClose, cpuPathName, cpuWasmChoices, describeEachBackend, expectTensorClose, expectThrowsCleanly, randomValues, seededRandom, values, withCpuWasm} from './harness';
-import {numericGradient, refRoiAlign} from './reference';
+import {numericGradient, refRoiAlign, refRoiAlignWinners} from './reference';
 
 interface FixtureTensor {
   shape: number[];
@@ -231,6 +232,33 @@ const randomCases: RandomCase[] = [
   },
 ];
 
+/**
+ * 'max' mode's winners of multiScaleRoiAlign in float64: each box's
+ * refRoiAlignWinners at its level, -1 for a box without one; margin as
+ * there, over every box.
+ */
+function refMultiScaleWinners(
+    levels: RefLevel[], boxes: ArrayLike<number>, boxIndices: ArrayLike<number>,
+    o: RefMultiScaleOptions): {winners: Int32Array, margin: number} {
+  const exponents = refScaleExponents(levels, o.imageHeight);
+  const perBox = o.outH * o.outW * levels[0].shape[3];
+  const winners = new Int32Array(boxIndices.length * perBox).fill(-1);
+  let margin = Infinity;
+  for (let k = 0; k < boxIndices.length; k++) {
+    const level = refLevelIndex(boxes, k, exponents, o);
+    if (level === null) continue;
+    const box = {
+      x: levels[level].x, shape: levels[level].shape, boxes: Array.from(boxes).slice(4 * k, 4 * k + 4),
+      boxIndices: [boxIndices[k]]
+    };
+    const found = refRoiAlignWinners(
+        box, {...o, spatialScale: 2 ** exponents[level], samplingRatio: o.samplingRatio, mode: 'max'});
+    winners.set(found.winners, k * perBox);
+    margin = Math.min(margin, found.margin);
+  }
+  return {winners, margin};
+}
+
 /** The level maps as tensors in `dataFormat`. */
 function levelTensors(levels: RefLevel[], dataFormat: 'NHWC'|'NCHW' = 'NHWC'): tf.Tensor4D[] {
   return levels.map(l => {
@@ -238,6 +266,38 @@ function levelTensors(levels: RefLevel[], dataFormat: 'NHWC'|'NCHW' = 'NHWC'): t
     return dataFormat === 'NHWC' ? x : tf.tidy(() => tf.transpose(x, [0, 3, 1, 2]));
   });
 }
+
+/**
+ * 'max' cases for the winners (MultiScaleRoIAlignWinners): randomCases[1]
+ * (C = 2, adaptive sampling, aligned) and [2] (C = 8: webgpu's four
+ * channels per invocation), each with two more boxes, one of negative area
+ * (no level) and one with no image, whose bins are all -1. The seeds are
+ * ones whose reference margin exceeds 2e-3 (see refRoiAlignWinners).
+ */
+const winnerCases = [randomCases[1], {...randomCases[2], numBoxes: 6, seed: 65}].map(base => {
+  const c: RandomCase = {...base, numBoxes: base.numBoxes + 2};
+  const {levels, boxes, boxIndices, dy, refOptions} = randomCase(c);
+  const [x1, y1, x2, y2] = boxes.slice(0, 4);
+  boxes.set([x2, y1, x1, y2], 4 * (c.numBoxes - 2));
+  boxIndices[c.numBoxes - 1] = c.batch;
+  const exponents = refScaleExponents(levels, c.imageSize[0]);
+  const {canonicalScale, canonicalLevel} = refOptions;
+  const attrs: MultiScaleRoIAlignAttrs = {
+    pooledHeight: c.outH, pooledWidth: c.outW, spatialScales: exponents.map(e => 2 ** e),
+    levelThresholds: levelThresholds(-exponents[0], levels.length, canonicalScale, canonicalLevel),
+    samplingRatio: refOptions.samplingRatio, aligned: refOptions.aligned, mode: 'max'
+  };
+  const ref = (moved: {levels?: RefLevel[], boxes?: ArrayLike<number>}) =>
+      refMultiScale(moved.levels ?? levels, moved.boxes ?? boxes, boxIndices, refOptions);
+  return {
+    c, levels, boxes, boxIndices, dy, attrs, options: {...c.options, imageSize: c.imageSize},
+    ...refMultiScaleWinners(levels, boxes, boxIndices, refOptions),
+    dxs: levels.map((level, i) => numericGradient(level.x, dy, 1e-3, moved => ref({
+      levels: levels.map((l, j) => j === i ? {x: moved, shape: l.shape} : l)
+    }))),
+    dboxes: numericGradient(boxes, dy, 1e-5, moved => ref({boxes: moved})),
+  };
+});
 
 describeEachBackend('multiScaleRoiAlign', backend => {
   describe('torchvision MultiScaleRoIAlign fixtures', () => {
@@ -441,6 +501,89 @@ describeEachBackend('multiScaleRoiAlign', backend => {
       expect(empty.shape).toEqual([0, 2, 2, c.channels]);
       expect((await values(empty)).length).toBe(0);
       tf.dispose([...xs, y, empty]);
+    });
+  });
+
+  describe('\'max\': the winners found once per step (MultiScaleRoIAlignWinners)', () => {
+    winnerCases.forEach(e => {
+      const {c} = e;
+      const title = `${c.numLevels} levels, C = ${c.channels}`;
+      const tensors = () => ({
+        xs: levelTensors(e.levels),
+        boxes: tf.tensor2d(e.boxes, [c.numBoxes, 4]),
+        boxIndices: tf.tensor1d(e.boxIndices, 'int32'),
+        dy: tf.tensor4d(e.dy, [c.numBoxes, c.outH, c.outW, c.channels]),
+      });
+
+      it(`the kernel gives each box's reference argmax at its level, ${title}`, async () => {
+        // No ties, and no winner that the finite differences could flip.
+        expect(e.margin).toBeGreaterThan(2e-3);
+        expect(e.winners.some(w => w < 0)).toBe(true);
+        const {xs, boxes, boxIndices, dy} = tensors();
+        const list = [boxes, boxIndices, ...xs] as unknown as tf.NamedTensorMap;
+        const winners = tf.engine().runKernel(MultiScaleRoIAlignWinners, list, {...e.attrs}) as tf.Tensor;
+        expect(winners.dtype).toBe('int32');
+        expect(winners.shape).toEqual([c.numBoxes, c.outH, c.outW, c.channels]);
+        // Indices: equal, not close.
+        expect(Array.from(await values(winners))).toEqual(Array.from(e.winners));
+        // What attrs.mode says does not matter.
+        const again = tf.engine().runKernel(MultiScaleRoIAlignWinners, list, {...e.attrs, mode: 'avg'}) as tf.Tensor;
+        expect(Array.from(await values(again))).toEqual(Array.from(e.winners));
+        tf.dispose([...xs, boxes, boxIndices, dy, winners, again]);
+      });
+
+      it(`both gradient kernels give the same with the winners and without, and the reference, ${title}`,
+         async () => {
+           const {xs, boxes, boxIndices, dy} = tensors();
+           const attrs = {...e.attrs};
+           const list = [boxes, boxIndices, ...xs];
+           const asInputs = (tensors: tf.Tensor[]) => tensors as unknown as tf.NamedTensorMap;
+           const winners = tf.engine().runKernel(MultiScaleRoIAlignWinners, asInputs(list), attrs) as tf.Tensor;
+           const results: Float32Array[][] = [];
+           for (const given of [false, true]) {
+             const label = given ? 'with winners' : 'without winners';
+             const gradList = asInputs(given ? [...list, dy, winners] : [...list, dy]);
+             const dxs = tf.engine().runKernel(MultiScaleRoIAlignGrad, gradList, attrs) as unknown as tf.Tensor[];
+             const dboxes = tf.engine().runKernel(MultiScaleRoIAlignBoxGrad, gradList, attrs) as tf.Tensor;
+             const all = await Promise.all([...dxs, dboxes].map(t => values(t) as Promise<Float32Array>));
+             dxs.forEach((_, i) => checkClose(all[i], e.dxs[i], `dx[${i}] ${label}`));
+             checkClose(all[dxs.length], e.dboxes, `dboxes ${label}`);
+             results.push(all);
+             tf.dispose([...dxs, dboxes]);
+           }
+           results[1].forEach((v, i) => checkClose(v, results[0][i], `output ${i} with winners`, {atol: 0, rtol: 0}));
+           tf.dispose([...xs, boxes, boxIndices, dy, winners]);
+         });
+
+      it(`a training step runs the winners kernel once, leaks nothing, is deterministic, ${title}`, async () => {
+        const {xs, boxes, boxIndices, dy} = tensors();
+        const run = (...args: tf.Tensor[]) => multiScaleRoiAlign(
+            args.slice(0, -1) as tf.Tensor4D[], args[args.length - 1] as tf.Tensor2D, boxIndices, [c.outH, c.outW],
+            e.options);
+        const before = tf.memory().numTensors;
+        const buffersBefore = tf.engine().backend.numDataIds();
+        const step = async () => {
+          const grads = tf.grads(run)([...xs, boxes], dy);
+          // The gradients and nothing else: the winners went with the step.
+          expect(tf.memory().numTensors).toBe(before + grads.length);
+          expect(tf.engine().backend.numDataIds()).toBe(buffersBefore + grads.length);
+          const all = await Promise.all(grads.map(values));
+          tf.dispose(grads);
+          return all;
+        };
+        const first = await step(), second = await step();
+        xs.forEach((_, i) => checkClose(first[i], e.dxs[i], `dx[${i}]`));
+        checkClose(first[xs.length], e.dboxes, 'dboxes');
+        second.forEach((v, i) => checkClose(v, first[i], `output ${i}, run to run`, {atol: 0, rtol: 0}));
+
+        const profile = await tf.profile(() => tf.grads(run)([...xs, boxes], dy));
+        const count = (name: string) => profile.kernels.filter(k => k.name === name).length;
+        expect([MultiScaleRoIAlignWinners, MultiScaleRoIAlignGrad, MultiScaleRoIAlignBoxGrad].map(count))
+            .toEqual([1, 1, 1]);
+        tf.dispose(profile.result as tf.Tensor[]);
+        expect(tf.memory().numTensors).toBe(before);
+        tf.dispose([...xs, boxes, boxIndices, dy]);
+      });
     });
   });
 

@@ -7,12 +7,13 @@ import {LevelValues, multiScaleRoiAlignImpl} from './multi_scale_roi_align_impl'
 
 /** A MultiScaleRoIAlign kernel's inputs as the cpu backend holds them, without copies. */
 export function multiScaleValues(backend: MathBackendCPU, list: MultiScaleRoIList, attrs: MultiScaleRoIAlignAttrs) {
-  const {boxes, boxIndices, levels, dy} = multiScaleInputs(list, attrs);
+  const {boxes, boxIndices, levels, dy, winners} = multiScaleInputs(list, attrs);
   return {
     levels: levels.map((x): LevelValues => ({values: cpuValues(backend, x) as Float32Array, shape: x.shape})),
     boxes: cpuValues(backend, boxes),
     boxIndices: cpuValues(backend, boxIndices),
     dy: dy === undefined ? new Float32Array(0) : cpuValues(backend, dy) as Float32Array,
+    winners: winners === undefined ? undefined : cpuValues(backend, winners) as Int32Array,
     boxesShape: boxes.shape,
   };
 }

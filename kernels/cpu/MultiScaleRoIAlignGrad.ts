@@ -12,8 +12,8 @@ export function multiScaleRoiAlignGrad(args: {
   attrs: MultiScaleRoIAlignAttrs,
 }): TensorInfo[] {
   const {inputs, backend, attrs} = args;
-  const {levels, boxes, boxIndices, dy} = multiScaleValues(backend, inputs, attrs);
-  const dxs = multiScaleRoiAlignGradImpl(levels, dy, boxes, boxIndices, attrs);
+  const {levels, boxes, boxIndices, dy, winners} = multiScaleValues(backend, inputs, attrs);
+  const dxs = multiScaleRoiAlignGradImpl(levels, dy, boxes, boxIndices, attrs, winners);
   return dxs.map((dx, l) => backend.makeTensorInfo(levels[l].shape, 'float32', dx));
 }
 

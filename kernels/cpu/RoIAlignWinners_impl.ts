@@ -13,13 +13,31 @@ export interface RoIAlignGradImplInputs extends RoIGradImplInputs {
  * max sample per channel, as binMax picks it, or -1 where it passes no
  * gradient (outside the map, an empty bin, an unreadable box).
  */
-export function roiAlignWinnersImpl(
-    {x, xShape, boxes, boxIndices}: RoIImplInputs, attrs: RoIAlignAttrs, out?: Int32Array): Int32Array {
-  const channels = xShape[3];
-  const size = boxIndices.length * attrs.pooledHeight * attrs.pooledWidth * channels;
+export function roiAlignWinnersImpl(values: RoIImplInputs, attrs: RoIAlignAttrs, out?: Int32Array): Int32Array {
+  const {pooledHeight, pooledWidth} = attrs;
+  const winners = winnersArray(out, values.boxIndices.length * pooledHeight * pooledWidth * values.xShape[3]);
+  writeAlignWinners(values, attrs, winners);
+  return winners;
+}
+
+/** `out` (or a new array) of `size` values, all -1: what a bin that is never visited keeps. */
+export function winnersArray(out: Int32Array|undefined, size: number): Int32Array {
   if (out !== undefined && out.length !== size) throw new Error(`output array has ${out.length} values, expected ${size}`);
-  // Unreadable boxes are not visited: their bins keep -1.
-  const winners = (out ?? new Int32Array(size)).fill(-1);
+  return (out ?? new Int32Array(size)).fill(-1);
+}
+
+/** RoIImplInputs with the boxes and indices in any array (the FPN pooler's per-level indices). */
+type AlignWinnersInputs =
+    Omit<RoIImplInputs, 'boxes'|'boxIndices'>&{boxes: ArrayLike<number>, boxIndices: ArrayLike<number>};
+
+/**
+ * Writes into `winners` [K,outH,outW,C] the winners of the readable boxes
+ * only, leaving the others' bins as they are: so MultiScaleRoIAlignWinners
+ * fills one array level by level.
+ */
+export function writeAlignWinners(
+    {x, xShape, boxes, boxIndices}: AlignWinnersInputs, attrs: RoIAlignAttrs, winners: Int32Array): void {
+  const channels = xShape[3];
   const best = new Float64Array(channels);
   const winner = new Int32Array(channels);
   visitAlignBins(alignGeometry(xShape, attrs), channels, boxes, boxIndices, ({binOffset, bin}) => {
@@ -29,7 +47,6 @@ export function roiAlignWinnersImpl(
       winners[binOffset + c] = w >= 0 && bin.samples[w].inside ? w : -1;
     }
   });
-  return winners;
 }
 
 /** The winners the caller gave, or computed here (see RoIAlignGradInputs). */

@@ -17,6 +17,7 @@ import {roiAlignRotatedGradConfig} from './RoIAlignRotatedGrad';
 import {multiScaleRoiAlignConfig} from './MultiScaleRoIAlign';
 import {multiScaleRoiAlignBoxGradConfig} from './MultiScaleRoIAlignBoxGrad';
 import {multiScaleRoiAlignGradConfig} from './MultiScaleRoIAlignGrad';
+import {multiScaleRoiAlignWinnersConfig} from './MultiScaleRoIAlignWinners';
 
 /** The cpu backend's kernels. */
 export const cpuKernels: KernelConfig[] = [
@@ -26,4 +27,5 @@ export const cpuKernels: KernelConfig[] = [
   psRoiPoolGradConfig,
   roiAlignRotatedConfig, roiAlignRotatedGradConfig, roiAlignRotatedBoxGradConfig,
   multiScaleRoiAlignConfig, multiScaleRoiAlignGradConfig, multiScaleRoiAlignBoxGradConfig,
+  multiScaleRoiAlignWinnersConfig,
 ];

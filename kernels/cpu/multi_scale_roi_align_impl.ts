@@ -11,6 +11,7 @@ import {levelRoIAlignAttrs} from '../../src/kernel_names';
 import type {AlignBoxSamples} from '../../src/geometry';
 import {slopeAlongCols, slopeAlongRows} from './RoIAlignBoxGrad';
 import {scatter} from './RoIAlignGrad';
+import {winnersArray, winningSample, writeAlignWinners} from './RoIAlignWinners_impl';
 import {alignGeometry, binMax, BinSample, visitAlignBins} from './roi_align_samples';
 import {addBinBoxGrad, BinDots, pixelDots, scatterWeighted, toFloat32, visitAlignBinPixels, weightedSum, weightedSumChannels} from './roi_align_taps';
 import {cpuWasmAllowed, simdChannelLoops} from './wasm_simd';
@@ -104,21 +105,42 @@ export function multiScaleRoiAlignImpl(
   return out;
 }
 
-/** RoIAlign's dx for the boxes with a readable index. */
+/**
+ * MultiScaleRoIAlignWinners' int32 [K,outH,outW,C], into `out` when given:
+ * each box's RoIAlign winners at its level, -1 for a box without one.
+ */
+export function multiScaleRoiAlignWinnersImpl(
+    levels: LevelValues[], boxes: ArrayLike<number>, boxIndices: ArrayLike<number>,
+    attrs: MultiScaleRoIAlignAttrs, out?: Int32Array): Int32Array {
+  const winners =
+      winnersArray(out, boxIndices.length * attrs.pooledHeight * attrs.pooledWidth * levels[0].shape[3]);
+  forEachLevel(levels, boxes, boxIndices, attrs, (l, levelAttrs, indices) => {
+    writeAlignWinners(
+        {x: levels[l].values, xShape: levels[l].shape, boxes, boxIndices: indices}, levelAttrs, winners);
+  });
+  return winners;
+}
+
+/** The winners a 'max' gradient was given, or computed here for every level at once. */
+function multiScaleWinners(
+    given: Int32Array|undefined, levels: LevelValues[], boxes: ArrayLike<number>, boxIndices: ArrayLike<number>,
+    attrs: MultiScaleRoIAlignAttrs): Int32Array|null {
+  if (attrs.mode !== 'max') return null;
+  return given ?? multiScaleRoiAlignWinnersImpl(levels, boxes, boxIndices, attrs);
+}
+
+/** RoIAlign's dx for the boxes with a readable index; 'max' follows `winners`. */
 function roiAlignGradOf(
     x: LevelValues, dy: Float32Array, boxes: ArrayLike<number>, indices: Int32Array,
-    attrs: RoIAlignAttrs): Float32Array {
+    attrs: RoIAlignAttrs, winners: Int32Array|null): Float32Array {
   const channels = x.shape[3];
   const g = alignGeometry(x.shape, attrs);
-  if (attrs.mode === 'max') {
+  if (winners !== null) {
     const dx = new Float32Array(x.values.length);
-    const best = new Float64Array(channels);
-    const winner = new Int32Array(channels);
     visitAlignBins(g, channels, boxes, indices, ({binOffset, bin}) => {
-      binMax(x.values, bin, channels, best, winner);
       for (let c = 0; c < channels; c++) {
-        const s = winner[c] >= 0 ? bin.samples[winner[c]] : null;
-        if (s !== null && s.inside) scatter(dx, s, c, dy[binOffset + c]);
+        const s = winningSample(bin, winners[binOffset + c]);
+        if (s !== null) scatter(dx, s, c, dy[binOffset + c]);
       }
     });
     return dx;
@@ -134,26 +156,28 @@ function roiAlignGradOf(
   return simd === null ? dx : dx.slice();
 }
 
-/** dx of every level, flat, from one read of dy per box. */
+/**
+ * dx of every level, flat, from one read of dy per box. 'max' reads
+ * `winners` (MultiScaleRoIAlignWinners' output), or computes them.
+ */
 export function multiScaleRoiAlignGradImpl(
     levels: LevelValues[], dy: Float32Array, boxes: ArrayLike<number>, boxIndices: ArrayLike<number>,
-    attrs: MultiScaleRoIAlignAttrs): Float32Array[] {
+    attrs: MultiScaleRoIAlignAttrs, winners?: Int32Array): Float32Array[] {
   const dxs: Array<Float32Array|null> = levels.map(() => null);
+  const maxWinners = multiScaleWinners(winners, levels, boxes, boxIndices, attrs);
   forEachLevel(levels, boxes, boxIndices, attrs, (l, levelAttrs, indices) => {
-    dxs[l] = roiAlignGradOf(levels[l], dy, boxes, indices, levelAttrs);
+    dxs[l] = roiAlignGradOf(levels[l], dy, boxes, indices, levelAttrs, maxWinners);
   });
   return dxs.map((dx, l) => dx ?? new Float32Array(levels[l].values.length));
 }
 
-/** Adds to dboxes the box gradient of RoIAlign of the boxes with a readable index. */
+/** Adds to dboxes the box gradient of RoIAlign of the boxes with a readable index; 'max' follows `winners`. */
 function addRoiAlignBoxGrad(
     x: LevelValues, dy: Float32Array, boxes: ArrayLike<number>, indices: Int32Array,
-    attrs: RoIAlignAttrs, dboxes: Float64Array): void {
+    attrs: RoIAlignAttrs, winners: Int32Array|null, dboxes: Float64Array): void {
   const channels = x.shape[3];
   const g = alignGeometry(x.shape, attrs);
-  if (attrs.mode === 'max') {
-    const best = new Float64Array(channels);
-    const winner = new Int32Array(channels);
+  if (winners !== null) {
     const addSample = (box: AlignBoxSamples, k: number, s: BinSample, alongRows: number, alongCols: number) => {
       dboxes[4 * k] += alongCols * box.x.dStart[s.col];
       dboxes[4 * k + 1] += alongRows * box.y.dStart[s.row];
@@ -161,10 +185,9 @@ function addRoiAlignBoxGrad(
       dboxes[4 * k + 3] += alongRows * box.y.dEnd[s.row];
     };
     visitAlignBins(g, channels, boxes, indices, ({box, k, binOffset, bin}) => {
-      binMax(x.values, bin, channels, best, winner);
       for (let c = 0; c < channels; c++) {
-        const s = winner[c] >= 0 ? bin.samples[winner[c]] : null;
-        if (s === null || !s.inside) continue;
+        const s = winningSample(bin, winners[binOffset + c]);
+        if (s === null) continue;
         const grad = dy[binOffset + c];
         addSample(box, k, s, grad * slopeAlongRows(x.values, s, c), grad * slopeAlongCols(x.values, s, c));
       }
@@ -183,14 +206,16 @@ function addRoiAlignBoxGrad(
 
 /**
  * dboxes [K,4], flat: each box's RoIAlign box gradient at its level. The
- * level is piecewise constant in the corners and passes no gradient.
+ * level is piecewise constant in the corners and passes no gradient. 'max'
+ * reads `winners`, or computes them.
  */
 export function multiScaleRoiAlignBoxGradImpl(
     levels: LevelValues[], dy: Float32Array, boxes: ArrayLike<number>, boxIndices: ArrayLike<number>,
-    attrs: MultiScaleRoIAlignAttrs): Float32Array {
+    attrs: MultiScaleRoIAlignAttrs, winners?: Int32Array): Float32Array {
   const dboxes = new Float64Array(4 * boxIndices.length);
+  const maxWinners = multiScaleWinners(winners, levels, boxes, boxIndices, attrs);
   forEachLevel(levels, boxes, boxIndices, attrs, (l, levelAttrs, indices) => {
-    addRoiAlignBoxGrad(levels[l], dy, boxes, indices, levelAttrs, dboxes);
+    addRoiAlignBoxGrad(levels[l], dy, boxes, indices, levelAttrs, maxWinners, dboxes);
   });
   return toFloat32(dboxes);
 }

@@ -7,12 +7,13 @@ import {WasmHeapBackend} from './wasm_heap';
 /** A MultiScaleRoIAlign kernel's inputs, viewed in place in the wasm heap. */
 export function multiScaleHeapValues(
     backend: WasmHeapBackend, list: MultiScaleRoIList, attrs: MultiScaleRoIAlignAttrs) {
-  const {boxes, boxIndices, levels, dy} = multiScaleInputs(list, attrs);
+  const {boxes, boxIndices, levels, dy, winners} = multiScaleInputs(list, attrs);
   return {
     levels: levels.map((x): LevelValues => ({values: backend.typedArrayFromHeap(x) as Float32Array, shape: x.shape})),
     boxes: backend.typedArrayFromHeap(boxes),
     boxIndices: backend.typedArrayFromHeap(boxIndices),
     dy: dy === undefined ? new Float32Array(0) : backend.typedArrayFromHeap(dy) as Float32Array,
+    winners: winners === undefined ? undefined : backend.typedArrayFromHeap(winners) as Int32Array,
     boxesShape: boxes.shape,
   };
 }

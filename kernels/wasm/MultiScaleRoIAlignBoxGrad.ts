@@ -11,8 +11,8 @@ export function multiScaleRoiAlignBoxGrad(args: {
   attrs: MultiScaleRoIAlignAttrs,
 }): TensorInfo {
   const {inputs, backend, attrs} = args;
-  const {levels, boxes, boxIndices, dy, boxesShape} = multiScaleHeapValues(backend, inputs, attrs);
-  const dboxes = multiScaleRoiAlignBoxGradImpl(levels, dy, boxes, boxIndices, attrs);
+  const {levels, boxes, boxIndices, dy, boxesShape, winners} = multiScaleHeapValues(backend, inputs, attrs);
+  const dboxes = multiScaleRoiAlignBoxGradImpl(levels, dy, boxes, boxIndices, attrs, winners);
   return heapTensor(backend, boxesShape, dboxes);
 }
 

@@ -12,9 +12,9 @@ export function multiScaleRoiAlignGrad(args: {
   attrs: MultiScaleRoIAlignAttrs,
 }): TensorInfo[] {
   const {inputs, backend, attrs} = args;
-  const {levels, boxes, boxIndices, dy} = multiScaleHeapValues(backend, inputs, attrs);
+  const {levels, boxes, boxIndices, dy, winners} = multiScaleHeapValues(backend, inputs, attrs);
   const shapes = levels.map(level => level.shape);
-  const dxs = multiScaleRoiAlignGradImpl(levels, dy, boxes, boxIndices, attrs);
+  const dxs = multiScaleRoiAlignGradImpl(levels, dy, boxes, boxIndices, attrs, winners);
   return dxs.map((dx, l) => heapTensor(backend, shapes[l], dx));
 }
 

@@ -17,6 +17,7 @@ import {roiAlignRotatedGradConfig} from './RoIAlignRotatedGrad';
 import {multiScaleRoiAlignConfig} from './MultiScaleRoIAlign';
 import {multiScaleRoiAlignBoxGradConfig} from './MultiScaleRoIAlignBoxGrad';
 import {multiScaleRoiAlignGradConfig} from './MultiScaleRoIAlignGrad';
+import {multiScaleRoiAlignWinnersConfig} from './MultiScaleRoIAlignWinners';
 
 /** The wasm backend (@tensorflow/tfjs-backend-wasm)'s kernels. */
 export const wasmKernels: KernelConfig[] = [
@@ -26,4 +27,5 @@ export const wasmKernels: KernelConfig[] = [
   psRoiPoolGradConfig,
   roiAlignRotatedConfig, roiAlignRotatedGradConfig, roiAlignRotatedBoxGradConfig,
   multiScaleRoiAlignConfig, multiScaleRoiAlignGradConfig, multiScaleRoiAlignBoxGradConfig,
+  multiScaleRoiAlignWinnersConfig,
 ];

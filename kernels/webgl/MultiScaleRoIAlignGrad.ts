@@ -3,7 +3,7 @@ import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
 import {levelRoIAlignAttrs, MultiScaleRoIAlignAttrs, MultiScaleRoIAlignGrad, multiScaleInputs, MultiScaleRoIList} from '../../src/kernel_names';
-import type {RoIAlignAttrs, RoIGradInputs} from '../../src/kernel_names';
+import type {RoIAlignAttrs, RoIAlignGradInputs} from '../../src/kernel_names';
 import {MultiScaleLevelIndicesProgram, multiScaleUniformValues} from './multi_scale_roi_align_gpu';
 import {roiAlignGrad} from './RoIAlignGrad';
 import {disposeAfter, requireWebGL2, runRoIProgram, withBoxTable} from './run_roi_program';
@@ -12,16 +12,19 @@ import {disposeAfter, requireWebGL2, runRoIProgram, withBoxTable} from './run_ro
  * Runs `perLevel` once per level on RoIAlign's gradient inputs with the
  * boxes of the other levels given batch index -1 (decided on the GPU, as
  * the forward decides them), which RoIAlign's gradient programs skip: so
- * each level costs what its own boxes cost.
+ * each level costs what its own boxes cost. Given winners
+ * (MultiScaleRoIAlignWinners) go to every level whole: a level reads only
+ * its own boxes' bins.
  */
 export function forEachLevelOnGpu(
     backend: MathBackendWebGL, list: MultiScaleRoIList, attrs: MultiScaleRoIAlignAttrs,
-    perLevel: (inputs: RoIGradInputs, attrs: RoIAlignAttrs) => TensorInfo): TensorInfo[] {
-  const {boxes, boxIndices, levels, dy} = multiScaleInputs(list, attrs);
+    perLevel: (inputs: RoIAlignGradInputs, attrs: RoIAlignAttrs) => TensorInfo): TensorInfo[] {
+  const {boxes, boxIndices, levels, dy, winners} = multiScaleInputs(list, attrs);
   const numBoxes = boxes.shape[0];
   const uniforms = multiScaleUniformValues(levels.map(x => x.shape), numBoxes, attrs);
   return levels.map((x, l) => {
-    const run = (indices: TensorInfo) => perLevel({dy: dy!, x, boxes, boxIndices: indices}, levelRoIAlignAttrs(attrs, l));
+    const run = (indices: TensorInfo) =>
+        perLevel({dy: dy!, x, boxes, boxIndices: indices, winners}, levelRoIAlignAttrs(attrs, l));
     if (levels.length === 1 || numBoxes === 0) return run(boxIndices);
     const levelUniforms = {...uniforms, roiTargetLevel: [l]};
     const indices = withBoxTable(

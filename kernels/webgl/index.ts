@@ -17,6 +17,7 @@ import {roiAlignRotatedGradConfig} from './RoIAlignRotatedGrad';
 import {multiScaleRoiAlignConfig} from './MultiScaleRoIAlign';
 import {multiScaleRoiAlignBoxGradConfig} from './MultiScaleRoIAlignBoxGrad';
 import {multiScaleRoiAlignGradConfig} from './MultiScaleRoIAlignGrad';
+import {multiScaleRoiAlignWinnersConfig} from './MultiScaleRoIAlignWinners';
 
 /** The webgl backend's kernels (WebGL 2 only; see run_roi_program.ts). */
 export const webglKernels: KernelConfig[] = [
@@ -26,4 +27,5 @@ export const webglKernels: KernelConfig[] = [
   psRoiPoolGradConfig,
   roiAlignRotatedConfig, roiAlignRotatedGradConfig, roiAlignRotatedBoxGradConfig,
   multiScaleRoiAlignConfig, multiScaleRoiAlignGradConfig, multiScaleRoiAlignBoxGradConfig,
+  multiScaleRoiAlignWinnersConfig,
 ];

@@ -4,15 +4,19 @@
  * shader only; the number of levels and the mode are part of the source.
  */
 import {multiScaleLevelIndicesShader, multiScaleLevelInputs, multiScaleRoiAlignShader, multiScaleUniforms} from '../../shaders/glsl/multi_scale_roi_align';
-import type {MultiScaleRoIAlignAttrs, RoIAlignMode} from '../../src/kernel_names';
+import type {RoIAlignReduce} from '../../shaders/glsl/roi_align';
+import type {MultiScaleRoIAlignAttrs} from '../../src/kernel_names';
 import {RoIProgram} from './roi_program';
 import {alignUniforms, RoIUniformValues} from './run_roi_program';
 
-/** y [K, outH, outW, C]. Inputs: the box table, then the levels. */
+/**
+ * y [K, outH, outW, C], or with 'winner' the 'max' winners (a kernel's
+ * output too). Inputs: the box table, then the levels.
+ */
 export class MultiScaleRoIAlignProgram extends RoIProgram {
-  constructor(outputSize: number, numLevels: number, mode: RoIAlignMode) {
+  constructor(outputSize: number, numLevels: number, reduce: RoIAlignReduce) {
     super(
-        ['roiBoxTable', ...multiScaleLevelInputs(numLevels)], multiScaleRoiAlignShader(numLevels, mode),
+        ['roiBoxTable', ...multiScaleLevelInputs(numLevels)], multiScaleRoiAlignShader(numLevels, reduce),
         multiScaleUniforms(numLevels), 'result', outputSize);
   }
 }

@@ -3,7 +3,7 @@ import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
 
 import {levelRoIAlignAttrs, MultiScaleRoIAlignAttrs, MultiScaleRoIAlignGrad, multiScaleInputs, MultiScaleRoIList} from '../../src/kernel_names';
-import type {RoIAlignAttrs, RoIGradInputs} from '../../src/kernel_names';
+import type {RoIAlignAttrs, RoIAlignGradInputs} from '../../src/kernel_names';
 import {MultiScaleLevelIndicesProgram, multiScaleUniformValues} from './multi_scale_roi_align_webgpu';
 import {releasing, runRoIProgram} from './roi_webgpu_util';
 import {roiAlignGrad} from './RoIAlignGrad';
@@ -12,12 +12,14 @@ import {roiAlignGrad} from './RoIAlignGrad';
  * Runs `perLevel` once per level on RoIAlign's gradient inputs with the
  * boxes of the other levels given batch index -1 (decided on the device,
  * as the forward decides them), which RoIAlign's gradient kernels skip
- * before sampling: so each level costs what its own boxes cost.
+ * before sampling: so each level costs what its own boxes cost. Given
+ * winners (MultiScaleRoIAlignWinners) go to every level whole: a level
+ * reads only its own boxes' bins.
  */
 export function forEachLevelOnDevice<T>(
     backend: WebGPUBackend, kernelName: string, list: MultiScaleRoIList, attrs: MultiScaleRoIAlignAttrs,
-    perLevel: (inputs: RoIGradInputs, attrs: RoIAlignAttrs) => T): T[] {
-  const {boxes, boxIndices, levels, dy} = multiScaleInputs(list, attrs);
+    perLevel: (inputs: RoIAlignGradInputs, attrs: RoIAlignAttrs) => T): T[] {
+  const {boxes, boxIndices, levels, dy, winners} = multiScaleInputs(list, attrs);
   const numBoxes = boxes.shape[0];
   const uniforms = multiScaleUniformValues(levels.map(x => x.shape), numBoxes, attrs);
   return levels.map((x, l) => {
@@ -28,7 +30,7 @@ export function forEachLevelOnDevice<T>(
             'int32', [...uniforms, {type: 'int32', data: [l]}]);
     return releasing(
         backend, [indices],
-        () => perLevel({dy: dy!, x, boxes, boxIndices: indices ?? boxIndices}, levelRoIAlignAttrs(attrs, l)));
+        () => perLevel({dy: dy!, x, boxes, boxIndices: indices ?? boxIndices, winners}, levelRoIAlignAttrs(attrs, l)));
   });
 }
 

@@ -1,14 +1,15 @@
 import {ROI_UNIFORMS} from '../../shaders/wgsl/geometry';
 import {multiScaleLevelIndicesWgsl, multiScaleLevelInputs, multiScaleRoiAlignWgsl, multiScaleUniforms} from '../../shaders/wgsl/multi_scale_roi_align';
-import type {RoIAlignLanes} from '../../shaders/wgsl/roi_align';
+import type {RoIAlignLanes, RoIAlignOutput} from '../../shaders/wgsl/roi_align';
 import type {MultiScaleRoIAlignAttrs, RoIAlignMode} from '../../src/kernel_names';
 import {ProgramUniforms, RoIProgram, roiUniforms} from './roi_webgpu_util';
 
 /**
  * MultiScaleRoIAlign forward, one invocation per element of [K,outH,outW,C]
- * (or per four channels), each box sampled at its own level. The number of
- * levels is compiled in, as is everything RoIAlignProgram compiles in (the
- * sampling ratio is a uniform, as there).
+ * (or per four channels), each box sampled at its own level: y, or in 'max'
+ * mode with output 'winner' the winners (int32). The number of levels is
+ * compiled in, as is everything RoIAlignProgram compiles in (the sampling
+ * ratio is a uniform, as there).
  */
 export class MultiScaleRoIAlignProgram extends RoIProgram {
   shaderKey: string;
@@ -19,7 +20,8 @@ export class MultiScaleRoIAlignProgram extends RoIProgram {
 
   constructor(
       outputShape: number[], private readonly numLevels: number, private readonly mode: RoIAlignMode,
-      private readonly aligned: boolean, private readonly lanes: RoIAlignLanes) {
+      private readonly aligned: boolean, private readonly lanes: RoIAlignLanes,
+      private readonly output: RoIAlignOutput = 'value') {
     super(outputShape, outputShape.reduce((a, b) => a * b, 1) / lanes);
     this.variableNames = ['boxes', 'boxIndices', ...multiScaleLevelInputs(numLevels)];
     this.uniforms = `${ROI_UNIFORMS} ${multiScaleUniforms(numLevels)}`;
@@ -27,12 +29,12 @@ export class MultiScaleRoIAlignProgram extends RoIProgram {
       this.variableComponents = [1, 1, ...multiScaleLevelInputs(numLevels).map(() => 4)];
       this.outputComponent = 4;
     }
-    this.shaderKey = `multiScaleRoiAlign_${numLevels}_${mode}_${aligned ? 'aligned' : 'unaligned'}${
+    this.shaderKey = `multiScaleRoiAlign_${numLevels}_${mode}_${output}_${aligned ? 'aligned' : 'unaligned'}${
         lanes === 4 ? '_lanes4' : ''}`;
   }
 
   getUserCode(): string {
-    return multiScaleRoiAlignWgsl(this.numLevels, this.mode, this.aligned, this.lanes);
+    return multiScaleRoiAlignWgsl(this.numLevels, this.mode, this.aligned, this.lanes, this.output);
   }
 }
 

@@ -20,6 +20,7 @@
 import type {CustomUniforms} from './roi_common';
 import {BOX_GLSL, flatReader, OUTPUT_INDEX_GLSL, outputStart, ROI_ALIGN_UNIFORMS} from './roi_common';
 import {roiAlignForwardShader} from './roi_align';
+import type {RoIAlignReduce} from './roi_align';
 
 /** The input names of the levels, in order. */
 export function multiScaleLevelInputs(numLevels: number): string[] {
@@ -158,9 +159,13 @@ function perLevelReaders(code: string, numLevels: number): string {
   return result;
 }
 
-/** [K, outH, outW, C]. Inputs: roiBoxTable, roiX0 .. roiX{L-1}; uniforms: multiScaleUniforms. */
-export function multiScaleRoiAlignShader(numLevels: number, mode: 'avg'|'max'): string {
-  let code = roiAlignForwardShader(mode);
+/**
+ * [K, outH, outW, C]: y, or for 'winner' each bin's winning sample at its
+ * box's level (MultiScaleRoIAlignWinners). Inputs: roiBoxTable, roiX0 ..
+ * roiX{L-1}; uniforms: multiScaleUniforms.
+ */
+export function multiScaleRoiAlignShader(numLevels: number, reduce: RoIAlignReduce): string {
+  let code = roiAlignForwardShader(reduce);
   code = rewrite(code, flatReader('roiX'), levelReaderGlsl(numLevels), 'a reader of roiX');
   code = rewrite(code, /\broiXDims\.y\b/g, 'roiLevelSize.x', 'the map height');
   code = rewrite(code, /\broiXDims\.z\b/g, 'roiLevelSize.y', 'the map width');

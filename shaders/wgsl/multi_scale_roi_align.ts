@@ -18,7 +18,7 @@
  */
 import type {RoIAlignMode} from '../../src/kernel_names';
 import {roiAlignGeometryWgsl} from './geometry';
-import {RoIAlignLanes, roiAlignWgsl} from './roi_align';
+import {RoIAlignLanes, RoIAlignOutput, roiAlignWgsl} from './roi_align';
 
 /** The uniform fields of L levels, after ROI_UNIFORMS: each level's shape and scale, then the thresholds. */
 export function multiScaleUniforms(numLevels: number): string {
@@ -167,10 +167,15 @@ ${cases}
   return result;
 }
 
-/** The user code of the forward program: boxes, boxIndices, x0 .. x{L-1} -> [K,outH,outW,C]. */
+/**
+ * The user code of the forward program: boxes, boxIndices, x0 .. x{L-1} ->
+ * [K,outH,outW,C], y or ('max', 'winner') the winners of each box at its
+ * level (MultiScaleRoIAlignWinners).
+ */
 export function multiScaleRoiAlignWgsl(
-    numLevels: number, mode: RoIAlignMode, aligned: boolean, lanes: RoIAlignLanes): string {
-  return atEachBoxLevel(roiAlignWgsl(mode, aligned, 'value', false, lanes), numLevels, true);
+    numLevels: number, mode: RoIAlignMode, aligned: boolean, lanes: RoIAlignLanes,
+    output: RoIAlignOutput = 'value'): string {
+  return atEachBoxLevel(roiAlignWgsl(mode, aligned, output, false, lanes), numLevels, true);
 }
 
 /**
