@@ -4,7 +4,7 @@ import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
 import {MultiScaleRoIAlignAttrs, multiScaleInputs, MultiScaleRoIAlignWinners, MultiScaleRoIList} from '../../src/kernel_names';
 import {MultiScaleRoIAlignProgram, multiScaleUniformValues} from './multi_scale_roi_align_gpu';
-import {requireTexturesFit, requireWebGL2, runRoIProgram, withBoxTable} from './run_roi_program';
+import {asInt32, requireTexturesFit, requireWebGL2, runRoIProgram, withBoxTable} from './run_roi_program';
 
 /**
  * 'max' mode's winners, int32 [K,outH,outW,C] (see
@@ -29,10 +29,7 @@ export function multiScaleRoiAlignWinners(args: {
   const winners = withBoxTable(
       backend, boxes, boxIndices, uniforms,
       table => runRoIProgram(backend, program, [table, ...levels], uniforms, outShape));
-  // Integers held as floats, as tfjs's webgl backend holds every int32
-  // tensor; the dtype decides how a read converts them.
-  backend.texData.get(winners.dataId).dtype = 'int32';
-  return {...winners, dtype: 'int32'};
+  return asInt32(backend, winners);
 }
 
 export const multiScaleRoiAlignWinnersConfig: KernelConfig = {

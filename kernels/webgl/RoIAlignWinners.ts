@@ -5,7 +5,7 @@ import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 import {RoIAlignAttrs, RoIAlignWinners, RoIInputs} from '../../src/kernel_names';
 import {RoIAlignProgram} from './roi_align_gpu';
 import {outputShapeFor} from './roi_program';
-import {alignUniforms, binOutputShape, requireTexturesFit, requireWebGL2, runOnBins} from './run_roi_program';
+import {alignUniforms, asInt32, binOutputShape, requireTexturesFit, requireWebGL2, runOnBins} from './run_roi_program';
 
 /**
  * 'max' mode's winners, int32 [K,outH,outW,C] (see RoIAlignWinners): the
@@ -32,10 +32,7 @@ export function roiAlignWinners(args: {
         program.outputShape = outputShapeFor('result', size);
         return program;
       });
-  // Integers held as floats, as tfjs's webgl backend holds every int32
-  // tensor; the dtype decides how a read converts them.
-  backend.texData.get(winners.dataId).dtype = 'int32';
-  return {...winners, dtype: 'int32'};
+  return asInt32(backend, winners);
 }
 
 export const roiAlignWinnersConfig: KernelConfig = {

@@ -261,3 +261,13 @@ export function rotatedUniforms(
     roiRadiansPerAngle: [radiansPerAngle(attrs.angleUnit, attrs.clockwise)],
   };
 }
+
+/**
+ * `winners` (float texels holding integers) as an int32 tensor: tfjs's webgl
+ * backend holds every int32 tensor as floats, and the dtype decides how a
+ * read converts them.
+ */
+export function asInt32(backend: MathBackendWebGL, winners: TensorInfo): TensorInfo {
+  backend.texData.get(winners.dataId).dtype = 'int32';
+  return {...winners, dtype: 'int32'};
+}
