@@ -5,7 +5,9 @@
 // cpu kernels before it is timed.
 //
 //   node bench/browser.mjs [--backends cpu,webgl,webgpu] [--workloads W1,W4] [--repeats 10]
-//   node bench/browser.mjs --detector [--backends webgl] [--workloads P3,P2] [--channels 16,64]
+//   node bench/browser.mjs --detector [--backends webgl] [--workloads P3,P2] [--channels 16,64] [--no-scatter]
+//
+// --no-scatter keeps webgl's dx on the culled gathers (ROI_WEBGL_SCATTER off).
 //
 // --detector runs only the detector-scale rows (DETECTOR_WORKLOADS, issue 13):
 // roiAlign's forward, dx and dboxes in 'avg' and 'max' and the cropAndResize +
@@ -154,6 +156,7 @@ try {
   await page.waitForFunction('window.benchReady === true', {timeout: 120000});
   await page.evaluate(paths => window.configureOrt(paths), `${url}ort/`);
   if (backends.includes('wasm')) await page.evaluate(paths => window.configureTfjsWasm(paths), `${url}tfjs-wasm/`);
+  if (args.includes('--no-scatter')) await page.evaluate(() => window.setWebGLScatter(false));
   const ops = await page.evaluate(() => window.benchOps);
   if (!(await page.evaluate(() => window.isolated()))) throw new Error('the page is not cross-origin isolated: timers would be coarse');
   console.log(`# tfjs-roi browser benchmark\n\n${await browser.version()} (headless; webgl and webgpu on SwiftShader, ` +

@@ -311,6 +311,7 @@ page.runBackend = runBackend;
 page.runOrt = runOrt;
 page.runDetector = runDetector;
 page.detectorWorkloads = Object.keys(DETECTOR_WORKLOADS);
+page.setWebGLScatter = (on: boolean) => tf.env().set('ROI_WEBGL_SCATTER', on);
 page.ortVersion = () => ort.env.versions?.web ?? ort.env.versions?.common ?? 'unknown';
 page.configureOrt = (wasmPaths: string) => {
   ort.env.wasm.wasmPaths = wasmPaths;

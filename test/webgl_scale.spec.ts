@@ -353,6 +353,58 @@ describeEachBackend('webgl at scale', backend => {
     tf.dispose([first, second, ...Object.values(t)]);
   });
 
+  it('the gathers with odd W, C = 45 and over a thousand boxes in two images (split draws, half-empty texels): the float64 references, bit-identical twice', async () => {
+    // On webgl dx is gathered four to a texel (two columns, two channels): an odd W and an
+    // odd C leave texels with empty lanes, and each draw adds to the previous one's texels.
+    const random = seededRandom(38);
+    const c: Case = {shape: [2, 13, 15, 45], numBoxes: 1100, out: [3, 3], spatialScale: 1};
+    const [N, H, W, C] = c.shape;
+    const [outH, outW] = c.out;
+    const {boxes, boxIndices} = makeBoxes(c, random);
+    const x = randomValues(random, N * H * W * C);
+    const dy = randomValues(random, c.numBoxes * outH * outW * C);
+    const inp = {x, shape: c.shape, boxes, boxIndices};
+    const t = {
+      x: tf.tensor4d(x, c.shape), boxes: tf.tensor2d(boxes, [c.numBoxes, 4]),
+      boxIndices: tf.tensor1d(boxIndices, 'int32'), dy: tf.tensor4d(dy, [c.numBoxes, outH, outW, C]),
+    };
+    const twice = async (name: string, inputs: Record<string, tf.Tensor>, attrs: object) => {
+      const first = runKernel(name, inputs, attrs), second = runKernel(name, inputs, attrs);
+      expect(Array.from(await bits(second))).toEqual(Array.from(await bits(first)));
+      const result = await values(first);
+      tf.dispose([first, second]);
+      return result;
+    };
+    await withScatter(false, async () => {
+      for (const [samplingRatio, aligned, mode] of [[0, false, 'avg'], [2, true, 'max']] as const) {
+        const o = {outH, outW, spatialScale: 1, samplingRatio, aligned, mode};
+        const attrs = {pooledHeight: outH, pooledWidth: outW, spatialScale: 1, samplingRatio, aligned, mode};
+        checkClose(await twice(RoIAlignGrad, t, attrs), refRoiAlignGrad(inp, dy, o), `RoIAlignGrad ${mode}, samplingRatio ${samplingRatio}, 1100 boxes`);
+      }
+    });
+    const pooled = {pooledHeight: outH, pooledWidth: outW, spatialScale: 1};
+    checkClose(await twice(RoIPoolGrad, t, pooled), refRoiPoolGrad(inp, dy, {outH, outW, spatialScale: 1}), 'RoIPoolGrad, 1100 boxes');
+    const psDy = randomValues(random, c.numBoxes * outH * outW * 5);
+    const psT = {...t, dy: tf.tensor4d(psDy, [c.numBoxes, outH, outW, 5])};
+    const psOptions = {outH, outW, spatialScale: 1, samplingRatio: 0};
+    for (const [name, ref] of [[PsRoIAlignGrad, refPsRoiAlign], [PsRoIPoolGrad, refPsRoiPool]] as const) {
+      expectAdjoint(await twice(name, psT, {...pooled, samplingRatio: 0}), x, psDy, ref(inp, psOptions), `${name}, 1100 boxes`);
+    }
+    // Centers moved off the half-pixel grid: a center on the border of -1 (or H, W) puts the
+    // middle sample of an odd grid exactly there, where float32 and float64 rotations fall
+    // on different sides of it, and the dot-product test would see the jump.
+    const rotated = new Float32Array(5 * c.numBoxes);
+    for (let k = 0; k < c.numBoxes; k++) {
+      const [x1, y1, x2, y2] = boxes.slice(4 * k, 4 * k + 4);
+      rotated.set([(x1 + x2) / 2 + 0.1, (y1 + y2) / 2 + 0.1, x2 - x1, y2 - y1, -90 + random() * 180], 5 * k);
+    }
+    const rotatedOptions = {...psOptions, angleUnit: 'degrees' as const, clockwise: false};
+    const rotatedT = {...t, boxes: tf.tensor2d(rotated, [c.numBoxes, 5])};
+    const fv = refRoiAlignRotated({x, shape: c.shape, boxes: rotated, boxIndices}, rotatedOptions);
+    expectAdjoint(await twice(RoIAlignRotatedGrad, rotatedT, {...pooled, ...rotatedOptions}), x, dy, fv, `${RoIAlignRotatedGrad}, 1100 boxes`);
+    tf.dispose([psT.dy, rotatedT.boxes, ...Object.values(t)]);
+  });
+
   it('a scatter whose channels are cut into slabs under a low texture size limit: the float64 adjoint, bit-identical twice', async () => {
     const random = seededRandom(36);
     const [N, H, W, C] = BIG.shape;

@@ -1,4 +1,3 @@
-import {util} from '@tensorflow/tfjs-core';
 import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
@@ -6,6 +5,7 @@ import {PsRoIAlignAttrs, PsRoIAlignGrad, RoIGradInputs} from '../../src/kernel_n
 import {psAlignUniforms} from './PsRoIAlign';
 import {PsRoIAlignGradProgram} from './ps_roi_gpu';
 import {runCulledGather} from './culled_gather';
+import {packedTexels} from './roi_program';
 import {nothingToGather, requireTexturesFit, requireWebGL2, withBoxTable, zerosInfo} from './run_roi_program';
 
 /** dx: a gather over the boxes culled per tile (see runCulledGather and psRoiAlignGradShader). */
@@ -24,7 +24,7 @@ export function psRoiAlignGrad(args: {
       backend, boxes, boxIndices, uniforms,
       table => runCulledGather(
           backend, 'align', table, uniforms, x.shape,
-          (accumulate, touch) => new PsRoIAlignGradProgram(util.sizeFromShape(x.shape), accumulate, touch),
+          (accumulate, touch) => new PsRoIAlignGradProgram(packedTexels(x.shape), accumulate, touch),
           [dy, table]));
 }
 

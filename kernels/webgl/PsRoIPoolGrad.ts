@@ -1,10 +1,10 @@
-import {util} from '@tensorflow/tfjs-core';
 import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
 import {PsRoIPoolAttrs, PsRoIPoolGrad, RoIGradInputs} from '../../src/kernel_names';
 import {PsRoIPoolGradProgram} from './ps_roi_gpu';
 import {runCulledGather} from './culled_gather';
+import {packedTexels} from './roi_program';
 import {nothingToGather, poolUniforms, requireTexturesFit, requireWebGL2, withBoxTable, zerosInfo} from './run_roi_program';
 
 /** dx: a gather; each pixel takes dy / area from the bins that averaged it. */
@@ -23,7 +23,7 @@ export function psRoiPoolGrad(args: {
       backend, boxes, boxIndices, uniforms,
       table => runCulledGather(
           backend, 'pool', table, uniforms, x.shape,
-          accumulate => new PsRoIPoolGradProgram(util.sizeFromShape(x.shape), accumulate), [dy, table]));
+          accumulate => new PsRoIPoolGradProgram(packedTexels(x.shape), accumulate), [dy, table]));
 }
 
 export const psRoiPoolGradConfig: KernelConfig = {

@@ -1,4 +1,3 @@
-import {util} from '@tensorflow/tfjs-core';
 import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
@@ -6,6 +5,7 @@ import {RoIAlignAttrs, RoIAlignGrad, RoIAlignGradInputs} from '../../src/kernel_
 import {withAlignGradientInputs} from './align_gradient_inputs';
 import {RoIAlignGradProgram} from './roi_align_gpu';
 import {runCulledGather} from './culled_gather';
+import {packedTexels} from './roi_program';
 import {runAlignScatter} from './scatter_align';
 import {alignUniforms, nothingToGather, requireTexturesFit, requireWebGL2, withBoxTable, zerosInfo} from './run_roi_program';
 
@@ -34,7 +34,7 @@ export function roiAlignGrad(args: {
           programInputs => runAlignScatter(backend, attrs.mode, programInputs, uniforms, x.shape) ??
               runCulledGather(
                   backend, 'align', table, uniforms, x.shape,
-                  (accumulate, touch) => new RoIAlignGradProgram(util.sizeFromShape(x.shape), attrs.mode, accumulate, touch),
+                  (accumulate, touch) => new RoIAlignGradProgram(packedTexels(x.shape), attrs.mode, accumulate, touch),
                   programInputs)));
 }
 

@@ -1,10 +1,10 @@
-import {util} from '@tensorflow/tfjs-core';
 import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
 import {RoIAlignRotatedAttrs, RoIAlignRotatedGrad, RoIGradInputs} from '../../src/kernel_names';
 import {RoIAlignRotatedGradProgram} from './roi_align_rotated_gpu';
 import {runCulledGather} from './culled_gather';
+import {packedTexels} from './roi_program';
 import {nothingToGather, requireTexturesFit, requireWebGL2, rotatedUniforms, withBoxTable, zerosInfo} from './run_roi_program';
 
 /** dx: a gather over the boxes culled per tile (see runCulledGather and roiAlignRotatedGradShader). */
@@ -23,7 +23,7 @@ export function roiAlignRotatedGrad(args: {
       backend, boxes, boxIndices, uniforms,
       table => runCulledGather(
           backend, 'rotated', table, uniforms, x.shape,
-          accumulate => new RoIAlignRotatedGradProgram(util.sizeFromShape(x.shape), accumulate), [dy, table]));
+          accumulate => new RoIAlignRotatedGradProgram(packedTexels(x.shape), accumulate), [dy, table]));
 }
 
 export const roiAlignRotatedGradConfig: KernelConfig = {

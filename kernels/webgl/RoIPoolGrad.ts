@@ -5,6 +5,7 @@ import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 import {RoIGradInputs, RoIPoolAttrs, RoIPoolGrad} from '../../src/kernel_names';
 import {RoIPoolGradProgram, RoIPoolProgram} from './roi_pool_gpu';
 import {runCulledGather} from './culled_gather';
+import {packedTexels} from './roi_program';
 import {disposeAfter, nothingToGather, poolUniforms, requireTexturesFit, requireWebGL2, runRoIProgram, withBoxTable, zerosInfo} from './run_roi_program';
 
 /** dx: a winner pass, then a gather: each pixel takes dy of the bins whose max it is. */
@@ -27,7 +28,7 @@ export function roiPoolGrad(args: {
           backend, runRoIProgram(backend, winnersProgram, [x, table], uniforms, dy.shape),
           winners => runCulledGather(
               backend, 'pool', table, uniforms, x.shape,
-              accumulate => new RoIPoolGradProgram(util.sizeFromShape(x.shape), accumulate), [dy, winners, table])));
+              accumulate => new RoIPoolGradProgram(packedTexels(x.shape), accumulate), [dy, winners, table])));
 }
 
 export const roiPoolGradConfig: KernelConfig = {

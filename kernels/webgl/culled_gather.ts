@@ -6,19 +6,21 @@
  * adding to the previous draw's partial dx, so no fragment loops over more
  * than 1024 boxes in one draw (a long draw can trip the OS GPU watchdog).
  * A draw still covers the whole map: tfjs runs a program over its whole
- * output.
+ * output. dx is written in tfjs's packed layout, one fragment per two
+ * columns and two channels of a pixel row (culledGatherMain), so each draw
+ * reads the partial dx of the one before in place (runPackedDraw).
  */
 import {env} from '@tensorflow/tfjs-core';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
-import type {GPGPUProgram, MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
+import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
 import {REACH_RANGE_GLSL, ROI_ALIGN_TOUCH_GLSL, ROI_BOXES_PER_WORD, ROI_CULL_UNIFORMS, roiCullShader, ROI_TILE, ROI_TOUCH_WORDS_GLSL} from '../../shaders/glsl/roi_cull';
 import {ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_REACH_GLSL, ROI_ALIGN_ROTATED_GEOMETRY_GLSL, ROI_ALIGN_ROTATED_REACH_GLSL} from '../../shaders/glsl/roi_align_geometry';
 import {ROI_ALIGN_ROTATED_UNIFORMS} from '../../shaders/glsl/roi_align_rotated';
 import {BOX_GLSL, CustomUniforms, EXACT_ARITHMETIC_GLSL, flatReader, OUTPUT_INDEX_GLSL, ROI_ALIGN_UNIFORMS, ROI_POOL_UNIFORMS} from '../../shaders/glsl/roi_common';
 import {ROI_POOL_REACH_GLSL} from '../../shaders/glsl/roi_pool_geometry';
-import {RoIUniformValues, runRoIProgram, withUnpacked} from './run_roi_program';
-import {RoIProgram} from './roi_program';
+import {RoIUniformValues, runPackedDraw, runRoIProgram, withUnpacked} from './run_roi_program';
+import {PackedRoIProgram, RoIProgram} from './roi_program';
 
 /** Mask words (16 boxes each) per gather draw: 1024 boxes. */
 export const BOX_WORDS_PER_DRAW = 64;
@@ -73,7 +75,7 @@ export class RoITouchWordsProgram extends RoIProgram {
 }
 
 /**
- * dx [N, H, W, C]: the cull pass over the box table, then the gather of
+ * dx [N, H, W, C], packed: the cull pass over the box table, then the gather of
  * makeProgram(accumulate, touch) on [...inputs, mask, touch table (touch),
  * the previous partial dx (accumulate)], in draws of BOX_WORDS_PER_DRAW
  * mask words. The 'align' family culls with the touch table, exact to the
@@ -83,7 +85,7 @@ export class RoITouchWordsProgram extends RoIProgram {
  */
 export function runCulledGather(
     backend: MathBackendWebGL, family: ReachFamily, table: TensorInfo, uniforms: RoIUniformValues,
-    xShape: number[], makeProgram: (accumulate: boolean, touch: boolean) => GPGPUProgram,
+    xShape: number[], makeProgram: (accumulate: boolean, touch: boolean) => PackedRoIProgram,
     inputs: TensorInfo[]): TensorInfo {
   const numBoxes = uniforms.roiBoxCount[0];
   const words = Math.ceil(numBoxes / ROI_BOXES_PER_WORD);
@@ -112,8 +114,9 @@ export function runCulledGather(
       try {
         for (let first = 0; first < words; first += BOX_WORDS_PER_DRAW) {
           const drawUniforms = {...cullUniforms, roiWordRange: [first, Math.min(words, first + BOX_WORDS_PER_DRAW)]};
-          const drawInputs = [...unpacked, ...culling, ...(dx === null ? [] : [dx])];
-          const next = runRoIProgram(backend, makeProgram(dx !== null, touch), drawInputs, drawUniforms, xShape);
+          const last = first + BOX_WORDS_PER_DRAW >= words;
+          const next = runPackedDraw(
+              backend, makeProgram(dx !== null, touch), [...unpacked, ...culling], dx, drawUniforms, xShape, last);
           if (dx !== null) backend.disposeIntermediateTensorInfo(dx);
           dx = next;
         }

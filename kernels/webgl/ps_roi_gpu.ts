@@ -6,7 +6,7 @@
 import {psRoiAlignForwardShader, psRoiAlignGradShader, psRoiPoolForwardShader, psRoiPoolGradShader} from '../../shaders/glsl/ps_roi';
 import {ROI_ALIGN_UNIFORMS, ROI_POOL_UNIFORMS} from '../../shaders/glsl/roi_common';
 import {cullInputs, ROI_CULL_UNIFORMS} from '../../shaders/glsl/roi_cull';
-import {RoIProgram} from './roi_program';
+import {PackedRoIProgram, RoIProgram} from './roi_program';
 
 /** psRoiAlign's y [K, outH, outW, Cout]. */
 export class PsRoIAlignProgram extends RoIProgram {
@@ -15,12 +15,12 @@ export class PsRoIAlignProgram extends RoIProgram {
   }
 }
 
-/** psRoiAlign's dx [N, H, W, C], over the culled boxes (see culled_gather.ts). */
-export class PsRoIAlignGradProgram extends RoIProgram {
-  constructor(outputSize: number, accumulate: boolean, touch: boolean) {
+/** psRoiAlign's dx [N, H, W, C] in tfjs's packed layout, over the culled boxes (see culled_gather.ts). */
+export class PsRoIAlignGradProgram extends PackedRoIProgram {
+  constructor(texels: number, accumulate: boolean, touch: boolean) {
     super(
         ['roiDy', 'roiBoxTable', ...cullInputs(accumulate, touch)], psRoiAlignGradShader(accumulate, touch),
-        [...ROI_ALIGN_UNIFORMS, ...ROI_CULL_UNIFORMS], 'result', outputSize);
+        [...ROI_ALIGN_UNIFORMS, ...ROI_CULL_UNIFORMS], texels);
   }
 }
 
@@ -31,11 +31,11 @@ export class PsRoIPoolProgram extends RoIProgram {
   }
 }
 
-/** psRoiPool's dx [N, H, W, C], over the culled boxes (see culled_gather.ts). */
-export class PsRoIPoolGradProgram extends RoIProgram {
-  constructor(outputSize: number, accumulate: boolean) {
+/** psRoiPool's dx [N, H, W, C] in tfjs's packed layout, over the culled boxes (see culled_gather.ts). */
+export class PsRoIPoolGradProgram extends PackedRoIProgram {
+  constructor(texels: number, accumulate: boolean) {
     super(
         ['roiDy', 'roiBoxTable', ...cullInputs(accumulate)], psRoiPoolGradShader(accumulate),
-        [...ROI_POOL_UNIFORMS, ...ROI_CULL_UNIFORMS], 'result', outputSize);
+        [...ROI_POOL_UNIFORMS, ...ROI_CULL_UNIFORMS], texels);
   }
 }

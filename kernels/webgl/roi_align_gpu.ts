@@ -47,12 +47,12 @@ export class RoIAlignPackedSampleTableProgram extends PackedRoIProgram {
   }
 }
 
-/** dx [N, H, W, C], over the culled boxes (see culled_gather.ts). */
-export class RoIAlignGradProgram extends RoIProgram {
-  constructor(outputSize: number, mode: RoIAlignMode, accumulate: boolean, touch: boolean) {
+/** dx [N, H, W, C] in tfjs's packed layout, over the culled boxes (see culled_gather.ts). */
+export class RoIAlignGradProgram extends PackedRoIProgram {
+  constructor(texels: number, mode: RoIAlignMode, accumulate: boolean, touch: boolean) {
     super(
         alignDxInputs(mode, accumulate, touch), roiAlignGradShader(mode, accumulate, touch),
-        [...ROI_ALIGN_UNIFORMS, ...ROI_CULL_UNIFORMS], 'result', outputSize);
+        [...ROI_ALIGN_UNIFORMS, ...ROI_CULL_UNIFORMS], texels);
   }
 }
 

@@ -6,7 +6,7 @@
 import {roiBoxGradSumShader} from '../../shaders/glsl/roi_align';
 import {ROI_ALIGN_ROTATED_UNIFORMS, roiAlignRotatedBoxGradShader, roiAlignRotatedForwardShader, roiAlignRotatedGradShader, ROTATED_BOX_TABLE_COORDINATES} from '../../shaders/glsl/roi_align_rotated';
 import {cullInputs, ROI_CULL_UNIFORMS} from '../../shaders/glsl/roi_cull';
-import {RoIProgram} from './roi_program';
+import {PackedRoIProgram, RoIProgram} from './roi_program';
 
 /** y [K, outH, outW, C]. */
 export class RoIAlignRotatedProgram extends RoIProgram {
@@ -15,12 +15,12 @@ export class RoIAlignRotatedProgram extends RoIProgram {
   }
 }
 
-/** dx [N, H, W, C], over the culled boxes (see culled_gather.ts). */
-export class RoIAlignRotatedGradProgram extends RoIProgram {
-  constructor(outputSize: number, accumulate: boolean) {
+/** dx [N, H, W, C] in tfjs's packed layout, over the culled boxes (see culled_gather.ts). */
+export class RoIAlignRotatedGradProgram extends PackedRoIProgram {
+  constructor(texels: number, accumulate: boolean) {
     super(
         ['roiDy', 'roiBoxTable', ...cullInputs(accumulate)], roiAlignRotatedGradShader(accumulate),
-        [...ROI_ALIGN_ROTATED_UNIFORMS, ...ROI_CULL_UNIFORMS], 'result', outputSize);
+        [...ROI_ALIGN_ROTATED_UNIFORMS, ...ROI_CULL_UNIFORMS], texels);
   }
 }
 

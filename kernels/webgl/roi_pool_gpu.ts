@@ -5,7 +5,7 @@
 import {ROI_POOL_UNIFORMS} from '../../shaders/glsl/roi_common';
 import {cullInputs, ROI_CULL_UNIFORMS} from '../../shaders/glsl/roi_cull';
 import {roiPoolForwardShader, roiPoolGradShader, RoIPoolReduce} from '../../shaders/glsl/roi_pool';
-import {RoIProgram} from './roi_program';
+import {PackedRoIProgram, RoIProgram} from './roi_program';
 
 /** y, or the winning pixels (an intermediate): [K, outH, outW, C]. */
 export class RoIPoolProgram extends RoIProgram {
@@ -16,11 +16,11 @@ export class RoIPoolProgram extends RoIProgram {
   }
 }
 
-/** dx [N, H, W, C], over the culled boxes (see culled_gather.ts). */
-export class RoIPoolGradProgram extends RoIProgram {
-  constructor(outputSize: number, accumulate: boolean) {
+/** dx [N, H, W, C] in tfjs's packed layout, over the culled boxes (see culled_gather.ts). */
+export class RoIPoolGradProgram extends PackedRoIProgram {
+  constructor(texels: number, accumulate: boolean) {
     super(
         ['roiDy', 'roiWinners', 'roiBoxTable', ...cullInputs(accumulate)], roiPoolGradShader(accumulate),
-        [...ROI_POOL_UNIFORMS, ...ROI_CULL_UNIFORMS], 'result', outputSize);
+        [...ROI_POOL_UNIFORMS, ...ROI_CULL_UNIFORMS], texels);
   }
 }

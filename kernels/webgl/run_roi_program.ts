@@ -151,6 +151,41 @@ export function runPackedRoIProgram(
   return disposeAfter(backend, packed, () => backend.unpackTensor(packed));
 }
 
+/**
+ * One draw of a packed accumulation (the split dx gathers): runs `program`
+ * as runPackedRoIProgram does, on `inputs` and then `previous`, the packed
+ * output of the draw before (or null for the first). The program reads
+ * previous's texel at its own fragment's texel (the output has the same
+ * shape, so the same texture layout), four partial sums in place, so
+ * previous is bound as its texture is: tfjs would unpack a packed input of
+ * a program with unpacked inputs, so it is marked unpacked for this one
+ * call, its texture shape left as it is (the texture manager takes it back
+ * under that shape and its packing, restored before anything disposes it).
+ * `last`: the output is the result (unpacked where WEBGL_LAZILY_UNPACK is
+ * off, as runPackedRoIProgram's); otherwise it stays packed for the next draw.
+ */
+export function runPackedDraw(
+    backend: MathBackendWebGL, program: PackedRoIProgram, inputs: TensorInfo[], previous: TensorInfo|null,
+    uniforms: RoIUniformValues, outShape: number[], last: boolean): TensorInfo {
+  const texelShape = packedTexelShape(packedTexels(outShape));
+  let out: TensorInfo;
+  if (previous === null) {
+    out = runOnFlatInputs(backend, program, inputs, uniforms, texelShape);
+  } else {
+    const previousData = backend.texData.get(previous.dataId);
+    previousData.isPacked = false;
+    try {
+      out = runOnFlatInputs(backend, program, [...inputs, previous], uniforms, texelShape);
+    } finally {
+      previousData.isPacked = true;
+    }
+  }
+  backend.texData.get(out.dataId).shape = outShape;
+  const packed: TensorInfo = {dataId: out.dataId, shape: outShape, dtype: 'float32'};
+  if (!last || env().getBool('WEBGL_LAZILY_UNPACK')) return packed;
+  return disposeAfter(backend, packed, () => backend.unpackTensor(packed));
+}
+
 /** The program's output (its own shape) on flat views of the inputs; texelShape: a packed program's. */
 function runOnFlatInputs(
     backend: MathBackendWebGL, program: GPGPUProgram, inputs: TensorInfo[], uniforms: RoIUniformValues,

@@ -26,14 +26,18 @@ const PS_BIN_OUTPUT_START = `
 `;
 
 /**
- * In a dx gather (dxGatherMain, input channel c in scope): the bin (ph, pw)
- * that channel c feeds and the dy index of that bin's output channel in box k.
+ * In a dx gather (dxGatherMain, its texel's channels c and c + 1 in scope):
+ * for channel c + j, j = 0 or 1 (skipping c + 1 past C), the bin (ph, pw)
+ * that it feeds and the dy index of that bin's output channel in box k. It
+ * opens the loop over j; the body after it closes it.
  */
 const PS_GATHER_BIN = `
-    int bins = roiPooledSize.x * roiPooledSize.y;
-    int inBox = c % bins;
-    int ph = inBox / roiPooledSize.y, pw = inBox % roiPooledSize.y;
-    int dyIndex = ((k * roiPooledSize.x + ph) * roiPooledSize.y + pw) * roiOutChannels() + c / bins;
+    for (int j = 0; j < 2; j++) {
+      if (j == 1 && !secondChannel) break;
+      int bins = roiPooledSize.x * roiPooledSize.y;
+      int inBox = (c + j) % bins;
+      int ph = inBox / roiPooledSize.y, pw = inBox % roiPooledSize.y;
+      int dyIndex = ((k * roiPooledSize.x + ph) * roiPooledSize.y + pw) * roiOutChannels() + (c + j) / bins;
 `;
 
 /** [K, outH, outW, Cout]. Inputs: roiX, roiBoxTable. */
@@ -49,21 +53,26 @@ void main() {
 }
 
 /**
- * dx [N, H, W, C] as a gather: pixel (h, w) of channel c takes, from each
- * box, dy of the one bin reading c times the weight that bin's samples give
- * the pixel, which is separable: (row weights) x (column weights) / count.
- * Inputs: roiDy, roiBoxTable, then cullInputs(accumulate, touch).
+ * dx [N, H, W, C] as a gather in tfjs's packed layout (dxGatherMain): pixel
+ * (h, w) of channel c takes, from each box, dy of the one bin reading c
+ * times the weight that bin's samples give the pixel, which is separable:
+ * (row weights) x (column weights) / count. The box's axes serve all four
+ * elements. Inputs: roiDy, roiBoxTable, then cullInputs(accumulate, touch).
  */
 export function psRoiAlignGradShader(accumulate: boolean, touch: boolean): string {
   const perBox = `
-    ${PS_GATHER_BIN}
     RoIAlignAxis ay = roiAlignAxis(box.y1, box.y2, roiPooledSize.x, roiXDims.y);
-    float wy = psBinCornerWeight(ay, ph, h);
-    if (wy == 0.0) continue;
     RoIAlignAxis ax = roiAlignAxis(box.x1, box.x2, roiPooledSize.y, roiXDims.z);
-    float wx = psBinCornerWeight(ax, pw, w);
-    if (wx == 0.0) continue;
-    total += readRoiDy(dyIndex) / float(max(ay.grid * ax.grid, 1)) * wy * wx;
+    ${PS_GATHER_BIN}
+      float wy = psBinCornerWeight(ay, ph, h);
+      if (wy == 0.0) continue;
+      float g = readRoiDy(dyIndex) / float(max(ay.grid * ax.grid, 1));
+      for (int i = 0; i < 2; i++) {
+        if (!near[i]) continue;
+        float wx = psBinCornerWeight(ax, pw, w + i);
+        if (wx != 0.0) total[2 * i + j] += g * wy * wx;
+      }
+    }
 `;
   return `${alignPrelude(['roiDy', 'roiBoxTable', ...cullInputs(accumulate, touch)], false)}
 ${channelMapGlsl(true)}
@@ -116,18 +125,24 @@ void main() {
 }
 
 /**
- * dx [N, H, W, C] as a gather: pixel (h, w) of channel c takes dy / area
- * from each box whose bin for c holds it. Inputs: roiDy, roiBoxTable, then
- * cullInputs(accumulate).
+ * dx [N, H, W, C] as a gather in tfjs's packed layout (dxGatherMain): pixel
+ * (h, w) of channel c takes dy / area from each box whose bin for c holds
+ * it. The box's axes serve all four elements. Inputs: roiDy, roiBoxTable,
+ * then cullInputs(accumulate).
  */
 export function psRoiPoolGradShader(accumulate: boolean): string {
   const perBox = `
+    RoIPoolAxis ay = psRoiPoolAxis(box.y1, box.y2, roiPooledSize.x, roiXDims.y);
+    RoIPoolAxis ax = psRoiPoolAxis(box.x1, box.x2, roiPooledSize.y, roiXDims.z);
     ${PS_GATHER_BIN}
-    ivec2 rows = roiPoolBin(psRoiPoolAxis(box.y1, box.y2, roiPooledSize.x, roiXDims.y), ph);
-    if (h < rows.x || h >= rows.y) continue;
-    ivec2 cols = roiPoolBin(psRoiPoolAxis(box.x1, box.x2, roiPooledSize.y, roiXDims.z), pw);
-    if (w < cols.x || w >= cols.y) continue;
-    total += readRoiDy(dyIndex) / float((rows.y - rows.x) * (cols.y - cols.x));
+      ivec2 rows = roiPoolBin(ay, ph);
+      if (h < rows.x || h >= rows.y) continue;
+      ivec2 cols = roiPoolBin(ax, pw);
+      for (int i = 0; i < 2; i++) {
+        if (!near[i] || w + i < cols.x || w + i >= cols.y) continue;
+        total[2 * i + j] += readRoiDy(dyIndex) / float((rows.y - rows.x) * (cols.y - cols.x));
+      }
+    }
 `;
   return `${psPoolPrelude(['roiDy', 'roiBoxTable', ...cullInputs(accumulate)])}
 ${dxGatherMain('roiPoolMayTouch', perBox, accumulate)}`;

@@ -199,24 +199,43 @@ export function alignDxInputs(mode: RoIAlignMode, accumulate: boolean, touch: bo
 }
 
 /**
- * dx [N, H, W, C] as a gather (dxGatherMain): in each culled box it visits only the
- * samples that can have row h and column w as corners (roiAlignCandidates). 'avg' adds
- * dy / count times the corner weight of each; 'max' looks at the bins those
- * samples fall in, and adds dy times the corner weight of each bin's winner.
- * Inputs: alignDxInputs(mode, accumulate, touch).
+ * dx [N, H, W, C] as a gather (dxGatherMain), in tfjs's packed layout: in
+ * each culled box it visits only the samples that can have row h and
+ * column w or w + 1 as corners (roiAlignCandidates; a column takes only its
+ * own candidates). 'avg' adds dy / count times the corner weight of each;
+ * 'max' looks at the bins those samples fall in, and adds dy times the
+ * corner weight of each bin's winner. The box's axes and row samples serve
+ * all four elements, a column sample both channels, and dy is read two
+ * channels at a time. Inputs: alignDxInputs(mode, accumulate, touch).
  */
 export function roiAlignGradShader(mode: RoIAlignMode, accumulate: boolean, touch: boolean): string {
   const gather = mode === 'max' ? `
     // The bins of the candidate samples: samples are numbered bin by bin.
+    ivec2 binCols0 = cols0.x > cols0.y ? cols0 : cols0 / ax.grid;
+    ivec2 binCols1 = cols1.x > cols1.y ? cols1 : cols1 / ax.grid;
     for (int ph = rows.x / ay.grid; ph <= rows.y / ay.grid; ph++) {
       for (int pw = cols.x / ax.grid; pw <= cols.y / ax.grid; pw++) {
+        bvec2 inBin = bvec2(roiInRange(pw, binCols0), roiInRange(pw, binCols1));
+        if (!any(inBin)) continue;
         int dyIndex = ((k * roiPooledSize.x + ph) * roiPooledSize.y + pw) * C + c;
-        int inBin = int(readRoiWinners(dyIndex));
-        if (inBin < 0) continue;
-        ivec2 winner = roiAlignWinnerSamples(ay, ax, ph, pw, inBin);
-        float weight = roiCornerWeight(roiAlignSample(ay, winner.x), h) *
-            roiCornerWeight(roiAlignSample(ax, winner.y), w);
-        if (weight != 0.0) total += readRoiDy(dyIndex) * weight;
+        vec2 winners = readRoiWinnersPair(dyIndex, secondChannel);
+        vec2 g = readRoiDyPair(dyIndex, secondChannel);
+        for (int j = 0; j < 2; j++) {
+          if (j == 1 && !secondChannel) break;
+          int inBinSample = int(winners[j]);
+          if (inBinSample < 0) continue;
+          ivec2 winner = roiAlignWinnerSamples(ay, ax, ph, pw, inBinSample);
+          float wy = roiCornerWeight(roiAlignSample(ay, winner.x), h);
+          RoIAlignSample sx = roiAlignSample(ax, winner.y);
+          if (inBin.x) {
+            float weight = wy * roiCornerWeight(sx, w);
+            if (weight != 0.0) total[j] += g[j] * weight;
+          }
+          if (inBin.y) {
+            float weight = wy * roiCornerWeight(sx, w + 1);
+            if (weight != 0.0) total[2 + j] += g[j] * weight;
+          }
+        }
       }
     }
 ` : `
@@ -226,10 +245,13 @@ export function roiAlignGradShader(mode: RoIAlignMode, accumulate: boolean, touc
       if (wy == 0.0) continue;
       int dyRow = k * roiPooledSize.x + t / ay.grid;
       for (int u = cols.x; u <= cols.y; u++) {
-        float wx = roiCornerWeight(roiAlignSample(ax, u), w);
-        if (wx == 0.0) continue;
-        float g = readRoiDy((dyRow * roiPooledSize.y + u / ax.grid) * C + c) / count;
-        total += g * wy * wx;
+        RoIAlignSample sx = roiAlignSample(ax, u);
+        vec2 wx = vec2(roiInRange(u, cols0) ? roiCornerWeight(sx, w) : 0.0,
+                       roiInRange(u, cols1) ? roiCornerWeight(sx, w + 1) : 0.0);
+        if (wx == vec2(0.0)) continue;
+        vec2 g = readRoiDyPair((dyRow * roiPooledSize.y + u / ax.grid) * C + c, secondChannel) / count;
+        if (wx.x != 0.0) total.xy += g * wy * wx.x;
+        if (wx.y != 0.0) total.zw += g * wy * wx.y;
       }
     }
 `;
@@ -240,11 +262,15 @@ export function roiAlignGradShader(mode: RoIAlignMode, accumulate: boolean, touc
     if (rows.x > rows.y) continue;
     RoIAlignAxis ax = roiAlignAxis(box.x1, box.x2, roiPooledSize.y, roiXDims.z);
     if (ax.grid == 0) continue;
-    ivec2 cols = roiAlignCandidates(ax, w);
+    ivec2 cols0 = near.x ? roiAlignCandidates(ax, w) : ivec2(1, 0);
+    ivec2 cols1 = near.y ? roiAlignCandidates(ax, w + 1) : ivec2(1, 0);
+    ivec2 cols = roiRangeUnion(cols0, cols1);
     if (cols.x > cols.y) continue;
     ${gather}
 `;
   return `${alignPrelude(alignDxInputs(mode, accumulate, touch), false)}
+${flatPairReader('roiDy')}
+${mode === 'max' ? flatPairReader('roiWinners') : ''}
 ${dxGatherMain('roiAlignMayTouch', perBox, accumulate, touch)}`;
 }
 

@@ -5,7 +5,7 @@
  * ROI_ALIGN_SAMPLING_GLSL, as RoIAlign's do.
  */
 import {ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_ROTATED_GEOMETRY_GLSL, ROI_ALIGN_SAMPLING_GLSL} from './roi_align_geometry';
-import {BIN_OUTPUT_START, CustomUniforms, EXACT_ARITHMETIC_GLSL, flatReader, OUTPUT_INDEX_GLSL, outputStart, ROI_ALIGN_UNIFORMS} from './roi_common';
+import {BIN_OUTPUT_START, CustomUniforms, EXACT_ARITHMETIC_GLSL, flatPairReader, flatReader, OUTPUT_INDEX_GLSL, outputStart, ROI_ALIGN_UNIFORMS} from './roi_common';
 import {culledGatherMain, cullInputs} from './roi_cull';
 
 /** RoIAlign's uniforms and the signed radians per unit of the boxes' angle. */
@@ -53,24 +53,36 @@ void main() {
 }
 
 /**
- * dx [N, H, W, C] as a gather: in each box of the pixel's image, the
- * samples that can have (h, w) as a corner (roiRotatedCandidates) add
- * dy / count times their corner weight. Inputs: roiDy, roiBoxTable, then
- * cullInputs(accumulate).
+ * dx [N, H, W, C] as a gather in tfjs's packed layout (culledGatherMain):
+ * in each box of the pixels' image, the samples that can have (h, w) or
+ * (h, w + 1) as a corner (roiRotatedCandidates; each column only its own)
+ * add dy / count times their corner weight. The box and each sample serve
+ * both columns and channels, and dy is read two channels at a time.
+ * Inputs: roiDy, roiBoxTable, then cullInputs(accumulate).
  */
 export function roiAlignRotatedGradShader(accumulate: boolean): string {
   return `${rotatedPrelude(['roiDy', 'roiBoxTable', ...cullInputs(accumulate)], false)}
+${flatPairReader('roiDy')}
 ${culledGatherMain(`
     RoIRotatedBox box = roiRotatedBox(k);
-    ivec4 window = roiRotatedCandidates(box, h, w);
+    ivec4 window0 = roiRotatedCandidates(box, h, w);
+    ivec4 window1 = hasColumn.y ? roiRotatedCandidates(box, h, w + 1) : ivec4(1, 0, 1, 0);
+    ivec2 rows = roiRangeUnion(window0.xy, window1.xy), cols = roiRangeUnion(window0.zw, window1.zw);
     float count = float(box.gridH * box.gridW);
-    for (int t = window.x; t <= window.y; t++) {
+    for (int t = rows.x; t <= rows.y; t++) {
       int dyRow = k * roiPooledSize.x + t / box.gridH;
-      for (int u = window.z; u <= window.w; u++) {
+      bvec2 inRows = bvec2(roiInRange(t, window0.xy), roiInRange(t, window1.xy));
+      for (int u = cols.x; u <= cols.y; u++) {
+        bvec2 inWindow = bvec2(inRows.x && roiInRange(u, window0.zw), inRows.y && roiInRange(u, window1.zw));
+        if (!any(inWindow)) continue;
         RoIRotatedSample s = roiRotatedSample(box, t, u);
-        float weight = roiCornerWeight(s.row, h) * roiCornerWeight(s.col, w);
-        if (weight == 0.0) continue;
-        total += readRoiDy((dyRow * roiPooledSize.y + u / box.gridW) * C + c) / count * weight;
+        float wy = roiCornerWeight(s.row, h);
+        vec2 weight = vec2(inWindow.x ? wy * roiCornerWeight(s.col, w) : 0.0,
+                           inWindow.y ? wy * roiCornerWeight(s.col, w + 1) : 0.0);
+        if (weight == vec2(0.0)) continue;
+        vec2 g = readRoiDyPair((dyRow * roiPooledSize.y + u / box.gridW) * C + c, secondChannel) / count;
+        if (weight.x != 0.0) total.xy += g * weight.x;
+        if (weight.y != 0.0) total.zw += g * weight.y;
       }
     }`, accumulate)}`;
 }

@@ -18,7 +18,7 @@
  * kernel with a gather over boxes (MultiScaleRoIAlign's too) can reuse it.
  */
 import type {CustomUniforms} from './roi_common';
-import {flatReader, OUTPUT_INDEX_GLSL, outputStart} from './roi_common';
+import {flatReader, OUTPUT_INDEX_GLSL, outputStart, PACKED_OUTPUT_INDEX_GLSL} from './roi_common';
 
 /** Pixels per side of a culling tile. */
 export const ROI_TILE = 8;
@@ -98,7 +98,8 @@ ivec2 roiReachRange(float lo, float hi, float margin, int size) {
 
 /**
  * The inputs a gather reads for culling: the mask, the touch table (with
- * `touch`: see roiAlignTouchShader), and the partial dx of earlier draws.
+ * `touch`: see roiAlignTouchShader), and the partial dx of earlier draws
+ * (packed, read in place: see culledGatherMain).
  */
 export function cullInputs(accumulate: boolean, touch = false): string[] {
   return ['roiCull', ...(touch ? ['roiTouch'] : []), ...(accumulate ? ['roiPrevious'] : [])];
@@ -173,28 +174,57 @@ void main() {
 `;
 
 /**
- * main() of a dx gather over the culled boxes: element (n, h, w, c) of dx
- * [N, H, W, C] runs `perBox` for each box k of its tile's mask in this
- * draw's words, in increasing k; perBox adds box k's share to total (or
- * continues). With `accumulate`, total starts from the previous draw's
- * value (roiPrevious), so the split gather sums in the same order as one
- * draw would.
+ * main() of a dx gather over the culled boxes, in tfjs's packed layout of dx
+ * [N, H, W, C]: the fragment of texel (n, h, w, c), w and c even, computes
+ * the four elements (h, w) and (h, w + 1) in channels c and c + 1, as
+ * total.xyzw = (w, c), (w, c + 1), (w + 1, c), (w + 1, c + 1). Both columns
+ * lie in one tile (w is even), so the fragment walks its tile's mask once
+ * and runs `perBox` once for each box k of it in this draw's words, in
+ * increasing k; perBox adds box k's shares to the lanes of total (or
+ * continues). Lanes past W (hasColumn.y) or C (secondChannel) stay 0 and
+ * must never read past dy's last element. With `accumulate`, total starts
+ * from the previous draw's texel (roiPrevious, packed, of the output's own
+ * texel layout, read in place), so each element sums in the order one draw
+ * would.
  */
 export function culledGatherMain(perBox: string, accumulate: boolean): string {
   return `
 ${TILES_GLSL}
+${PACKED_OUTPUT_INDEX_GLSL}
 // The index of the lowest set bit of a positive int, exactly: a power of two
 // converts to float without rounding, so its exponent is the index.
 int roiLowestBit(int bits) {
   return (floatBitsToInt(float(bits & -bits)) >> 23) - 127;
 }
 
+// The smallest range holding both inclusive ranges (empty ones: first > last).
+ivec2 roiRangeUnion(ivec2 a, ivec2 b) {
+  if (a.x > a.y) return b;
+  if (b.x > b.y) return a;
+  return ivec2(min(a.x, b.x), max(a.y, b.y));
+}
+
+bool roiInRange(int i, ivec2 range) {
+  return i >= range.x && i <= range.y;
+}
+
 void main() {
-  ${outputStart('roiXDims.x * roiXDims.y * roiXDims.z * roiXDims.w')}
-  ivec4 at = roiUnflatten(index, roiXDims);
-  int n = at.x, h = at.y, w = at.z, c = at.w;
+  int index = roiOutputTexel();
   int C = roiXDims.w;
-  float total = ${accumulate ? 'readRoiPrevious(index)' : '0.0'};
+  int channelPairs = (C + 1) / 2;
+  int columnPairs = (roiXDims.z + 1) / 2;
+  if (index >= roiXDims.x * roiXDims.y * columnPairs * channelPairs) {
+    setOutput(vec4(0.0));
+    return;
+  }
+  int c = 2 * (index % channelPairs);
+  int rest = index / channelPairs;
+  int w = 2 * (rest % columnPairs);
+  rest /= columnPairs;
+  int n = rest / roiXDims.y, h = rest - n * roiXDims.y;
+  bvec2 hasColumn = bvec2(true, w + 1 < roiXDims.z);
+  bool secondChannel = c + 1 < C;
+  vec4 total = ${accumulate ? 'texelFetch(roiPrevious, ivec2(gl_FragCoord.xy), 0)' : 'vec4(0.0)'};
   ivec2 tiles = roiTiles();
   int tile = (n * tiles.x + h / ${ROI_TILE}) * tiles.y + w / ${ROI_TILE};
   int maskBase = tile * roiCullWords;
@@ -213,26 +243,33 @@ void main() {
 }
 
 /**
- * main() of a dx gather over the culled boxes (culledGatherMain): element
- * (n, h, w, c) of dx [N, H, W, C] visits each box of its tile that
- * `mayTouch` does not rule out for this pixel (or, with `touch`, the touch
- * table: see ROI_ALIGN_TOUCH_GLSL), and `perBox` adds that box's share to
- * total. The cull pass already matched the box's image.
+ * main() of a dx gather over the culled boxes (culledGatherMain): the
+ * texel of row h and columns w, w + 1 visits each box of its tile that
+ * `mayTouch` does not rule out for row h and one of its columns (or, with
+ * `touch`, the touch table: see ROI_ALIGN_TOUCH_GLSL), and `perBox` adds
+ * that box's shares to total, to column w + i only where near[i] (the
+ * columns the test kept), so each element sums the boxes a gather of its
+ * own would. The cull pass already matched the box's image.
  */
 export function dxGatherMain(mayTouch: string, perBox: string, accumulate: boolean, touch = false): string {
   if (touch) {
     return culledGatherMain(`
       int touched = int(readRoiTouch(tile * roiBoxCount + k));
-      if (((touched >> (h % ${ROI_TILE})) & (touched >> (${ROI_TILE} + w % ${ROI_TILE})) & 1) == 0) continue;
+      if (((touched >> (h % ${ROI_TILE})) & 1) == 0) continue;
+      // w is even, so w + 1 is the next bit of the tile's columns.
+      int columnBits = touched >> (${ROI_TILE} + w % ${ROI_TILE});
+      bvec2 near = bvec2((columnBits & 1) != 0, hasColumn.y && (columnBits & 2) != 0);
+      if (!any(near)) continue;
       RoIBox box = roiReadBox(k);
       ${perBox}`, accumulate);
   }
   return culledGatherMain(`
-      // The tile's boxes may still miss (h, w): reject them on few reads and no division.
+      // The tile's boxes may still miss (h, w) and (h, w + 1): reject them on few reads and no division.
       float y1 = roiReadBoxField(k, 2), y2 = roiReadBoxField(k, 4);
       if (!${mayTouch}(y1, y2, h)) continue;
       float x1 = roiReadBoxField(k, 1), x2 = roiReadBoxField(k, 3);
-      if (!${mayTouch}(x1, x2, w)) continue;
+      bvec2 near = bvec2(${mayTouch}(x1, x2, w), hasColumn.y && ${mayTouch}(x1, x2, w + 1));
+      if (!any(near)) continue;
       RoIBox box = RoIBox(n, x1, y1, x2, y2);
       ${perBox}`, accumulate);
 }

@@ -3,7 +3,7 @@
  * gradient, the pixel holding it) and dx as a gather. Both find bins
  * through ROI_POOL_GEOMETRY_GLSL.
  */
-import {BIN_OUTPUT_START, BOX_GLSL, EXACT_ARITHMETIC_GLSL, flatReader, OUTPUT_INDEX_GLSL} from './roi_common';
+import {BIN_OUTPUT_START, BOX_GLSL, EXACT_ARITHMETIC_GLSL, flatPairReader, flatReader, OUTPUT_INDEX_GLSL} from './roi_common';
 import {cullInputs, dxGatherMain} from './roi_cull';
 import {ROI_POOL_BIN_MAX_GLSL, ROI_POOL_GEOMETRY_GLSL} from './roi_pool_geometry';
 
@@ -43,24 +43,40 @@ void main() {
 }
 
 /**
- * dx [N, H, W, C] as a gather (dxGatherMain): in each box it visits the bins
- * that may hold pixel (h, w), and takes dy of each bin whose winner in
- * channel c is that pixel. Inputs: roiDy, roiWinners, roiBoxTable, then
- * cullInputs(accumulate).
+ * dx [N, H, W, C] as a gather (dxGatherMain), in tfjs's packed layout: in
+ * each box it visits the bins that may hold pixel (h, w) or (h, w + 1)
+ * (each column only its own candidates), and takes dy of each bin whose
+ * winner in channel c or c + 1 is that pixel. The box's axes serve all four
+ * elements, and winners and dy are read two channels at a time. Inputs:
+ * roiDy, roiWinners, roiBoxTable, then cullInputs(accumulate).
  */
 export function roiPoolGradShader(accumulate: boolean): string {
   const perBox = `
     ivec2 binRows = roiPoolCandidates(roiPoolAxis(box.y1, box.y2, roiPooledSize.x, roiXDims.y), h);
-    ivec2 binCols = roiPoolCandidates(roiPoolAxis(box.x1, box.x2, roiPooledSize.y, roiXDims.z), w);
-    float pixel = float(h * roiXDims.z + w);
+    RoIPoolAxis ax = roiPoolAxis(box.x1, box.x2, roiPooledSize.y, roiXDims.z);
+    ivec2 binCols0 = near.x ? roiPoolCandidates(ax, w) : ivec2(1, 0);
+    ivec2 binCols1 = near.y ? roiPoolCandidates(ax, w + 1) : ivec2(1, 0);
+    ivec2 binCols = roiRangeUnion(binCols0, binCols1);
+    float pixel0 = float(h * roiXDims.z + w), pixel1 = float(h * roiXDims.z + w + 1);
     for (int ph = binRows.x; ph <= binRows.y; ph++) {
       for (int pw = binCols.x; pw <= binCols.y; pw++) {
         int dyIndex = ((k * roiPooledSize.x + ph) * roiPooledSize.y + pw) * C + c;
         // A winner lies in its bin, so matching it is the membership test.
-        if (readRoiWinners(dyIndex) == pixel) total += readRoiDy(dyIndex);
+        vec2 winners = readRoiWinnersPair(dyIndex, secondChannel);
+        bvec4 takes = bvec4(
+            roiInRange(pw, binCols0) && winners.x == pixel0, secondChannel && roiInRange(pw, binCols0) && winners.y == pixel0,
+            roiInRange(pw, binCols1) && winners.x == pixel1, secondChannel && roiInRange(pw, binCols1) && winners.y == pixel1);
+        if (!any(takes)) continue;
+        vec2 g = readRoiDyPair(dyIndex, secondChannel);
+        if (takes.x) total.x += g.x;
+        if (takes.y) total.y += g.y;
+        if (takes.z) total.z += g.x;
+        if (takes.w) total.w += g.y;
       }
     }
 `;
   return `${poolPrelude(['roiDy', 'roiWinners', 'roiBoxTable', ...cullInputs(accumulate)], false)}
+${flatPairReader('roiDy')}
+${flatPairReader('roiWinners')}
 ${dxGatherMain('roiPoolMayTouch', perBox, accumulate)}`;
 }
