@@ -277,9 +277,9 @@ export function gatherMainWgsl(body: string, lineMasks = false): string {
   let lines = false;
   let maskStart = tile * uniforms.maskWords;`;
   const columnMask = lineMasks ? `
-    if (lines) {
-      bits &= bitcast<u32>(tileBoxes[columnMaskStart + word]);
-    }` :
+      if (lines) {
+        bits &= bitcast<u32>(tileBoxes[columnMaskStart + word]);
+      }` :
                                  '';
   return `
 const GATHER_CHANNELS : i32 = ${GATHER_CHANNELS};
@@ -305,18 +305,27 @@ fn main(index : i32) {
   }
   let tile = (n * uniforms.tilesY + h / uniforms.tileSide) * uniforms.tilesX + w / uniforms.tileSide;${masks}
   var total : array<f32, GATHER_CHANNELS>;
-  for (var word = 0; word < uniforms.maskWords; word++) {
-    var bits = bitcast<u32>(tileBoxes[maskStart + word]);${columnMask}
-    while (bits != 0u) {
-      // The lowest set bit first: boxes in increasing order.
-      let k = word * 32 + i32(firstTrailingBit(bits));
-      bits &= bits - 1u;
-      let r = ${REACH_FIELDS} * k;
-      if (!lines && (h < reach[r + 1] || h > reach[r + 2] || w < reach[r + 3] || w > reach[r + 4])) {
-        continue;
-      }
-      ${body}
+  // One pass per box, the words without one skipped by a loop of their own:
+  // SwiftShader runs every statement of a loop's body on each pass, whatever
+  // its lanes take, so a pass per word would cost a box's code per word.
+  var word = 0;
+  var bits = 0u;
+  loop {
+    while (bits == 0u && word < uniforms.maskWords) {
+      bits = bitcast<u32>(tileBoxes[maskStart + word]);${columnMask}
+      word++;
     }
+    if (bits == 0u) {
+      break;
+    }
+    // The lowest set bit first: boxes in increasing order.
+    let k = (word - 1) * 32 + i32(firstTrailingBit(bits));
+    bits &= bits - 1u;
+    let r = ${REACH_FIELDS} * k;
+    if (!lines && (h < reach[r + 1] || h > reach[r + 2] || w < reach[r + 3] || w > reach[r + 4])) {
+      continue;
+    }
+    ${body}
   }
   let out = ((n * uniforms.height + h) * uniforms.width + w) * uniforms.channels + c0;
   for (var j = 0; j < GATHER_CHANNELS; j++) {
