@@ -36,16 +36,33 @@
  * line table only where masks and table together fit it too.
  */
 
-/** Channels per invocation. A constant, so that `total` stays in registers. */
+/**
+ * Channels per invocation. A constant of the program, so that `total` stays
+ * in registers.
+ */
 export const GATHER_CHANNELS = 32;
+
+/**
+ * The block of RoIAlign's dx gather for C <= 16: a block of 32 would run
+ * its channel loops twice as long as C needs.
+ */
+export const SMALL_GATHER_CHANNELS = 16;
+
+/** Channels per invocation of RoIAlign's dx gather for C channels. */
+export function gatherChannelBlock(channels: number): number {
+  return channels <= SMALL_GATHER_CHANNELS ? SMALL_GATHER_CHANNELS : GATHER_CHANNELS;
+}
 
 /** Pixels per side of a gather workgroup's tile (its 64 invocations). */
 export const GATHER_TILE = 8;
 
-/** Invocations of a gather producing dx of shape [N,H,W,C]: whole tiles. */
-export function gatherInvocations(xShape: number[]): number {
+/**
+ * Invocations of a gather producing dx of shape [N,H,W,C] in blocks of
+ * `block` channels: whole tiles.
+ */
+export function gatherInvocations(xShape: number[], block = GATHER_CHANNELS): number {
   const [batch, height, width, channels] = xShape;
-  return batch * Math.ceil(channels / GATHER_CHANNELS) * Math.ceil(height / GATHER_TILE) *
+  return batch * Math.ceil(channels / block) * Math.ceil(height / GATHER_TILE) *
       Math.ceil(width / GATHER_TILE) * GATHER_TILE * GATHER_TILE;
 }
 
@@ -261,9 +278,11 @@ fn main(index : i32) {
  * `lineMasks` (RoIAlign's), where uniforms.lineMasks is not 0, it walks the
  * bits of the pixel's row mask AND its column mask (tileCullWgsl), the boxes
  * whose samples read the pixel, and puts rowLines and columnLines, the
- * pixel's tile row's and tile column's words of tileLines, in scope.
+ * pixel's tile row's and tile column's words of tileLines, in scope. Each
+ * invocation sums `block` channels (GATHER_CHANNELS in the shader), as
+ * gatherInvocations counts them.
  */
-export function gatherMainWgsl(body: string, lineMasks = false): string {
+export function gatherMainWgsl(body: string, lineMasks = false, block = GATHER_CHANNELS): string {
   const masks = lineMasks ? `
   // With the line masks, LINE_TILE_MASKS masks per tile: the pixel's row's
   // and its column's. A box in both has samples on the pixel's row and
@@ -282,7 +301,7 @@ export function gatherMainWgsl(body: string, lineMasks = false): string {
       }` :
                                  '';
   return `
-const GATHER_CHANNELS : i32 = ${GATHER_CHANNELS};
+const GATHER_CHANNELS : i32 = ${block};
 const GATHER_TILE : i32 = ${GATHER_TILE};
 
 fn main(index : i32) {
