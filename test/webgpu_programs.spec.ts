@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {roiAlign, roiAlignRotated, roiPool} from '../src/index';
 import {MAX_SAMPLES_PER_BIN_AXIS} from '../src/limits';
+import {tileLayout, withLineMasks} from '../shaders/wgsl/gather';
 import {checkClose, describeEachBackend, expectThrows, randomValues, seededRandom, values} from './harness';
 import {RefAlignOptions, RefInput, refRoiAlign, refRoiPool} from './reference';
 
@@ -239,6 +240,30 @@ describeEachBackend('compiled programs and device limits', backend => {
          await checkAlignGradients(
              {x: randomValues(random, 9 * 11 * C), shape: [1, 9, 11, C], boxes: many, boxIndices: new Array(K).fill(0)},
              bins, randomValues(random, K * 64 * 64 * C), 'large dboxes', false, [0, 1, 8, 9, 15, 16]);
+       }, 300000);
+  }
+
+  if (backend === 'webgpu') {
+    it('roiAlign dx where the per-line tile masks would not fit (the gather tests each box\'s reach) matches the ' +
+           'reference and repeats bit for bit',
+       async () => {
+         // 91 x 91 tiles x 32 words x 16 line masks is past MAX_TILE_MASK_WORDS: the plain mask.
+         const shape = [1, 728, 728, 1];
+         const K = 1024;
+         expect(withLineMasks(1, K, tileLayout(shape, K), Infinity).lineMasks).toBe(false);
+         const random = seededRandom(45);
+         const boxes = new Float32Array(4 * K);
+         for (let k = 0; k < K; k++) {
+           // Overlapping in the top left corner, across tile edges, 1 to 5 pixels wide; a few
+           // across the map's far border.
+           const far = k % 64 === 0;
+           const x1 = far ? 724 + random() * 3 : random() * 160, y1 = far ? random() * 720 : random() * 160;
+           boxes.set([x1, y1, x1 + 1 + random() * 4, y1 + 1 + random() * 4], 4 * k);
+         }
+         const options: RefAlignOptions = {outH: 2, outW: 2, spatialScale: 1, samplingRatio: 2, aligned: true, mode: 'avg'};
+         await checkAlignGradients(
+             {x: randomValues(random, 728 * 728), shape, boxes, boxIndices: new Array(K).fill(0)}, options,
+             randomValues(random, K * 2 * 2), 'no line masks');
        }, 300000);
   }
 

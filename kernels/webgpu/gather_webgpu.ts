@@ -7,7 +7,9 @@ import {ProgramUniforms, releasing, RoIGeometryAttrs, RoIProgram, RoITensors, ru
 
 /**
  * tileBoxes [N, tilesY, tilesX, maskWords] int32 from reach, and with
- * `lines` from RoIAlign's line masks too: see shaders/wgsl/gather.ts.
+ * `lines` from RoIAlign's line masks too ([N, tilesY, tilesX,
+ * LINE_TILE_MASKS, maskWords]): see shaders/wgsl/gather.ts. One invocation
+ * per tile and word of boxes.
  */
 export class RoITileCullProgram extends RoIProgram {
   shaderKey: string;
@@ -15,7 +17,7 @@ export class RoITileCullProgram extends RoIProgram {
   uniforms = `${ROI_UNIFORMS} ${GATHER_UNIFORMS}`;
 
   constructor(batchSize: number, layout: TileLayout, private readonly lines = false) {
-    super([tileMaskWords(batchSize, layout)]);
+    super([tileMaskWords(batchSize, layout)], batchSize * layout.tilesY * layout.tilesX * layout.maskWords);
     this.shaderKey = lines ? 'roiTileCull_lines' : 'roiTileCull';
     this.variableNames = lines ? ['reach', 'tileLines'] : ['reach'];
   }

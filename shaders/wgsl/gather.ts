@@ -13,21 +13,22 @@
  *    line pass before it (roiAlignTileLinesWgsl) finds, per tile row and box,
  *    which of the tile's 8 rows some sample reads, and per tile column and
  *    box which of its 8 columns; the cull pass then keeps one mask per row
- *    of the tile, with a box's bit only where it reads that row and a
- *    column of the tile. Where it fits, the line pass
+ *    and one per column of the tile, with a box's bit only where it reads
+ *    that row (column) and a row (column) of the tile. Where it fits, the line pass
  *    also writes a line table: per tile line and box, each of the 8 lines'
  *    samples with their weights (up to LINE_SAMPLES), so that the gather
  *    reads them instead of working out the box's geometry per pixel;
  * 3. a workgroup of the gather takes one 8 x 8 tile of pixels and one block
  *    of GATHER_CHANNELS channels; its invocations walk the tile's set bits
- *    from the lowest box up (for RoIAlign, those of the pixel's row of the
- *    tile; in box order), test the pixel's column against the box's mask
- *    (RoIAlign) and the pixel against its reach, and only then run the op's
- *    geometry.
- * The gather costs O(N·H·W·⌈C/32⌉·(K/32 + boxes reaching the tile + boxes
- * with samples on the pixel's row and column × candidate samples)): a pixel
- * between the rows or columns of a box's samples skips it with two reads.
- * The cull pass costs O(tiles·K) bit tests; RoIAlign's line pass O(8 rows
+ *    from the lowest box up (in box order), test the pixel against the box's
+ *    reach, and only then run the op's geometry. RoIAlign's walk the bits of
+ *    their row's mask AND their column's: only the boxes whose samples read
+ *    the pixel, which needs no reach test.
+ * The gather costs O(N·H·W·⌈C/32⌉·(K/32 + boxes reaching the tile ×
+ * candidate samples)); RoIAlign's O(N·H·W·⌈C/32⌉·(K/16 + boxes whose
+ * samples read the pixel × its samples)).
+ * The cull pass costs O(tiles·K) bit tests (RoIAlign's: and 16 line bits per
+ * box that meets the tile); RoIAlign's line pass O(8 rows
  * or columns × candidate samples) per box and tile row or column its reach
  * meets. Tiles grow past 8 x 8 only where the mask would pass
  * MAX_TILE_MASK_WORDS, so that it stays bounded; RoIAlign's line masks are
@@ -35,16 +36,33 @@
  * line table only where masks and table together fit it too.
  */
 
-/** Channels per invocation. A constant, so that `total` stays in registers. */
+/**
+ * Channels per invocation. A constant of the program, so that `total` stays
+ * in registers.
+ */
 export const GATHER_CHANNELS = 32;
+
+/**
+ * The block of RoIAlign's dx gather for C <= 16: a block of 32 would run
+ * its channel loops twice as long as C needs.
+ */
+export const SMALL_GATHER_CHANNELS = 16;
+
+/** Channels per invocation of RoIAlign's dx gather for C channels. */
+export function gatherChannelBlock(channels: number): number {
+  return channels <= SMALL_GATHER_CHANNELS ? SMALL_GATHER_CHANNELS : GATHER_CHANNELS;
+}
 
 /** Pixels per side of a gather workgroup's tile (its 64 invocations). */
 export const GATHER_TILE = 8;
 
-/** Invocations of a gather producing dx of shape [N,H,W,C]: whole tiles. */
-export function gatherInvocations(xShape: number[]): number {
+/**
+ * Invocations of a gather producing dx of shape [N,H,W,C] in blocks of
+ * `block` channels: whole tiles.
+ */
+export function gatherInvocations(xShape: number[], block = GATHER_CHANNELS): number {
   const [batch, height, width, channels] = xShape;
-  return batch * Math.ceil(channels / GATHER_CHANNELS) * Math.ceil(height / GATHER_TILE) *
+  return batch * Math.ceil(channels / block) * Math.ceil(height / GATHER_TILE) *
       Math.ceil(width / GATHER_TILE) * GATHER_TILE * GATHER_TILE;
 }
 
@@ -112,11 +130,15 @@ export function tileLayout(xShape: number[], numBoxes: number): TileLayout {
 }
 
 /**
- * Words of the tile x box mask; with RoIAlign's line masks, one mask per
- * row of each tile (a box's bit set where its samples read that row).
+ * Masks per tile with RoIAlign's line masks: one per row of the tile, then
+ * one per column (a box's bit set where its samples read that row, or
+ * column).
  */
+export const LINE_TILE_MASKS = 2 * GATHER_TILE;
+
+/** Words of the tile x box mask; with RoIAlign's line masks, LINE_TILE_MASKS per tile. */
 export function tileMaskWords(batchSize: number, layout: TileLayout): number {
-  return batchSize * layout.tilesY * layout.tilesX * layout.maskWords * (layout.lineMasks ? GATHER_TILE : 1);
+  return batchSize * layout.tilesY * layout.tilesX * layout.maskWords * (layout.lineMasks ? LINE_TILE_MASKS : 1);
 }
 
 /** Words of RoIAlign's line masks: [tilesY + tilesX, K]. */
@@ -137,9 +159,9 @@ export function lineTableWords(numBoxes: number, layout: TileLayout): number {
  */
 export function withLineMasks(batchSize: number, numBoxes: number, layout: TileLayout, maxWords: number): TileLayout {
   const words = lineMaskWords(numBoxes, layout);
-  const rowMaskWords = tileMaskWords(batchSize, {...layout, lineMasks: true});
+  const lineTileWords = tileMaskWords(batchSize, {...layout, lineMasks: true});
   const fits = layout.tileSide === GATHER_TILE && words <= Math.min(MAX_LINE_MASK_WORDS, maxWords) &&
-      rowMaskWords <= Math.min(MAX_TILE_MASK_WORDS, maxWords);
+      lineTileWords <= Math.min(MAX_TILE_MASK_WORDS, maxWords);
   const tableFits = fits && lineTableWords(numBoxes, layout) <= Math.min(MAX_LINE_MASK_WORDS, maxWords);
   return {...layout, lineMasks: fits, lineTable: tableFits};
 }
@@ -182,30 +204,44 @@ fn main(index : i32) {
 /**
  * User code of the cull pass: reach -> tileBoxes [N, tilesY, tilesX,
  * maskWords] int32, bit b of word i set when box 32 i + b belongs to image n
- * and its reach meets the tile. One invocation per word, so no atomics.
- * With `lines`, it also reads RoIAlign's line masks (tileLines, where
- * uniforms.lineMasks is not 0) and writes [N, tilesY, tilesX, 8, maskWords]:
- * per row of the tile, the boxes that read that row and one of the tile's
- * columns, so that a pixel walks only the boxes of its own row.
+ * and its reach meets the tile. One invocation per (tile, word), so no
+ * atomics. With `lines`, it also reads RoIAlign's line masks (tileLines,
+ * where uniforms.lineMasks is not 0) and writes [N, tilesY, tilesX,
+ * LINE_TILE_MASKS, maskWords] instead: per row of the tile, the boxes that
+ * read that row and one of the tile's columns, then per column the boxes
+ * that read that column and one of the tile's rows. A pixel's row mask AND
+ * its column mask are then the boxes whose samples read the pixel, as the
+ * samples of a box form a grid of its row and column samples.
  */
 export function tileCullWgsl(lines = false): string {
-  const keepBox = lines ? `if (uniforms.lineMasks == 0 ||
-        ((bitcast<u32>(tileLines[tileY * uniforms.numBoxes + k]) & rowBit) != 0u &&
-         tileLines[(uniforms.tilesY + tileX) * uniforms.numBoxes + k] != 0)) {
-      bits |= 1u << u32(b);
+  const keepLines = lines ? `
+    if (uniforms.lineMasks != 0) {
+      let rows = bitcast<u32>(tileLines[tileY * uniforms.numBoxes + k]);
+      let columns = bitcast<u32>(tileLines[(uniforms.tilesY + tileX) * uniforms.numBoxes + k]);
+      if (rows != 0u && columns != 0u) {
+        for (var i = 0u; i < ${GATHER_TILE}u; i++) {
+          lineBits[i] |= select(0u, bit, ((rows >> i) & 1u) != 0u);
+          lineBits[${GATHER_TILE}u + i] |= select(0u, bit, ((columns >> i) & 1u) != 0u);
+        }
+      }
     }` :
-                          'bits |= 1u << u32(b);';
+                            '';
+  const write = lines ? `if (uniforms.lineMasks != 0) {
+    let first = tile * ${LINE_TILE_MASKS} * uniforms.maskWords + word;
+    for (var i = 0; i < ${LINE_TILE_MASKS}; i++) {
+      setOutputAtIndexI32(first + i * uniforms.maskWords, bitcast<i32>(lineBits[i]));
+    }
+  } else {
+    setOutputAtIndexI32(index, bitcast<i32>(bits));
+  }` :
+                        'setOutputAtIndexI32(index, bitcast<i32>(bits));';
   return `
 fn main(index : i32) {
-  ${lines ? `// One mask per row of the tile where the line masks are kept.
-  let rows = select(1, ${GATHER_TILE}, uniforms.lineMasks != 0);` : 'let rows = 1;'}
-  if (index >= uniforms.batchSize * uniforms.tilesY * uniforms.tilesX * rows * uniforms.maskWords) {
+  if (index >= uniforms.batchSize * uniforms.tilesY * uniforms.tilesX * uniforms.maskWords) {
     return;
   }
   let word = index % uniforms.maskWords;
-  let tileRow = index / uniforms.maskWords;
-  let rowBit = 1u << u32(tileRow % rows);
-  let tile = tileRow / rows;
+  let tile = index / uniforms.maskWords;
   let tileX = tile % uniforms.tilesX;
   let tileY = (tile / uniforms.tilesX) % uniforms.tilesY;
   let n = tile / (uniforms.tilesX * uniforms.tilesY);
@@ -214,6 +250,7 @@ fn main(index : i32) {
   let left = tileX * uniforms.tileSide;
   let right = min(left + uniforms.tileSide, uniforms.width) - 1;
   var bits = 0u;
+  ${lines ? `var lineBits : array<u32, ${LINE_TILE_MASKS}>;` : ''}
   for (var b = 0; b < 32; b++) {
     let k = word * 32 + b;
     if (k >= uniforms.numBoxes) {
@@ -224,9 +261,10 @@ fn main(index : i32) {
         reach[r + 4] < left) {
       continue;
     }
-    ${keepBox}
+    let bit = 1u << u32(b);
+    bits |= bit;${keepLines}
   }
-  setOutputAtIndexI32(index, bitcast<i32>(bits));
+  ${write}
 }
 `;
 }
@@ -237,27 +275,33 @@ fn main(index : i32) {
  * the pixel, in box order, with k, the pixel n, h, w and its first channel
  * c0 in scope, and adds the gradient of channel c0 + j (when below
  * uniforms.channels) to total[j]; main writes the block out. With
- * `lineMasks` it also reads RoIAlign's line masks (tileLines) where
- * uniforms.lineMasks is 1, and skips a box before `body` where no sample
- * reads the pixel's row or column.
+ * `lineMasks` (RoIAlign's), where uniforms.lineMasks is not 0, it walks the
+ * bits of the pixel's row mask AND its column mask (tileCullWgsl), the boxes
+ * whose samples read the pixel, and puts rowLines and columnLines, the
+ * pixel's tile row's and tile column's words of tileLines, in scope. Each
+ * invocation sums `block` channels (GATHER_CHANNELS in the shader), as
+ * gatherInvocations counts them.
  */
-export function gatherMainWgsl(body: string, lineMasks = false): string {
-  // RoIAlign's line masks, where kept: bit h % 8 of the box's mask for the
-  // tile's row, bit w % 8 of the one for its column. A box whose samples
-  // read no pixel of the pixel's row, or none of its column, passes it
-  // nothing: the same test as the body's weights, made before its geometry.
-  const lineTest = lineMasks ? `
-      if (uniforms.lineMasks != 0 && (bitcast<u32>(tileLines[columnLines + k]) & columnBit) == 0u) {
-        continue;
-      }` :
-                               '';
-  const linesAt = lineMasks ? `
+export function gatherMainWgsl(body: string, lineMasks = false, block = GATHER_CHANNELS): string {
+  const masks = lineMasks ? `
+  // With the line masks, LINE_TILE_MASKS masks per tile: the pixel's row's
+  // and its column's. A box in both has samples on the pixel's row and
+  // column, so one of them reads the pixel and the pixel is in its reach.
+  let lines = uniforms.lineMasks != 0;
+  let maskStart = select(tile, tile * ${LINE_TILE_MASKS} + h % GATHER_TILE, lines) * uniforms.maskWords;
+  let columnMaskStart = (tile * ${LINE_TILE_MASKS} + GATHER_TILE + w % GATHER_TILE) * uniforms.maskWords;
   let rowLines = (h / GATHER_TILE) * uniforms.numBoxes;
-  let columnLines = (uniforms.tilesY + w / GATHER_TILE) * uniforms.numBoxes;
-  let columnBit = 1u << u32(w % GATHER_TILE);` :
-                              '';
+  let columnLines = (uniforms.tilesY + w / GATHER_TILE) * uniforms.numBoxes;` :
+                            `
+  let lines = false;
+  let maskStart = tile * uniforms.maskWords;`;
+  const columnMask = lineMasks ? `
+      if (lines) {
+        bits &= bitcast<u32>(tileBoxes[columnMaskStart + word]);
+      }` :
+                                 '';
   return `
-const GATHER_CHANNELS : i32 = ${GATHER_CHANNELS};
+const GATHER_CHANNELS : i32 = ${block};
 const GATHER_TILE : i32 = ${GATHER_TILE};
 
 fn main(index : i32) {
@@ -278,27 +322,29 @@ fn main(index : i32) {
   if (n >= uniforms.batchSize || h >= uniforms.height || w >= uniforms.width) {
     return;
   }
-  ${lineMasks ? `// The cull pass keeps one mask per row of the tile with the line masks.
-  let rows = select(1, GATHER_TILE, uniforms.lineMasks != 0);
-  let row = select(0, h % GATHER_TILE, uniforms.lineMasks != 0);` : `let rows = 1;
-  let row = 0;`}
-  let maskStart = ((((n * uniforms.tilesY + h / uniforms.tileSide) * uniforms.tilesX + w / uniforms.tileSide) * rows) +
-      row) * uniforms.maskWords;
-  ${linesAt}
+  let tile = (n * uniforms.tilesY + h / uniforms.tileSide) * uniforms.tilesX + w / uniforms.tileSide;${masks}
   var total : array<f32, GATHER_CHANNELS>;
-  for (var word = 0; word < uniforms.maskWords; word++) {
-    var bits = bitcast<u32>(tileBoxes[maskStart + word]);
-    while (bits != 0u) {
-      // The lowest set bit first: boxes in increasing order.
-      let k = word * 32 + i32(firstTrailingBit(bits));
-      bits &= bits - 1u;
-      ${lineTest}
-      let r = ${REACH_FIELDS} * k;
-      if (h < reach[r + 1] || h > reach[r + 2] || w < reach[r + 3] || w > reach[r + 4]) {
-        continue;
-      }
-      ${body}
+  // One pass per box, the words without one skipped by a loop of their own:
+  // SwiftShader runs every statement of a loop's body on each pass, whatever
+  // its lanes take, so a pass per word would cost a box's code per word.
+  var word = 0;
+  var bits = 0u;
+  loop {
+    while (bits == 0u && word < uniforms.maskWords) {
+      bits = bitcast<u32>(tileBoxes[maskStart + word]);${columnMask}
+      word++;
     }
+    if (bits == 0u) {
+      break;
+    }
+    // The lowest set bit first: boxes in increasing order.
+    let k = (word - 1) * 32 + i32(firstTrailingBit(bits));
+    bits &= bits - 1u;
+    let r = ${REACH_FIELDS} * k;
+    if (!lines && (h < reach[r + 1] || h > reach[r + 2] || w < reach[r + 3] || w > reach[r + 4])) {
+      continue;
+    }
+    ${body}
   }
   let out = ((n * uniforms.height + h) * uniforms.width + w) * uniforms.channels + c0;
   for (var j = 0; j < GATHER_CHANNELS; j++) {

@@ -11,8 +11,11 @@ import type {RoIAlignMode} from '../../src/kernel_names';
 import {GATHER_TILE, gatherMainWgsl, LINE_OVERFLOW, LINE_REGION_WORDS, LINE_SAMPLES, REACH_FIELDS} from './gather';
 import {roiAlignGeometryWgsl} from './geometry';
 
-/** User code: dy, boxes, boxIndices, reach (and winner for 'max') -> dx [N,H,W,C]. */
-export function roiAlignGradWgsl(mode: RoIAlignMode, aligned: boolean): string {
+/**
+ * User code: dy, boxes, boxIndices, reach (and winner for 'max') -> dx
+ * [N,H,W,C], `block` channels per invocation (gatherChannelBlock).
+ */
+export function roiAlignGradWgsl(mode: RoIAlignMode, aligned: boolean, block: number): string {
   // 'avg': every sample passes dy / count; 'max': the winner passes dy.
   const passes = mode === 'avg' ? 'c0 + j < uniforms.channels' :
                                   'c0 + j < uniforms.channels && winner[bin + j] == sampleIndex';
@@ -90,7 +93,7 @@ ${gatherMainWgsl(`
           ${accumulate}
         }
       }
-    }`, true)}
+    }`, true, block)}
 `;
 }
 
