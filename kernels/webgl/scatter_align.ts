@@ -5,7 +5,7 @@
  * ⌈C/4⌉) fragments plus O(N·H·W·C/4) for the clear and the copy, where the
  * gather walks the boxes of every pixel's tile.
  */
-import {env} from '@tensorflow/tfjs-core';
+import {env, util} from '@tensorflow/tfjs-core';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
@@ -13,7 +13,8 @@ import {ROI_POOL_UNIFORMS, ROI_ALIGN_UNIFORMS} from '../../shaders/glsl/roi_comm
 import {alignScatterSamplers, roiAlignScatterFragmentShader, roiAlignScatterVertexShader, ROI_SCATTER_UNIFORMS, ROI_UNSCATTER_UNIFORMS, roiUnscatterShader} from '../../shaders/glsl/roi_scatter';
 import type {RoIAlignMode} from '../../src/kernel_names';
 import {PackedRoIProgram, packedTexels} from './roi_program';
-import {disposeAfter, RoIUniformValues, runPackedRoIProgram, withUnpacked} from './run_roi_program';
+import {RoIAlignSampleTableProgram} from './roi_align_gpu';
+import {disposeAfter, RoIUniformValues, runPackedRoIProgram, runRoIProgram, withUnpacked} from './run_roi_program';
 import {drawScatter, scatterAvailable} from './scatter_gl';
 
 /**
@@ -84,23 +85,34 @@ export function runAlignScatter(
   const table = inputs[inputs.length - 1];
   const target = rgbaTarget(backend, layout.rows, layout.columns);
   if (target === null) return null;
+  const [numBoxes] = uniforms.roiBoxCount;
+  const sampleTableShape = [numBoxes, (outH + outW) * ratio, 2];
   return disposeAfter(backend, target, () => withUnpacked(backend, inputs.slice(0, -1), unpacked => {
-    for (const t of [...unpacked, table]) backend.uploadToGPU(t.dataId);
-    const names = alignScatterSamplers(mode);
-    drawScatter(backend, target, {
-      vertexShader: roiAlignScatterVertexShader(),
-      fragmentShader: roiAlignScatterFragmentShader(mode),
-      samplers: [['roiBoxTable', table], ...names.map((name, i) => [name, unpacked[i]] as [string, TensorInfo])],
-      uniforms: [...ROI_ALIGN_UNIFORMS, ...ROI_SCATTER_UNIFORMS],
-      values: {
-        ...uniforms,
-        roiSlabQuads: [layout.slabQuads],
-        roiSlabs: [layout.slabs],
-        roiTargetSize: [layout.columns, layout.rows],
-      } as unknown as Record<string, number[]>,
-      quads,
+    const samples = runRoIProgram(
+        backend, new RoIAlignSampleTableProgram(util.sizeFromShape(sampleTableShape)), [table], uniforms,
+        sampleTableShape);
+    return disposeAfter(backend, samples, () => {
+      for (const t of [...unpacked, table, samples]) backend.uploadToGPU(t.dataId);
+      const names = alignScatterSamplers(mode);
+      drawScatter(backend, target, {
+        vertexShader: roiAlignScatterVertexShader(),
+        fragmentShader: roiAlignScatterFragmentShader(mode),
+        samplers: [
+          ['roiBoxTable', table], ['roiSampleTable', samples],
+          ...names.map((name, i) => [name, unpacked[i]] as [string, TensorInfo])
+        ],
+        uniforms: [...ROI_ALIGN_UNIFORMS, ...ROI_SCATTER_UNIFORMS],
+        values: {
+          ...uniforms,
+          roiSlabQuads: [layout.slabQuads],
+          roiSlabs: [layout.slabs],
+          roiTargetSize: [layout.columns, layout.rows],
+        } as unknown as Record<string, number[]>,
+        quads,
+      });
+      const copyUniforms = {...uniforms, roiSlabQuads: [layout.slabQuads]} as RoIUniformValues;
+      return runPackedRoIProgram(
+          backend, new RoIUnscatterProgram(packedTexels(xShape)), [target], copyUniforms, xShape);
     });
-    const copyUniforms = {...uniforms, roiSlabQuads: [layout.slabQuads]} as RoIUniformValues;
-    return runPackedRoIProgram(backend, new RoIUnscatterProgram(packedTexels(xShape)), [target], copyUniforms, xShape);
   }));
 }

@@ -19,16 +19,17 @@
  * columns). roiUnscatterShader copies the target into dx in tfjs's packed
  * layout.
  *
- * The vertex shader places the sample with the one GLSL geometry
- * (ROI_ALIGN_GEOMETRY_GLSL, exact divisions included); the fragment shader
+ * The vertex shader places the sample from the forward's sample table,
+ * which the one GLSL geometry (ROI_ALIGN_GEOMETRY_GLSL, exact divisions
+ * included) computes once per box and sample row or column; the fragment shader
  * takes its corners and weights as flat varyings and weighs them with the
  * same roiCornerWeight as the gather.
  */
 import type {RoIAlignMode} from '../../src/kernel_names';
 
-import {ROI_ALIGN_GEOMETRY_GLSL} from './roi_align_geometry';
+import {ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_TABLE_ENTRY_GLSL, ROI_ALIGN_TABLE_SAMPLES_GLSL} from './roi_align_geometry';
 import type {CustomUniforms} from './roi_common';
-import {BOX_GLSL, EXACT_ARITHMETIC_GLSL, flatReader, PACKED_OUTPUT_INDEX_GLSL, ROI_ALIGN_UNIFORMS} from './roi_common';
+import {BOX_GLSL, EXACT_ARITHMETIC_GLSL, flatPairReader, flatReader, PACKED_OUTPUT_INDEX_GLSL, ROI_ALIGN_UNIFORMS} from './roi_common';
 
 /** The scatter's own uniforms, beside ROI_ALIGN_UNIFORMS. */
 export const ROI_SCATTER_UNIFORMS: CustomUniforms = [
@@ -81,7 +82,10 @@ export function alignScatterSamplers(mode: RoIAlignMode): string[] {
  * roiFirstQuad + q, which is ((k * outH + ph) * outW + pw) * ratio^2 +
  * iy * ratio + ix, times the slabs plus the slab. (One draw of triangles,
  * not an instanced strip: a software rasterizer may run every instance as
- * a draw of its own.)
+ * a draw of its own.) The sample's corners and weights come from the
+ * forward's sample table (roiSampleTableShader: each box's row and column
+ * samples, computed once with the one GLSL geometry), so the six vertices
+ * of a quad read two entries instead of working out the box's axes.
  * A sample outside the map, or of a box that reads nothing, gives an empty
  * quad. Needs a fixed samplingRatio (> 0): the adaptive grid's samples per
  * bin depend on the box.
@@ -90,6 +94,12 @@ export function roiAlignScatterVertexShader(): string {
   return `${sharedDeclarations()}
 ${samplerDeclarations('roiBoxTable')}
 ${BOX_GLSL}
+uniform sampler2D roiSampleTable;
+uniform ivec2 roiSampleTableTexShape;
+uniform int offsetroiSampleTable;
+${flatPairReader('roiSampleTable')}
+${ROI_ALIGN_TABLE_ENTRY_GLSL}
+${ROI_ALIGN_TABLE_SAMPLES_GLSL}
 flat out ivec4 vCorners;   // low row, high row, low column, high column
 flat out vec4 vWeights;    // their weights
 flat out ivec4 vSample;    // dy's flat index of (k, ph, pw, 0), the sample's index in its bin, first target row, slab
@@ -110,18 +120,16 @@ void main() {
   int pw = bin - k * bins - ph * roiPooledSize.y;
   // Off the target: no fragment.
   gl_Position = vec4(-2.0, -2.0, 0.0, 1.0);
-  RoIBox box = roiReadBox(k);
-  if (box.batch < 0) return;
-  RoIAlignAxis ay = roiAlignAxis(box.y1, box.y2, roiPooledSize.x, roiXDims.y);
-  RoIAlignAxis ax = roiAlignAxis(box.x1, box.x2, roiPooledSize.y, roiXDims.z);
-  if (ay.grid == 0 || ax.grid == 0) return;
+  int batch = int(roiReadBoxField(k, 0));
+  if (batch < 0) return;
+  roiTableBox = k;
   int iy = inBin / ratio;
-  RoIAlignSample sy = roiAlignSample(ay, ph * ay.grid + iy);
-  RoIAlignSample sx = roiAlignSample(ax, pw * ax.grid + inBin - iy * ratio);
+  RoIAlignSample sy = roiTableSample(ph * ratio + iy);
+  RoIAlignSample sx = roiTableSample((roiPooledSize.x + pw) * ratio + inBin - iy * ratio);
   if (!sy.inside || !sx.inside) return;
   vCorners = ivec4(sy.low, sy.high, sx.low, sx.high);
   vWeights = vec4(sy.lowWeight, sy.highWeight, sx.lowWeight, sx.highWeight);
-  int firstRow = (slab * roiXDims.x + box.batch) * roiXDims.y;
+  int firstRow = (slab * roiXDims.x + batch) * roiXDims.y;
   vSample = ivec4(((k * roiPooledSize.x + ph) * roiPooledSize.y + pw) * roiXDims.w, inBin, firstRow, slab);
   vec2 at = vec2(corner & 1, corner >> 1);
   vec2 low = vec2(sx.low * roiSlabQuads, firstRow + sy.low);
