@@ -3,7 +3,7 @@ import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
 import {RoIAlign, RoIAlignAttrs, RoIInputs} from '../../src/kernel_names';
-import type {RoIAlignForwardSource} from '../../shaders/glsl/roi_align';
+import type {RoIAlignForwardSource, RoIAlignReduce} from '../../shaders/glsl/roi_align';
 import {RoIAlignPackedProgram, RoIAlignPackedSampleTableProgram, RoIAlignSampleTableProgram} from './roi_align_gpu';
 import {packedTexels} from './roi_program';
 import {alignUniforms, binOutputShape, disposeAfter, requireTexturesFit, requireWebGL2, runOnBins, runPackedRoIProgram, runRoIProgram, withBoxTable, zerosInfo} from './run_roi_program';
@@ -37,23 +37,35 @@ export function roiAlign(args: {
   backend: MathBackendWebGL,
   attrs: RoIAlignAttrs,
 }): TensorInfo {
-  const {inputs, backend, attrs} = args;
+  return runPackedAlign(args.backend, args.inputs, args.attrs, args.attrs.mode, RoIAlign, 'y');
+}
+
+/**
+ * The packed forward's `reduce` of every bin, [K, outH, outW, C] in tfjs's
+ * packed layout (see roiAlign): y, or for 'winner' the 'max' winners
+ * (RoIAlignWinners, whose caller returns -1s for an empty output).
+ * `kernel` and `output` name the call in a texture-limit Error.
+ */
+export function runPackedAlign(
+    backend: MathBackendWebGL, inputs: RoIInputs, attrs: RoIAlignAttrs, reduce: RoIAlignReduce, kernel: string,
+    output: string): TensorInfo {
   const {x, boxes, boxIndices} = inputs;
   const outShape = binOutputShape(inputs, attrs);
   const numBoxes = boxes.shape[0];
   const entries = (attrs.pooledHeight + attrs.pooledWidth) * attrs.samplingRatio;
   const tableShape = [numBoxes, entries, 2];
-  requireWebGL2(RoIAlign);
+  requireWebGL2(kernel);
   requireTexturesFit(
-      RoIAlign, {x: x.shape, y: outShape, ...(attrs.samplingRatio > 0 ? {'sample table': tableShape} : {})}, ['y']);
+      kernel, {x: x.shape, [output]: outShape, ...(attrs.samplingRatio > 0 ? {'sample table': tableShape} : {})},
+      [output]);
   const uniforms = alignUniforms(x.shape, numBoxes, attrs);
   const source = forwardSource(backend, x, attrs.samplingRatio);
   if (source === 'geometry') {
     return runOnBins(
-        backend, inputs, attrs, uniforms, shape => new RoIAlignPackedProgram(packedTexels(shape), attrs.mode, source));
+        backend, inputs, attrs, uniforms, shape => new RoIAlignPackedProgram(packedTexels(shape), reduce, source));
   }
   if (util.sizeFromShape(outShape) === 0 || util.sizeFromShape(x.shape) === 0) return zerosInfo(backend, outShape);
-  const program = new RoIAlignPackedProgram(packedTexels(outShape), attrs.mode, source);
+  const program = new RoIAlignPackedProgram(packedTexels(outShape), reduce, source);
   return withBoxTable(backend, boxes, boxIndices, uniforms, table => {
     if (source === 'table') {
       const samples = runRoIProgram(

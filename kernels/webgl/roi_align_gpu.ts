@@ -25,7 +25,7 @@ export class RoIAlignProgram extends RoIProgram {
  * (RoIAlignForwardSource); 'packed' reads packed inputs.
  */
 export class RoIAlignPackedProgram extends PackedRoIProgram {
-  constructor(texels: number, mode: RoIAlignMode, source: RoIAlignForwardSource) {
+  constructor(texels: number, mode: RoIAlignReduce, source: RoIAlignForwardSource) {
     super(
         roiAlignPackedForwardInputs(source), roiAlignPackedForwardShader(mode, source), ROI_ALIGN_UNIFORMS,
         texels);

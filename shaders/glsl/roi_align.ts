@@ -75,13 +75,16 @@ void main() {
 export type RoIAlignForwardSource = 'geometry'|'table'|'packed';
 
 /**
- * y [K, outH, outW, C] for 'avg' and 'max' in tfjs's packed layout: one
+ * y [K, outH, outW, C] for 'avg' and 'max' (or, for 'winner', the index of
+ * each bin's 'max' sample: RoIAlignWinners) in tfjs's packed layout: one
  * texel per 2 x 2 block of (pw, c), the blocks of each (k, ph) row-major
  * (ROI_ALIGN_BLOCK_GLSL), so that each fragment reads its box and its
  * samples once for four outputs. Inputs: roiAlignPackedForwardInputs(source).
  */
-export function roiAlignPackedForwardShader(mode: RoIAlignMode, source: RoIAlignForwardSource): string {
-  const reduce = mode === 'max' ? 'roiAlignBlockMax' : 'roiAlignBlockMean';
+export function roiAlignPackedForwardShader(mode: RoIAlignReduce, source: RoIAlignForwardSource): string {
+  const reduce = {avg: 'roiAlignBlockMean', max: 'roiAlignBlockMax', winner: 'roiAlignBlockWinner'}[mode];
+  // What an unreadable box gives: 0, or no winner.
+  const nothing = mode === 'winner' ? 'vec4(-1.0)' : 'vec4(0.0)';
   // From a table, the axes give only their grid: samplingRatio.
   const tableAxes = `
   roiTableBox = k;
@@ -90,11 +93,11 @@ export function roiAlignPackedForwardShader(mode: RoIAlignMode, source: RoIAlign
   ax.grid = roiSamplingRatio;
 `;
   const starts: Record<RoIAlignForwardSource, string> = {
-    geometry: readBoxAxes('vec4(0.0)'),
+    geometry: readBoxAxes(nothing),
     table: `
   int batch = int(roiReadBoxField(k, 0));
   if (batch < 0) {
-    setOutput(vec4(0.0));
+    setOutput(${nothing});
     return;
   }
   ${tableAxes}
@@ -105,7 +108,7 @@ export function roiAlignPackedForwardShader(mode: RoIAlignMode, source: RoIAlign
   ${tableAxes}
   int imageBase = int(roiSampleTableTexel(0).z);
   if (imageBase < 0) {
-    setOutput(vec4(0.0));
+    setOutput(${nothing});
     return;
   }
 `,

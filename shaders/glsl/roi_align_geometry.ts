@@ -445,8 +445,8 @@ ivec4 roiRotatedCandidates(RoIRotatedBox b, int h, int w) {
  * (pw + 1, c), (pw + 1, c + 1): tfjs's packed texel. The block's bins share
  * their row samples and the channels share all of the geometry, which is
  * computed once for the four; each component is the scalar reduction's
- * (roiAlignValue, roiAlignBinMean, roiAlignBinMax) in the same float32
- * operations and order. Components past the last bin or channel are 0.
+ * (roiAlignValue, roiAlignBinMean, roiAlignBinMax and its winner) in the
+ * same float32 operations and order. Components past the last bin or channel are 0.
  * Needs ROI_ALIGN_SAMPLING_GLSL, a reader of x (ROI_ALIGN_PAIR_VALUE_GLSL,
  * or ROI_ALIGN_PACKED_PAIR_VALUE_GLSL, for which imageBase is the image's
  * index) and the block's sample source: ROI_ALIGN_BLOCK_SAMPLES_GLSL,
@@ -493,6 +493,31 @@ vec4 roiAlignBlockMax(int imageBase, RoIAlignAxis ay, RoIAlignAxis ax, int ph, i
     }
   }
   return best;
+}
+
+// For the gradients: per component, the index in its bin (iy * gridW + ix)
+// of roiAlignBlockMax's sample, -1 where that sample lies outside the map or
+// the bin is empty, as roiAlignBinMax's winner is passed on.
+vec4 roiAlignBlockWinner(int imageBase, RoIAlignAxis ay, RoIAlignAxis ax, int ph, int pw, int c,
+                         bool secondBin, bool secondChannel) {
+  vec4 best = vec4(0.0);
+  vec4 winner = vec4(-1.0);
+  bool first = true;
+  for (int iy = 0; iy < ay.grid; iy++) {
+    RoIAlignSample sy = roiBlockRowSample(ay, ph * ay.grid + iy);
+    for (int ix = 0; ix < ax.grid; ix++) {
+      vec4 v = roiAlignBlockSample(imageBase, ax, sy, pw, ix, c, secondBin, secondChannel);
+      bvec4 better = first ? bvec4(true) : greaterThan(v, best);
+      best = mix(best, v, better);
+      float index = float(iy * ax.grid + ix);
+      bool firstInside = sy.inside && roiBlockColSample(ax, pw * ax.grid + ix).inside;
+      bool secondInside = secondBin && sy.inside && roiBlockColSample(ax, (pw + 1) * ax.grid + ix).inside;
+      vec2 firstIndex = vec2(firstInside ? index : -1.0), secondIndex = vec2(secondInside ? index : -1.0);
+      winner = mix(winner, vec4(firstIndex, secondIndex), better);
+      first = false;
+    }
+  }
+  return winner;
 }
 `;
 
