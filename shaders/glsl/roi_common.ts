@@ -94,6 +94,25 @@ int roiOutputTexel() {
 `;
 
 /**
+ * The block of an output of x's shape [N, H, W, C] (roiXDims) in tfjs's
+ * packed layout that this fragment writes: map row imageRow = n * H + h,
+ * columns w, w + 1 and channels c, c + 1 (w, c even); false for a padding
+ * texel past the last block. Needs PACKED_OUTPUT_INDEX_GLSL.
+ */
+export const PACKED_X_BLOCK_GLSL = `
+bool roiPackedXBlock(out int imageRow, out int w, out int c) {
+  int index = roiOutputTexel();
+  int channelPairs = (roiXDims.w + 1) / 2, columnPairs = (roiXDims.z + 1) / 2;
+  if (index >= roiXDims.x * roiXDims.y * columnPairs * channelPairs) return false;
+  c = 2 * (index % channelPairs);
+  int rest = index / channelPairs;
+  w = 2 * (rest % columnPairs);
+  imageRow = rest / columnPairs;
+  return true;
+}
+`;
+
+/**
  * The output's flat index: its texels, row-major, are its elements. The
  * last texels of an intermediate or of a near-square texture are padding.
  */

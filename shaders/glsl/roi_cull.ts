@@ -18,7 +18,7 @@
  * kernel with a gather over boxes (MultiScaleRoIAlign's too) can reuse it.
  */
 import type {CustomUniforms} from './roi_common';
-import {flatReader, OUTPUT_INDEX_GLSL, outputStart, PACKED_OUTPUT_INDEX_GLSL} from './roi_common';
+import {flatReader, OUTPUT_INDEX_GLSL, outputStart, PACKED_OUTPUT_INDEX_GLSL, PACKED_X_BLOCK_GLSL} from './roi_common';
 
 /** Pixels per side of a culling tile. */
 export const ROI_TILE = 8;
@@ -191,6 +191,7 @@ export function culledGatherMain(perBox: string, accumulate: boolean): string {
   return `
 ${TILES_GLSL}
 ${PACKED_OUTPUT_INDEX_GLSL}
+${PACKED_X_BLOCK_GLSL}
 // The index of the lowest set bit of a positive int, exactly: a power of two
 // converts to float without rounding, so its exponent is the index.
 int roiLowestBit(int bits) {
@@ -209,19 +210,13 @@ bool roiInRange(int i, ivec2 range) {
 }
 
 void main() {
-  int index = roiOutputTexel();
-  int C = roiXDims.w;
-  int channelPairs = (C + 1) / 2;
-  int columnPairs = (roiXDims.z + 1) / 2;
-  if (index >= roiXDims.x * roiXDims.y * columnPairs * channelPairs) {
+  int imageRow, w, c;
+  if (!roiPackedXBlock(imageRow, w, c)) {
     setOutput(vec4(0.0));
     return;
   }
-  int c = 2 * (index % channelPairs);
-  int rest = index / channelPairs;
-  int w = 2 * (rest % columnPairs);
-  rest /= columnPairs;
-  int n = rest / roiXDims.y, h = rest - n * roiXDims.y;
+  int C = roiXDims.w;
+  int n = imageRow / roiXDims.y, h = imageRow - n * roiXDims.y;
   bvec2 hasColumn = bvec2(true, w + 1 < roiXDims.z);
   bool secondChannel = c + 1 < C;
   vec4 total = ${accumulate ? 'texelFetch(roiPrevious, ivec2(gl_FragCoord.xy), 0)' : 'vec4(0.0)'};

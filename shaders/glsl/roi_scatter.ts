@@ -29,7 +29,7 @@ import type {RoIAlignMode} from '../../src/kernel_names';
 
 import {ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_TABLE_ENTRY_GLSL, ROI_ALIGN_TABLE_SAMPLES_GLSL} from './roi_align_geometry';
 import type {CustomUniforms} from './roi_common';
-import {BOX_GLSL, EXACT_ARITHMETIC_GLSL, flatPairReader, flatReader, PACKED_OUTPUT_INDEX_GLSL, ROI_ALIGN_UNIFORMS} from './roi_common';
+import {BOX_GLSL, EXACT_ARITHMETIC_GLSL, flatPairReader, flatReader, PACKED_OUTPUT_INDEX_GLSL, PACKED_X_BLOCK_GLSL, ROI_ALIGN_UNIFORMS} from './roi_common';
 
 /** The scatter's own uniforms, beside ROI_ALIGN_UNIFORMS. */
 export const ROI_SCATTER_UNIFORMS: CustomUniforms = [
@@ -199,18 +199,14 @@ void main() {
  */
 export function roiUnscatterShader(): string {
   return `${PACKED_OUTPUT_INDEX_GLSL}
+${PACKED_X_BLOCK_GLSL}
 void main() {
-  int index = roiOutputTexel();
-  int W = roiXDims.z, C = roiXDims.w;
-  int channelPairs = (C + 1) / 2, columnPairs = (W + 1) / 2;
-  if (index >= roiXDims.x * roiXDims.y * columnPairs * channelPairs) {
+  int imageRow, w, c;
+  if (!roiPackedXBlock(imageRow, w, c)) {
     setOutput(vec4(0.0));
     return;
   }
-  int c = 2 * (index % channelPairs);
-  int rest = index / channelPairs;
-  int w = 2 * (rest % columnPairs);
-  int imageRow = rest / columnPairs;
+  int W = roiXDims.z;
   int quad = c / 4;
   int slab = quad / roiSlabQuads;
   int row = slab * roiXDims.x * roiXDims.y + imageRow;
