@@ -10,13 +10,13 @@ import type {NamedAttrMap, TensorInfo} from '@tensorflow/tfjs-core';
 
 import {RoIAlign, RoIAlignBoxGrad, RoIAlignGrad, RoIPool, RoIPoolGrad} from '../src/index';
 import {RoIAlignBoxGradProgram, RoIAlignGradProgram, RoIAlignPackedProgram, RoIAlignPackedSampleTableProgram, RoIAlignProgram, RoIAlignSampleTableProgram, RoIBoxGradSumProgram} from '../kernels/webgl/roi_align_gpu';
-import {RoIPoolGradProgram, RoIPoolProgram} from '../kernels/webgl/roi_pool_gpu';
+import {RoIPoolGradProgram, RoIPoolPackedProgram, RoIPoolWinnerProgram} from '../kernels/webgl/roi_pool_gpu';
 import {checkClose, describeEachBackend, expectThrows, randomValues, seededRandom, values} from './harness';
 import {refRoiAlign, refRoiPool} from './reference';
 
 const PROGRAM_CLASSES = [
   RoIAlignPackedProgram, RoIAlignSampleTableProgram, RoIAlignPackedSampleTableProgram, RoIAlignProgram, RoIAlignGradProgram, RoIAlignBoxGradProgram, RoIBoxGradSumProgram,
-  RoIPoolProgram, RoIPoolGradProgram
+  RoIPoolPackedProgram, RoIPoolWinnerProgram, RoIPoolGradProgram
 ];
 
 interface WebGLBackendInternals {

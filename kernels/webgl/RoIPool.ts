@@ -1,9 +1,9 @@
 import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
-import {util} from '@tensorflow/tfjs-core';
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
 import {RoIInputs, RoIPool, RoIPoolAttrs} from '../../src/kernel_names';
-import {RoIPoolProgram} from './roi_pool_gpu';
+import {RoIPoolPackedProgram} from './roi_pool_gpu';
+import {packedTexels} from './roi_program';
 import {binOutputShape, poolUniforms, requireTexturesFit, requireWebGL2, runOnBins} from './run_roi_program';
 
 export function roiPool(args: {
@@ -12,12 +12,11 @@ export function roiPool(args: {
   attrs: RoIPoolAttrs,
 }): TensorInfo {
   requireWebGL2(RoIPool);
-  requireTexturesFit(
-      RoIPool, {x: args.inputs.x.shape, y: binOutputShape(args.inputs, args.attrs)});
+  requireTexturesFit(RoIPool, {x: args.inputs.x.shape, y: binOutputShape(args.inputs, args.attrs)}, ['y']);
   const {inputs, backend, attrs} = args;
   return runOnBins(
       backend, inputs, attrs, poolUniforms(inputs.x.shape, inputs.boxes.shape[0], attrs),
-      shape => new RoIPoolProgram(util.sizeFromShape(shape), 'max'));
+      shape => new RoIPoolPackedProgram(packedTexels(shape)));
 }
 
 export const roiPoolConfig: KernelConfig = {

@@ -3,7 +3,7 @@ import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
 import {RoIGradInputs, RoIPoolAttrs, RoIPoolGrad} from '../../src/kernel_names';
-import {RoIPoolGradProgram, RoIPoolProgram} from './roi_pool_gpu';
+import {RoIPoolGradProgram, RoIPoolWinnerProgram} from './roi_pool_gpu';
 import {runCulledGather} from './culled_gather';
 import {packedTexels} from './roi_program';
 import {disposeAfter, nothingToGather, poolUniforms, requireTexturesFit, requireWebGL2, runRoIProgram, withBoxTable, zerosInfo} from './run_roi_program';
@@ -21,7 +21,7 @@ export function roiPoolGrad(args: {
   const numBoxes = boxes.shape[0];
   if (nothingToGather(inputs)) return zerosInfo(backend, x.shape);
   const uniforms = poolUniforms(x.shape, numBoxes, attrs);
-  const winnersProgram = new RoIPoolProgram(util.sizeFromShape(dy.shape), 'winner');
+  const winnersProgram = new RoIPoolWinnerProgram(util.sizeFromShape(dy.shape));
   return withBoxTable(
       backend, boxes, boxIndices, uniforms,
       table => disposeAfter(

@@ -4,15 +4,20 @@
  */
 import {ROI_POOL_UNIFORMS} from '../../shaders/glsl/roi_common';
 import {cullInputs, ROI_CULL_UNIFORMS} from '../../shaders/glsl/roi_cull';
-import {roiPoolForwardShader, roiPoolGradShader, RoIPoolReduce} from '../../shaders/glsl/roi_pool';
+import {roiPoolGradShader, roiPoolPackedForwardShader, roiPoolWinnerShader} from '../../shaders/glsl/roi_pool';
 import {PackedRoIProgram, RoIProgram} from './roi_program';
 
-/** y, or the winning pixels (an intermediate): [K, outH, outW, C]. */
-export class RoIPoolProgram extends RoIProgram {
-  constructor(outputSize: number, reduce: RoIPoolReduce) {
-    super(
-        ['roiX', 'roiBoxTable'], roiPoolForwardShader(reduce), ROI_POOL_UNIFORMS,
-        reduce === 'winner' ? 'intermediate' : 'result', outputSize);
+/** y [K, outH, outW, C] in tfjs's packed layout (run with runPackedRoIProgram). */
+export class RoIPoolPackedProgram extends PackedRoIProgram {
+  constructor(texels: number) {
+    super(['roiX', 'roiBoxTable'], roiPoolPackedForwardShader(), ROI_POOL_UNIFORMS, texels);
+  }
+}
+
+/** The winning pixel of each bin, for the gradient (an intermediate): [K, outH, outW, C]. */
+export class RoIPoolWinnerProgram extends RoIProgram {
+  constructor(outputSize: number) {
+    super(['roiX', 'roiBoxTable'], roiPoolWinnerShader(), ROI_POOL_UNIFORMS, 'intermediate', outputSize);
   }
 }
 

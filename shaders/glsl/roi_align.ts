@@ -7,7 +7,7 @@
 import type {RoIAlignMode} from '../../src/kernel_names';
 
 import {ROI_ALIGN_BIN_MEAN_GLSL, ROI_ALIGN_BLOCK_GLSL, ROI_ALIGN_BLOCK_SAMPLES_GLSL, ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_PACKED_PAIR_VALUE_GLSL, ROI_ALIGN_PACKED_TABLE_SAMPLES_GLSL, ROI_ALIGN_PAIR_VALUE_GLSL, ROI_ALIGN_SAMPLING_GLSL, ROI_ALIGN_TABLE_ENTRY_GLSL, ROI_ALIGN_TABLE_SAMPLES_GLSL} from './roi_align_geometry';
-import {BIN_OUTPUT_START, BOX_GLSL, channelMapGlsl, EXACT_ARITHMETIC_GLSL, flatPairReader, flatReader, OUTPUT_INDEX_GLSL, outputStart, PACKED_OUTPUT_INDEX_GLSL} from './roi_common';
+import {BIN_OUTPUT_START, BOX_GLSL, channelMapGlsl, EXACT_ARITHMETIC_GLSL, flatPairReader, flatReader, OUTPUT_INDEX_GLSL, outputStart, PACKED_BIN_BLOCK_GLSL, PACKED_OUTPUT_INDEX_GLSL} from './roi_common';
 import {cullInputs, dxGatherMain} from './roi_cull';
 
 /**
@@ -122,21 +122,15 @@ export function roiAlignPackedForwardShader(mode: RoIAlignReduce, source: RoIAli
            ROI_ALIGN_BLOCK_SAMPLES_GLSL].join('\n');
   return `${prelude}
 ${PACKED_OUTPUT_INDEX_GLSL}
+${PACKED_BIN_BLOCK_GLSL}
 ${ROI_ALIGN_BLOCK_GLSL}
 void main() {
-  int index = roiOutputTexel();
-  int C = roiXDims.w;
-  int channelPairs = (C + 1) / 2;
-  int binPairs = (roiPooledSize.y + 1) / 2;
-  if (index >= roiBoxCount * roiPooledSize.x * binPairs * channelPairs) {
+  int k, ph, pw, c;
+  if (!roiPackedBinBlock(k, ph, pw, c)) {
     setOutput(vec4(0.0));
     return;
   }
-  int c = 2 * (index % channelPairs);
-  int rest = index / channelPairs;
-  int pw = 2 * (rest % binPairs);
-  rest /= binPairs;
-  int k = rest / roiPooledSize.x, ph = rest - k * roiPooledSize.x;
+  int C = roiXDims.w;
   ${starts[source]}
   setOutput(${reduce}(imageBase, ay, ax, ph, pw, c, pw + 1 < roiPooledSize.y, c + 1 < C));
 }

@@ -155,6 +155,27 @@ export const BIN_OUTPUT_START = `
 `;
 
 /**
+ * The block of y [K, outH, outW, C] (C = roiXDims.w) in tfjs's packed
+ * layout that this fragment writes: bins (ph, pw) and (ph, pw + 1) of box k
+ * in channels c, c + 1 (pw, c even); false for a padding texel past the
+ * last block. Needs PACKED_OUTPUT_INDEX_GLSL.
+ */
+export const PACKED_BIN_BLOCK_GLSL = `
+bool roiPackedBinBlock(out int k, out int ph, out int pw, out int c) {
+  int index = roiOutputTexel();
+  int channelPairs = (roiXDims.w + 1) / 2, binPairs = (roiPooledSize.y + 1) / 2;
+  if (index >= roiBoxCount * roiPooledSize.x * binPairs * channelPairs) return false;
+  c = 2 * (index % channelPairs);
+  int rest = index / channelPairs;
+  pw = 2 * (rest % binPairs);
+  rest /= binPairs;
+  k = rest / roiPooledSize.x;
+  ph = rest - k * roiPooledSize.x;
+  return true;
+}
+`;
+
+/**
  * The box table: BOX_TABLE_FIELDS floats per box, (image index or -1, x1, y1,
  * x2, y2); with `coordinates` other than 4, one more than that (rotated boxes:
  * image, cx, cy, w, h, angle). A box reads nothing (image -1) when a corner is not

@@ -3,41 +3,70 @@
  * gradient, the pixel holding it) and dx as a gather. Both find bins
  * through ROI_POOL_GEOMETRY_GLSL.
  */
-import {BIN_OUTPUT_START, BOX_GLSL, EXACT_ARITHMETIC_GLSL, flatPairReader, flatReader, OUTPUT_INDEX_GLSL} from './roi_common';
+import {BIN_OUTPUT_START, BOX_GLSL, EXACT_ARITHMETIC_GLSL, flatPairReader, flatReader, OUTPUT_INDEX_GLSL, PACKED_BIN_BLOCK_GLSL, PACKED_OUTPUT_INDEX_GLSL} from './roi_common';
 import {cullInputs, dxGatherMain} from './roi_cull';
 import {ROI_POOL_BIN_MAX_GLSL, ROI_POOL_GEOMETRY_GLSL} from './roi_pool_geometry';
-
-/**
- * 'max' gives y; 'winner' gives the pixel holding each max as h * W + w in
- * its image (-1 for an empty bin), for the gradient.
- */
-export type RoIPoolReduce = 'max'|'winner';
 
 /** What every RoIPool shader starts with; readsX when it reads feature values. */
 function poolPrelude(inputs: string[], readsX: boolean): string {
   return [
-    ...inputs.map(flatReader), OUTPUT_INDEX_GLSL, BOX_GLSL, EXACT_ARITHMETIC_GLSL,
-    ROI_POOL_GEOMETRY_GLSL, readsX ? ROI_POOL_BIN_MAX_GLSL : ''
+    ...inputs.map(flatReader), readsX ? flatPairReader('roiX') : '', OUTPUT_INDEX_GLSL, BOX_GLSL,
+    EXACT_ARITHMETIC_GLSL, ROI_POOL_GEOMETRY_GLSL, readsX ? ROI_POOL_BIN_MAX_GLSL : ''
   ].join('\n');
 }
 
-/** [K, outH, outW, C]. Inputs: roiX, roiBoxTable. */
-export function roiPoolForwardShader(reduce: RoIPoolReduce): string {
-  const output = reduce === 'max' ? 'best.value' :
-                                    'best.h < 0 ? -1.0 : float(best.h * roiXDims.z + best.w)';
+/**
+ * The winning pixel of each bin, h * W + w in its image (-1 for an empty
+ * bin or a box that reads nothing), for the gradient: [K, outH, outW, C].
+ * Inputs: roiX, roiBoxTable.
+ */
+export function roiPoolWinnerShader(): string {
   return `${poolPrelude(['roiX', 'roiBoxTable'], true)}
 void main() {
   ${BIN_OUTPUT_START}
   RoIBox box = roiReadBox(k);
   if (box.batch < 0) {
-    setOutput(${reduce === 'max' ? '0.0' : '-1.0'});
+    setOutput(-1.0);
     return;
   }
   RoIPoolAxis ay = roiPoolAxis(box.y1, box.y2, roiPooledSize.x, roiXDims.y);
   RoIPoolAxis ax = roiPoolAxis(box.x1, box.x2, roiPooledSize.y, roiXDims.z);
   int imageBase = box.batch * roiXDims.y * roiXDims.z * roiXDims.w;
-  RoIPoolWinner best = roiPoolBinMax(imageBase, roiPoolBin(ay, ph), roiPoolBin(ax, pw), c);
-  setOutput(${output});
+  setOutput(float(roiPoolBinMax(imageBase, roiPoolBin(ay, ph), roiPoolBin(ax, pw), c, false).pixel.x));
+}
+`;
+}
+
+/**
+ * y [K, outH, outW, C] in tfjs's packed layout: one fragment per 2 x 2
+ * block of (pw, c) (PACKED_BIN_BLOCK_GLSL), the box's axes and the bins'
+ * rows shared by the four outputs, x read two channels at a time.
+ * Inputs: roiX, roiBoxTable.
+ */
+export function roiPoolPackedForwardShader(): string {
+  return `${poolPrelude(['roiX', 'roiBoxTable'], true)}
+${PACKED_OUTPUT_INDEX_GLSL}
+${PACKED_BIN_BLOCK_GLSL}
+void main() {
+  int k, ph, pw, c;
+  if (!roiPackedBinBlock(k, ph, pw, c)) {
+    setOutput(vec4(0.0));
+    return;
+  }
+  RoIBox box = roiReadBox(k);
+  if (box.batch < 0) {
+    setOutput(vec4(0.0));
+    return;
+  }
+  bool secondChannel = c + 1 < roiXDims.w;
+  RoIPoolAxis ay = roiPoolAxis(box.y1, box.y2, roiPooledSize.x, roiXDims.y);
+  RoIPoolAxis ax = roiPoolAxis(box.x1, box.x2, roiPooledSize.y, roiXDims.z);
+  int imageBase = box.batch * roiXDims.y * roiXDims.z * roiXDims.w;
+  ivec2 rows = roiPoolBin(ay, ph);
+  vec2 first = roiPoolBinMax(imageBase, rows, roiPoolBin(ax, pw), c, secondChannel).value;
+  vec2 second = pw + 1 < roiPooledSize.y ?
+      roiPoolBinMax(imageBase, rows, roiPoolBin(ax, pw + 1), c, secondChannel).value : vec2(0.0);
+  setOutput(vec4(first, second));
 }
 `;
 }

@@ -79,26 +79,36 @@ ivec4 roiBoxReach(int k) {
 
 /** A bin's max and where it is. Needs ROI_POOL_GEOMETRY_GLSL and the reader of roiX. */
 export const ROI_POOL_BIN_MAX_GLSL = `
-// The max of x over bin rows x cols in channel c, and its pixel: torchvision
-// starts a non-empty bin at the lowest float and keeps the first pixel in
-// row-major order on ties (strict >); an empty bin gives 0 and pixel -1.
-struct RoIPoolWinner {
-  int h;
-  int w;
-  float value;
+// The max of x over bin rows x cols in channels c and (if both) c + 1, and
+// the pixel h * W + w holding it: torchvision starts a non-empty bin at the
+// lowest float and keeps the first pixel in row-major order on ties (strict
+// >); an empty bin gives 0 and pixel -1, as does the second lane unless both.
+// Needs the pair reader of roiX (flatPairReader).
+struct RoIPoolWinners {
+  ivec2 pixel;
+  vec2 value;
 };
 
-RoIPoolWinner roiPoolBinMax(int imageBase, ivec2 rows, ivec2 cols, int c) {
+RoIPoolWinners roiPoolBinMax(int imageBase, ivec2 rows, ivec2 cols, int c, bool both) {
   bool empty = rows.y <= rows.x || cols.y <= cols.x;
   float lowest = uintBitsToFloat(0xff7fffffu);  // -FLT_MAX
-  RoIPoolWinner best = RoIPoolWinner(-1, -1, empty ? 0.0 : lowest);
+  RoIPoolWinners best = RoIPoolWinners(ivec2(-1), vec2(empty ? 0.0 : lowest));
   for (int h = rows.x; h < rows.y; h++) {
     int rowBase = imageBase + h * roiXDims.z * roiXDims.w + c;
     for (int w = cols.x; w < cols.y; w++) {
-      float v = readRoiX(rowBase + w * roiXDims.w);
-      if (v > best.value) best = RoIPoolWinner(h, w, v);
+      vec2 v = readRoiXPair(rowBase + w * roiXDims.w, both);
+      int pixel = h * roiXDims.z + w;
+      if (v.x > best.value.x) {
+        best.value.x = v.x;
+        best.pixel.x = pixel;
+      }
+      if (both && v.y > best.value.y) {
+        best.value.y = v.y;
+        best.pixel.y = pixel;
+      }
     }
   }
+  if (!both) best = RoIPoolWinners(ivec2(best.pixel.x, -1), vec2(best.value.x, 0.0));
   return best;
 }
 `;
