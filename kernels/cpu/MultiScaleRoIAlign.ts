@@ -23,11 +23,21 @@ export function multiScaleRoiAlign(args: {
   backend: MathBackendCPU,
   attrs: MultiScaleRoIAlignAttrs,
 }): TensorInfo {
-  const {inputs, backend, attrs} = args;
-  const {levels, boxes, boxIndices, boxesShape} = multiScaleValues(backend, inputs, attrs);
-  const y = multiScaleRoiAlignImpl(levels, boxes, boxIndices, attrs);
+  return multiScaleForward(args.backend, args.inputs, args.attrs, 'float32', multiScaleRoiAlignImpl);
+}
+
+/**
+ * [K, outH, outW, C] from `impl` over the kernel's values: y, or the 'max'
+ * winners (MultiScaleRoIAlignWinners, int32).
+ */
+export function multiScaleForward(
+    backend: MathBackendCPU, list: MultiScaleRoIList, attrs: MultiScaleRoIAlignAttrs, dtype: 'float32'|'int32',
+    impl: (levels: LevelValues[], boxes: ArrayLike<number>, boxIndices: ArrayLike<number>,
+           attrs: MultiScaleRoIAlignAttrs) => Float32Array|Int32Array): TensorInfo {
+  const {levels, boxes, boxIndices, boxesShape} = multiScaleValues(backend, list, attrs);
   return backend.makeTensorInfo(
-      [boxesShape[0], attrs.pooledHeight, attrs.pooledWidth, levels[0].shape[3]], 'float32', y);
+      [boxesShape[0], attrs.pooledHeight, attrs.pooledWidth, levels[0].shape[3]], dtype,
+      impl(levels, boxes, boxIndices, attrs));
 }
 
 export const multiScaleRoiAlignConfig: KernelConfig = {

@@ -2,7 +2,7 @@ import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
 
 import {MultiScaleRoIAlignAttrs, MultiScaleRoIAlignWinners, MultiScaleRoIList} from '../../src/kernel_names';
-import {multiScaleValues} from './MultiScaleRoIAlign';
+import {multiScaleForward} from './MultiScaleRoIAlign';
 import {multiScaleRoiAlignWinnersImpl} from './multi_scale_roi_align_impl';
 
 /** 'max' mode's winners, int32 [K,outH,outW,C], each box's at its level (see MultiScaleRoIAlignWinners). */
@@ -11,11 +11,7 @@ export function multiScaleRoiAlignWinners(args: {
   backend: MathBackendCPU,
   attrs: MultiScaleRoIAlignAttrs,
 }): TensorInfo {
-  const {inputs, backend, attrs} = args;
-  const {levels, boxes, boxIndices, boxesShape} = multiScaleValues(backend, inputs, attrs);
-  const winners = multiScaleRoiAlignWinnersImpl(levels, boxes, boxIndices, attrs);
-  return backend.makeTensorInfo(
-      [boxesShape[0], attrs.pooledHeight, attrs.pooledWidth, levels[0].shape[3]], 'int32', winners);
+  return multiScaleForward(args.backend, args.inputs, args.attrs, 'int32', multiScaleRoiAlignWinnersImpl);
 }
 
 export const multiScaleRoiAlignWinnersConfig: KernelConfig = {

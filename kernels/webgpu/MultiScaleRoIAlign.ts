@@ -1,7 +1,8 @@
+import {util} from '@tensorflow/tfjs-core';
 import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
 
-import {levelRoIAlignAttrs, MultiScaleRoIAlign, MultiScaleRoIAlignAttrs, multiScaleInputs, MultiScaleRoIList} from '../../src/kernel_names';
+import {levelRoIAlignAttrs, MultiScaleRoIAlign, MultiScaleRoIAlignAttrs, multiScaleInputs, MultiScaleRoIAlignWinners, MultiScaleRoIList} from '../../src/kernel_names';
 import {MultiScaleRoIAlignProgram, multiScaleUniformValues} from './multi_scale_roi_align_webgpu';
 import {checkSamplingRatio, runRoIProgram, zerosTensor} from './roi_webgpu_util';
 
@@ -11,20 +12,31 @@ export function multiScaleRoiAlign(args: {
   backend: WebGPUBackend,
   attrs: MultiScaleRoIAlignAttrs,
 }): TensorInfo {
-  const {backend, attrs} = args;
-  const {boxes, boxIndices, levels} = multiScaleInputs(args.inputs, attrs);
-  checkSamplingRatio(MultiScaleRoIAlign, levelRoIAlignAttrs(attrs, 0));
+  return runMultiScaleForward(args.backend, args.inputs, args.attrs, 'y');
+}
+
+/**
+ * The one-dispatch forward of `kernel`: y, or for 'winner' the 'max'
+ * winners (MultiScaleRoIAlignWinners, int32, -1 where nothing is computed).
+ * Four channels per invocation when C % 4 == 0, as RoIAlign.
+ */
+export function runMultiScaleForward(
+    backend: WebGPUBackend, list: MultiScaleRoIList, attrs: MultiScaleRoIAlignAttrs, output: 'y'|'winner'): TensorInfo {
+  const kernel = output === 'y' ? MultiScaleRoIAlign : MultiScaleRoIAlignWinners;
+  const {boxes, boxIndices, levels} = multiScaleInputs(list, attrs);
+  checkSamplingRatio(kernel, levelRoIAlignAttrs(attrs, 0));
   const channels = levels[0].shape[3];
   const shape = [boxes.shape[0], attrs.pooledHeight, attrs.pooledWidth, channels];
   if (shape.some(d => d === 0) || levels.some(x => x.shape.some(d => d === 0))) {
-    return zerosTensor(backend, shape);
+    return output === 'y' ? zerosTensor(backend, shape) :
+                            backend.makeTensorInfo(shape, 'int32', new Int32Array(util.sizeFromShape(shape)).fill(-1));
   }
-  // As RoIAlign: four channels per invocation when C % 4 == 0.
   const lanes = channels % 4 === 0 ? 4 : 1;
-  const program = new MultiScaleRoIAlignProgram(
-      shape, levels.length, attrs.mode, attrs.aligned, lanes);
+  const program = output === 'y' ?
+      new MultiScaleRoIAlignProgram(shape, levels.length, attrs.mode, attrs.aligned, lanes) :
+      new MultiScaleRoIAlignProgram(shape, levels.length, 'max', attrs.aligned, lanes, 'winner');
   return runRoIProgram(
-      backend, MultiScaleRoIAlign, program, [boxes, boxIndices, ...levels], 'float32',
+      backend, kernel, program, [boxes, boxIndices, ...levels], output === 'y' ? 'float32' : 'int32',
       multiScaleUniformValues(levels.map(x => x.shape), boxes.shape[0], attrs));
 }
 
