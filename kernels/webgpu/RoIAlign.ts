@@ -3,8 +3,8 @@ import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
 
 import {RoIAlign, RoIAlignAttrs, RoIInputs} from '../../src/kernel_names';
 import type {RoIAlignOutput} from '../../shaders/wgsl/roi_align';
-import {forwardLanes, RoIAlignProgram} from './roi_align_webgpu';
-import {checkSamplingRatio, forwardKernelFunc, pooledShape, runOnRoITensors} from './roi_webgpu_util';
+import {forwardLanes, RoIAlignProgram, RoIAlignSampleTableProgram} from './roi_align_webgpu';
+import {checkSamplingRatio, forwardKernelFunc, pooledShape, releasing, runOnRoITensors} from './roi_webgpu_util';
 
 /**
  * Runs the forward program: the values of y, or for 'max' mode the winning
@@ -18,10 +18,20 @@ export function runRoIAlign(
   const outChannels = inputs.x.shape[3] / (positionSensitive ? attrs.pooledHeight * attrs.pooledWidth : 1);
   // psRoiAlign's adjacent output channels read input channels outH * outW apart.
   const lanes = forwardLanes(outChannels, !positionSensitive);
-  const program = new RoIAlignProgram(
-      pooledShape(inputs, attrs, outChannels), attrs.mode, attrs.aligned, output,
-      positionSensitive, lanes);
-  return runOnRoITensors(backend, kernelName, program, inputs, attrs, output === 'value' ? 'float32' : 'int32');
+  const dtype = output === 'value' ? 'float32' : 'int32';
+  const shape = pooledShape(inputs, attrs, outChannels);
+  if (!(attrs.samplingRatio > 0)) {
+    const program = new RoIAlignProgram(shape, attrs.mode, attrs.aligned, output, positionSensitive, lanes);
+    return runOnRoITensors(backend, kernelName, program, inputs, attrs, dtype);
+  }
+  // A fixed ratio: every box's samples once, then the forward reads them.
+  const sampleTable = runOnRoITensors(
+      backend, kernelName, new RoIAlignSampleTableProgram(inputs.boxes.shape[0], attrs, attrs.aligned), inputs,
+      attrs, 'float32');
+  const program = new RoIAlignProgram(shape, attrs.mode, attrs.aligned, output, positionSensitive, lanes, 'table');
+  return releasing(
+      backend, [sampleTable],
+      () => runOnRoITensors(backend, kernelName, program, {...inputs, sampleTable}, attrs, dtype));
 }
 
 export const roiAlignConfig: KernelConfig = {

@@ -1,5 +1,5 @@
 import type {RoIAlignMode} from '../../src/kernel_names';
-import {channelsPerInvocation, RoIAlignOutput, roiAlignWgsl, RoIForwardLanes} from '../../shaders/wgsl/roi_align';
+import {channelsPerInvocation, RoIAlignOutput, roiAlignSampleTableWgsl, RoIAlignSource, roiAlignWgsl, RoIForwardLanes} from '../../shaders/wgsl/roi_align';
 import {RoIProgram} from './roi_webgpu_util';
 
 /**
@@ -26,34 +26,61 @@ export function lanesKey(lanes: RoIForwardLanes): string {
 
 /**
  * RoIAlign forward, one invocation per box, bin and block of channels (see
- * forwardLanes). Mode, alignment, the output kind and the lanes are
- * compiled in (and so are in the shaderKey); shapes, K and the pooled size
- * are uniforms, so new boxes or feature sizes reuse the pipeline.
+ * forwardLanes). Mode, alignment, the output kind, the lanes and the source
+ * of the samples are compiled in (and so are in the shaderKey); shapes, K,
+ * the pooled size and the sampling ratio are uniforms, so new boxes or
+ * feature sizes reuse the pipeline.
  */
 export class RoIAlignProgram extends RoIProgram {
   shaderKey: string;
-  variableNames = ['x', 'boxes', 'boxIndices'];
+  variableNames: string[];
   variableComponents?: number[];
   outputComponent?: number;
 
   constructor(
       outputShape: number[], private readonly mode: RoIAlignMode, private readonly aligned: boolean,
       private readonly output: RoIAlignOutput,
-      private readonly positionSensitive = false, private readonly lanes: RoIForwardLanes = 1) {
+      private readonly positionSensitive = false, private readonly lanes: RoIForwardLanes = 1,
+      private readonly source: RoIAlignSource = 'geometry') {
     super(outputShape, forwardInvocations(outputShape, lanes));
     if (mode === 'avg' && output === 'winner') {
       throw new Error('RoIAlignProgram: only max mode has a winner');
     }
-    if (lanes === 4) {
-      // x, boxes, boxIndices; tfjs then also counts uniforms.size in vec4s.
-      this.variableComponents = [4, 1, 1];
-      this.outputComponent = 4;
+    const table = source === 'table';
+    this.variableNames = ['x', table ? 'sampleTable' : 'boxes', 'boxIndices'];
+    if (lanes === 4 || table) {
+      // tfjs counts uniforms.size in vec4s when the output is vec4s.
+      this.variableComponents = [lanes === 4 ? 4 : 1, table ? 4 : 1, 1];
     }
+    if (lanes === 4) this.outputComponent = 4;
     this.shaderKey = `roiAlign_${mode}_${output}_${aligned ? 'aligned' : 'unaligned'}${
-        positionSensitive ? '_ps' : ''}${lanesKey(lanes)}`;
+        positionSensitive ? '_ps' : ''}${lanesKey(lanes)}${table ? '_table' : ''}`;
   }
 
   getUserCode(): string {
-    return roiAlignWgsl(this.mode, this.aligned, this.output, this.positionSensitive, this.lanes);
+    return roiAlignWgsl(this.mode, this.aligned, this.output, this.positionSensitive, this.lanes, this.source);
+  }
+}
+
+/**
+ * The sample table of a fixed samplingRatio (roiAlignSampleTableWgsl): vec4s
+ * [K, (outH + outW) * ratio], one invocation each. Only `aligned` is
+ * compiled in.
+ */
+export class RoIAlignSampleTableProgram extends RoIProgram {
+  shaderKey: string;
+  variableNames = ['boxes', 'boxIndices'];
+  variableComponents = [1, 1];
+  outputComponent = 4;
+
+  constructor(numBoxes: number, attrs: {pooledHeight: number, pooledWidth: number, samplingRatio: number},
+              private readonly aligned: boolean) {
+    const entries = numBoxes * (attrs.pooledHeight + attrs.pooledWidth) * attrs.samplingRatio;
+    super([entries, 4], entries);
+    this.shaderKey = `roiAlignSampleTable_${aligned ? 'aligned' : 'unaligned'}`;
+  }
+
+  getUserCode(): string {
+    return roiAlignSampleTableWgsl(this.aligned);
   }
 }

@@ -143,7 +143,10 @@ export function runRoIProgram(
 
 /** The tensors a program may read, by the names in its variableNames. */
 export type RoITensors =
-    RoIInputs&{dy?: TensorInfo, winner?: TensorInfo | null, reach?: TensorInfo, tileBoxes?: TensorInfo, tileLines?: TensorInfo};
+    RoIInputs&{
+      dy?: TensorInfo, winner?: TensorInfo | null, reach?: TensorInfo, tileBoxes?: TensorInfo, tileLines?: TensorInfo,
+      sampleTable?: TensorInfo,
+    };
 
 /**
  * Runs a program of the geometry (ROI_UNIFORMS, then `moreUniforms` for

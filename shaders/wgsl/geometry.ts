@@ -28,8 +28,8 @@ import {MAX_SAMPLES_PER_BIN_AXIS} from '../../src/limits';
 export const ROI_UNIFORMS = 'batchSize : i32, height : i32, width : i32, channels : i32, numBoxes : i32, ' +
     'pooledHeight : i32, pooledWidth : i32, spatialScale : f32, samplingRatio : i32,';
 
-/** Indexing, and reading a box: shared by RoIAlign and RoIPool. */
-const COMMON_WGSL = `
+/** Indexing and exact arithmetic: shared by RoIAlign and RoIPool. */
+const INDEXING_WGSL = `
 const ROI_MAX_SAMPLES_PER_BIN_AXIS : i32 = ${MAX_SAMPLES_PER_BIN_AXIS};
 // Row-major coordinates of element index of a tensor of this shape.
 fn roiCoords(index : i32, shape : vec4<i32>) -> vec4<i32> {
@@ -49,6 +49,13 @@ fn roiIsFinite(v : f32) -> bool {
   return (bitcast<u32>(v) & 0x7f800000u) != 0x7f800000u;
 }
 
+`;
+
+/**
+ * Reading a box from the inputs boxes and boxIndices. A program that binds
+ * no boxes must leave it out: WGSL rejects a name that is not declared.
+ */
+const BOX_READ_WGSL = `
 struct RoIBox {
   readable : bool,
   batch : i32,
@@ -69,7 +76,10 @@ fn roiReadBox(k : i32) -> RoIBox {
       roiIsFinite(box.y2);
   return box;
 }
+`;
 
+/** The exact division and the grid size that the discrete decisions rest on. */
+const EXACT_ARITHMETIC_WGSL = `
 // f32(v / d) rounded to nearest even, as torchvision's float32 division
 // gives, for a divisor 1 <= d < 2^24. WGSL's division may be 2.5 ulp off, and a
 // compiler that knows d may multiply by a rounded 1 / d instead: either can
@@ -143,14 +153,17 @@ fn roiGridSize(binSize : f32) -> i32 {
 }
 `;
 
+/** Indexing, reading a box and exact arithmetic: shared by RoIAlign and RoIPool. */
+const COMMON_WGSL = `${INDEXING_WGSL}${BOX_READ_WGSL}${EXACT_ARITHMETIC_WGSL}`;
+
 /**
  * RoIAlign's geometry. `aligned` is compiled in (it belongs in the program's
  * shaderKey). The sampling ratio is the uniform samplingRatio (<= 0: the
  * adaptive grid ceil(binSize)), never a constant: a compiler that knew it
  * could turn the division by the grid into a multiplication.
  */
-export function roiAlignGeometryWgsl(aligned: boolean): string {
-  return `${COMMON_WGSL}
+export function roiAlignGeometryWgsl(aligned: boolean, readsBoxes = true): string {
+  return `${readsBoxes ? COMMON_WGSL : INDEXING_WGSL + EXACT_ARITHMETIC_WGSL}
 const ROI_ALIGNED : bool = ${aligned};
 
 // One axis of one box.
@@ -329,13 +342,14 @@ fn roiAxisReach(axis : RoIAxis) -> vec2<i32> {
   return vec2<i32>(i32(clamp(floor(min(a, b)) - 1.0, 0.0, last)), i32(clamp(floor(max(a, b)) + 2.0, 0.0, last)));
 }
 
+${readsBoxes ? `
 // The pixels a box's samples can read: rows x, y and columns z, w (inclusive).
 fn roiBoxReach(box : RoIBox) -> vec4<i32> {
   let rows = roiAxisReach(roiAlignAxis(box.y1, box.y2, uniforms.pooledHeight, uniforms.height));
   let cols = roiAxisReach(roiAlignAxis(box.x1, box.x2, uniforms.pooledWidth, uniforms.width));
   return vec4<i32>(rows, cols);
 }
-
+` : ''}
 // The samples of bin b that can be inside the map.
 fn roiAxisBinInside(axis : RoIAxis, b : i32) -> vec2<i32> {
   let first = b * axis.grid;

@@ -4,12 +4,27 @@
  * position and weights. In 'max' mode the same reduction can emit the
  * winning sample instead of its value: the gradients read that, rather than
  * each re-running the reduction.
+ *
+ * With a fixed samplingRatio every box has the same samples per bin, so a
+ * first pass (roiAlignSampleTableWgsl) works out each box's sample positions
+ * once, K·(outH + outW)·ratio of them, and the forward reads them
+ * (RoIAlignSource 'table') instead of redoing the box's axes and the exact
+ * divisions of every position in each of the outH·outW·⌈C/4⌉ invocations
+ * of the box. The adaptive grid (ratio 0) varies per box and keeps
+ * 'geometry'.
  */
 import type {RoIAlignMode} from '../../src/kernel_names';
 import {channelMapWgsl, forEachInsideSampleWgsl, ROI_ALIGN_READ4_WGSL, ROI_ALIGN_READ_WGSL, roiAlignGeometryWgsl} from './geometry';
 
 /** What a RoIAlign forward program writes per output element. */
 export type RoIAlignOutput = 'value'|'winner';
+
+/**
+ * Where a forward program gets its samples: 'geometry' works them out from
+ * the box (any samplingRatio); 'table' reads the sample table (samplingRatio
+ * > 0), the same RoISamples, computed once per box.
+ */
+export type RoIAlignSource = 'geometry'|'table';
 
 /** 1, or 4 consecutive channels with x and y bound as vec4s (C % 4 == 0). */
 export type RoIAlignLanes = 1|4;
@@ -124,8 +139,33 @@ export function forwardLanesWgsl(lanes: RoIForwardLanes, outChannels: string) {
   };
 }
 
-function binAverageWgsl(lanes: RoIForwardLanes): string {
+function binAverageWgsl(lanes: RoIForwardLanes, source: RoIAlignSource): string {
   const {value, base} = laneTypes(lanes);
+  if (source === 'table') {
+    // The same inside samples in the same order as forEachInsideSampleWgsl
+    // visits, so the same sum; the grid is the ratio on both axes.
+    return `
+// The mean over all samples of the bin; outside samples add 0 but count.
+fn roiBinAverage(k : i32, ph : i32, pw : i32, base : ${base}) -> ${value} {
+  let ratio = uniforms.samplingRatio;
+  var sum = ${value}(0.0);
+  for (var iy = 0; iy < ratio; iy++) {
+    let row = roiTableSample(k, ph * ratio + iy);
+    if (!row.inside) {
+      continue;
+    }
+    for (var ix = 0; ix < ratio; ix++) {
+      let col = roiTableSample(k, (uniforms.pooledHeight + pw) * ratio + ix);
+      if (!col.inside) {
+        continue;
+      }
+      sum += roiSampleLanes(base, row, col);
+    }
+  }
+  return sum / max(f32(ratio) * f32(ratio), 1.0);
+}
+`;
+  }
   return `
 // The mean over all samples of the bin; outside samples add 0 but count.
 fn roiBinAverage(yAxis : RoIAxis, xAxis : RoIAxis, ph : i32, pw : i32, base : ${base}) -> ${value} {
@@ -136,16 +176,48 @@ fn roiBinAverage(yAxis : RoIAxis, xAxis : RoIAxis, ph : i32, pw : i32, base : ${
 `;
 }
 
-function binMaxWgsl(lanes: RoIForwardLanes): string {
+function binMaxWgsl(lanes: RoIForwardLanes, source: RoIAlignSource): string {
   const {value, index, flag, base} = laneTypes(lanes);
-  return `
+  const struct = `
 struct RoIBinMax {
   value : ${value},
   // Index iy * gridW + ix of the winning sample in its bin; -1 when the
   // winner is outside the map or the bin has no samples (no gradient).
   winner : ${index},
 }
-
+`;
+  if (source === 'table') {
+    // Every sample in row-major order, as the cpu kernels visit them: the
+    // bin has ratio x ratio of them, never none.
+    return `${struct}
+// The largest sample of the bin, per lane, the first one on ties, with
+// samples outside the map counting as 0. A NaN sample wins only as the
+// first one, and then stays.
+fn roiBinMax(k : i32, ph : i32, pw : i32, base : ${base}) -> RoIBinMax {
+  let ratio = uniforms.samplingRatio;
+  var best = ${value}(0.0);
+  var bestIndex = ${index}(-1);
+  var bestInside = ${flag}(false);
+  for (var iy = 0; iy < ratio; iy++) {
+    let row = roiTableSample(k, ph * ratio + iy);
+    for (var ix = 0; ix < ratio; ix++) {
+      let col = roiTableSample(k, (uniforms.pooledHeight + pw) * ratio + ix);
+      let inside = row.inside && col.inside;
+      var v = ${value}(0.0);
+      if (inside) {
+        v = roiSampleLanes(base, row, col);
+      }
+      let better = ${flag}(iy == 0 && ix == 0) | (v > best);
+      best = select(best, v, better);
+      bestIndex = select(bestIndex, ${index}(iy * ratio + ix), better);
+      bestInside = select(bestInside, ${flag}(inside), better);
+    }
+  }
+  return RoIBinMax(best, select(${index}(-1), bestIndex, bestInside));
+}
+`;
+  }
+  return `${struct}
 // The first sample, in row-major order, of a bin of gridH x gridW samples
 // that lies outside rows x cols (ranges local to the bin), or -1.
 fn roiFirstSkipped(rows : vec2<i32>, cols : vec2<i32>, gridH : i32, gridW : i32) -> i32 {
@@ -207,40 +279,35 @@ fn roiBinMax(yAxis : RoIAxis, xAxis : RoIAxis, ph : i32, pw : i32, base : ${base
 
 /**
  * The user code of a RoIAlign forward program (x, boxes, boxIndices ->
- * [K,outH,outW,C]); positionSensitive: psRoiAlign's (channelMapWgsl). With
- * lanes 4, x and the output are bound as vec4s and index counts groups of
- * four channels.
+ * [K,outH,outW,C]; with source 'table', x, sampleTable, boxIndices);
+ * positionSensitive: psRoiAlign's (channelMapWgsl). With lanes 4, x and the
+ * output are bound as vec4s and index counts groups of four channels.
  */
 export function roiAlignWgsl(
     mode: RoIAlignMode, aligned: boolean, output: RoIAlignOutput,
-    positionSensitive = false, lanes: RoIForwardLanes = 1): string {
+    positionSensitive = false, lanes: RoIForwardLanes = 1, source: RoIAlignSource = 'geometry'): string {
   if (lanes === 4 && positionSensitive) {
     throw new Error('roiAlignWgsl: psRoiAlign\'s channels are not consecutive in x; use split4 lanes');
   }
   const {value, index} = laneTypes(lanes);
   const forward = forwardLanesWgsl(lanes, 'roiOutChannels()');
+  const binArgs = source === 'table' ? 'coords.x, coords.y, coords.z, base' : 'yAxis, xAxis, coords.y, coords.z, base';
   let write: string;
   if (mode === 'avg') {
-    write = forward.write('roiBinAverage(yAxis, xAxis, coords.y, coords.z, base)');
+    write = forward.write(`roiBinAverage(${binArgs})`);
   } else if (output === 'value') {
-    write = forward.write('roiBinMax(yAxis, xAxis, coords.y, coords.z, base).value');
+    write = forward.write(`roiBinMax(${binArgs}).value`);
   } else {
-    write = forward.write('roiBinMax(yAxis, xAxis, coords.y, coords.z, base).winner', true);
+    write = forward.write(`roiBinMax(${binArgs}).winner`, true);
   }
   const unreadable = output === 'value' ? forward.write(`${value}(0.0)`) : forward.write(`${index}(-1)`, true);
-  return `
-${roiAlignGeometryWgsl(aligned)}
-${roiLanesWgsl(lanes)}
-${channelMapWgsl(positionSensitive)}
-${mode === 'avg' ? binAverageWgsl(lanes) : binMaxWgsl(lanes)}
-
-fn main(index : i32) {
-  // (k, ph, pw, block of channels)
-  let coords = roiCoords(index, vec4<i32>(uniforms.numBoxes, uniforms.pooledHeight, uniforms.pooledWidth,
-                                          ${forward.blocks}));
-  if (coords.x >= uniforms.numBoxes) {
-    return;
-  }${forward.laneFirst}
+  const channelOffset = forward.channelOffset(c => `roiInputChannel(${c}, coords.y, coords.z)`);
+  const body = source === 'table' ? `
+  // An unreadable box has no inside sample in the table: y is 0, with no
+  // winner, and the clamped image is never read.
+  let batch = clamp(boxIndices[coords.x], 0, uniforms.batchSize - 1);
+  let base = roiPixelOffset(batch, 0, 0) + ${channelOffset};
+  ${write}` : `
   let box = roiReadBox(coords.x);
   if (!box.readable) {
     ${unreadable}
@@ -248,8 +315,78 @@ fn main(index : i32) {
   }
   let yAxis = roiAlignAxis(box.y1, box.y2, uniforms.pooledHeight, uniforms.height);
   let xAxis = roiAlignAxis(box.x1, box.x2, uniforms.pooledWidth, uniforms.width);
-  let base = roiPixelOffset(box.batch, 0, 0) + ${forward.channelOffset(c => `roiInputChannel(${c}, coords.y, coords.z)`)};
-  ${write}
+  let base = roiPixelOffset(box.batch, 0, 0) + ${channelOffset};
+  ${write}`;
+  return `
+${roiAlignGeometryWgsl(aligned, source === 'geometry')}
+${source === 'table' ? SAMPLE_TABLE_READ_WGSL : ''}
+${roiLanesWgsl(lanes)}
+${channelMapWgsl(positionSensitive)}
+${mode === 'avg' ? binAverageWgsl(lanes, source) : binMaxWgsl(lanes, source)}
+
+fn main(index : i32) {
+  // (k, ph, pw, block of channels)
+  let coords = roiCoords(index, vec4<i32>(uniforms.numBoxes, uniforms.pooledHeight, uniforms.pooledWidth,
+                                          ${forward.blocks}));
+  if (coords.x >= uniforms.numBoxes) {
+    return;
+  }${forward.laneFirst}${body}
+}
+`;
+}
+
+/** Entries of one box in the sample table: its row samples, then its column samples. */
+const SAMPLE_TABLE_ENTRIES_WGSL = `
+fn roiSampleTableEntries() -> i32 {
+  return (uniforms.pooledHeight + uniforms.pooledWidth) * uniforms.samplingRatio;
+}
+`;
+
+/**
+ * Reading sample t of box k from the sample table (input sampleTable, bound
+ * as vec4s: roiAlignSampleTableWgsl's entries).
+ */
+const SAMPLE_TABLE_READ_WGSL = `${SAMPLE_TABLE_ENTRIES_WGSL}
+fn roiTableSample(k : i32, t : i32) -> RoISample {
+  let entry = sampleTable[k * roiSampleTableEntries() + t];
+  var s : RoISample;
+  s.inside = entry.x >= 0.0;
+  s.low = i32(entry.x);
+  s.high = i32(entry.y);
+  s.lowWeight = entry.z;
+  s.highWeight = entry.w;
+  return s;
+}
+`;
+
+/**
+ * The sample table of a fixed samplingRatio (boxes, boxIndices -> vec4s
+ * [K, (outH + outW) * ratio]): per box, its row samples t then its column
+ * samples u, each the RoISample that roiAxisSample gives, as (low, high,
+ * lowWeight, highWeight), low = -1 outside the map. Every sample of an
+ * unreadable box is outside. One invocation per entry.
+ */
+export function roiAlignSampleTableWgsl(aligned: boolean): string {
+  return `
+${roiAlignGeometryWgsl(aligned)}
+${SAMPLE_TABLE_ENTRIES_WGSL}
+fn main(index : i32) {
+  let k = index / roiSampleTableEntries();
+  if (k >= uniforms.numBoxes) {
+    return;
+  }
+  let t = index - k * roiSampleTableEntries();
+  let rows = uniforms.pooledHeight * uniforms.samplingRatio;
+  let box = roiReadBox(k);
+  var s = RoISample();
+  if (box.readable) {
+    if (t < rows) {
+      s = roiAxisSample(roiAlignAxis(box.y1, box.y2, uniforms.pooledHeight, uniforms.height), t);
+    } else {
+      s = roiAxisSample(roiAlignAxis(box.x1, box.x2, uniforms.pooledWidth, uniforms.width), t - rows);
+    }
+  }
+  setOutputAtIndex(index, vec4<f32>(select(-1.0, f32(s.low), s.inside), f32(s.high), s.lowWeight, s.highWeight));
 }
 `;
 }
