@@ -25,13 +25,22 @@ export function runRoIAlign(
     return runOnRoITensors(backend, kernelName, program, inputs, attrs, dtype);
   }
   // A fixed ratio: every box's samples once, then the forward reads them.
-  const sampleTable = runOnRoITensors(
-      backend, kernelName, new RoIAlignSampleTableProgram(inputs.boxes.shape[0], attrs, attrs.aligned), inputs,
-      attrs, 'float32');
+  const sampleTable = runSampleTable(backend, kernelName, inputs, attrs);
   const program = new RoIAlignProgram(shape, attrs.mode, attrs.aligned, output, positionSensitive, lanes, 'table');
   return releasing(
       backend, [sampleTable],
       () => runOnRoITensors(backend, kernelName, program, {...inputs, sampleTable}, attrs, dtype));
+}
+
+/**
+ * The sample table of a fixed samplingRatio (RoIAlignSampleTableProgram),
+ * which the caller releases.
+ */
+export function runSampleTable(
+    backend: WebGPUBackend, kernelName: string, inputs: RoIInputs, attrs: RoIAlignAttrs): TensorInfo {
+  return runOnRoITensors(
+      backend, kernelName, new RoIAlignSampleTableProgram(inputs.boxes.shape[0], attrs, attrs.aligned), inputs,
+      attrs, 'float32');
 }
 
 export const roiAlignConfig: KernelConfig = {

@@ -2,6 +2,7 @@ import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
 
 import {RoIAlignAttrs, RoIAlignBoxGrad, RoIAlignGradInputs} from '../../src/kernel_names';
+import {runSampleTable} from './RoIAlign';
 import {gradientWinners} from './RoIAlignWinners';
 import {RoIAlignBoxGradProgram, RoIBoxGradSumProgram} from './roi_align_box_grad_webgpu';
 import {checkSamplingRatio, nothingToCompute, releasing, runOnRoITensors, runRoIProgram, zerosTensor} from './roi_webgpu_util';
@@ -19,12 +20,16 @@ export function alignBoxGrad(
   checkSamplingRatio(kernelName, attrs);
   if (nothingToCompute(inputs)) return zerosTensor(backend, [numBoxes, 4]);
   const bins = attrs.pooledHeight * attrs.pooledWidth;
+  // A fixed ratio: the samples and slopes come from the sample table.
+  const table = attrs.samplingRatio > 0;
   const program = new RoIAlignBoxGradProgram(
-      numBoxes, bins, attrs.mode, attrs.aligned, positionSensitive, inputs.dy.shape[3]);
+      numBoxes, bins, attrs.mode, attrs.aligned, positionSensitive, inputs.dy.shape[3], table ? 'table' : 'geometry');
   const {winner, owned} = gradientWinners(backend, kernelName, inputs, attrs);
+  const sampleTable = table ? runSampleTable(backend, kernelName, inputs, attrs) : null;
   const partial = releasing(
-      backend, [owned],
-      () => runOnRoITensors(backend, kernelName, program, {...inputs, winner}, attrs, 'float32'));
+      backend, [owned, sampleTable],
+      () => runOnRoITensors(
+          backend, kernelName, program, {...inputs, winner, ...(sampleTable ? {sampleTable} : {})}, attrs, 'float32'));
   return releasing(
       backend, [partial],
       () => runRoIProgram(

@@ -1,4 +1,5 @@
 import type {RoIAlignMode} from '../../src/kernel_names';
+import type {RoIAlignSource} from '../../shaders/wgsl/roi_align';
 import {BOX_GRAD_GROUP, boxGradInvocations, boxGradSumWgsl, ROI_BOX_GRAD_SUM_UNIFORMS, roiAlignBoxGradWgsl} from '../../shaders/wgsl/roi_align_box_grad';
 import {RoIProgram, WORKGROUP_SIZE} from './roi_webgpu_util';
 
@@ -20,20 +21,24 @@ export function boxGradPassInvocations(boxBins: number, outChannels: number): nu
 export class RoIAlignBoxGradProgram extends RoIProgram {
   shaderKey: string;
   variableNames: string[];
+  variableComponents?: number[];
 
+  /** source 'table': samples from the sample table (a fixed samplingRatio), which replaces boxes. */
   constructor(
       numBoxes: number, bins: number, private readonly mode: RoIAlignMode,
       private readonly aligned: boolean,
-      private readonly positionSensitive: boolean, outChannels: number) {
+      private readonly positionSensitive: boolean, outChannels: number,
+      private readonly source: RoIAlignSource = 'geometry') {
     super([numBoxes, bins, 4], boxGradPassInvocations(numBoxes * bins, outChannels));
-    this.variableNames =
-        mode === 'avg' ? ['x', 'dy', 'boxes', 'boxIndices'] : ['x', 'dy', 'boxes', 'boxIndices', 'winner'];
+    const table = source === 'table';
+    this.variableNames = ['x', 'dy', table ? 'sampleTable' : 'boxes', 'boxIndices', ...(mode === 'max' ? ['winner'] : [])];
+    if (table) this.variableComponents = this.variableNames.map(name => name === 'sampleTable' ? 4 : 1);
     this.shaderKey = `roiAlignBoxGrad_${mode}_${aligned ? 'aligned' : 'unaligned'}${
-        positionSensitive ? '_ps' : ''}`;
+        positionSensitive ? '_ps' : ''}${table ? '_table' : ''}`;
   }
 
   getUserCode(): string {
-    return roiAlignBoxGradWgsl(this.mode, this.aligned, this.positionSensitive);
+    return roiAlignBoxGradWgsl(this.mode, this.aligned, this.positionSensitive, this.source);
   }
 }
 

@@ -64,8 +64,8 @@ export class RoIAlignProgram extends RoIProgram {
 
 /**
  * The sample table of a fixed samplingRatio (roiAlignSampleTableWgsl): vec4s
- * [K, (outH + outW) * ratio], one invocation each. Only `aligned` is
- * compiled in.
+ * [K, (outH + outW) * ratio, 2], one invocation per entry. Only `aligned`
+ * is compiled in.
  */
 export class RoIAlignSampleTableProgram extends RoIProgram {
   shaderKey: string;
@@ -76,7 +76,7 @@ export class RoIAlignSampleTableProgram extends RoIProgram {
   constructor(numBoxes: number, attrs: {pooledHeight: number, pooledWidth: number, samplingRatio: number},
               private readonly aligned: boolean) {
     const entries = numBoxes * (attrs.pooledHeight + attrs.pooledWidth) * attrs.samplingRatio;
-    super([entries, 4], entries);
+    super([entries, 8], entries);
     this.shaderKey = `roiAlignSampleTable_${aligned ? 'aligned' : 'unaligned'}`;
   }
 

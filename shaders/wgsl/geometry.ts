@@ -358,6 +358,37 @@ fn roiAxisBinInside(axis : RoIAxis, b : i32) -> vec2<i32> {
 `;
 }
 
+/** Entries of one box in the sample table (a fixed samplingRatio): its row samples, then its column samples. */
+export const ROI_SAMPLE_TABLE_ENTRIES_WGSL = `
+fn roiSampleTableEntries() -> i32 {
+  return (uniforms.pooledHeight + uniforms.pooledWidth) * uniforms.samplingRatio;
+}
+`;
+
+/**
+ * Reading sample t of box k from the sample table (input sampleTable, bound
+ * as vec4s; kernels/webgpu's RoIAlignSampleTableProgram writes it): per
+ * entry the RoISample as (low, high, lowWeight, highWeight), low = -1
+ * outside the map, then its roiAxisSlope. The samples and slopes that
+ * roiAlignGeometryWgsl gives, worked out once per box.
+ */
+export const ROI_SAMPLE_TABLE_WGSL = `${ROI_SAMPLE_TABLE_ENTRIES_WGSL}
+fn roiTableSample(k : i32, t : i32) -> RoISample {
+  let entry = sampleTable[2 * (k * roiSampleTableEntries() + t)];
+  var s : RoISample;
+  s.inside = entry.x >= 0.0;
+  s.low = i32(entry.x);
+  s.high = i32(entry.y);
+  s.lowWeight = entry.z;
+  s.highWeight = entry.w;
+  return s;
+}
+
+fn roiTableSlope(k : i32, t : i32) -> vec2<f32> {
+  return sampleTable[2 * (k * roiSampleTableEntries() + t) + 1].xy;
+}
+`;
+
 /**
  * WGSL statements that run `body` for every sample of bin (ph, pw) that lies
  * inside the map, in row-major order, with the sample numbers ty, tx and

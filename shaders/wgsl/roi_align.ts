@@ -14,7 +14,7 @@
  * 'geometry'.
  */
 import type {RoIAlignMode} from '../../src/kernel_names';
-import {channelMapWgsl, forEachInsideSampleWgsl, ROI_ALIGN_READ4_WGSL, ROI_ALIGN_READ_WGSL, roiAlignGeometryWgsl} from './geometry';
+import {channelMapWgsl, forEachInsideSampleWgsl, ROI_ALIGN_READ4_WGSL, ROI_ALIGN_READ_WGSL, roiAlignGeometryWgsl, ROI_SAMPLE_TABLE_ENTRIES_WGSL, ROI_SAMPLE_TABLE_WGSL} from './geometry';
 
 /** What a RoIAlign forward program writes per output element. */
 export type RoIAlignOutput = 'value'|'winner';
@@ -319,7 +319,7 @@ export function roiAlignWgsl(
   ${write}`;
   return `
 ${roiAlignGeometryWgsl(aligned, source === 'geometry')}
-${source === 'table' ? SAMPLE_TABLE_READ_WGSL : ''}
+${source === 'table' ? ROI_SAMPLE_TABLE_WGSL : ''}
 ${roiLanesWgsl(lanes)}
 ${channelMapWgsl(positionSensitive)}
 ${mode === 'avg' ? binAverageWgsl(lanes, source) : binMaxWgsl(lanes, source)}
@@ -335,41 +335,17 @@ fn main(index : i32) {
 `;
 }
 
-/** Entries of one box in the sample table: its row samples, then its column samples. */
-const SAMPLE_TABLE_ENTRIES_WGSL = `
-fn roiSampleTableEntries() -> i32 {
-  return (uniforms.pooledHeight + uniforms.pooledWidth) * uniforms.samplingRatio;
-}
-`;
-
-/**
- * Reading sample t of box k from the sample table (input sampleTable, bound
- * as vec4s: roiAlignSampleTableWgsl's entries).
- */
-const SAMPLE_TABLE_READ_WGSL = `${SAMPLE_TABLE_ENTRIES_WGSL}
-fn roiTableSample(k : i32, t : i32) -> RoISample {
-  let entry = sampleTable[k * roiSampleTableEntries() + t];
-  var s : RoISample;
-  s.inside = entry.x >= 0.0;
-  s.low = i32(entry.x);
-  s.high = i32(entry.y);
-  s.lowWeight = entry.z;
-  s.highWeight = entry.w;
-  return s;
-}
-`;
-
 /**
  * The sample table of a fixed samplingRatio (boxes, boxIndices -> vec4s
- * [K, (outH + outW) * ratio]): per box, its row samples t then its column
- * samples u, each the RoISample that roiAxisSample gives, as (low, high,
- * lowWeight, highWeight), low = -1 outside the map. Every sample of an
- * unreadable box is outside. One invocation per entry.
+ * [K, (outH + outW) * ratio, 2]): per box, its row samples t then its column
+ * samples u, each as ROI_SAMPLE_TABLE_WGSL reads it, worked out by
+ * roiAxisSample and roiAxisSlope. Every sample of an unreadable box is
+ * outside. One invocation per entry.
  */
 export function roiAlignSampleTableWgsl(aligned: boolean): string {
   return `
 ${roiAlignGeometryWgsl(aligned)}
-${SAMPLE_TABLE_ENTRIES_WGSL}
+${ROI_SAMPLE_TABLE_ENTRIES_WGSL}
 fn main(index : i32) {
   let k = index / roiSampleTableEntries();
   if (k >= uniforms.numBoxes) {
@@ -379,14 +355,20 @@ fn main(index : i32) {
   let rows = uniforms.pooledHeight * uniforms.samplingRatio;
   let box = roiReadBox(k);
   var s = RoISample();
+  var slope = vec2<f32>(0.0);
   if (box.readable) {
     if (t < rows) {
-      s = roiAxisSample(roiAlignAxis(box.y1, box.y2, uniforms.pooledHeight, uniforms.height), t);
+      let axis = roiAlignAxis(box.y1, box.y2, uniforms.pooledHeight, uniforms.height);
+      s = roiAxisSample(axis, t);
+      slope = roiAxisSlope(axis, t, s);
     } else {
-      s = roiAxisSample(roiAlignAxis(box.x1, box.x2, uniforms.pooledWidth, uniforms.width), t - rows);
+      let axis = roiAlignAxis(box.x1, box.x2, uniforms.pooledWidth, uniforms.width);
+      s = roiAxisSample(axis, t - rows);
+      slope = roiAxisSlope(axis, t - rows, s);
     }
   }
-  setOutputAtIndex(index, vec4<f32>(select(-1.0, f32(s.low), s.inside), f32(s.high), s.lowWeight, s.highWeight));
+  setOutputAtIndex(2 * index, vec4<f32>(select(-1.0, f32(s.low), s.inside), f32(s.high), s.lowWeight, s.highWeight));
+  setOutputAtIndex(2 * index + 1, vec4<f32>(slope, 0.0, 0.0));
 }
 `;
 }

@@ -8,7 +8,8 @@
  * memory adds the lanes. The second pass adds the bins of each box in order.
  */
 import type {RoIAlignMode} from '../../src/kernel_names';
-import {channelMapWgsl, ROI_ALIGN_READ_WGSL, roiAlignGeometryWgsl} from './geometry';
+import type {RoIAlignSource} from './roi_align';
+import {channelMapWgsl, ROI_ALIGN_READ_WGSL, roiAlignGeometryWgsl, ROI_SAMPLE_TABLE_WGSL} from './geometry';
 
 /**
  * Invocations per workgroup of the box gradient's first pass: RoIProgram's
@@ -182,6 +183,81 @@ fn roiBinBoxGrad(
 
 
 /**
+ * Both modes' roiBinBoxGrad with a fixed samplingRatio: each sample and its
+ * slopes are read from the sample table (ROI_SAMPLE_TABLE_WGSL), the same
+ * values that the geometry gives, so the sums are the same, in the same
+ * order. An unreadable box's samples are all outside: it adds nothing.
+ */
+const BIN_TABLE_WGSL: Record<RoIAlignMode, string> = {
+  avg: `
+fn roiBinBoxGrad(k : i32, ph : i32, pw : i32, base : i32, dyBase : i32, first : i32, step : i32) -> vec4<f32> {
+  let ratio = uniforms.samplingRatio;
+  let count = max(f32(ratio) * f32(ratio), 1.0);
+  var grad = vec4<f32>(0.0);
+  for (var iy = 0; iy < ratio; iy++) {
+    let ty = ph * ratio + iy;
+    let row = roiTableSample(k, ty);
+    if (!row.inside) {
+      continue;
+    }
+    let dRow = roiTableSlope(k, ty);
+    for (var ix = 0; ix < ratio; ix++) {
+      let tx = (uniforms.pooledHeight + pw) * ratio + ix;
+      let col = roiTableSample(k, tx);
+      if (!col.inside) {
+        continue;
+      }
+      let dCol = roiTableSlope(k, tx);
+      var alongRows = 0.0;
+      var alongCols = 0.0;
+      for (var c = first; c < roiOutChannels(); c += step) {
+        let g = dy[dyBase + c];
+        let v = roiReadCorners(base + roiInputChannel(c, ph, pw), row, col);
+        alongRows += g * roiSlopeAlongRows(v, col);
+        alongCols += g * roiSlopeAlongCols(v, row);
+      }
+      grad += roiSlopesBoxGrad(dRow, dCol, alongRows / count, alongCols / count);
+    }
+  }
+  return grad;
+}
+`,
+  max: `
+fn roiBinBoxGrad(k : i32, ph : i32, pw : i32, base : i32, dyBase : i32, first : i32, step : i32) -> vec4<f32> {
+  let ratio = uniforms.samplingRatio;
+  var grad = vec4<f32>(0.0);
+  for (var c = first; c < roiOutChannels(); c += step) {
+    let won = winner[dyBase + c];
+    if (won < 0) {
+      continue;
+    }
+    let iy = won / ratio;
+    let ty = ph * ratio + iy;
+    let tx = (uniforms.pooledHeight + pw) * ratio + (won - iy * ratio);
+    let row = roiTableSample(k, ty);
+    let col = roiTableSample(k, tx);
+    // A winner is inside; this keeps other winners from reading outside x.
+    if (!row.inside || !col.inside) {
+      continue;
+    }
+    let g = dy[dyBase + c];
+    let v = roiReadCorners(base + roiInputChannel(c, ph, pw), row, col);
+    grad += roiSlopesBoxGrad(
+        roiTableSlope(k, ty), roiTableSlope(k, tx), g * roiSlopeAlongRows(v, col), g * roiSlopeAlongCols(v, row));
+  }
+  return grad;
+}
+`,
+};
+
+/** Both modes' per-bin step with the sample table. */
+const BIN_TABLE_PER_BIN_WGSL = `
+    // An unreadable box's batch is clamped but never read: it has no inside sample.
+    let batch = clamp(boxIndices[k], 0, uniforms.batchSize - 1);
+    let g = roiBinBoxGrad(k, ph, pw, roiPixelOffset(batch, 0, 0), boxBin * roiOutChannels(), first, step);
+    grad = array<f32, 4>(g.x, g.y, g.z, g.w);`;
+
+/**
  * Channels each lane of the first pass aims to take. Every lane still works
  * out its box's axes and reads the shared samples, and on SwiftShader (a CPU)
  * the extra lanes and barriers cost more than they save: measured there
@@ -279,17 +355,28 @@ ${perBin}
  * Pass 1 user code: x, dy, boxes, boxIndices (and winner for 'max') ->
  * partial [K, outH*outW, 4], a bin's channels spread over lanes
  * (boxGradLanesMainWgsl); positionSensitive: psRoiAlign's (channelMapWgsl).
+ * With source 'table' (a fixed samplingRatio) the sample table takes the
+ * place of boxes.
  */
 export function roiAlignBoxGradWgsl(
-    mode: RoIAlignMode, aligned: boolean, positionSensitive = false): string {
+    mode: RoIAlignMode, aligned: boolean, positionSensitive = false, source: RoIAlignSource = 'geometry'): string {
+  const table = source === 'table';
+  let bins: string;
+  if (table) {
+    bins = `${BIN_TABLE_WGSL[mode]}
+${boxGradLanesMainWgsl(4, 'roiOutChannels()', BIN_TABLE_PER_BIN_WGSL)}`;
+  } else {
+    bins = mode === 'avg' ? `${BIN_AVG_WGSL}
+${boxGradLanesMainWgsl(4, 'roiOutChannels()', BIN_AVG_PER_BIN_WGSL, BIN_AVG_SHARED_WGSL)}` : `${BIN_MAX_WGSL}
+${boxGradLanesMainWgsl(4, 'roiOutChannels()', BIN_MAX_PER_BIN_WGSL)}`;
+  }
   return `
-${roiAlignGeometryWgsl(aligned)}
+${roiAlignGeometryWgsl(aligned, !table)}
+${table ? ROI_SAMPLE_TABLE_WGSL : ''}
 ${ROI_ALIGN_READ_WGSL}
 ${channelMapWgsl(positionSensitive)}
 ${SAMPLE_BOX_GRAD_WGSL}
-${mode === 'avg' ? BIN_AVG_WGSL : BIN_MAX_WGSL}
-${mode === 'avg' ? boxGradLanesMainWgsl(4, 'roiOutChannels()', BIN_AVG_PER_BIN_WGSL, BIN_AVG_SHARED_WGSL) :
-                   boxGradLanesMainWgsl(4, 'roiOutChannels()', BIN_MAX_PER_BIN_WGSL)}
+${bins}
 `;
 }
 
