@@ -127,4 +127,41 @@ describeEachBackend('roiAlign max: winners computed once per step', (backend) =>
          }));
     });
   }
+
+  // Worked out by hand from the definition (the max runs over the bin's
+  // samples in row-major order, starting from the first, outside ones
+  // counting as 0, and takes a sample only when strictly greater). The map's
+  // rows are [NaN, 1, 5, 2] and [NaN, 0, 0, 0]; the box [-3, 0, 3, 1] has
+  // one row sample at y = 0.5 (adaptive grid) and six column samples at
+  // x = -2.5, -1.5 (outside), -0.5, 0.5 (both read the NaN), 1.5 (1.5) and
+  // 2.5 (1.75). So the outside sample's 0 comes first, the NaNs never win,
+  // and sample 5 does. A fixed ratio of 6 gives six row samples, y = 1/12,
+  // 3/12, ..., whose values fall with y: the first row's sample 5 wins,
+  // 3.5 * 11/12.
+  const expectedY: Record<number, number> = {0: 1.75, 6: 3.5 * 11 / 12};
+  for (const samplingRatio of [0, 6]) {
+    for (const wasm of cpuWasmChoices(backend)) {
+      it(`a NaN after an outside sample does not win, samplingRatio=${samplingRatio}${cpuPathName(wasm)}`,
+         () => withCpuWasm(wasm, async () => {
+           const x = tf.tensor4d([NaN, 1, 5, 2, NaN, 0, 0, 0], [1, 2, 4, 1]);
+           const boxes = tf.tensor2d([[-3, 0, 3, 1]]);
+           const boxIndices = tf.tensor1d([0], 'int32');
+           const attrs: RoIAlignAttrs = {
+             pooledHeight: 1, pooledWidth: 1, spatialScale: 1, samplingRatio, aligned: false, mode: 'max'
+           };
+           const y = roiAlign(x, boxes, boxIndices, 1, {samplingRatio, mode: 'max'});
+           const winners = tf.engine().runKernel(RoIAlignWinners, {x, boxes, boxIndices}, {...attrs}) as tf.Tensor;
+           checkClose(await values(y), [expectedY[samplingRatio]], 'y');
+           expect(Array.from(await values(winners))).toEqual([5]);
+           if (samplingRatio === 0) {
+             const dx = tf.engine().runKernel(
+                            RoIAlignGrad, {dy: tf.ones([1, 1, 1, 1]), x, boxes, boxIndices, winners}, {...attrs}) as
+                 tf.Tensor;
+             checkClose(await values(dx), [0, 0, 0.25, 0.25, 0, 0, 0.25, 0.25], 'dx');
+             dx.dispose();
+           }
+           tf.dispose([x, boxes, boxIndices, y, winners]);
+         }));
+    }
+  }
 });
