@@ -115,6 +115,35 @@ describeEachBackend('roiAlignRotated', () => {
        });
   }
 
+  // An odd output width and an odd C: webgl's packed y has blocks missing their second bin or
+  // channel. A NaN box and a batch index past N read nothing.
+  const manyBoxCases = [
+    {samplingRatio: 2, spatialScale: 1, angleUnit: 'degrees', clockwise: false, seed: 24},
+    {samplingRatio: 0, spatialScale: 0.5, angleUnit: 'radians', clockwise: true, seed: 25},
+  ] as const;
+  for (const c of manyBoxCases) {
+    it(`120 boxes, outW 5, C 45: y against the float64 reference (samplingRatio=${c.samplingRatio}, ${
+           c.angleUnit}, clockwise=${c.clockwise})`,
+       async () => {
+         const shape = [2, 12, 15, 45], numBoxes = 120, outH = 3, outW = 5;
+         const {x, boxes, boxIndices} = randomCase(shape, numBoxes, outH, outW, c.spatialScale, c.seed);
+         if (c.angleUnit === 'radians') {
+           for (let k = 0; k < numBoxes; k++) boxes[5 * k + 4] *= Math.PI / 180;
+         }
+         boxes[5 * 7] = NaN;
+         boxIndices[11] = shape[0];
+         const xt = tf.tensor4d(x, shape as [number, number, number, number]);
+         const bt = tf.tensor2d(boxes, [numBoxes, 5]);
+         const it = tf.tensor1d(boxIndices, 'int32');
+         const {samplingRatio, spatialScale, angleUnit, clockwise} = c;
+         const y = roiAlignRotated(xt, bt, it, [outH, outW], {samplingRatio, spatialScale, angleUnit, clockwise});
+         const expected = refRoiAlignRotated(
+             {x, shape, boxes, boxIndices}, {outH, outW, samplingRatio, spatialScale, angleUnit, clockwise});
+         await expectTensorClose(y, [numBoxes, outH, outW, shape[3]], expected, 'y');
+         tf.dispose([xt, bt, it, y]);
+       });
+  }
+
   const N = 2, H = 6, W = 7, C = 2;
   let x: tf.Tensor4D, indices: tf.Tensor1D;
   beforeAll(() => {

@@ -1,11 +1,15 @@
 import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
-import {util} from '@tensorflow/tfjs-core';
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
 import {RoIAlignRotated, RoIAlignRotatedAttrs, RoIInputs} from '../../src/kernel_names';
-import {RoIAlignRotatedProgram} from './roi_align_rotated_gpu';
+import {RoIAlignRotatedPackedProgram} from './roi_align_rotated_gpu';
+import {packedTexels} from './roi_program';
 import {binOutputShape, requireTexturesFit, requireWebGL2, rotatedUniforms, runOnBins} from './run_roi_program';
 
+/**
+ * y comes out in tfjs's packed layout, as roiAlign's does, each fragment
+ * computing two bins in two channels from one box.
+ */
 export function roiAlignRotated(args: {
   inputs: RoIInputs,
   backend: MathBackendWebGL,
@@ -13,11 +17,11 @@ export function roiAlignRotated(args: {
 }): TensorInfo {
   requireWebGL2(RoIAlignRotated);
   requireTexturesFit(
-      RoIAlignRotated, {x: args.inputs.x.shape, y: binOutputShape(args.inputs, args.attrs)});
+      RoIAlignRotated, {x: args.inputs.x.shape, y: binOutputShape(args.inputs, args.attrs)}, ['y']);
   const {inputs, backend, attrs} = args;
   return runOnBins(
       backend, inputs, attrs, rotatedUniforms(inputs.x.shape, inputs.boxes.shape[0], attrs),
-      shape => new RoIAlignRotatedProgram(util.sizeFromShape(shape)));
+      shape => new RoIAlignRotatedPackedProgram(packedTexels(shape)));
 }
 
 export const roiAlignRotatedConfig: KernelConfig = {

@@ -4,14 +4,14 @@
  * (ROI_ALIGN_ROTATED_UNIFORMS), so one compiled program serves every call.
  */
 import {roiBoxGradSumShader} from '../../shaders/glsl/roi_align';
-import {ROI_ALIGN_ROTATED_UNIFORMS, roiAlignRotatedBoxGradShader, roiAlignRotatedForwardShader, roiAlignRotatedGradShader, ROTATED_BOX_TABLE_COORDINATES} from '../../shaders/glsl/roi_align_rotated';
+import {ROI_ALIGN_ROTATED_UNIFORMS, roiAlignRotatedBoxGradShader, roiAlignRotatedPackedForwardShader, roiAlignRotatedGradShader, ROTATED_BOX_TABLE_COORDINATES} from '../../shaders/glsl/roi_align_rotated';
 import {cullInputs, ROI_CULL_UNIFORMS} from '../../shaders/glsl/roi_cull';
 import {PackedRoIProgram, RoIProgram} from './roi_program';
 
-/** y [K, outH, outW, C]. */
-export class RoIAlignRotatedProgram extends RoIProgram {
-  constructor(outputSize: number) {
-    super(['roiX', 'roiBoxTable'], roiAlignRotatedForwardShader(), ROI_ALIGN_ROTATED_UNIFORMS, 'result', outputSize);
+/** y [K, outH, outW, C] in tfjs's packed layout (run with runPackedRoIProgram). */
+export class RoIAlignRotatedPackedProgram extends PackedRoIProgram {
+  constructor(texels: number) {
+    super(['roiX', 'roiBoxTable'], roiAlignRotatedPackedForwardShader(), ROI_ALIGN_ROTATED_UNIFORMS, texels);
   }
 }
 

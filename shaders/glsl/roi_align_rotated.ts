@@ -2,10 +2,11 @@
  * The RoIAlignRotated programs' shaders: each bin's mean, dx as a gather, and
  * the box gradient as per-bin shares (summed by roiBoxGradSumShader(5)). All
  * of them sample through ROI_ALIGN_ROTATED_GEOMETRY_GLSL and read x through
- * ROI_ALIGN_SAMPLING_GLSL, as RoIAlign's do.
+ * ROI_ALIGN_SAMPLING_GLSL (the forward two channels at a time, through
+ * ROI_ALIGN_PAIR_VALUE_GLSL), as RoIAlign's do.
  */
-import {ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_ROTATED_GEOMETRY_GLSL, ROI_ALIGN_SAMPLING_GLSL} from './roi_align_geometry';
-import {BIN_OUTPUT_START, CustomUniforms, EXACT_ARITHMETIC_GLSL, flatPairReader, flatReader, OUTPUT_INDEX_GLSL, outputStart, ROI_ALIGN_UNIFORMS} from './roi_common';
+import {ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_PAIR_VALUE_GLSL, ROI_ALIGN_ROTATED_GEOMETRY_GLSL, ROI_ALIGN_SAMPLING_GLSL} from './roi_align_geometry';
+import {CustomUniforms, EXACT_ARITHMETIC_GLSL, flatPairReader, flatReader, OUTPUT_INDEX_GLSL, outputStart, PACKED_BIN_BLOCK_GLSL, PACKED_OUTPUT_INDEX_GLSL, ROI_ALIGN_UNIFORMS} from './roi_common';
 import {culledGatherMain, cullInputs} from './roi_cull';
 
 /** RoIAlign's uniforms and the signed radians per unit of the boxes' angle. */
@@ -24,27 +25,53 @@ function rotatedPrelude(inputs: string[], readsX: boolean): string {
   ].join('\n');
 }
 
-/** Box k; an unreadable box outputs 0. */
-const READ_ROTATED_BOX = `
+/** Box k; an unreadable box outputs `nothing`. */
+function readRotatedBox(nothing: string): string {
+  return `
   RoIRotatedBox box = roiRotatedBox(k);
   if (box.batch < 0) {
-    setOutput(0.0);
+    setOutput(${nothing});
     return;
   }
   int imageBase = box.batch * roiXDims.y * roiXDims.z * roiXDims.w;
 `;
+}
 
-/** y [K, outH, outW, C]. Inputs: roiX, roiBoxTable. */
-export function roiAlignRotatedForwardShader(): string {
-  return `${rotatedPrelude(['roiX', 'roiBoxTable'], true)}
+/**
+ * y [K, outH, outW, C] in tfjs's packed layout: one fragment per 2 x 2 block
+ * of (pw, c) (PACKED_BIN_BLOCK_GLSL), xyzw = (pw, c), (pw, c + 1),
+ * (pw + 1, c), (pw + 1, c + 1). The box's frame is computed once for the
+ * block and each sample's position once for both channels, whose corners
+ * are read in pairs; the two bins share only the box. Each component is its
+ * bin's mean in the float32 operations and order of one output per
+ * fragment. Components past the last bin or channel are 0.
+ * Inputs: roiX, roiBoxTable.
+ */
+export function roiAlignRotatedPackedForwardShader(): string {
+  return `${rotatedPrelude(['roiX', 'roiBoxTable'], false)}
+${flatPairReader('roiX')}
+${ROI_ALIGN_PAIR_VALUE_GLSL}
+${PACKED_OUTPUT_INDEX_GLSL}
+${PACKED_BIN_BLOCK_GLSL}
 void main() {
-  ${BIN_OUTPUT_START}
-  ${READ_ROTATED_BOX}
-  float sum = 0.0;
+  int k, ph, pw, c;
+  if (!roiPackedBinBlock(k, ph, pw, c)) {
+    setOutput(vec4(0.0));
+    return;
+  }
+  ${readRotatedBox('vec4(0.0)')}
+  bool secondBin = pw + 1 < roiPooledSize.y, secondChannel = c + 1 < roiXDims.w;
+  vec4 sum = vec4(0.0);
   for (int iy = 0; iy < box.gridH; iy++) {
+    int t = ph * box.gridH + iy;
     for (int ix = 0; ix < box.gridW; ix++) {
-      RoIRotatedSample s = roiRotatedSample(box, ph * box.gridH + iy, pw * box.gridW + ix);
-      sum += roiAlignValue(imageBase, s.row, s.col, c);
+      int u = pw * box.gridW + ix;
+      RoIRotatedSample s = roiRotatedSample(box, t, u);
+      sum.xy += roiAlignValuePair(imageBase, s.row, s.col, c, secondChannel);
+      if (secondBin) {
+        s = roiRotatedSample(box, t, u + box.gridW);
+        sum.zw += roiAlignValuePair(imageBase, s.row, s.col, c, secondChannel);
+      }
     }
   }
   setOutput(sum / float(max(box.gridH * box.gridW, 1)));
@@ -101,7 +128,7 @@ void main() {
   int k = at.x, ph = at.y, pw = at.z, j = at.w;
   int C = roiXDims.w;
   int dyBase = ((k * roiPooledSize.x + ph) * roiPooledSize.y + pw) * C;
-  ${READ_ROTATED_BOX}
+  ${readRotatedBox('0.0')}
   float count = float(max(box.gridH * box.gridW, 1));
   float total = 0.0;
   for (int iy = 0; iy < box.gridH; iy++) {
