@@ -58,7 +58,7 @@ function randomCase(shape: number[], numBoxes: number, outH: number, outW: numbe
   return {x, boxes, boxIndices, dy: randomValues(random, numBoxes * outH * outW * C)};
 }
 
-describeEachBackend('roiAlignRotated', () => {
+describeEachBackend('roiAlignRotated', backend => {
   describe('golden fixtures (float64 reference of detectron2)', () => {
     for (const f of fixtures) {
       it(`${f.name}: ${f.attrs.angleUnit}${f.attrs.clockwise ? ', clockwise' : ''}`, async () => {
@@ -140,6 +140,27 @@ describeEachBackend('roiAlignRotated', () => {
          const expected = refRoiAlignRotated(
              {x, shape, boxes, boxIndices}, {outH, outW, samplingRatio, spatialScale, angleUnit, clockwise});
          await expectTensorClose(y, [numBoxes, outH, outW, shape[3]], expected, 'y');
+         // Ops that read y as it is (on webgl packed, with half-empty texels that they must not see).
+         const perBin = tf.sum(y, 3), shifted = tf.add(y, 1);
+         const binSums = new Float64Array(numBoxes * outH * outW);
+         binSums.forEach((_, i) => {
+           for (let ch = 0; ch < shape[3]; ch++) binSums[i] += expected[i * shape[3] + ch];
+         });
+         checkClose(await values(perBin), binSums, 'y summed over channels');
+         checkClose(await values(shifted), expected.map(v => v + 1), 'y plus 1', {atol: 1e-5, rtol: 1e-5});
+         tf.dispose([perBin, shifted]);
+         if (backend === 'webgl') {
+           // Where tfjs unpacks every output at once, y is unpacked before any op reads it.
+           const lazily = tf.env().getBool('WEBGL_LAZILY_UNPACK');
+           tf.env().set('WEBGL_LAZILY_UNPACK', false);
+           try {
+             const yUnpacked = roiAlignRotated(xt, bt, it, [outH, outW], {samplingRatio, spatialScale, angleUnit, clockwise});
+             checkClose(await values(yUnpacked), expected, 'y, unpacked at once');
+             yUnpacked.dispose();
+           } finally {
+             tf.env().set('WEBGL_LAZILY_UNPACK', lazily);
+           }
+         }
          tf.dispose([xt, bt, it, y]);
        });
   }
