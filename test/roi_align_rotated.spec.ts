@@ -150,14 +150,18 @@ describeEachBackend('roiAlignRotated', backend => {
          checkClose(await values(shifted), expected.map(v => v + 1), 'y plus 1', {atol: 1e-5, rtol: 1e-5});
          tf.dispose([perBin, shifted]);
          if (backend === 'webgl') {
-           // Where tfjs unpacks every output at once, y is unpacked before any op reads it.
-           const lazily = tf.env().getBool('WEBGL_LAZILY_UNPACK');
+           // Without packing, x is read unpacked and y is returned unpacked.
+           const pack = tf.env().getBool('WEBGL_PACK'), lazily = tf.env().getBool('WEBGL_LAZILY_UNPACK');
+           tf.env().set('WEBGL_PACK', false);
            tf.env().set('WEBGL_LAZILY_UNPACK', false);
            try {
-             const yUnpacked = roiAlignRotated(xt, bt, it, [outH, outW], {samplingRatio, spatialScale, angleUnit, clockwise});
-             checkClose(await values(yUnpacked), expected, 'y, unpacked at once');
-             yUnpacked.dispose();
+             const xUnpacked = tf.add(xt, 0);
+             const yUnpacked = roiAlignRotated(
+                 xUnpacked as tf.Tensor4D, bt, it, [outH, outW], {samplingRatio, spatialScale, angleUnit, clockwise});
+             checkClose(await values(yUnpacked), expected, 'y, x unpacked');
+             tf.dispose([xUnpacked, yUnpacked]);
            } finally {
+             tf.env().set('WEBGL_PACK', pack);
              tf.env().set('WEBGL_LAZILY_UNPACK', lazily);
            }
          }

@@ -8,10 +8,15 @@ import {ROI_ALIGN_ROTATED_UNIFORMS, roiAlignRotatedBoxGradShader, roiAlignRotate
 import {cullInputs, ROI_CULL_UNIFORMS} from '../../shaders/glsl/roi_cull';
 import {PackedRoIProgram, RoIProgram} from './roi_program';
 
-/** y [K, outH, outW, C] in tfjs's packed layout (run with runPackedRoIProgram). */
+/**
+ * y [K, outH, outW, C] in tfjs's packed layout (run with runPackedRoIProgram).
+ * packedX: x is read in place, packed, and the box table bound as its
+ * texture is (withTableBoundAsItIs).
+ */
 export class RoIAlignRotatedPackedProgram extends PackedRoIProgram {
-  constructor(texels: number) {
-    super(['roiX', 'roiBoxTable'], roiAlignRotatedPackedForwardShader(), ROI_ALIGN_ROTATED_UNIFORMS, texels);
+  constructor(texels: number, packedX: boolean) {
+    super(['roiX', 'roiBoxTable'], roiAlignRotatedPackedForwardShader(packedX), ROI_ALIGN_ROTATED_UNIFORMS, texels);
+    this.packedInputs = packedX;
   }
 }
 

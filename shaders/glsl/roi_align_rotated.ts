@@ -5,7 +5,7 @@
  * ROI_ALIGN_SAMPLING_GLSL (the forward two channels at a time, through
  * ROI_ALIGN_PAIR_VALUE_GLSL), as RoIAlign's do.
  */
-import {ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_PAIR_VALUE_GLSL, ROI_ALIGN_ROTATED_GEOMETRY_GLSL, ROI_ALIGN_SAMPLING_GLSL} from './roi_align_geometry';
+import {ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_PACKED_PAIR_VALUE_GLSL, ROI_ALIGN_PAIR_VALUE_GLSL, ROI_ALIGN_ROTATED_GEOMETRY_GLSL, ROI_ALIGN_SAMPLING_GLSL} from './roi_align_geometry';
 import {CustomUniforms, EXACT_ARITHMETIC_GLSL, flatPairReader, flatReader, OUTPUT_INDEX_GLSL, outputStart, PACKED_BIN_BLOCK_GLSL, PACKED_OUTPUT_INDEX_GLSL, ROI_ALIGN_UNIFORMS} from './roi_common';
 import {culledGatherMain, cullInputs} from './roi_cull';
 
@@ -25,17 +25,15 @@ function rotatedPrelude(inputs: string[], readsX: boolean): string {
   ].join('\n');
 }
 
-/** Box k; an unreadable box outputs `nothing`. */
-function readRotatedBox(nothing: string): string {
-  return `
+/** Box k; an unreadable box outputs 0. */
+const READ_ROTATED_BOX = `
   RoIRotatedBox box = roiRotatedBox(k);
   if (box.batch < 0) {
-    setOutput(${nothing});
+    setOutput(0.0);
     return;
   }
   int imageBase = box.batch * roiXDims.y * roiXDims.z * roiXDims.w;
 `;
-}
 
 /**
  * y [K, outH, outW, C] in tfjs's packed layout: one fragment per 2 x 2 block
@@ -45,12 +43,16 @@ function readRotatedBox(nothing: string): string {
  * are read in pairs; the two bins share only the box. Each component is its
  * bin's mean in the float32 operations and order of one output per
  * fragment. Components past the last bin or channel are 0.
- * Inputs: roiX, roiBoxTable.
+ * Inputs: roiX, roiBoxTable. packedX: x is read in place in tfjs's packed
+ * layout (ROI_ALIGN_PACKED_PAIR_VALUE_GLSL; a program with packed inputs,
+ * the box table bound as its texture is), else flat.
  */
-export function roiAlignRotatedPackedForwardShader(): string {
-  return `${rotatedPrelude(['roiX', 'roiBoxTable'], false)}
-${flatPairReader('roiX')}
-${ROI_ALIGN_PAIR_VALUE_GLSL}
+export function roiAlignRotatedPackedForwardShader(packedX: boolean): string {
+  const reader = packedX ? ROI_ALIGN_PACKED_PAIR_VALUE_GLSL : `${flatPairReader('roiX')}${ROI_ALIGN_PAIR_VALUE_GLSL}`;
+  // The packed reader takes the image's index rather than its flat offset.
+  const imageBase = packedX ? 'box.batch' : 'box.batch * roiXDims.y * roiXDims.z * roiXDims.w';
+  return `${rotatedPrelude(packedX ? ['roiBoxTable'] : ['roiX', 'roiBoxTable'], false)}
+${reader}
 ${PACKED_OUTPUT_INDEX_GLSL}
 ${PACKED_BIN_BLOCK_GLSL}
 void main() {
@@ -59,7 +61,12 @@ void main() {
     setOutput(vec4(0.0));
     return;
   }
-  ${readRotatedBox('vec4(0.0)')}
+  RoIRotatedBox box = roiRotatedBox(k);
+  if (box.batch < 0) {
+    setOutput(vec4(0.0));
+    return;
+  }
+  int imageBase = ${imageBase};
   bool secondBin = pw + 1 < roiPooledSize.y, secondChannel = c + 1 < roiXDims.w;
   vec4 sum = vec4(0.0);
   for (int iy = 0; iy < box.gridH; iy++) {
@@ -128,7 +135,7 @@ void main() {
   int k = at.x, ph = at.y, pw = at.z, j = at.w;
   int C = roiXDims.w;
   int dyBase = ((k * roiPooledSize.x + ph) * roiPooledSize.y + pw) * C;
-  ${readRotatedBox('0.0')}
+  ${READ_ROTATED_BOX}
   float count = float(max(box.gridH * box.gridW, 1));
   float total = 0.0;
   for (int iy = 0; iy < box.gridH; iy++) {
