@@ -58,7 +58,7 @@ function randomCase(shape: number[], numBoxes: number, outH: number, outW: numbe
   return {x, boxes, boxIndices, dy: randomValues(random, numBoxes * outH * outW * C)};
 }
 
-describeEachBackend('roiAlignRotated', () => {
+describeEachBackend('roiAlignRotated', backend => {
   describe('golden fixtures (float64 reference of detectron2)', () => {
     for (const f of fixtures) {
       it(`${f.name}: ${f.attrs.angleUnit}${f.attrs.clockwise ? ', clockwise' : ''}`, async () => {
@@ -112,6 +112,60 @@ describeEachBackend('roiAlignRotated', () => {
              await values(dboxes), numericGradient(boxes, dy, 1e-5, moved => ref({boxes: moved})), 'dboxes',
              {atol: 2e-4, rtol: 1e-3});
          tf.dispose([xt, bt, it, dyt, y, dx, dboxes]);
+       });
+  }
+
+  // An odd output width and an odd C: webgl's packed y has blocks missing their second bin or
+  // channel. A NaN box and a batch index past N read nothing.
+  const manyBoxCases = [
+    {samplingRatio: 2, spatialScale: 1, angleUnit: 'degrees', clockwise: false, seed: 24},
+    {samplingRatio: 0, spatialScale: 0.5, angleUnit: 'radians', clockwise: true, seed: 25},
+  ] as const;
+  for (const c of manyBoxCases) {
+    it(`120 boxes, outW 5, C 45: y against the float64 reference (samplingRatio=${c.samplingRatio}, ${
+           c.angleUnit}, clockwise=${c.clockwise})`,
+       async () => {
+         const shape = [2, 12, 15, 45], numBoxes = 120, outH = 3, outW = 5;
+         const {x, boxes, boxIndices} = randomCase(shape, numBoxes, outH, outW, c.spatialScale, c.seed);
+         if (c.angleUnit === 'radians') {
+           for (let k = 0; k < numBoxes; k++) boxes[5 * k + 4] *= Math.PI / 180;
+         }
+         boxes[5 * 7] = NaN;
+         boxIndices[11] = shape[0];
+         const xt = tf.tensor4d(x, shape as [number, number, number, number]);
+         const bt = tf.tensor2d(boxes, [numBoxes, 5]);
+         const it = tf.tensor1d(boxIndices, 'int32');
+         const {samplingRatio, spatialScale, angleUnit, clockwise} = c;
+         const y = roiAlignRotated(xt, bt, it, [outH, outW], {samplingRatio, spatialScale, angleUnit, clockwise});
+         const expected = refRoiAlignRotated(
+             {x, shape, boxes, boxIndices}, {outH, outW, samplingRatio, spatialScale, angleUnit, clockwise});
+         await expectTensorClose(y, [numBoxes, outH, outW, shape[3]], expected, 'y');
+         // Ops that read y as it is (on webgl packed, with half-empty texels that they must not see).
+         const perBin = tf.sum(y, 3), shifted = tf.add(y, 1);
+         const binSums = new Float64Array(numBoxes * outH * outW);
+         binSums.forEach((_, i) => {
+           for (let ch = 0; ch < shape[3]; ch++) binSums[i] += expected[i * shape[3] + ch];
+         });
+         checkClose(await values(perBin), binSums, 'y summed over channels');
+         checkClose(await values(shifted), expected.map(v => v + 1), 'y plus 1', {atol: 1e-5, rtol: 1e-5});
+         tf.dispose([perBin, shifted]);
+         if (backend === 'webgl') {
+           // Without packing, x is read unpacked and y is returned unpacked.
+           const pack = tf.env().getBool('WEBGL_PACK'), lazily = tf.env().getBool('WEBGL_LAZILY_UNPACK');
+           tf.env().set('WEBGL_PACK', false);
+           tf.env().set('WEBGL_LAZILY_UNPACK', false);
+           try {
+             const xUnpacked = tf.add(xt, 0);
+             const yUnpacked = roiAlignRotated(
+                 xUnpacked as tf.Tensor4D, bt, it, [outH, outW], {samplingRatio, spatialScale, angleUnit, clockwise});
+             checkClose(await values(yUnpacked), expected, 'y, x unpacked');
+             tf.dispose([xUnpacked, yUnpacked]);
+           } finally {
+             tf.env().set('WEBGL_PACK', pack);
+             tf.env().set('WEBGL_LAZILY_UNPACK', lazily);
+           }
+         }
+         tf.dispose([xt, bt, it, y]);
        });
   }
 

@@ -8,15 +8,17 @@
 import * as tf from '@tensorflow/tfjs';
 import type {NamedAttrMap, TensorInfo} from '@tensorflow/tfjs-core';
 
-import {RoIAlign, RoIAlignBoxGrad, RoIAlignGrad, RoIPool, RoIPoolGrad} from '../src/index';
+import {RoIAlign, RoIAlignBoxGrad, RoIAlignGrad, RoIAlignRotated, RoIPool, RoIPoolGrad} from '../src/index';
 import {RoIAlignBoxGradProgram, RoIAlignGradProgram, RoIAlignPackedProgram, RoIAlignPackedSampleTableProgram, RoIAlignProgram, RoIAlignSampleTableProgram, RoIBoxGradSumProgram} from '../kernels/webgl/roi_align_gpu';
 import {RoIPoolGradProgram, RoIPoolPackedProgram, RoIPoolWinnerProgram} from '../kernels/webgl/roi_pool_gpu';
+import {RoIAlignRotatedPackedProgram} from '../kernels/webgl/roi_align_rotated_gpu';
 import {checkClose, describeEachBackend, expectThrows, randomValues, seededRandom, values} from './harness';
 import {refRoiAlign, refRoiPool} from './reference';
+import {refRoiAlignRotated} from './reference_rotated';
 
 const PROGRAM_CLASSES = [
   RoIAlignPackedProgram, RoIAlignSampleTableProgram, RoIAlignPackedSampleTableProgram, RoIAlignProgram, RoIAlignGradProgram, RoIAlignBoxGradProgram, RoIBoxGradSumProgram,
-  RoIPoolPackedProgram, RoIPoolWinnerProgram, RoIPoolGradProgram
+  RoIPoolPackedProgram, RoIPoolWinnerProgram, RoIPoolGradProgram, RoIAlignRotatedPackedProgram
 ];
 
 interface WebGLBackendInternals {
@@ -133,7 +135,20 @@ async function checkAllKernels(backend: string, c: Case, seed: number): Promise<
   }
   await check(RoIPool, pooled, () => refRoiPool(ref, {outH, outW, spatialScale: c.spatialScale}));
   await checkGrad(RoIPoolGrad, pooled);
-  tf.dispose(Object.values(tensors));
+  // roiAlignRotated's forward on the same boxes as (cx, cy, w, h), turned: x is on the GPU by now,
+  // unpacked after an adaptive samplingRatio's RoIAlign and packed after a fixed one's.
+  const random = seededRandom(seed + 100);
+  const rotated = Float32Array.from({length: 5 * c.numBoxes}, (_, i) => {
+    const [x1, y1, x2, y2] = host.boxes.values.slice(4 * Math.floor(i / 5), 4 * Math.floor(i / 5) + 4);
+    return [(x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1, 360 * random() - 180][i % 5];
+  });
+  const rotatedBoxes = tf.tensor2d(rotated, [c.numBoxes, 5]);
+  const rotatedAttrs = {...pooled, samplingRatio: c.samplingRatio, angleUnit: 'degrees', clockwise: false} as const;
+  const yRotated = tf.engine().runKernel(
+      RoIAlignRotated, {x: tensors.x, boxes: rotatedBoxes, boxIndices: tensors.boxIndices}, rotatedAttrs) as tf.Tensor;
+  checkClose(await values(yRotated), refRoiAlignRotated({...ref, boxes: rotated}, {outH, outW, ...rotatedAttrs}),
+             `${RoIAlignRotated} (${label})`);
+  tf.dispose([rotatedBoxes, yRotated, ...Object.values(tensors)]);
 }
 
 // Different K (one box too), N, H, W, C, output size and attributes in every
@@ -159,8 +174,9 @@ describeEachBackend('webgl programs', backend => {
     for (let i = 2; i < CASES.length; i++) await checkAllKernels(backend, CASES[i], i + 1);
     if (backend === 'webgl') {
       // RoIAlign's forward (avg, max, winners), dx and box shares (avg, max)
-      // and box sum; RoIPool's forward (max, winners) and dx.
-      expect(compiled).toBeGreaterThanOrEqual(11);
+      // and box sum; RoIPool's forward (max, winners) and dx; roiAlignRotated's
+      // forward (x unpacked, x packed).
+      expect(compiled).toBeGreaterThanOrEqual(13);
       expect(compiledRoIPrograms()).toBe(compiled);
     }
   });

@@ -618,18 +618,30 @@ describeEachBackend('webgl at scale', backend => {
     const shape: Shape4 = [1, 10, 10, 9];
     const x = randomValues(random, 900);
     const boxes = Float32Array.from({length: 4 * 30}, (_, i) => (i % 4 < 2 ? 0 : 4) + random() * 5);
+    // The same boxes as (cx, cy, w, h), turned by -90 to 90 degrees.
+    const rotated = Float32Array.from({length: 5 * 30}, (_, i) => {
+      const [x1, y1, x2, y2] = boxes.slice(4 * Math.floor(i / 5), 4 * Math.floor(i / 5) + 4);
+      return [(x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1, 180 * random() - 90][i % 5];
+    });
     const inp = {x, shape, boxes, boxIndices: new Int32Array(30)};
     const t = {x: tf.tensor4d(x, shape), boxes: tf.tensor2d(boxes, [30, 4]), boxIndices: tf.zeros([30], 'int32')};
+    const rotatedBoxes = tf.tensor2d(rotated, [30, 5]);
     const attrs = {pooledHeight: 7, pooledWidth: 7, spatialScale: 1, samplingRatio: 2, aligned: false, mode: 'avg'};
+    const rotatedOptions = {outH: 7, outW: 7, spatialScale: 1, samplingRatio: 2, angleUnit: 'degrees' as const, clockwise: false};
     // y [30,7,7,9]: 13230 elements, 30 x 7 x 4 x 5 = 4200 texels packed, under 72 x 72 = 5184.
     tf.env().set('WEBGL_MAX_TEXTURE_SIZE', 72);
     try {
       const y = runKernel(RoIAlign, t, attrs);
       checkClose(await values(y), refRoiAlign(inp, {outH: 7, outW: 7, spatialScale: 1, samplingRatio: 2, aligned: false, mode: 'avg'}), 'RoIAlign, y past 72 x 72 elements');
-      y.dispose();
+      const yRotated = runKernel(
+          'RoIAlignRotated', {...t, boxes: rotatedBoxes},
+          {pooledHeight: 7, pooledWidth: 7, spatialScale: 1, samplingRatio: 2, angleUnit: 'degrees', clockwise: false});
+      checkClose(await values(yRotated), refRoiAlignRotated({...inp, boxes: rotated}, rotatedOptions),
+                 'RoIAlignRotated, y past 72 x 72 elements');
+      tf.dispose([y, yRotated]);
     } finally {
       tf.env().set('WEBGL_MAX_TEXTURE_SIZE', limit);
     }
-    tf.dispose(Object.values(t));
+    tf.dispose([rotatedBoxes, ...Object.values(t)]);
   });
 });

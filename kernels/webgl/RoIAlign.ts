@@ -1,4 +1,4 @@
-import {env, util} from '@tensorflow/tfjs-core';
+import {util} from '@tensorflow/tfjs-core';
 import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
@@ -6,22 +6,15 @@ import {RoIAlign, RoIAlignAttrs, RoIInputs} from '../../src/kernel_names';
 import type {RoIAlignForwardSource, RoIAlignReduce} from '../../shaders/glsl/roi_align';
 import {RoIAlignPackedProgram, RoIAlignPackedSampleTableProgram, RoIAlignSampleTableProgram} from './roi_align_gpu';
 import {packedTexels} from './roi_program';
-import {alignUniforms, binOutputShape, disposeAfter, requireTexturesFit, requireWebGL2, runOnBins, runPackedRoIProgram, runRoIProgram, withBoxTable, zerosInfo} from './run_roi_program';
+import {alignUniforms, binOutputShape, disposeAfter, packedXInPlace, requireTexturesFit, requireWebGL2, runOnBins, runPackedRoIProgram, runRoIProgram, withBoxTable, zerosInfo} from './run_roi_program';
 
 /**
- * Where the forward gets its samples and x (RoIAlignForwardSource). x is read
- * in place in tfjs's packed layout when it is packed (a conv output is) or
- * still on the CPU (it is then uploaded packed, as for tfjs's packed ops),
- * and is neither a slice of another tensor's texture nor a map of a single
- * row or column: those would key other compiled programs (see
- * shaders/glsl/roi_common.ts). Otherwise x is read unpacked.
+ * Where the forward gets its samples and x (RoIAlignForwardSource): x in
+ * place where packedXInPlace allows it, else unpacked.
  */
 function forwardSource(backend: MathBackendWebGL, x: TensorInfo, samplingRatio: number): RoIAlignForwardSource {
   if (!(samplingRatio > 0)) return 'geometry';
-  const data = backend.texData.get(x.dataId);
-  const [N, H, W] = x.shape;
-  const inPlace = (data.isPacked || data.texture == null) && data.slice == null && N * H > 1 && W > 1;
-  return inPlace && env().getBool('WEBGL_PACK') ? 'packed' : 'table';
+  return packedXInPlace(backend, x) !== null ? 'packed' : 'table';
 }
 
 /**
@@ -75,9 +68,7 @@ export function runPackedAlign(
     }
     const samples = runPackedRoIProgram(
         backend, new RoIAlignPackedSampleTableProgram(numBoxes * entries), [table], uniforms, [2 * numBoxes * entries, 2]);
-    // x as [N * H, W, C]: the same packed layout, and a shape whose program key no K, H, W or C changes.
-    const [N, H, W, C] = x.shape;
-    const xView = {dataId: x.dataId, shape: [N * H, W, C], dtype: x.dtype};
+    const xView = packedXInPlace(backend, x)!;
     return disposeAfter(backend, samples, () => runPackedRoIProgram(backend, program, [xView, samples], uniforms, outShape));
   });
 }

@@ -4,14 +4,19 @@
  * (ROI_ALIGN_ROTATED_UNIFORMS), so one compiled program serves every call.
  */
 import {roiBoxGradSumShader} from '../../shaders/glsl/roi_align';
-import {ROI_ALIGN_ROTATED_UNIFORMS, roiAlignRotatedBoxGradShader, roiAlignRotatedForwardShader, roiAlignRotatedGradShader, ROTATED_BOX_TABLE_COORDINATES} from '../../shaders/glsl/roi_align_rotated';
+import {ROI_ALIGN_ROTATED_UNIFORMS, roiAlignRotatedBoxGradShader, roiAlignRotatedPackedForwardShader, roiAlignRotatedGradShader, ROTATED_BOX_TABLE_COORDINATES} from '../../shaders/glsl/roi_align_rotated';
 import {cullInputs, ROI_CULL_UNIFORMS} from '../../shaders/glsl/roi_cull';
 import {PackedRoIProgram, RoIProgram} from './roi_program';
 
-/** y [K, outH, outW, C]. */
-export class RoIAlignRotatedProgram extends RoIProgram {
-  constructor(outputSize: number) {
-    super(['roiX', 'roiBoxTable'], roiAlignRotatedForwardShader(), ROI_ALIGN_ROTATED_UNIFORMS, 'result', outputSize);
+/**
+ * y [K, outH, outW, C] in tfjs's packed layout (run with runPackedRoIProgram).
+ * packedX: x is read in place, packed, and the box table bound as its
+ * texture is (withTableBoundAsItIs).
+ */
+export class RoIAlignRotatedPackedProgram extends PackedRoIProgram {
+  constructor(texels: number, packedX: boolean) {
+    super(['roiX', 'roiBoxTable'], roiAlignRotatedPackedForwardShader(packedX), ROI_ALIGN_ROTATED_UNIFORMS, texels);
+    this.packedInputs = packedX;
   }
 }
 

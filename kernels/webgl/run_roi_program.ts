@@ -259,6 +259,44 @@ export function withUnpacked(
   }
 }
 
+/**
+ * x as a packed forward reads it in place, in tfjs's packed layout, viewed as
+ * [N * H, W, C] (the same layout, and a shape whose program key no K, H, W
+ * or C changes); null where x is to be read unpacked. x is read in place
+ * when it is packed (a conv output is) or still on the CPU (it is then
+ * uploaded packed, as for tfjs's packed ops), and is neither a slice of
+ * another tensor's texture nor a map of a single row or column: those would
+ * key other compiled programs (see shaders/glsl/roi_common.ts).
+ */
+export function packedXInPlace(backend: MathBackendWebGL, x: TensorInfo): TensorInfo|null {
+  const data = backend.texData.get(x.dataId);
+  const [N, H, W, C] = x.shape;
+  const inPlace = (data.isPacked || data.texture == null) && data.slice == null && N * H > 1 && W > 1;
+  return inPlace && env().getBool('WEBGL_PACK') ? {dataId: x.dataId, shape: [N * H, W, C], dtype: x.dtype} : null;
+}
+
+/**
+ * body(view of `table`) for a program with packed inputs: tfjs would pack
+ * an unpacked input of such a program, so the table (an unpacked
+ * intermediate, which the shader reads flat, texel by texel) is marked
+ * packed for this one call, its texture and shape left as they are, and
+ * marked back before anything disposes it (the texture manager takes it
+ * back under its own packing).
+ */
+export function withTableBoundAsItIs(
+    backend: MathBackendWebGL, table: TensorInfo, body: (table: TensorInfo) => TensorInfo): TensorInfo {
+  const data = backend.texData.get(table.dataId);
+  // As it was, not false: the texture manager's key spells it out (undefined on a program's output).
+  const wasPacked = data.isPacked;
+  data.isPacked = true;
+  try {
+    // Its recorded shape, so that tfjs sees no reshape to make.
+    return body({dataId: table.dataId, shape: data.shape, dtype: table.dtype});
+  } finally {
+    data.isPacked = wasPacked;
+  }
+}
+
 /** body(temporary), then disposes the temporary. */
 export function disposeAfter(
     backend: MathBackendWebGL, temporary: TensorInfo,

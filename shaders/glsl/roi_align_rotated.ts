@@ -2,10 +2,11 @@
  * The RoIAlignRotated programs' shaders: each bin's mean, dx as a gather, and
  * the box gradient as per-bin shares (summed by roiBoxGradSumShader(5)). All
  * of them sample through ROI_ALIGN_ROTATED_GEOMETRY_GLSL and read x through
- * ROI_ALIGN_SAMPLING_GLSL, as RoIAlign's do.
+ * ROI_ALIGN_SAMPLING_GLSL (the forward two channels at a time, through
+ * ROI_ALIGN_PAIR_VALUE_GLSL), as RoIAlign's do.
  */
-import {ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_ROTATED_GEOMETRY_GLSL, ROI_ALIGN_SAMPLING_GLSL} from './roi_align_geometry';
-import {BIN_OUTPUT_START, CustomUniforms, EXACT_ARITHMETIC_GLSL, flatPairReader, flatReader, OUTPUT_INDEX_GLSL, outputStart, ROI_ALIGN_UNIFORMS} from './roi_common';
+import {ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_PACKED_PAIR_VALUE_GLSL, ROI_ALIGN_PAIR_VALUE_GLSL, ROI_ALIGN_ROTATED_GEOMETRY_GLSL, ROI_ALIGN_SAMPLING_GLSL} from './roi_align_geometry';
+import {CustomUniforms, EXACT_ARITHMETIC_GLSL, flatPairReader, flatReader, OUTPUT_INDEX_GLSL, outputStart, PACKED_BIN_BLOCK_GLSL, PACKED_OUTPUT_INDEX_GLSL, ROI_ALIGN_UNIFORMS} from './roi_common';
 import {culledGatherMain, cullInputs} from './roi_cull';
 
 /** RoIAlign's uniforms and the signed radians per unit of the boxes' angle. */
@@ -34,17 +35,50 @@ const READ_ROTATED_BOX = `
   int imageBase = box.batch * roiXDims.y * roiXDims.z * roiXDims.w;
 `;
 
-/** y [K, outH, outW, C]. Inputs: roiX, roiBoxTable. */
-export function roiAlignRotatedForwardShader(): string {
-  return `${rotatedPrelude(['roiX', 'roiBoxTable'], true)}
+/**
+ * y [K, outH, outW, C] in tfjs's packed layout: one fragment per 2 x 2 block
+ * of (pw, c) (PACKED_BIN_BLOCK_GLSL), xyzw = (pw, c), (pw, c + 1),
+ * (pw + 1, c), (pw + 1, c + 1). The box's frame is computed once for the
+ * block and each sample's position once for both channels, whose corners
+ * are read in pairs; the two bins share only the box. Each component is its
+ * bin's mean in the float32 operations and order of one output per
+ * fragment. Components past the last bin or channel are 0.
+ * Inputs: roiX, roiBoxTable. packedX: x is read in place in tfjs's packed
+ * layout (ROI_ALIGN_PACKED_PAIR_VALUE_GLSL; a program with packed inputs,
+ * the box table bound as its texture is), else flat.
+ */
+export function roiAlignRotatedPackedForwardShader(packedX: boolean): string {
+  const reader = packedX ? ROI_ALIGN_PACKED_PAIR_VALUE_GLSL : `${flatPairReader('roiX')}${ROI_ALIGN_PAIR_VALUE_GLSL}`;
+  // The packed reader takes the image's index rather than its flat offset.
+  const imageBase = packedX ? 'box.batch' : 'box.batch * roiXDims.y * roiXDims.z * roiXDims.w';
+  return `${rotatedPrelude(packedX ? ['roiBoxTable'] : ['roiX', 'roiBoxTable'], false)}
+${reader}
+${PACKED_OUTPUT_INDEX_GLSL}
+${PACKED_BIN_BLOCK_GLSL}
 void main() {
-  ${BIN_OUTPUT_START}
-  ${READ_ROTATED_BOX}
-  float sum = 0.0;
+  int k, ph, pw, c;
+  if (!roiPackedBinBlock(k, ph, pw, c)) {
+    setOutput(vec4(0.0));
+    return;
+  }
+  RoIRotatedBox box = roiRotatedBox(k);
+  if (box.batch < 0) {
+    setOutput(vec4(0.0));
+    return;
+  }
+  int imageBase = ${imageBase};
+  bool secondBin = pw + 1 < roiPooledSize.y, secondChannel = c + 1 < roiXDims.w;
+  vec4 sum = vec4(0.0);
   for (int iy = 0; iy < box.gridH; iy++) {
+    int t = ph * box.gridH + iy;
     for (int ix = 0; ix < box.gridW; ix++) {
-      RoIRotatedSample s = roiRotatedSample(box, ph * box.gridH + iy, pw * box.gridW + ix);
-      sum += roiAlignValue(imageBase, s.row, s.col, c);
+      int u = pw * box.gridW + ix;
+      RoIRotatedSample s = roiRotatedSample(box, t, u);
+      sum.xy += roiAlignValuePair(imageBase, s.row, s.col, c, secondChannel);
+      if (secondBin) {
+        s = roiRotatedSample(box, t, u + box.gridW);
+        sum.zw += roiAlignValuePair(imageBase, s.row, s.col, c, secondChannel);
+      }
     }
   }
   setOutput(sum / float(max(box.gridH * box.gridW, 1)));
