@@ -449,17 +449,19 @@ ivec4 roiRotatedCandidates(RoIRotatedBox b, int h, int w) {
  * same float32 operations and order. Components past the last bin or channel are 0.
  * Needs ROI_ALIGN_SAMPLING_GLSL, a reader of x (ROI_ALIGN_PAIR_VALUE_GLSL,
  * or ROI_ALIGN_PACKED_PAIR_VALUE_GLSL, for which imageBase is the image's
- * index) and the block's sample source: ROI_ALIGN_BLOCK_SAMPLES_GLSL,
- * ROI_ALIGN_TABLE_SAMPLES_GLSL or ROI_ALIGN_PACKED_TABLE_SAMPLES_GLSL.
+ * index), the channel map (blockValueGlsl) and the block's sample source:
+ * ROI_ALIGN_BLOCK_SAMPLES_GLSL, ROI_ALIGN_TABLE_SAMPLES_GLSL or
+ * ROI_ALIGN_PACKED_TABLE_SAMPLES_GLSL.
  */
 export const ROI_ALIGN_BLOCK_GLSL = `
 // Sample ix of bin (ph, pw) and of (ph, pw + 1) (if secondBin) at row sample sy.
-vec4 roiAlignBlockSample(int imageBase, RoIAlignAxis ax, RoIAlignSample sy, int pw, int ix, int c,
+vec4 roiAlignBlockSample(int imageBase, RoIAlignAxis ax, RoIAlignSample sy, int ph, int pw, int ix, int c,
                          bool secondBin, bool secondChannel) {
   vec4 v = vec4(0.0);
-  v.xy = roiAlignValuePair(imageBase, sy, roiBlockColSample(ax, pw * ax.grid + ix), c, secondChannel);
+  v.xy = roiAlignBinValuePair(imageBase, sy, roiBlockColSample(ax, pw * ax.grid + ix), ph, pw, c, secondChannel);
   if (secondBin) {
-    v.zw = roiAlignValuePair(imageBase, sy, roiBlockColSample(ax, (pw + 1) * ax.grid + ix), c, secondChannel);
+    v.zw = roiAlignBinValuePair(
+        imageBase, sy, roiBlockColSample(ax, (pw + 1) * ax.grid + ix), ph, pw + 1, c, secondChannel);
   }
   return v;
 }
@@ -471,7 +473,7 @@ vec4 roiAlignBlockMean(int imageBase, RoIAlignAxis ay, RoIAlignAxis ax, int ph, 
     RoIAlignSample sy = roiBlockRowSample(ay, ph * ay.grid + iy);
     if (!sy.inside) continue;
     for (int ix = 0; ix < ax.grid; ix++) {
-      sum += roiAlignBlockSample(imageBase, ax, sy, pw, ix, c, secondBin, secondChannel);
+      sum += roiAlignBlockSample(imageBase, ax, sy, ph, pw, ix, c, secondBin, secondChannel);
     }
   }
   return sum / float(max(ay.grid * ax.grid, 1));
@@ -487,7 +489,7 @@ vec4 roiAlignBlockMax(int imageBase, RoIAlignAxis ay, RoIAlignAxis ax, int ph, i
   for (int iy = 0; iy < ay.grid; iy++) {
     RoIAlignSample sy = roiBlockRowSample(ay, ph * ay.grid + iy);
     for (int ix = 0; ix < ax.grid; ix++) {
-      vec4 v = roiAlignBlockSample(imageBase, ax, sy, pw, ix, c, secondBin, secondChannel);
+      vec4 v = roiAlignBlockSample(imageBase, ax, sy, ph, pw, ix, c, secondBin, secondChannel);
       best = first ? v : mix(best, v, greaterThan(v, best));
       first = false;
     }
@@ -506,7 +508,7 @@ vec4 roiAlignBlockWinner(int imageBase, RoIAlignAxis ay, RoIAlignAxis ax, int ph
   for (int iy = 0; iy < ay.grid; iy++) {
     RoIAlignSample sy = roiBlockRowSample(ay, ph * ay.grid + iy);
     for (int ix = 0; ix < ax.grid; ix++) {
-      vec4 v = roiAlignBlockSample(imageBase, ax, sy, pw, ix, c, secondBin, secondChannel);
+      vec4 v = roiAlignBlockSample(imageBase, ax, sy, ph, pw, ix, c, secondBin, secondChannel);
       bvec4 better = first ? bvec4(true) : greaterThan(v, best);
       best = mix(best, v, better);
       float index = float(iy * ax.grid + ix);
@@ -520,6 +522,26 @@ vec4 roiAlignBlockWinner(int imageBase, RoIAlignAxis ay, RoIAlignAxis ax, int ph
   return winner;
 }
 `;
+
+/**
+ * The block reductions' values at one sample of bin (ph, pw), in output
+ * channels c and (if both) c + 1. RoIAlign's read input channels c, c + 1
+ * as a pair (roiAlignValuePair). The position-sensitive ops' read input
+ * channels roiInputChannel(c, ph, pw) and roiInputChannel(c + 1, ph, pw)
+ * (channelMapGlsl(true)), which are outH * outW apart, each through the
+ * scalar roiAlignValue, so every component is the one-output program's value;
+ * only the samples are shared. Needs channelMapGlsl(positionSensitive).
+ */
+export function blockValueGlsl(positionSensitive: boolean): string {
+  const body = positionSensitive ? `
+  float first = roiAlignValue(imageBase, sy, sx, roiInputChannel(c, ph, pw));
+  return vec2(first, both ? roiAlignValue(imageBase, sy, sx, roiInputChannel(c + 1, ph, pw)) : 0.0);` : `
+  return roiAlignValuePair(imageBase, sy, sx, c, both);`;
+  return `
+vec2 roiAlignBinValuePair(int imageBase, RoIAlignSample sy, RoIAlignSample sx, int ph, int pw, int c, bool both) {${body}
+}
+`;
+}
 
 /** The block reductions' samples, computed in the fragment (any sampling ratio). */
 export const ROI_ALIGN_BLOCK_SAMPLES_GLSL = `

@@ -155,15 +155,15 @@ export const BIN_OUTPUT_START = `
 `;
 
 /**
- * The block of y [K, outH, outW, C] (C = roiXDims.w) in tfjs's packed
+ * The block of y [K, outH, outW, C] (C = roiOutChannels()) in tfjs's packed
  * layout that this fragment writes: bins (ph, pw) and (ph, pw + 1) of box k
- * in channels c, c + 1 (pw, c even); false for a padding texel past the
- * last block. Needs PACKED_OUTPUT_INDEX_GLSL.
+ * in output channels c, c + 1 (pw, c even); false for a padding texel past
+ * the last block. Needs PACKED_OUTPUT_INDEX_GLSL and channelMapGlsl.
  */
 export const PACKED_BIN_BLOCK_GLSL = `
 bool roiPackedBinBlock(out int k, out int ph, out int pw, out int c) {
   int index = roiOutputTexel();
-  int channelPairs = (roiXDims.w + 1) / 2, binPairs = (roiPooledSize.y + 1) / 2;
+  int channelPairs = (roiOutChannels() + 1) / 2, binPairs = (roiPooledSize.y + 1) / 2;
   if (index >= roiBoxCount * roiPooledSize.x * binPairs * channelPairs) return false;
   c = 2 * (index % channelPairs);
   int rest = index / channelPairs;
