@@ -10,7 +10,7 @@
  * psRoiAlign runs with the RoIAlign uniforms, roiAligned set to 1.
  */
 import {alignPrelude} from './roi_align';
-import {BOX_GLSL, channelMapGlsl, EXACT_ARITHMETIC_GLSL, flatReader, OUTPUT_INDEX_GLSL, PACKED_BIN_BLOCK_GLSL, PACKED_OUTPUT_INDEX_GLSL} from './roi_common';
+import {BOX_GLSL, channelMapGlsl, EXACT_ARITHMETIC_GLSL, flatPairReader, flatReader, OUTPUT_INDEX_GLSL, PACKED_BIN_BLOCK_GLSL, PACKED_OUTPUT_INDEX_GLSL} from './roi_common';
 import {cullInputs, dxGatherMain} from './roi_cull';
 import {PS_ROI_POOL_GEOMETRY_GLSL, ROI_POOL_GEOMETRY_GLSL} from './roi_pool_geometry';
 
@@ -83,21 +83,18 @@ function psPoolPrelude(inputs: string[]): string {
  */
 export function psRoiPoolForwardShader(): string {
   return `${psPoolPrelude(['roiX', 'roiBoxTable'])}
+${flatPairReader('roiX')}
 ${PACKED_OUTPUT_INDEX_GLSL}
 ${PACKED_BIN_BLOCK_GLSL}
 // The means of bin (ph, pw), rows x cols, in output channels c and (if both)
 // c + 1; 0 for an empty bin, and for the second lane unless both.
 vec2 psRoiPoolBinMeanPair(int imageBase, ivec2 rows, ivec2 cols, int ph, int pw, int c, bool both) {
   if (rows.y <= rows.x || cols.y <= cols.x) return vec2(0.0);
-  ivec2 channels = ivec2(roiInputChannel(c, ph, pw), roiInputChannel(c + 1, ph, pw));
+  int first = roiInputChannel(c, ph, pw), step = roiInputChannel(c + 1, ph, pw) - first;
   vec2 sum = vec2(0.0);
   for (int h = rows.x; h < rows.y; h++) {
-    int rowBase = imageBase + h * roiXDims.z * roiXDims.w;
-    for (int w = cols.x; w < cols.y; w++) {
-      int pixel = rowBase + w * roiXDims.w;
-      sum.x += readRoiX(pixel + channels.x);
-      if (both) sum.y += readRoiX(pixel + channels.y);
-    }
+    int rowBase = imageBase + h * roiXDims.z * roiXDims.w + first;
+    for (int w = cols.x; w < cols.y; w++) sum += readRoiXStep(rowBase + w * roiXDims.w, step, both);
   }
   return sum / float((rows.y - rows.x) * (cols.y - cols.x));
 }

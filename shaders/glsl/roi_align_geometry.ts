@@ -528,14 +528,13 @@ vec4 roiAlignBlockWinner(int imageBase, RoIAlignAxis ay, RoIAlignAxis ax, int ph
  * channels c and (if both) c + 1. RoIAlign's read input channels c, c + 1
  * as a pair (roiAlignValuePair). The position-sensitive ops' read input
  * channels roiInputChannel(c, ph, pw) and roiInputChannel(c + 1, ph, pw)
- * (channelMapGlsl(true)), which are outH * outW apart, each through the
- * scalar roiAlignValue, so every component is the one-output program's value;
- * only the samples are shared. Needs channelMapGlsl(positionSensitive).
+ * (channelMapGlsl(true)), outH * outW apart (roiAlignValueStep, from the
+ * flat x only). Needs channelMapGlsl(positionSensitive).
  */
 export function blockValueGlsl(positionSensitive: boolean): string {
   const body = positionSensitive ? `
-  float first = roiAlignValue(imageBase, sy, sx, roiInputChannel(c, ph, pw));
-  return vec2(first, both ? roiAlignValue(imageBase, sy, sx, roiInputChannel(c + 1, ph, pw)) : 0.0);` : `
+  int first = roiInputChannel(c, ph, pw);
+  return roiAlignValueStep(imageBase, sy, sx, first, roiInputChannel(c + 1, ph, pw) - first, both);` : `
   return roiAlignValuePair(imageBase, sy, sx, c, both);`;
   return `
 vec2 roiAlignBinValuePair(int imageBase, RoIAlignSample sy, RoIAlignSample sx, int ph, int pw, int c, bool both) {${body}
@@ -615,19 +614,24 @@ ${TABLE_SAMPLE_DECODE_GLSL}`;
 
 /** x's values at a sample, from the flat (unpacked) x. Needs the pair reader of roiX (flatPairReader). */
 export const ROI_ALIGN_PAIR_VALUE_GLSL = `
-// roiAlignValue in channels c and (if both) c + 1.
-vec2 roiAlignValuePair(int imageBase, RoIAlignSample sy, RoIAlignSample sx, int c, bool both) {
+// roiAlignValue in channels c and (if both) c + step.
+vec2 roiAlignValueStep(int imageBase, RoIAlignSample sy, RoIAlignSample sx, int c, int step, bool both) {
   if (!sy.inside || !sx.inside) return vec2(0.0);
   int rowStride = roiXDims.z * roiXDims.w;
   int rowLow = imageBase + sy.low * rowStride;
   int rowHigh = imageBase + sy.high * rowStride;
   int colLow = sx.low * roiXDims.w + c;
   int colHigh = sx.high * roiXDims.w + c;
-  vec2 v00 = readRoiXPair(rowLow + colLow, both), v01 = readRoiXPair(rowLow + colHigh, both);
-  vec2 v10 = readRoiXPair(rowHigh + colLow, both), v11 = readRoiXPair(rowHigh + colHigh, both);
+  vec2 v00 = readRoiXStep(rowLow + colLow, step, both), v01 = readRoiXStep(rowLow + colHigh, step, both);
+  vec2 v10 = readRoiXStep(rowHigh + colLow, step, both), v11 = readRoiXStep(rowHigh + colHigh, step, both);
   vec4 weights = vec4(sy.lowWeight * sx.lowWeight, sy.lowWeight * sx.highWeight,
                       sy.highWeight * sx.lowWeight, sy.highWeight * sx.highWeight);
   return weights.x * v00 + weights.y * v01 + weights.z * v10 + weights.w * v11;
+}
+
+// roiAlignValue in channels c and (if both) c + 1.
+vec2 roiAlignValuePair(int imageBase, RoIAlignSample sy, RoIAlignSample sx, int c, bool both) {
+  return roiAlignValueStep(imageBase, sy, sx, c, 1, both);
 }
 `;
 
