@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {PsRoIAlignGrad, PsRoIPoolGrad, RoIAlign, RoIAlignBoxGrad, RoIAlignGrad, RoIAlignRotatedGrad, RoIPool, RoIPoolGrad} from '../src/index';
+import {PsRoIAlign, PsRoIAlignGrad, PsRoIPool, PsRoIPoolGrad, RoIAlign, RoIAlignBoxGrad, RoIAlignGrad, RoIAlignRotatedGrad, RoIPool, RoIPoolGrad} from '../src/index';
 import {WEBGL_SCATTER_FLAG} from '../kernels/webgl/scatter_gl';
 import {checkClose, describeEachBackend, expectThrows, randomValues, seededRandom, values} from './harness';
 import {RefAlignOptions, refRoiAlign, RefInput, refRoiPool} from './reference';
@@ -405,6 +405,41 @@ describeEachBackend('webgl at scale', backend => {
     tf.dispose([psT.dy, rotatedT.boxes, ...Object.values(t)]);
   });
 
+  it('psRoiAlign and psRoiPool forwards with an odd output width and odd Cout over many boxes and two images: the float64 reference, also as later ops read it', async () => {
+    // On webgl y is written four to a texel (two bins x two output channels),
+    // each output channel reading its own input channel: odd Cout and an odd
+    // width leave half-empty texels, which later ops must not see.
+    const random = seededRandom(38);
+    const c: Case = {shape: [2, 23, 31, 45], numBoxes: 110, out: [3, 5], spatialScale: 0.5};
+    const [N, H, W, C] = c.shape;
+    const cout = C / 15;
+    const {boxes, boxIndices} = makeBoxes(c, random);
+    boxIndices[5] = N;
+    boxIndices[6] = -1;
+    boxes[4 * 8 + 2] = NaN;
+    const x = randomValues(random, N * H * W * C);
+    const t = {x: tf.tensor4d(x, c.shape), boxes: tf.tensor2d(boxes, [c.numBoxes, 4]), boxIndices: tf.tensor1d(boxIndices, 'int32')};
+    const inp = {x, shape: c.shape, boxes, boxIndices};
+    const runs = [
+      [PsRoIAlign, 0, refPsRoiAlign], [PsRoIAlign, 2, refPsRoiAlign], [PsRoIPool, undefined, refPsRoiPool],
+    ] as const;
+    for (const [name, samplingRatio, ref] of runs) {
+      const label = `${name}${samplingRatio === undefined ? '' : `, samplingRatio ${samplingRatio}`}`;
+      const expected = ref(inp, {outH: 3, outW: 5, spatialScale: c.spatialScale, samplingRatio});
+      for (const k of [5, 6, 8]) expect(expected.slice(15 * cout * k, 15 * cout * (k + 1)).every(v => v === 0)).toBe(true);
+      const y = runKernel(name, t, {pooledHeight: 3, pooledWidth: 5, spatialScale: c.spatialScale, samplingRatio});
+      expect(y.shape).toEqual([c.numBoxes, 3, 5, cout]);
+      checkClose(await values(y), expected, label);
+      const perBin = tf.sum(y, 3), shifted = tf.add(y, 1);
+      const binSums = new Float64Array(c.numBoxes * 15);
+      for (let i = 0; i < binSums.length; i++) for (let ch = 0; ch < cout; ch++) binSums[i] += expected[i * cout + ch];
+      checkClose(await values(perBin), binSums, `${label}, summed over channels`, {atol: 1e-4, rtol: 1e-4});
+      checkClose(await values(shifted), expected.map(v => v + 1), `${label}, plus 1`, {atol: 1e-5, rtol: 1e-5});
+      tf.dispose([y, perBin, shifted]);
+    }
+    tf.dispose(Object.values(t));
+  });
+
   it('a scatter whose channels are cut into slabs under a low texture size limit: the float64 adjoint, bit-identical twice', async () => {
     const random = seededRandom(36);
     const [N, H, W, C] = BIG.shape;
@@ -639,6 +674,18 @@ describeEachBackend('webgl at scale', backend => {
       checkClose(await values(yRotated), refRoiAlignRotated({...inp, boxes: rotated}, rotatedOptions),
                  'RoIAlignRotated, y past 72 x 72 elements');
       tf.dispose([y, yRotated]);
+      // psRoI*'s y [500,2,2,3]: 6000 elements, 500 x 2 x 1 x 2 = 2000 texels packed; x [1,20,20,12] 4800.
+      const psShape: Shape4 = [1, 20, 20, 12];
+      const psX = randomValues(random, 4800);
+      const psBoxes = Float32Array.from({length: 4 * 500}, (_, i) => (i % 4 < 2 ? 0 : 9) + random() * 10);
+      const psInp = {x: psX, shape: psShape, boxes: psBoxes, boxIndices: new Int32Array(500)};
+      const u = {x: tf.tensor4d(psX, psShape), boxes: tf.tensor2d(psBoxes, [500, 4]), boxIndices: tf.zeros([500], 'int32')};
+      for (const [name, ref] of [[PsRoIAlign, refPsRoiAlign], [PsRoIPool, refPsRoiPool]] as const) {
+        const psY = runKernel(name, u, {pooledHeight: 2, pooledWidth: 2, spatialScale: 1, samplingRatio: 2});
+        checkClose(await values(psY), ref(psInp, {outH: 2, outW: 2, spatialScale: 1, samplingRatio: 2}), `${name}, y past 72 x 72 elements`);
+        psY.dispose();
+      }
+      tf.dispose(Object.values(u));
     } finally {
       tf.env().set('WEBGL_MAX_TEXTURE_SIZE', limit);
     }

@@ -1,9 +1,9 @@
 import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
-import {util} from '@tensorflow/tfjs-core';
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
 import {PsRoIPool, PsRoIPoolAttrs, RoIInputs} from '../../src/kernel_names';
 import {PsRoIPoolProgram} from './ps_roi_gpu';
+import {packedTexels} from './roi_program';
 import {binOutputShape, poolUniforms, requireTexturesFit, requireWebGL2, runOnBins} from './run_roi_program';
 
 export function psRoiPool(args: {
@@ -13,11 +13,11 @@ export function psRoiPool(args: {
 }): TensorInfo {
   requireWebGL2(PsRoIPool);
   requireTexturesFit(
-      PsRoIPool, {x: args.inputs.x.shape, y: binOutputShape(args.inputs, args.attrs, true)});
+      PsRoIPool, {x: args.inputs.x.shape, y: binOutputShape(args.inputs, args.attrs, true)}, ['y']);
   const {inputs, backend, attrs} = args;
   const {x, boxes} = inputs;
   return runOnBins(
-      backend, inputs, attrs, poolUniforms(x.shape, boxes.shape[0], attrs), shape => new PsRoIPoolProgram(util.sizeFromShape(shape)),
+      backend, inputs, attrs, poolUniforms(x.shape, boxes.shape[0], attrs), shape => new PsRoIPoolProgram(packedTexels(shape)),
       x.shape[3] / (attrs.pooledHeight * attrs.pooledWidth));
 }
 

@@ -3,15 +3,22 @@
  * its shader only; shapes and attributes arrive as uniforms set by the
  * kernels. psRoiAlign's box gradient is RoIAlign's (RoIAlignBoxGradProgram).
  */
-import {psRoiAlignForwardShader, psRoiAlignGradShader, psRoiPoolForwardShader, psRoiPoolGradShader} from '../../shaders/glsl/ps_roi';
+import {psRoiAlignGradShader, psRoiPoolForwardShader, psRoiPoolGradShader} from '../../shaders/glsl/ps_roi';
+import {roiAlignPackedForwardInputs, roiAlignPackedForwardShader} from '../../shaders/glsl/roi_align';
 import {ROI_ALIGN_UNIFORMS, ROI_POOL_UNIFORMS} from '../../shaders/glsl/roi_common';
 import {cullInputs, ROI_CULL_UNIFORMS} from '../../shaders/glsl/roi_cull';
-import {PackedRoIProgram, RoIProgram} from './roi_program';
+import {PackedRoIProgram} from './roi_program';
 
-/** psRoiAlign's y [K, outH, outW, Cout]. */
-export class PsRoIAlignProgram extends RoIProgram {
-  constructor(outputSize: number) {
-    super(['roiX', 'roiBoxTable'], psRoiAlignForwardShader(), ROI_ALIGN_UNIFORMS, 'result', outputSize);
+/**
+ * psRoiAlign's y [K, outH, outW, Cout] in tfjs's packed layout (run with
+ * runPackedRoIProgram): RoIAlign's packed 'avg' forward with the channel map,
+ * the samples computed in the fragment, once per four outputs.
+ */
+export class PsRoIAlignProgram extends PackedRoIProgram {
+  constructor(texels: number) {
+    super(
+        roiAlignPackedForwardInputs('geometry'), roiAlignPackedForwardShader('avg', 'geometry', true),
+        ROI_ALIGN_UNIFORMS, texels);
   }
 }
 
@@ -24,10 +31,10 @@ export class PsRoIAlignGradProgram extends PackedRoIProgram {
   }
 }
 
-/** psRoiPool's y [K, outH, outW, Cout]. */
-export class PsRoIPoolProgram extends RoIProgram {
-  constructor(outputSize: number) {
-    super(['roiX', 'roiBoxTable'], psRoiPoolForwardShader(), ROI_POOL_UNIFORMS, 'result', outputSize);
+/** psRoiPool's y [K, outH, outW, Cout] in tfjs's packed layout (run with runPackedRoIProgram). */
+export class PsRoIPoolProgram extends PackedRoIProgram {
+  constructor(texels: number) {
+    super(['roiX', 'roiBoxTable'], psRoiPoolForwardShader(), ROI_POOL_UNIFORMS, texels);
   }
 }
 

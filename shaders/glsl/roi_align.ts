@@ -6,7 +6,7 @@
  */
 import type {RoIAlignMode} from '../../src/kernel_names';
 
-import {ROI_ALIGN_BIN_MEAN_GLSL, ROI_ALIGN_BLOCK_GLSL, ROI_ALIGN_BLOCK_SAMPLES_GLSL, ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_PACKED_PAIR_VALUE_GLSL, ROI_ALIGN_PACKED_TABLE_SAMPLES_GLSL, ROI_ALIGN_PAIR_VALUE_GLSL, ROI_ALIGN_SAMPLING_GLSL, ROI_ALIGN_TABLE_ENTRY_GLSL, ROI_ALIGN_TABLE_SAMPLES_GLSL} from './roi_align_geometry';
+import {blockValueGlsl, ROI_ALIGN_BIN_MEAN_GLSL, ROI_ALIGN_BLOCK_GLSL, ROI_ALIGN_BLOCK_SAMPLES_GLSL, ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_PACKED_PAIR_VALUE_GLSL, ROI_ALIGN_PACKED_TABLE_SAMPLES_GLSL, ROI_ALIGN_PAIR_VALUE_GLSL, ROI_ALIGN_SAMPLING_GLSL, ROI_ALIGN_TABLE_ENTRY_GLSL, ROI_ALIGN_TABLE_SAMPLES_GLSL} from './roi_align_geometry';
 import {BIN_OUTPUT_START, BOX_GLSL, channelMapGlsl, EXACT_ARITHMETIC_GLSL, flatPairReader, flatReader, OUTPUT_INDEX_GLSL, outputStart, PACKED_BIN_BLOCK_GLSL, PACKED_OUTPUT_INDEX_GLSL} from './roi_common';
 import {cullInputs, dxGatherMain} from './roi_cull';
 
@@ -80,8 +80,13 @@ export type RoIAlignForwardSource = 'geometry'|'table'|'packed';
  * texel per 2 x 2 block of (pw, c), the blocks of each (k, ph) row-major
  * (ROI_ALIGN_BLOCK_GLSL), so that each fragment reads its box and its
  * samples once for four outputs. Inputs: roiAlignPackedForwardInputs(source).
+ * positionSensitive: psRoiAlign's y [K, outH, outW, C / (outH * outW)], each
+ * output channel reading its own input channel (blockValueGlsl), from
+ * unpacked x only (source 'geometry' or 'table').
  */
-export function roiAlignPackedForwardShader(mode: RoIAlignReduce, source: RoIAlignForwardSource): string {
+export function roiAlignPackedForwardShader(
+    mode: RoIAlignReduce, source: RoIAlignForwardSource, positionSensitive = false): string {
+  if (positionSensitive && source === 'packed') throw new Error('the position-sensitive forward reads x unpacked');
   const reduce = {avg: 'roiAlignBlockMean', max: 'roiAlignBlockMax', winner: 'roiAlignBlockWinner'}[mode];
   // What an unreadable box gives: 0, or no winner.
   const nothing = mode === 'winner' ? 'vec4(-1.0)' : 'vec4(0.0)';
@@ -121,6 +126,8 @@ export function roiAlignPackedForwardShader(mode: RoIAlignReduce, source: RoIAli
            `${flatPairReader('roiSampleTable')}${ROI_ALIGN_TABLE_ENTRY_GLSL}${ROI_ALIGN_TABLE_SAMPLES_GLSL}` :
            ROI_ALIGN_BLOCK_SAMPLES_GLSL].join('\n');
   return `${prelude}
+${channelMapGlsl(positionSensitive)}
+${blockValueGlsl(positionSensitive)}
 ${PACKED_OUTPUT_INDEX_GLSL}
 ${PACKED_BIN_BLOCK_GLSL}
 ${ROI_ALIGN_BLOCK_GLSL}
@@ -130,9 +137,8 @@ void main() {
     setOutput(vec4(0.0));
     return;
   }
-  int C = roiXDims.w;
   ${starts[source]}
-  setOutput(${reduce}(imageBase, ay, ax, ph, pw, c, pw + 1 < roiPooledSize.y, c + 1 < C));
+  setOutput(${reduce}(imageBase, ay, ax, ph, pw, c, pw + 1 < roiPooledSize.y, c + 1 < roiOutChannels()));
 }
 `;
 }

@@ -449,17 +449,19 @@ ivec4 roiRotatedCandidates(RoIRotatedBox b, int h, int w) {
  * same float32 operations and order. Components past the last bin or channel are 0.
  * Needs ROI_ALIGN_SAMPLING_GLSL, a reader of x (ROI_ALIGN_PAIR_VALUE_GLSL,
  * or ROI_ALIGN_PACKED_PAIR_VALUE_GLSL, for which imageBase is the image's
- * index) and the block's sample source: ROI_ALIGN_BLOCK_SAMPLES_GLSL,
- * ROI_ALIGN_TABLE_SAMPLES_GLSL or ROI_ALIGN_PACKED_TABLE_SAMPLES_GLSL.
+ * index), the channel map (blockValueGlsl) and the block's sample source:
+ * ROI_ALIGN_BLOCK_SAMPLES_GLSL, ROI_ALIGN_TABLE_SAMPLES_GLSL or
+ * ROI_ALIGN_PACKED_TABLE_SAMPLES_GLSL.
  */
 export const ROI_ALIGN_BLOCK_GLSL = `
 // Sample ix of bin (ph, pw) and of (ph, pw + 1) (if secondBin) at row sample sy.
-vec4 roiAlignBlockSample(int imageBase, RoIAlignAxis ax, RoIAlignSample sy, int pw, int ix, int c,
+vec4 roiAlignBlockSample(int imageBase, RoIAlignAxis ax, RoIAlignSample sy, int ph, int pw, int ix, int c,
                          bool secondBin, bool secondChannel) {
   vec4 v = vec4(0.0);
-  v.xy = roiAlignValuePair(imageBase, sy, roiBlockColSample(ax, pw * ax.grid + ix), c, secondChannel);
+  v.xy = roiAlignBinValuePair(imageBase, sy, roiBlockColSample(ax, pw * ax.grid + ix), ph, pw, c, secondChannel);
   if (secondBin) {
-    v.zw = roiAlignValuePair(imageBase, sy, roiBlockColSample(ax, (pw + 1) * ax.grid + ix), c, secondChannel);
+    v.zw = roiAlignBinValuePair(
+        imageBase, sy, roiBlockColSample(ax, (pw + 1) * ax.grid + ix), ph, pw + 1, c, secondChannel);
   }
   return v;
 }
@@ -471,7 +473,7 @@ vec4 roiAlignBlockMean(int imageBase, RoIAlignAxis ay, RoIAlignAxis ax, int ph, 
     RoIAlignSample sy = roiBlockRowSample(ay, ph * ay.grid + iy);
     if (!sy.inside) continue;
     for (int ix = 0; ix < ax.grid; ix++) {
-      sum += roiAlignBlockSample(imageBase, ax, sy, pw, ix, c, secondBin, secondChannel);
+      sum += roiAlignBlockSample(imageBase, ax, sy, ph, pw, ix, c, secondBin, secondChannel);
     }
   }
   return sum / float(max(ay.grid * ax.grid, 1));
@@ -487,7 +489,7 @@ vec4 roiAlignBlockMax(int imageBase, RoIAlignAxis ay, RoIAlignAxis ax, int ph, i
   for (int iy = 0; iy < ay.grid; iy++) {
     RoIAlignSample sy = roiBlockRowSample(ay, ph * ay.grid + iy);
     for (int ix = 0; ix < ax.grid; ix++) {
-      vec4 v = roiAlignBlockSample(imageBase, ax, sy, pw, ix, c, secondBin, secondChannel);
+      vec4 v = roiAlignBlockSample(imageBase, ax, sy, ph, pw, ix, c, secondBin, secondChannel);
       best = first ? v : mix(best, v, greaterThan(v, best));
       first = false;
     }
@@ -506,7 +508,7 @@ vec4 roiAlignBlockWinner(int imageBase, RoIAlignAxis ay, RoIAlignAxis ax, int ph
   for (int iy = 0; iy < ay.grid; iy++) {
     RoIAlignSample sy = roiBlockRowSample(ay, ph * ay.grid + iy);
     for (int ix = 0; ix < ax.grid; ix++) {
-      vec4 v = roiAlignBlockSample(imageBase, ax, sy, pw, ix, c, secondBin, secondChannel);
+      vec4 v = roiAlignBlockSample(imageBase, ax, sy, ph, pw, ix, c, secondBin, secondChannel);
       bvec4 better = first ? bvec4(true) : greaterThan(v, best);
       best = mix(best, v, better);
       float index = float(iy * ax.grid + ix);
@@ -520,6 +522,25 @@ vec4 roiAlignBlockWinner(int imageBase, RoIAlignAxis ay, RoIAlignAxis ax, int ph
   return winner;
 }
 `;
+
+/**
+ * The block reductions' values at one sample of bin (ph, pw), in output
+ * channels c and (if both) c + 1. RoIAlign's read input channels c, c + 1
+ * as a pair (roiAlignValuePair). The position-sensitive ops' read input
+ * channels roiInputChannel(c, ph, pw) and roiInputChannel(c + 1, ph, pw)
+ * (channelMapGlsl(true)), outH * outW apart (roiAlignValueStep, from the
+ * flat x only). Needs channelMapGlsl(positionSensitive).
+ */
+export function blockValueGlsl(positionSensitive: boolean): string {
+  const body = positionSensitive ? `
+  int first = roiInputChannel(c, ph, pw);
+  return roiAlignValueStep(imageBase, sy, sx, first, roiInputChannel(c + 1, ph, pw) - first, both);` : `
+  return roiAlignValuePair(imageBase, sy, sx, c, both);`;
+  return `
+vec2 roiAlignBinValuePair(int imageBase, RoIAlignSample sy, RoIAlignSample sx, int ph, int pw, int c, bool both) {${body}
+}
+`;
+}
 
 /** The block reductions' samples, computed in the fragment (any sampling ratio). */
 export const ROI_ALIGN_BLOCK_SAMPLES_GLSL = `
@@ -593,19 +614,24 @@ ${TABLE_SAMPLE_DECODE_GLSL}`;
 
 /** x's values at a sample, from the flat (unpacked) x. Needs the pair reader of roiX (flatPairReader). */
 export const ROI_ALIGN_PAIR_VALUE_GLSL = `
-// roiAlignValue in channels c and (if both) c + 1.
-vec2 roiAlignValuePair(int imageBase, RoIAlignSample sy, RoIAlignSample sx, int c, bool both) {
+// roiAlignValue in channels c and (if both) c + step.
+vec2 roiAlignValueStep(int imageBase, RoIAlignSample sy, RoIAlignSample sx, int c, int step, bool both) {
   if (!sy.inside || !sx.inside) return vec2(0.0);
   int rowStride = roiXDims.z * roiXDims.w;
   int rowLow = imageBase + sy.low * rowStride;
   int rowHigh = imageBase + sy.high * rowStride;
   int colLow = sx.low * roiXDims.w + c;
   int colHigh = sx.high * roiXDims.w + c;
-  vec2 v00 = readRoiXPair(rowLow + colLow, both), v01 = readRoiXPair(rowLow + colHigh, both);
-  vec2 v10 = readRoiXPair(rowHigh + colLow, both), v11 = readRoiXPair(rowHigh + colHigh, both);
+  vec2 v00 = readRoiXStep(rowLow + colLow, step, both), v01 = readRoiXStep(rowLow + colHigh, step, both);
+  vec2 v10 = readRoiXStep(rowHigh + colLow, step, both), v11 = readRoiXStep(rowHigh + colHigh, step, both);
   vec4 weights = vec4(sy.lowWeight * sx.lowWeight, sy.lowWeight * sx.highWeight,
                       sy.highWeight * sx.lowWeight, sy.highWeight * sx.highWeight);
   return weights.x * v00 + weights.y * v01 + weights.z * v10 + weights.w * v11;
+}
+
+// roiAlignValue in channels c and (if both) c + 1.
+vec2 roiAlignValuePair(int imageBase, RoIAlignSample sy, RoIAlignSample sx, int c, bool both) {
+  return roiAlignValueStep(imageBase, sy, sx, c, 1, both);
 }
 `;
 

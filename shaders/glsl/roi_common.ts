@@ -55,28 +55,35 @@ float ${fn}(int index) {
 }
 
 /**
- * `vec2 read<Name>Pair(int index, bool both)`: elements `index` and
- * `index + 1` of the flat (unpacked) tensor bound as `name`, the second 0
- * unless `both` (so that nothing is read past the last element). Two
- * neighbouring channels of one pixel share a row of the texture but at its
- * end, so the second position is a step, not another division.
+ * `vec2 read<Name>Step(int index, int step, bool both)`: elements `index`
+ * and `index + step` (step >= 0) of the flat (unpacked) tensor bound as
+ * `name`, the second 0 unless `both` (so that nothing is read past the last
+ * element); and `vec2 read<Name>Pair(int index, bool both)`, step 1. Two
+ * channels of one pixel (neighbours, or the position-sensitive ops' outH *
+ * outW apart) mostly share a row of the texture, so the second position is
+ * a step from the first, divided only where it leaves the row.
  */
 export function flatPairReader(name: string): string {
-  const fn = `read${name.charAt(0).toUpperCase()}${name.slice(1)}Pair`;
+  const fn = `read${name.charAt(0).toUpperCase()}${name.slice(1)}`;
   return `
-vec2 ${fn}(int index, bool both) {
+vec2 ${fn}Step(int index, int step, bool both) {
   int position = index + offset${name};
   int width = ${name}TexShape[1];
   int row = position / width;
   int col = position - row * width;
   float first = texelFetch(${name}, ivec2(col, row), 0).r;
   if (!both) return vec2(first, 0.0);
-  col++;
-  if (col == width) {
-    col = 0;
-    row++;
+  col += step;
+  if (col >= width) {
+    int rows = col / width;
+    row += rows;
+    col -= rows * width;
   }
   return vec2(first, texelFetch(${name}, ivec2(col, row), 0).r);
+}
+
+vec2 ${fn}Pair(int index, bool both) {
+  return ${fn}Step(index, 1, both);
 }
 `;
 }
@@ -155,15 +162,15 @@ export const BIN_OUTPUT_START = `
 `;
 
 /**
- * The block of y [K, outH, outW, C] (C = roiXDims.w) in tfjs's packed
+ * The block of y [K, outH, outW, C] (C = roiOutChannels()) in tfjs's packed
  * layout that this fragment writes: bins (ph, pw) and (ph, pw + 1) of box k
- * in channels c, c + 1 (pw, c even); false for a padding texel past the
- * last block. Needs PACKED_OUTPUT_INDEX_GLSL.
+ * in output channels c, c + 1 (pw, c even); false for a padding texel past
+ * the last block. Needs PACKED_OUTPUT_INDEX_GLSL and channelMapGlsl.
  */
 export const PACKED_BIN_BLOCK_GLSL = `
 bool roiPackedBinBlock(out int k, out int ph, out int pw, out int c) {
   int index = roiOutputTexel();
-  int channelPairs = (roiXDims.w + 1) / 2, binPairs = (roiPooledSize.y + 1) / 2;
+  int channelPairs = (roiOutChannels() + 1) / 2, binPairs = (roiPooledSize.y + 1) / 2;
   if (index >= roiBoxCount * roiPooledSize.x * binPairs * channelPairs) return false;
   c = 2 * (index % channelPairs);
   int rest = index / channelPairs;

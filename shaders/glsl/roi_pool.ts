@@ -3,7 +3,7 @@
  * gradient, the pixel holding it) and dx as a gather. Both find bins
  * through ROI_POOL_GEOMETRY_GLSL.
  */
-import {BIN_OUTPUT_START, BOX_GLSL, EXACT_ARITHMETIC_GLSL, flatPairReader, flatReader, OUTPUT_INDEX_GLSL, PACKED_BIN_BLOCK_GLSL, PACKED_OUTPUT_INDEX_GLSL} from './roi_common';
+import {BIN_OUTPUT_START, BOX_GLSL, channelMapGlsl, EXACT_ARITHMETIC_GLSL, flatPairReader, flatReader, OUTPUT_INDEX_GLSL, PACKED_BIN_BLOCK_GLSL, PACKED_OUTPUT_INDEX_GLSL} from './roi_common';
 import {cullInputs, dxGatherMain} from './roi_cull';
 import {ROI_POOL_BIN_MAX_GLSL, ROI_POOL_GEOMETRY_GLSL} from './roi_pool_geometry';
 
@@ -45,6 +45,7 @@ void main() {
  */
 export function roiPoolPackedForwardShader(): string {
   return `${poolPrelude(['roiX', 'roiBoxTable'], true)}
+${channelMapGlsl(false)}
 ${PACKED_OUTPUT_INDEX_GLSL}
 ${PACKED_BIN_BLOCK_GLSL}
 void main() {
