@@ -6,7 +6,7 @@
  * ROI_ALIGN_PAIR_VALUE_GLSL), as RoIAlign's do.
  */
 import {ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_PACKED_PAIR_VALUE_GLSL, ROI_ALIGN_PAIR_VALUE_GLSL, ROI_ALIGN_ROTATED_GEOMETRY_GLSL, ROI_ALIGN_SAMPLING_GLSL} from './roi_align_geometry';
-import {CustomUniforms, EXACT_ARITHMETIC_GLSL, flatPairReader, flatReader, OUTPUT_INDEX_GLSL, outputStart, PACKED_BIN_BLOCK_GLSL, PACKED_OUTPUT_INDEX_GLSL, ROI_ALIGN_UNIFORMS} from './roi_common';
+import {channelMapGlsl, CustomUniforms, EXACT_ARITHMETIC_GLSL, flatPairReader, flatReader, OUTPUT_INDEX_GLSL, outputStart, PACKED_BIN_BLOCK_GLSL, PACKED_OUTPUT_INDEX_GLSL, ROI_ALIGN_UNIFORMS} from './roi_common';
 import {culledGatherMain, cullInputs} from './roi_cull';
 
 /** RoIAlign's uniforms and the signed radians per unit of the boxes' angle. */
@@ -54,6 +54,7 @@ export function roiAlignRotatedPackedForwardShader(packedX: boolean): string {
   return `${rotatedPrelude(packedX ? ['roiBoxTable'] : ['roiX', 'roiBoxTable'], false)}
 ${reader}
 ${PACKED_OUTPUT_INDEX_GLSL}
+${channelMapGlsl(false)}
 ${PACKED_BIN_BLOCK_GLSL}
 void main() {
   int k, ph, pw, c;
