@@ -6,18 +6,19 @@
 import {multiScaleLevelIndicesShader, multiScaleLevelInputs, multiScaleRoiAlignShader, multiScaleUniforms} from '../../shaders/glsl/multi_scale_roi_align';
 import type {RoIAlignReduce} from '../../shaders/glsl/roi_align';
 import type {MultiScaleRoIAlignAttrs} from '../../src/kernel_names';
-import {RoIProgram} from './roi_program';
+import {PackedRoIProgram, RoIProgram} from './roi_program';
 import {alignUniforms, RoIUniformValues} from './run_roi_program';
 
 /**
  * y [K, outH, outW, C], or with 'winner' the 'max' winners (a kernel's
- * output too). Inputs: the box table, then the levels.
+ * output too), in tfjs's packed layout, four outputs per fragment (run with
+ * runPackedRoIProgram). Inputs: the box table, then the levels.
  */
-export class MultiScaleRoIAlignProgram extends RoIProgram {
-  constructor(outputSize: number, numLevels: number, reduce: RoIAlignReduce) {
+export class MultiScaleRoIAlignProgram extends PackedRoIProgram {
+  constructor(texels: number, numLevels: number, reduce: RoIAlignReduce) {
     super(
         ['roiBoxTable', ...multiScaleLevelInputs(numLevels)], multiScaleRoiAlignShader(numLevels, reduce),
-        multiScaleUniforms(numLevels), 'result', outputSize);
+        multiScaleUniforms(numLevels), texels);
   }
 }
 
