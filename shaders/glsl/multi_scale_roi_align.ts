@@ -1,8 +1,9 @@
 /**
  * MultiScaleRoIAlign forward in GLSL: RoIAlign's packed forward shader
- * itself (roiAlignPackedForwardShader in shaders/glsl/roi_align.ts, whose
- * samples it computes in the fragment), made to sample each box from its own
- * level. Three rewrites of that shader's text do it:
+ * itself (roiAlignPackedForwardShader in shaders/glsl/roi_align.ts, with its
+ * samples computed in the fragment or read from its sample table, whose
+ * shader is rewritten alike), made to sample each box from its own level.
+ * Rewrites of that shader's text do it:
  *
  * - the level's height and width (roiXDims.y, .z) and its scale (roiScale)
  *   become globals, set per box; N and C (roiXDims.x, .w) stay uniforms,
@@ -12,7 +13,8 @@
  *   by the box's level once per call, not once per read: so the block
  *   reductions' loops read one level's texture, and all four outputs of a
  *   fragment, which share their box, take the same branch;
- * - roiReadBox(k), which main() calls before any geometry, becomes a
+ * - roiReadBox(k), which main() calls before any geometry (the 'table'
+ *   start, which reads only the box's image, is made to), becomes a
  *   wrapper that decides the box's level (its float32 area against the
  *   level thresholds, as src/multi_scale_levels.ts), sets those globals, and
  *   makes a box without a level unreadable (output 0).
@@ -22,7 +24,7 @@
  */
 import type {CustomUniforms} from './roi_common';
 import {BOX_GLSL, flatPairReader, flatReader, OUTPUT_INDEX_GLSL, outputStart, ROI_ALIGN_UNIFORMS} from './roi_common';
-import {roiAlignPackedForwardShader} from './roi_align';
+import {roiAlignPackedForwardShader, roiSampleTableShader} from './roi_align';
 import type {RoIAlignReduce} from './roi_align';
 
 /** The input names of the levels, in order. */
@@ -191,19 +193,52 @@ function perLevelReaders(code: string, numLevels: number): string {
 }
 
 /**
+ * Where the forward gets its samples (as RoIAlignForwardSource's 'geometry'
+ * and 'table'): computed in the fragment, or with a fixed samplingRatio read
+ * from the sample table of multiScaleSampleTableShader, made at each box's
+ * level. x is read unpacked either way.
+ */
+export type MultiScaleForwardSource = 'geometry'|'table';
+
+/** The inputs of the forward: the box table, the sample table ('table'), then the levels. */
+export function multiScaleForwardInputs(numLevels: number, source: MultiScaleForwardSource): string[] {
+  return ['roiBoxTable', ...(source === 'table' ? ['roiSampleTable'] : []), ...multiScaleLevelInputs(numLevels)];
+}
+
+/**
  * y [K, outH, outW, C] in tfjs's packed layout (one texel per two bins by
  * two channels, as roiAlignPackedForwardShader's), or for 'winner' each
  * bin's winning sample at its box's level (MultiScaleRoIAlignWinners),
- * packed alike. Inputs: roiBoxTable, roiX0 .. roiX{L-1}; uniforms:
- * multiScaleUniforms.
+ * packed alike. Inputs: multiScaleForwardInputs(numLevels, source);
+ * uniforms: multiScaleUniforms.
  */
-export function multiScaleRoiAlignShader(numLevels: number, reduce: RoIAlignReduce): string {
-  let code = roiAlignPackedForwardShader(reduce, 'geometry');
+export function multiScaleRoiAlignShader(
+    numLevels: number, reduce: RoIAlignReduce, source: MultiScaleForwardSource): string {
+  let code = roiAlignPackedForwardShader(reduce, source);
+  if (source === 'table') {
+    // The box's level, not only its image, decides whether it reads anything.
+    code = rewrite(
+        code, 'int batch = int(roiReadBoxField(k, 0));', 'int batch = roiReadBox(k).batch;', 'the box\'s image');
+  }
   code = rewrite(code, flatReader('roiX'), levelReadersGlsl(numLevels), 'a reader of roiX');
   code = rewrite(code, flatPairReader('roiX'), '', 'a pair reader of roiX');
+  return withoutUnusedFunctions(perLevelReaders(decidingLevels(atLevelSize(code), numLevels), numLevels));
+}
+
+/** The map's height and width (roiXDims.y, .z) in `code` as the box's level's. */
+function atLevelSize(code: string): string {
   code = rewrite(code, /\broiXDims\.y\b/g, 'roiLevelSize.x', 'the map height');
-  code = rewrite(code, /\broiXDims\.z\b/g, 'roiLevelSize.y', 'the map width');
-  return withoutUnusedFunctions(perLevelReaders(decidingLevels(code, numLevels), numLevels));
+  return rewrite(code, /\broiXDims\.z\b/g, 'roiLevelSize.y', 'the map width');
+}
+
+/**
+ * The sample table of roiSampleTableShader (unpacked: [K, (outH + outW) *
+ * samplingRatio, 2]), each box's samples at its level, with that level's
+ * size and scale; a box without a level has none. Input: roiBoxTable;
+ * uniforms: multiScaleUniforms.
+ */
+export function multiScaleSampleTableShader(numLevels: number): string {
+  return decidingLevels(atLevelSize(`${LEVEL_GLOBALS_GLSL}${roiSampleTableShader(false)}`), numLevels);
 }
 
 /**
