@@ -267,6 +267,39 @@ function levelTensors(levels: RefLevel[], dataFormat: 'NHWC'|'NCHW' = 'NHWC'): t
   });
 }
 
+/** The MultiScaleRoIAlign kernel's attributes of a random case, in 'max' mode. */
+function kernelAttrs(c: RandomCase, levels: RefLevel[], refOptions: RefMultiScaleOptions): MultiScaleRoIAlignAttrs {
+  const exponents = refScaleExponents(levels, c.imageSize[0]);
+  const {canonicalScale, canonicalLevel} = refOptions;
+  return {
+    pooledHeight: c.outH, pooledWidth: c.outW, spatialScales: exponents.map(e => 2 ** e),
+    levelThresholds: levelThresholds(-exponents[0], levels.length, canonicalScale, canonicalLevel),
+    samplingRatio: refOptions.samplingRatio, aligned: refOptions.aligned, mode: 'max'
+  };
+}
+
+/**
+ * refMultiScaleWinners of each (box, channel) on its own, with its margin:
+ * in a large case the least margin over every bin is below float32's
+ * rounding, so winners are compared where their own margin is not.
+ */
+function refWinnersPerBoxChannel(
+    levels: RefLevel[], boxes: ArrayLike<number>, boxIndices: ArrayLike<number>,
+    o: RefMultiScaleOptions): Array<{box: number, channel: number, winners: Int32Array, margin: number}> {
+  const C = levels[0].shape[3];
+  const channelLevels = Array.from({length: C}, (_, ch) => levels.map(l => ({
+    x: Array.from({length: l.x.length / C}, (_, i) => l.x[i * C + ch]), shape: [...l.shape.slice(0, 3), 1],
+  })));
+  const found = [];
+  for (let k = 0; k < boxIndices.length; k++) {
+    for (let ch = 0; ch < C; ch++) {
+      const box = Array.from(boxes).slice(4 * k, 4 * k + 4);
+      found.push({box: k, channel: ch, ...refMultiScaleWinners(channelLevels[ch], box, [boxIndices[k]], o)});
+    }
+  }
+  return found;
+}
+
 /**
  * 'max' cases for the winners (MultiScaleRoIAlignWinners): randomCases[1]
  * (C = 2, adaptive sampling, aligned) and [2] (C = 8: webgpu's four
@@ -280,13 +313,7 @@ const winnerCases = [randomCases[1], {...randomCases[2], numBoxes: 6, seed: 65}]
   const [x1, y1, x2, y2] = boxes.slice(0, 4);
   boxes.set([x2, y1, x1, y2], 4 * (c.numBoxes - 2));
   boxIndices[c.numBoxes - 1] = c.batch;
-  const exponents = refScaleExponents(levels, c.imageSize[0]);
-  const {canonicalScale, canonicalLevel} = refOptions;
-  const attrs: MultiScaleRoIAlignAttrs = {
-    pooledHeight: c.outH, pooledWidth: c.outW, spatialScales: exponents.map(e => 2 ** e),
-    levelThresholds: levelThresholds(-exponents[0], levels.length, canonicalScale, canonicalLevel),
-    samplingRatio: refOptions.samplingRatio, aligned: refOptions.aligned, mode: 'max'
-  };
+  const attrs = kernelAttrs(c, levels, refOptions);
   const ref = (moved: {levels?: RefLevel[], boxes?: ArrayLike<number>}) =>
       refMultiScale(moved.levels ?? levels, moved.boxes ?? boxes, boxIndices, refOptions);
   return {
@@ -501,6 +528,59 @@ describeEachBackend('multiScaleRoiAlign', backend => {
       expect(empty.shape).toEqual([0, 2, 2, c.channels]);
       expect((await values(empty)).length).toBe(0);
       tf.dispose([...xs, y, empty]);
+    });
+    it('C = 45, an odd output width, 120 boxes over four levels and two images: y in both modes and the winners', async () => {
+      // On webgl y and the winners are written four to a texel (two bins by
+      // two channels): odd C and an odd width leave half-empty texels.
+      const c: RandomCase = {
+        title: 'four levels, C = 45', imageSize: [128, 160], firstLevel: 2, numLevels: 4, batch: 2, channels: 45,
+        numBoxes: 120, outH: 3, outW: 5, seed: 47, options: {samplingRatio: 2, canonicalScale: 16, canonicalLevel: 3},
+      };
+      const {levels, boxes, boxIndices, refOptions} = randomCase(c);
+      // Every sample inside every level and off its last row and column, where
+      // samples clamp onto one pixel and tie exactly: so most (box, channel)
+      // pairs have a margin that float32 cannot cross (see below).
+      const [imageH, imageW] = c.imageSize;
+      for (let k = 0; k < c.numBoxes; k++) {
+        const [x1, y1, x2, y2] = boxes.slice(4 * k, 4 * k + 4);
+        const w = Math.min(x2 - x1, 0.75 * imageW), h = Math.min(y2 - y1, 0.7 * imageH);
+        const left = Math.min(Math.max(x1, 0), 0.75 * imageW - w), top = Math.min(Math.max(y1, 0), 0.7 * imageH - h);
+        boxes.set([left, top, left + w, top + h], 4 * k);
+      }
+      // Unreadable boxes: an image past the batch, a NaN corner.
+      boxIndices[7] = c.batch;
+      boxes[4 * 9] = NaN;
+      const exponents = refScaleExponents(levels, c.imageSize[0]);
+      const used = new Set(Array.from(boxIndices, (_, k) => refLevelIndex(boxes, k, exponents, refOptions)));
+      expect(used.size).toBe(c.numLevels + 1);
+      const xs = levelTensors(levels);
+      const bt = tf.tensor2d(boxes, [c.numBoxes, 4]);
+      const indices = tf.tensor1d(boxIndices, 'int32');
+      const shape = [c.numBoxes, c.outH, c.outW, c.channels];
+      for (const mode of ['avg', 'max'] as const) {
+        const y = multiScaleRoiAlign(xs, bt, indices, [c.outH, c.outW], {...c.options, mode, imageSize: c.imageSize});
+        const expected = refMultiScale(levels, boxes, boxIndices, {...refOptions, mode});
+        await expectTensorClose(y, shape, expected, `y, ${mode}`);
+        // As a later op reads it.
+        const shifted = tf.add(y, 1);
+        checkClose(await values(shifted), expected.map(v => v + 1), `y + 1, ${mode}`, {atol: 1e-5, rtol: 1e-5});
+        tf.dispose([y, shifted]);
+      }
+      const list = [bt, indices, ...xs] as unknown as tf.NamedTensorMap;
+      const winners = tf.engine().runKernel(MultiScaleRoIAlignWinners, list, kernelAttrs(c, levels, refOptions)) as tf.Tensor;
+      expect(winners.shape).toEqual(shape);
+      const found = await values(winners);
+      let compared = 0;
+      for (const ref of refWinnersPerBoxChannel(levels, boxes, boxIndices, refOptions)) {
+        // Indices: equal, not close, where no float32 rounding can reorder the samples.
+        if (!(ref.margin > 1e-4)) continue;
+        compared++;
+        const perBox = c.outH * c.outW;
+        const actual = Array.from({length: perBox}, (_, b) => found[(ref.box * perBox + b) * c.channels + ref.channel]);
+        expect(actual).toEqual(Array.from(ref.winners));
+      }
+      expect(compared).toBeGreaterThan(0.9 * c.numBoxes * c.channels);
+      tf.dispose([...xs, bt, indices, winners]);
     });
   });
 

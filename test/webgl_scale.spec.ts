@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {PsRoIAlign, PsRoIAlignGrad, PsRoIPool, PsRoIPoolGrad, RoIAlign, RoIAlignBoxGrad, RoIAlignGrad, RoIAlignRotatedGrad, RoIPool, RoIPoolGrad} from '../src/index';
 import {WEBGL_SCATTER_FLAG} from '../kernels/webgl/scatter_gl';
+import {MultiScaleRoIAlign} from '../src/kernel_names';
 import {checkClose, describeEachBackend, expectThrows, randomValues, seededRandom, values} from './harness';
 import {RefAlignOptions, refRoiAlign, RefInput, refRoiPool} from './reference';
 import {refPsRoiAlign, refPsRoiPool} from './reference_ps';
@@ -213,6 +214,14 @@ async function withScatter(scatter: boolean, body: () => Promise<void>): Promise
 
 function runKernel(name: string, inputs: Record<string, tf.Tensor>, attrs: object): tf.Tensor {
   return tf.engine().runKernel(name, inputs as unknown as tf.NamedTensorMap, attrs as tf.NamedAttrMap) as tf.Tensor;
+}
+
+/** The MultiScaleRoIAlign kernel with RoIAlign's attrs on one level (inputs: boxes, boxIndices, x). */
+function runMultiScale(inputs: tf.Tensor[], attrs: {spatialScale: number, [name: string]: unknown}): tf.Tensor {
+  const {spatialScale, ...rest} = attrs;
+  return tf.engine().runKernel(
+      MultiScaleRoIAlign, inputs as unknown as tf.NamedTensorMap,
+      {...rest, spatialScales: [spatialScale], levelThresholds: []} as unknown as tf.NamedAttrMap) as tf.Tensor;
 }
 
 const BIG: Case = {shape: [2, 37, 45, 43], numBoxes: 130, out: [5, 4], spatialScale: 0.5};
@@ -641,6 +650,13 @@ describeEachBackend('webgl at scale', backend => {
         expect(gpuBytes()).toBe(bytes);
         expect(tf.memory().numTensors).toBe(tensors);
       }
+      const bytes = gpuBytes();
+      const tensors = tf.memory().numTensors;
+      expectThrows(
+          () => runMultiScale([inputs.boxes, inputs.boxIndices, inputs.x], attrs),
+          /^MultiScaleRoIAlign on the webgl backend: y \[30,7,7,40\] has 58800 elements, more than one texture holds here \(64x64 = 4096/);
+      expect(gpuBytes()).toBe(bytes);
+      expect(tf.memory().numTensors).toBe(tensors);
     } finally {
       tf.env().set('WEBGL_MAX_TEXTURE_SIZE', limit);
     }
@@ -667,13 +683,17 @@ describeEachBackend('webgl at scale', backend => {
     tf.env().set('WEBGL_MAX_TEXTURE_SIZE', 72);
     try {
       const y = runKernel(RoIAlign, t, attrs);
-      checkClose(await values(y), refRoiAlign(inp, {outH: 7, outW: 7, spatialScale: 1, samplingRatio: 2, aligned: false, mode: 'avg'}), 'RoIAlign, y past 72 x 72 elements');
+      const expected = refRoiAlign(inp, {outH: 7, outW: 7, spatialScale: 1, samplingRatio: 2, aligned: false, mode: 'avg'});
+      checkClose(await values(y), expected, 'RoIAlign, y past 72 x 72 elements');
+      // The FPN pooler's y alike (one level).
+      const pooled = runMultiScale([t.boxes, t.boxIndices, t.x], attrs);
+      checkClose(await values(pooled), expected, 'multiScaleRoiAlign, y past 72 x 72 elements');
       const yRotated = runKernel(
           'RoIAlignRotated', {...t, boxes: rotatedBoxes},
           {pooledHeight: 7, pooledWidth: 7, spatialScale: 1, samplingRatio: 2, angleUnit: 'degrees', clockwise: false});
       checkClose(await values(yRotated), refRoiAlignRotated({...inp, boxes: rotated}, rotatedOptions),
                  'RoIAlignRotated, y past 72 x 72 elements');
-      tf.dispose([y, yRotated]);
+      tf.dispose([y, pooled, yRotated]);
       // psRoI*'s y [500,2,2,3]: 6000 elements, 500 x 2 x 1 x 2 = 2000 texels packed; x [1,20,20,12] 4800.
       const psShape: Shape4 = [1, 20, 20, 12];
       const psX = randomValues(random, 4800);

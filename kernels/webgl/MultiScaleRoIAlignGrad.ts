@@ -6,7 +6,7 @@ import {levelRoIAlignAttrs, MultiScaleRoIAlignAttrs, MultiScaleRoIAlignGrad, mul
 import type {RoIAlignAttrs, RoIAlignGradInputs} from '../../src/kernel_names';
 import {MultiScaleLevelIndicesProgram, multiScaleUniformValues} from './multi_scale_roi_align_gpu';
 import {roiAlignGrad} from './RoIAlignGrad';
-import {disposeAfter, requireWebGL2, runRoIProgram, withBoxTable} from './run_roi_program';
+import {disposeAfter, requireWebGL2, runRoIProgram, withBoxTable, withUnpacked} from './run_roi_program';
 
 /**
  * Runs `perLevel` once per level on RoIAlign's gradient inputs with the
@@ -14,7 +14,9 @@ import {disposeAfter, requireWebGL2, runRoIProgram, withBoxTable} from './run_ro
  * the forward decides them), which RoIAlign's gradient programs skip: so
  * each level costs what its own boxes cost. Given winners
  * (MultiScaleRoIAlignWinners) go to every level whole: a level reads only
- * its own boxes' bins.
+ * its own boxes' bins. The programs read dy and the winners unpacked, and
+ * both may come packed (the winners do, as the forward writes them): they
+ * are unpacked once here rather than by each program of each level.
  */
 export function forEachLevelOnGpu(
     backend: MathBackendWebGL, list: MultiScaleRoIList, attrs: MultiScaleRoIAlignAttrs,
@@ -22,9 +24,10 @@ export function forEachLevelOnGpu(
   const {boxes, boxIndices, levels, dy, winners} = multiScaleInputs(list, attrs);
   const numBoxes = boxes.shape[0];
   const uniforms = multiScaleUniformValues(levels.map(x => x.shape), numBoxes, attrs);
-  return levels.map((x, l) => {
-    const run = (indices: TensorInfo) =>
-        perLevel({dy: dy!, x, boxes, boxIndices: indices, winners}, levelRoIAlignAttrs(attrs, l));
+  const given = winners === undefined ? [dy!] : [dy!, winners];
+  return withUnpacked(backend, given, ([levelDy, levelWinners]) => levels.map((x, l) => {
+    const run = (indices: TensorInfo) => perLevel(
+        {dy: levelDy, x, boxes, boxIndices: indices, winners: levelWinners}, levelRoIAlignAttrs(attrs, l));
     if (levels.length === 1 || numBoxes === 0) return run(boxIndices);
     const levelUniforms = {...uniforms, roiTargetLevel: [l]};
     const indices = withBoxTable(
@@ -32,7 +35,7 @@ export function forEachLevelOnGpu(
         table => runRoIProgram(
             backend, new MultiScaleLevelIndicesProgram(numBoxes, levels.length), [table], levelUniforms, [numBoxes]));
     return disposeAfter(backend, indices, run);
-  });
+  }));
 }
 
 /** dx of every level: RoIAlign's gather gradient per level, on that level's boxes. */

@@ -1,23 +1,36 @@
 /**
  * The MultiScaleRoIAlign GPGPU programs: the forward (each box at its own
- * level) and the per-level box indices its gradients use. Each holds its
+ * level), its sample table, and the per-level box indices its gradients use. Each holds its
  * shader only; the number of levels and the mode are part of the source.
  */
-import {multiScaleLevelIndicesShader, multiScaleLevelInputs, multiScaleRoiAlignShader, multiScaleUniforms} from '../../shaders/glsl/multi_scale_roi_align';
+import {multiScaleForwardInputs, MultiScaleForwardSource, multiScaleLevelIndicesShader, multiScaleRoiAlignShader, multiScaleSampleTableShader, multiScaleUniforms} from '../../shaders/glsl/multi_scale_roi_align';
 import type {RoIAlignReduce} from '../../shaders/glsl/roi_align';
 import type {MultiScaleRoIAlignAttrs} from '../../src/kernel_names';
-import {RoIProgram} from './roi_program';
+import {PackedRoIProgram, RoIProgram} from './roi_program';
 import {alignUniforms, RoIUniformValues} from './run_roi_program';
 
 /**
  * y [K, outH, outW, C], or with 'winner' the 'max' winners (a kernel's
- * output too). Inputs: the box table, then the levels.
+ * output too), in tfjs's packed layout, four outputs per fragment (run with
+ * runPackedRoIProgram). Inputs: multiScaleForwardInputs(numLevels, source).
  */
-export class MultiScaleRoIAlignProgram extends RoIProgram {
-  constructor(outputSize: number, numLevels: number, reduce: RoIAlignReduce) {
+export class MultiScaleRoIAlignProgram extends PackedRoIProgram {
+  constructor(texels: number, numLevels: number, reduce: RoIAlignReduce, source: MultiScaleForwardSource) {
     super(
-        ['roiBoxTable', ...multiScaleLevelInputs(numLevels)], multiScaleRoiAlignShader(numLevels, reduce),
-        multiScaleUniforms(numLevels), 'result', outputSize);
+        multiScaleForwardInputs(numLevels, source), multiScaleRoiAlignShader(numLevels, reduce, source),
+        multiScaleUniforms(numLevels), texels);
+  }
+}
+
+/**
+ * The sample table of samplingRatio > 0 at each box's level (an
+ * intermediate), [K, (outH + outW) * samplingRatio, 2]. Input: the box table.
+ */
+export class MultiScaleSampleTableProgram extends RoIProgram {
+  constructor(outputSize: number, numLevels: number) {
+    super(
+        ['roiBoxTable'], multiScaleSampleTableShader(numLevels), multiScaleUniforms(numLevels), 'intermediate',
+        outputSize);
   }
 }
 

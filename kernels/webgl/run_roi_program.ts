@@ -243,8 +243,8 @@ export function runOnBins(
  * (a winner pass and a box gradient, or the draws of a split gather),
  * runRoIProgram would otherwise unpack it once per program.
  */
-export function withUnpacked(
-    backend: MathBackendWebGL, tensors: TensorInfo[], body: (tensors: TensorInfo[]) => TensorInfo): TensorInfo {
+export function withUnpacked<T>(
+    backend: MathBackendWebGL, tensors: TensorInfo[], body: (tensors: TensorInfo[]) => T): T {
   const temporaries: TensorInfo[] = [];
   try {
     const unpacked = tensors.map(t => {

@@ -1,25 +1,30 @@
 /**
- * MultiScaleRoIAlign forward in GLSL: the RoIAlign forward shader itself
- * (shaders/glsl/roi_align.ts, with its geometry), made to sample each box
- * from its own level. Three rewrites of that shader's text do it:
+ * MultiScaleRoIAlign forward in GLSL: RoIAlign's packed forward shader
+ * itself (roiAlignPackedForwardShader in shaders/glsl/roi_align.ts, with its
+ * samples computed in the fragment or read from its sample table, whose
+ * shader is rewritten alike), made to sample each box from its own level.
+ * Rewrites of that shader's text do it:
  *
  * - the level's height and width (roiXDims.y, .z) and its scale (roiScale)
  *   become globals, set per box; N and C (roiXDims.x, .w) stay uniforms,
  *   the same for every level;
- * - every function that reads roiX gets one copy per level, reading roiX0 ..
- *   roiX{L-1}, and the original chooses among them by the box's level once
- *   per call, not once per read;
- * - roiReadBox(k), which main() calls before any geometry, becomes a
+ * - every function that reads roiX (one element or a pair) gets one copy per
+ *   level, reading roiX0 .. roiX{L-1}, and the original chooses among them
+ *   by the box's level once per call, not once per read: so the block
+ *   reductions' loops read one level's texture, and all four outputs of a
+ *   fragment, which share their box, take the same branch;
+ * - roiReadBox(k), which main() calls before any geometry (the 'table'
+ *   start, which reads only the box's image, is made to), becomes a
  *   wrapper that decides the box's level (its float32 area against the
  *   level thresholds, as src/multi_scale_levels.ts), sets those globals, and
  *   makes a box without a level unreadable (output 0).
  *
- * So the sampling is RoIAlign's own, rule for rule, and every output
- * element is written once.
+ * So the sampling is RoIAlign's own, rule for rule, and every texel of y (two
+ * bins by two channels) is written once.
  */
 import type {CustomUniforms} from './roi_common';
-import {BOX_GLSL, flatReader, OUTPUT_INDEX_GLSL, outputStart, ROI_ALIGN_UNIFORMS} from './roi_common';
-import {roiAlignForwardShader} from './roi_align';
+import {BOX_GLSL, flatPairReader, flatReader, OUTPUT_INDEX_GLSL, outputStart, ROI_ALIGN_UNIFORMS} from './roi_common';
+import {roiAlignPackedForwardShader, roiSampleTableShader} from './roi_align';
 import type {RoIAlignReduce} from './roi_align';
 
 /** The input names of the levels, in order. */
@@ -64,16 +69,20 @@ ivec2 roiLevelSize;
 float roiScale;
 `;
 
-function levelReaderGlsl(numLevels: number): string {
-  const reads = multiScaleLevelInputs(numLevels).map(
-      (name, l) => `  ${l + 1 < numLevels ? `if (roiLevel == ${l}) ` : ''}return read${name.charAt(0).toUpperCase()}${
-          name.slice(1)}(index);`);
-  return `
-${multiScaleLevelInputs(numLevels).map(flatReader).join('\n')}
-${LEVEL_GLOBALS_GLSL}
-float readRoiX(int index) {
-${reads.join('\n')}
+/** The name of level l's reader of roiX (flatReader's), and of its pair reader (flatPairReader's). */
+function levelReaderName(l: number, pair: boolean): string {
+  return `readRoiX${l}${pair ? 'Pair' : ''}`;
 }
+
+/**
+ * Per level, the readers of its x, one element (readRoiX{l}) or a pair
+ * (readRoiX{l}Pair): perLevelReaders calls them in place of readRoiX and
+ * readRoiXPair.
+ */
+function levelReadersGlsl(numLevels: number): string {
+  return `
+${multiScaleLevelInputs(numLevels).map(name => flatReader(name) + flatPairReader(name)).join('\n')}
+${LEVEL_GLOBALS_GLSL}
 `;
 }
 
@@ -123,30 +132,54 @@ function glslFunctions(code: string): GlslFunction[] {
 }
 
 /**
- * `code` with every function other than main and readRoiX that reads x
- * (through readRoiX, or another such function) given one copy per level
+ * `code` without the functions main() never reaches: RoIAlign's scalar
+ * reductions, the levels' copies of them, and the choices that the copies
+ * made unused. A smaller shader compiles sooner.
+ */
+function withoutUnusedFunctions(code: string): string {
+  const functions = glslFunctions(code);
+  const used = new Set<string>(['main']);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const f of functions) {
+      if (used.has(f.name)) continue;
+      if (functions.some(g => used.has(g.name) && new RegExp(`\\b${f.name}\\(`).test(g.text.slice(g.text.indexOf('{'))))) {
+        used.add(f.name);
+        grew = true;
+      }
+    }
+  }
+  return functions.filter(f => !used.has(f.name)).reduce((t, f) => t.replace(f.text, ''), code);
+}
+
+/**
+ * `code` with every function other than main that reads x (through readRoiX
+ * or readRoiXPair, or another such function) given one copy per level
  * (name_l, reading roiX{l} with that level's size), and the original
  * turned into a choice among the copies: so the sampling loops read one
  * level's texture, and the level is chosen once per call.
  */
 function perLevelReaders(code: string, numLevels: number): string {
-  const functions = glslFunctions(code).filter(f => f.name !== 'main' && f.name !== 'readRoiX');
+  const roots = ['readRoiX', 'readRoiXPair'];
+  const functions = glslFunctions(code).filter(f => f.name !== 'main' && !roots.includes(f.name));
   const body = (f: GlslFunction) => f.text.slice(f.text.indexOf('{'));
-  const readers = new Set<string>(['readRoiX']);
+  const callsOf = (name: string) => new RegExp(`\\b${name}\\(`, 'g');
+  const readers = new Set<string>(roots);
   for (let grew = true; grew;) {
     grew = false;
     for (const f of functions) {
-      if (!readers.has(f.name) && [...readers].some(r => new RegExp(`\\b${r}\\(`).test(body(f)))) {
+      if (!readers.has(f.name) && [...readers].some(r => callsOf(r).test(body(f)))) {
         readers.add(f.name);
         grew = true;
       }
     }
   }
-  readers.delete('readRoiX');
+  roots.forEach(r => readers.delete(r));
   if (readers.size === 0) throw new Error('multiScaleRoiAlignShader: the RoIAlign shader no longer reads roiX');
   const copy = (text: string, l: number) => [...readers].reduce(
-      (t, name) => t.replace(new RegExp(`\\b${name}\\(`, 'g'), `${name}_${l}(`),
-      text.replace(/\breadRoiX\(/g, `readRoiX${l}(`).replace(/\broiLevelSize\b/g, `roiLevelSizes[${l}]`));
+      (t, name) => t.replace(callsOf(name), `${name}_${l}(`),
+      roots.reduce((t, root) => t.replace(callsOf(root), `${levelReaderName(l, root.endsWith('Pair'))}(`), text)
+          .replace(/\broiLevelSize\b/g, `roiLevelSizes[${l}]`));
   let result = code;
   for (const f of functions.filter(f => readers.has(f.name))) {
     const copies = Array.from({length: numLevels}, (_, l) => copy(f.text, l)).join('\n');
@@ -160,16 +193,52 @@ function perLevelReaders(code: string, numLevels: number): string {
 }
 
 /**
- * [K, outH, outW, C]: y, or for 'winner' each bin's winning sample at its
- * box's level (MultiScaleRoIAlignWinners). Inputs: roiBoxTable, roiX0 ..
- * roiX{L-1}; uniforms: multiScaleUniforms.
+ * Where the forward gets its samples (as RoIAlignForwardSource's 'geometry'
+ * and 'table'): computed in the fragment, or with a fixed samplingRatio read
+ * from the sample table of multiScaleSampleTableShader, made at each box's
+ * level. x is read unpacked either way.
  */
-export function multiScaleRoiAlignShader(numLevels: number, reduce: RoIAlignReduce): string {
-  let code = roiAlignForwardShader(reduce);
-  code = rewrite(code, flatReader('roiX'), levelReaderGlsl(numLevels), 'a reader of roiX');
+export type MultiScaleForwardSource = 'geometry'|'table';
+
+/** The inputs of the forward: the box table, the sample table ('table'), then the levels. */
+export function multiScaleForwardInputs(numLevels: number, source: MultiScaleForwardSource): string[] {
+  return ['roiBoxTable', ...(source === 'table' ? ['roiSampleTable'] : []), ...multiScaleLevelInputs(numLevels)];
+}
+
+/**
+ * y [K, outH, outW, C] in tfjs's packed layout (one texel per two bins by
+ * two channels, as roiAlignPackedForwardShader's), or for 'winner' each
+ * bin's winning sample at its box's level (MultiScaleRoIAlignWinners),
+ * packed alike. Inputs: multiScaleForwardInputs(numLevels, source);
+ * uniforms: multiScaleUniforms.
+ */
+export function multiScaleRoiAlignShader(
+    numLevels: number, reduce: RoIAlignReduce, source: MultiScaleForwardSource): string {
+  let code = roiAlignPackedForwardShader(reduce, source);
+  if (source === 'table') {
+    // The box's level, not only its image, decides whether it reads anything.
+    code = rewrite(
+        code, 'int batch = int(roiReadBoxField(k, 0));', 'int batch = roiReadBox(k).batch;', 'the box\'s image');
+  }
+  code = rewrite(code, flatReader('roiX'), levelReadersGlsl(numLevels), 'a reader of roiX');
+  code = rewrite(code, flatPairReader('roiX'), '', 'a pair reader of roiX');
+  return withoutUnusedFunctions(perLevelReaders(decidingLevels(atLevelSize(code), numLevels), numLevels));
+}
+
+/** The map's height and width (roiXDims.y, .z) in `code` as the box's level's. */
+function atLevelSize(code: string): string {
   code = rewrite(code, /\broiXDims\.y\b/g, 'roiLevelSize.x', 'the map height');
-  code = rewrite(code, /\broiXDims\.z\b/g, 'roiLevelSize.y', 'the map width');
-  return perLevelReaders(decidingLevels(code, numLevels), numLevels);
+  return rewrite(code, /\broiXDims\.z\b/g, 'roiLevelSize.y', 'the map width');
+}
+
+/**
+ * The sample table of roiSampleTableShader (unpacked: [K, (outH + outW) *
+ * samplingRatio, 2]), each box's samples at its level, with that level's
+ * size and scale; a box without a level has none. Input: roiBoxTable;
+ * uniforms: multiScaleUniforms.
+ */
+export function multiScaleSampleTableShader(numLevels: number): string {
+  return decidingLevels(atLevelSize(`${LEVEL_GLOBALS_GLSL}${roiSampleTableShader(false)}`), numLevels);
 }
 
 /**
