@@ -5,9 +5,10 @@
 // cpu kernels before it is timed.
 //
 //   node bench/browser.mjs [--backends cpu,webgl,webgpu] [--workloads W1,W4] [--repeats 10]
-//   node bench/browser.mjs --detector [--backends webgl] [--workloads P3,P2] [--channels 16,64] [--no-scatter]
+//   node bench/browser.mjs --detector [--backends webgl] [--workloads P3,P2] [--channels 16,64] [--no-scatter] [--forward]
 //
 // --no-scatter keeps webgl's dx on the culled gathers (ROI_WEBGL_SCATTER off).
+// --forward times only roiAlign's 'avg' forward and the composite (issue 13's forward target).
 //
 // --detector runs only the detector-scale rows (DETECTOR_WORKLOADS, issue 13):
 // roiAlign's forward, dx and dboxes in 'avg' and 'max' and the cropAndResize +
@@ -41,6 +42,7 @@ const workloadNames = option('workloads', Object.keys(workloadTable).join(',')).
 const channelList = option('channels', DETECTOR_CHANNELS.join(',')).split(',').map(Number);
 const repeats = Number(option('repeats', '10'));
 const onlyFpn = option('only', '') === 'fpn';
+const forwardOnly = args.includes('--forward');
 for (const name of workloadNames) if (!workloadTable[name]) throw new Error(`--workloads: no workload ${name}`);
 
 const ortDist = fileURLToPath(new URL('../node_modules/onnxruntime-web/dist/', import.meta.url));
@@ -100,8 +102,8 @@ function printTable(title, rows, outputElements, ortRow) {
  */
 async function runDetectorRows(page) {
   let anyFailed = false;
-  const ops = ["forward 'avg'", "forward 'max'", "winners 'max'", "dx 'avg'", "dx 'max'", "dboxes 'avg'", "dboxes 'max'",
-    'composite'];
+  const ops = forwardOnly ? ["forward 'avg'", 'composite'] :
+      ["forward 'avg'", "forward 'max'", "winners 'max'", "dx 'avg'", "dx 'max'", "dboxes 'avg'", "dboxes 'max'", 'composite'];
   for (const name of workloadNames) {
     const w = DETECTOR_WORKLOADS[name];
     console.log(`- ${name}: features [${w.features.slice(0, 3)},C], ${w.numBoxes} boxes, spatialScale 1/${1 / w.spatialScale}, ` +
@@ -113,7 +115,8 @@ async function runDetectorRows(page) {
     for (const channels of channelList) {
       for (const name of workloadNames) {
         try {
-          const r = await page.evaluate((b, n, c, k) => window.runDetector(b, n, c, k), backend, name, channels, repeats);
+          const r = await page.evaluate((b, n, c, k, o) => window.runDetector(b, n, c, k, o), backend, name, channels, repeats,
+              forwardOnly ? ["forward 'avg'"] : null);
           results[`${name} C${channels}`] = r.times;
           checks.push(...r.checks);
         } catch (e) {
@@ -122,17 +125,19 @@ async function runDetectorRows(page) {
         }
       }
     }
+    const ratios = forwardOnly ? [] : ["dx/fwd 'avg'", "dx/fwd 'max'", "dboxes/fwd 'avg'", "dboxes/fwd 'max'"];
     const lines = [`\n### ${backend}: roiAlign at detector scale, median ms`,
-      `| workload | ${ops.join(' | ')} | dx/fwd 'avg' | dx/fwd 'max' | dboxes/fwd 'avg' | dboxes/fwd 'max' | fwd 'avg'/composite |`,
-      `| --- |${' ---: |'.repeat(ops.length + 5)}`];
+      `| workload | ${[...ops, ...ratios].join(' | ')} | fwd 'avg'/composite |`,
+      `| --- |${' ---: |'.repeat(ops.length + ratios.length + 1)}`];
     for (const [key, t] of Object.entries(results)) {
       const m = op => t[op].medianMs;
-      lines.push(`| ${key} | ${ops.map(op => ms(m(op))).join(' | ')} | ${ratio(m("dx 'avg'"), m("forward 'avg'"))} | ${
-          ratio(m("dx 'max'"), m("forward 'max'"))} | ${ratio(m("dboxes 'avg'"), m("forward 'avg'"))} | ${
-          ratio(m("dboxes 'max'"), m("forward 'max'"))} | ${ratio(m("forward 'avg'"), m('composite'))} |`);
+      const gradientRatios = forwardOnly ? [] : [ratio(m("dx 'avg'"), m("forward 'avg'")), ratio(m("dx 'max'"), m("forward 'max'")),
+        ratio(m("dboxes 'avg'"), m("forward 'avg'")), ratio(m("dboxes 'max'"), m("forward 'max'"))];
+      lines.push(`| ${key} | ${[...ops.map(op => ms(m(op))), ...gradientRatios].join(' | ')} | ${
+          ratio(m("forward 'avg'"), m('composite'))} |`);
     }
     const [first, ...others] = workloadNames;
-    for (const channels of channelList) {
+    for (const channels of forwardOnly ? [] : channelList) {
       const base = results[`${first} C${channels}`];
       for (const other of others) {
         const t = results[`${other} C${channels}`];

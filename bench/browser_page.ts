@@ -47,11 +47,14 @@ const OPS = ["roiAlign forward, 'avg'", "roiAlign forward, 'max'", 'roiPool forw
 
 /**
  * Waits for results by reading one element of each: GPU queues run in order,
- * so this times the work without timing a large readback.
+ * so this times the work without timing a large readback. The element is
+ * sliced in the tensor's own rank: flattening first would cost a pass over
+ * the whole of a webgl output in tfjs's packed layout (a packed reshape)
+ * and nothing for an unpacked one, so the timings would differ by layout.
  */
 async function settle(tensors: tf.Tensor[]): Promise<void> {
   for (const t of tensors) {
-    const first = tf.slice(tf.reshape(t, [-1]), 0, 1);
+    const first = t.rank === 0 ? t.clone() : tf.slice(t, new Array(t.rank).fill(0), new Array(t.rank).fill(1));
     await first.data();
     first.dispose();
   }
@@ -213,7 +216,7 @@ function detectorOps(w: Workload, t: ReturnType<typeof tensors>):
  * cropAndResize + avgPool composite, each checked against the cpu kernels
  * (the composite on the boxes it can be compared on) before it is timed.
  */
-async function runDetector(backend: string, name: string, channels: number, repeats: number) {
+async function runDetector(backend: string, name: string, channels: number, repeats: number, only: string[]|null = null) {
   const w = withChannels(detectorWorkloads[name], channels) as Workload;
   const key = `detector ${name} C${channels}`;
   const inputs = await workloadInputs(key, w);
@@ -234,6 +237,7 @@ async function runDetector(backend: string, name: string, channels: number, repe
   const checks: string[] = [];
   const {ops, winners} = detectorOps(w, t);
   for (const [op, run] of Object.entries(ops)) {
+    if (only && !only.includes(op)) continue;
     const y = run();
     // Gradients sum many terms in another order than the cpu kernels: compare them more loosely.
     const tolerance = op.startsWith('forward') ? 1e-4 : 1e-3;
