@@ -5,9 +5,13 @@
 // cpu kernels before it is timed.
 //
 //   node bench/browser.mjs [--backends cpu,webgl,webgpu] [--workloads W1,W4] [--repeats 10]
-//   node bench/browser.mjs --detector [--backends webgl] [--workloads P3,P2] [--channels 16,64] [--no-scatter]
+//   node bench/browser.mjs --detector [--backends webgl] [--workloads P3,P2] [--channels 16,64] [--no-scatter] [--forward]
+//   node bench/browser.mjs --detector --forward --backends webgl --workloads W1,W2
 //
 // --no-scatter keeps webgl's dx on the culled gathers (ROI_WEBGL_SCATTER off).
+// --forward times only roiAlign's 'avg' forward and the composite (issue 13's forward target),
+// one run of each in turn, so that their ratio holds up on a loaded machine; with it, --workloads
+// may also name W1, W2 or W4 (a fixed samplingRatio, as the composite needs), at their own C.
 //
 // --detector runs only the detector-scale rows (DETECTOR_WORKLOADS, issue 13):
 // roiAlign's forward, dx and dboxes in 'avg' and 'max' and the cropAndResize +
@@ -35,13 +39,17 @@ const option = (name, fallback) => {
   return i >= 0 ? args[i + 1] : fallback;
 };
 const detector = args.includes('--detector');
-const workloadTable = detector ? DETECTOR_WORKLOADS : BENCH_WORKLOADS;
+const forwardOnly = args.includes('--forward');
+// --forward also takes W1-W4 (at their own C).
+const workloadTable = detector ? (forwardOnly ? {...DETECTOR_WORKLOADS, ...BENCH_WORKLOADS} : DETECTOR_WORKLOADS) : BENCH_WORKLOADS;
 const backends = option('backends', detector ? 'webgl,webgpu' : 'cpu,wasm,webgl,webgpu').split(',');
-const workloadNames = option('workloads', Object.keys(workloadTable).join(',')).split(',');
+const workloadNames = option('workloads', Object.keys(detector ? DETECTOR_WORKLOADS : BENCH_WORKLOADS).join(',')).split(',');
 const channelList = option('channels', DETECTOR_CHANNELS.join(',')).split(',').map(Number);
 const repeats = Number(option('repeats', '10'));
 const onlyFpn = option('only', '') === 'fpn';
 for (const name of workloadNames) if (!workloadTable[name]) throw new Error(`--workloads: no workload ${name}`);
+// The composite samples a fixed grid.
+for (const name of workloadNames) if (detector && !(workloadTable[name].samplingRatio > 0)) throw new Error(`--forward: ${name} has an adaptive samplingRatio`);
 
 const ortDist = fileURLToPath(new URL('../node_modules/onnxruntime-web/dist/', import.meta.url));
 // The wasm backend's binaries (issue 16), served under /tfjs-wasm/.
@@ -100,39 +108,45 @@ function printTable(title, rows, outputElements, ortRow) {
  */
 async function runDetectorRows(page) {
   let anyFailed = false;
-  const ops = ["forward 'avg'", "forward 'max'", "winners 'max'", "dx 'avg'", "dx 'max'", "dboxes 'avg'", "dboxes 'max'",
-    'composite'];
+  const ops = forwardOnly ? ["forward 'avg'", 'composite'] :
+      ["forward 'avg'", "forward 'max'", "winners 'max'", "dx 'avg'", "dx 'max'", "dboxes 'avg'", "dboxes 'max'", 'composite'];
   for (const name of workloadNames) {
-    const w = DETECTOR_WORKLOADS[name];
+    const w = workloadTable[name];
     console.log(`- ${name}: features [${w.features.slice(0, 3)},C], ${w.numBoxes} boxes, spatialScale 1/${1 / w.spatialScale}, ` +
-        `${w.outputSize}x${w.outputSize}, samplingRatio ${w.samplingRatio}`);
+        `${w.outputSize}x${w.outputSize}, samplingRatio ${w.samplingRatio}${w.aligned ? ', aligned' : ''}`);
   }
+  // The detector workloads at each of --channels, the others (once) at their own C.
+  const runs = [...new Map(channelList.flatMap(channels => workloadNames.map(name => {
+    const c = DETECTOR_WORKLOADS[name] ? channels : workloadTable[name].features[3];
+    return [`${name} C${c}`, [name, c]];
+  }))).values()];
   for (const backend of backends) {
     const results = {};
     const checks = [];
-    for (const channels of channelList) {
-      for (const name of workloadNames) {
-        try {
-          const r = await page.evaluate((b, n, c, k) => window.runDetector(b, n, c, k), backend, name, channels, repeats);
-          results[`${name} C${channels}`] = r.times;
-          checks.push(...r.checks);
-        } catch (e) {
-          anyFailed = true;
-          checks.push(`${backend} ${name} C${channels} failed: ${e.message.split('\n')[0]}`);
-        }
+    for (const [name, channels] of runs) {
+      try {
+        const r = await page.evaluate((b, n, c, k, o) => window.runDetector(b, n, c, k, o), backend, name, channels, repeats,
+            forwardOnly ? ["forward 'avg'"] : null);
+        results[`${name} C${channels}`] = r.times;
+        checks.push(...r.checks);
+      } catch (e) {
+        anyFailed = true;
+        checks.push(`${backend} ${name} C${channels} failed: ${e.message.split('\n')[0]}`);
       }
     }
+    const ratios = forwardOnly ? [] : ["dx/fwd 'avg'", "dx/fwd 'max'", "dboxes/fwd 'avg'", "dboxes/fwd 'max'"];
     const lines = [`\n### ${backend}: roiAlign at detector scale, median ms`,
-      `| workload | ${ops.join(' | ')} | dx/fwd 'avg' | dx/fwd 'max' | dboxes/fwd 'avg' | dboxes/fwd 'max' | fwd 'avg'/composite |`,
-      `| --- |${' ---: |'.repeat(ops.length + 5)}`];
+      `| workload | ${[...ops, ...ratios].join(' | ')} | fwd 'avg'/composite |`,
+      `| --- |${' ---: |'.repeat(ops.length + ratios.length + 1)}`];
     for (const [key, t] of Object.entries(results)) {
       const m = op => t[op].medianMs;
-      lines.push(`| ${key} | ${ops.map(op => ms(m(op))).join(' | ')} | ${ratio(m("dx 'avg'"), m("forward 'avg'"))} | ${
-          ratio(m("dx 'max'"), m("forward 'max'"))} | ${ratio(m("dboxes 'avg'"), m("forward 'avg'"))} | ${
-          ratio(m("dboxes 'max'"), m("forward 'max'"))} | ${ratio(m("forward 'avg'"), m('composite'))} |`);
+      const gradientRatios = forwardOnly ? [] : [ratio(m("dx 'avg'"), m("forward 'avg'")), ratio(m("dx 'max'"), m("forward 'max'")),
+        ratio(m("dboxes 'avg'"), m("forward 'avg'")), ratio(m("dboxes 'max'"), m("forward 'max'"))];
+      lines.push(`| ${key} | ${[...ops.map(op => ms(m(op))), ...gradientRatios].join(' | ')} | ${
+          ratio(m("forward 'avg'"), m('composite'))} |`);
     }
     const [first, ...others] = workloadNames;
-    for (const channels of channelList) {
+    for (const channels of forwardOnly ? [] : channelList) {
       const base = results[`${first} C${channels}`];
       for (const other of others) {
         const t = results[`${other} C${channels}`];

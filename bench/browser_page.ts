@@ -47,11 +47,14 @@ const OPS = ["roiAlign forward, 'avg'", "roiAlign forward, 'max'", 'roiPool forw
 
 /**
  * Waits for results by reading one element of each: GPU queues run in order,
- * so this times the work without timing a large readback.
+ * so this times the work without timing a large readback. The element is
+ * sliced in the tensor's own rank: flattening first would cost a pass over
+ * the whole of a webgl output in tfjs's packed layout (a packed reshape)
+ * and nothing for an unpacked one, so the timings would differ by layout.
  */
 async function settle(tensors: tf.Tensor[]): Promise<void> {
   for (const t of tensors) {
-    const first = tf.slice(tf.reshape(t, [-1]), 0, 1);
+    const first = t.rank === 0 ? t.clone() : tf.slice(t, new Array(t.rank).fill(0), new Array(t.rank).fill(1));
     await first.data();
     first.dispose();
   }
@@ -71,11 +74,36 @@ async function time(run: () => Promise<void>, repeats: number): Promise<Timing> 
   return {medianMs: times[Math.floor(times.length / 2)], minMs: times[0], maxMs: times[times.length - 1]};
 }
 
-const timeTensors = (op: () => tf.Tensor|tf.Tensor[], repeats: number) => time(async () => {
+const runAndSettle = (op: () => tf.Tensor|tf.Tensor[]) => async () => {
   const out = [op()].flat();
   await settle(out);
   tf.dispose(out);
-}, repeats);
+};
+
+const timeTensors = (op: () => tf.Tensor|tf.Tensor[], repeats: number) => time(runAndSettle(op), repeats);
+
+/**
+ * time() for several ops at once, one run of each in turn, so that a change
+ * in the machine's load reaches all of them alike (their ratios hold up on
+ * a busy machine, where back-to-back blocks of runs do not).
+ */
+async function timeAlternating(ops: Record<string, () => tf.Tensor>, repeats: number): Promise<Record<string, Timing>> {
+  const runs = Object.entries(ops).map(([name, op]) => [name, runAndSettle(op)] as const);
+  const warmupStart = performance.now();
+  for (let i = 0; i < 2 || performance.now() - warmupStart < 1000; i++) for (const [, run] of runs) await run();
+  const times: Record<string, number[]> = Object.fromEntries(runs.map(([name]) => [name, []]));
+  for (let i = 0; i < repeats; i++) {
+    for (const [name, run] of runs) {
+      const start = performance.now();
+      await run();
+      times[name].push(performance.now() - start);
+    }
+  }
+  return Object.fromEntries(Object.entries(times).map(([name, t]) => {
+    t.sort((a, b) => a - b);
+    return [name, {medianMs: t[Math.floor(t.length / 2)], minMs: t[0], maxMs: t[t.length - 1]}];
+  }));
+}
 
 interface Inputs {
   boxList: number[][];
@@ -212,16 +240,20 @@ function detectorOps(w: Workload, t: ReturnType<typeof tensors>):
  * backend: roiAlign's forward, dx and dboxes in both modes, and the
  * cropAndResize + avgPool composite, each checked against the cpu kernels
  * (the composite on the boxes it can be compared on) before it is timed.
+ * `only` names the ops to run (DETECTOR_OPS), which are then timed in turn
+ * with the composite (timeAlternating).
  */
-async function runDetector(backend: string, name: string, channels: number, repeats: number) {
-  const w = withChannels(detectorWorkloads[name], channels) as Workload;
+async function runDetector(backend: string, name: string, channels: number, repeats: number, only: string[]|null = null) {
+  const w = withChannels(detectorWorkloads[name] ?? workloads[name], channels) as Workload;
   const key = `detector ${name} C${channels}`;
   const inputs = await workloadInputs(key, w);
-  if (!inputs.expected[DETECTOR_OPS[3]]) {
+  const wanted = (op: string) => !only || only.includes(op);
+  if (DETECTOR_OPS.some(op => wanted(op) && !inputs.expected[op])) {
     await useBackend('cpu');
     const t = tensors(w, inputs);
     const {ops, winners} = detectorOps(w, t);
     for (const [op, run] of Object.entries(ops)) {
+      if (!wanted(op)) continue;
       const y = run();
       inputs.expected[op] = await y.data() as Float32Array;
       y.dispose();
@@ -234,13 +266,14 @@ async function runDetector(backend: string, name: string, channels: number, repe
   const checks: string[] = [];
   const {ops, winners} = detectorOps(w, t);
   for (const [op, run] of Object.entries(ops)) {
+    if (!wanted(op)) continue;
     const y = run();
     // Gradients sum many terms in another order than the cpu kernels: compare them more loosely.
     const tolerance = op.startsWith('forward') ? 1e-4 : 1e-3;
     const worst = assertSame(`${backend} ${key} ${op}`, inputs.expected[op], await y.data(), tolerance, null, 'the cpu kernels');
     y.dispose();
     checks.push(`tfjs-roi ${backend}, ${key}, ${op}: matches the cpu kernels (largest difference ${worst.toExponential(1)})`);
-    times[op] = await timeTensors(run, repeats);
+    if (!only) times[op] = await timeTensors(run, repeats);
   }
   const composite = roiAlignComposite(tf, w, inputs.boxList, t.x, t.boxIndices);
   const got = composite.run();
@@ -249,7 +282,13 @@ async function runDetector(backend: string, name: string, channels: number, repe
   got.dispose();
   checks.push(`cropAndResize + avgPool on ${backend}, ${key}: matches on the ${composite.comparable.length} of ${w.numBoxes} ` +
               `boxes whose samples stay inside the map (largest difference ${worst.toExponential(1)})`);
-  times.composite = await timeTensors(composite.run, repeats);
+  if (only) {
+    // The chosen ops and the composite in turn (timeAlternating).
+    const chosen = Object.fromEntries(Object.entries(ops).filter(([op]) => wanted(op)));
+    Object.assign(times, await timeAlternating({...chosen, composite: composite.run}, repeats));
+  } else {
+    times.composite = await timeTensors(composite.run, repeats);
+  }
   composite.dispose();
   tf.dispose([...Object.values(t), winners]);
   return {times, checks};
