@@ -69,15 +69,18 @@ ivec2 roiLevelSize;
 float roiScale;
 `;
 
-/** The name of level l's reader of roiX (flatReader's), and of its pair reader (flatPairReader's). */
-function levelReaderName(l: number, pair: boolean): string {
-  return `readRoiX${l}${pair ? 'Pair' : ''}`;
+/**
+ * The name of level l's reader of roiX: flatReader's (suffix ''), or
+ * flatPairReader's ('Pair', 'Step').
+ */
+function levelReaderName(l: number, suffix: string): string {
+  return `readRoiX${l}${suffix}`;
 }
 
 /**
- * Per level, the readers of its x, one element (readRoiX{l}) or a pair
- * (readRoiX{l}Pair): perLevelReaders calls them in place of readRoiX and
- * readRoiXPair.
+ * Per level, the readers of its x, one element (readRoiX{l}) or two
+ * (readRoiX{l}Pair, readRoiX{l}Step): perLevelReaders calls them in place
+ * of readRoiX, readRoiXPair and readRoiXStep.
  */
 function levelReadersGlsl(numLevels: number): string {
   return `
@@ -153,14 +156,14 @@ function withoutUnusedFunctions(code: string): string {
 }
 
 /**
- * `code` with every function other than main that reads x (through readRoiX
- * or readRoiXPair, or another such function) given one copy per level
+ * `code` with every function other than main that reads x (through readRoiX,
+ * readRoiXPair or readRoiXStep, or another such function) given one copy per level
  * (name_l, reading roiX{l} with that level's size), and the original
  * turned into a choice among the copies: so the sampling loops read one
  * level's texture, and the level is chosen once per call.
  */
 function perLevelReaders(code: string, numLevels: number): string {
-  const roots = ['readRoiX', 'readRoiXPair'];
+  const roots = ['readRoiX', 'readRoiXPair', 'readRoiXStep'];
   const functions = glslFunctions(code).filter(f => f.name !== 'main' && !roots.includes(f.name));
   const body = (f: GlslFunction) => f.text.slice(f.text.indexOf('{'));
   const callsOf = (name: string) => new RegExp(`\\b${name}\\(`, 'g');
@@ -178,7 +181,7 @@ function perLevelReaders(code: string, numLevels: number): string {
   if (readers.size === 0) throw new Error('multiScaleRoiAlignShader: the RoIAlign shader no longer reads roiX');
   const copy = (text: string, l: number) => [...readers].reduce(
       (t, name) => t.replace(callsOf(name), `${name}_${l}(`),
-      roots.reduce((t, root) => t.replace(callsOf(root), `${levelReaderName(l, root.endsWith('Pair'))}(`), text)
+      roots.reduce((t, root) => t.replace(callsOf(root), `${levelReaderName(l, root.slice('readRoiX'.length))}(`), text)
           .replace(/\broiLevelSize\b/g, `roiLevelSizes[${l}]`));
   let result = code;
   for (const f of functions.filter(f => readers.has(f.name))) {
