@@ -8,7 +8,8 @@
  * 64 lanes of a webgpu box-gradient workgroup, K >= 100, N > 1, boxes across
  * the gather's 8 x 8 tiles and the map's border) and through
  * dispatches of more than 65535 workgroups are checked against central
- * differences of the float64 reference, and must repeat bit for bit.
+ * differences of the float64 reference, and must repeat bit for bit; so is
+ * RoIAlign's dx gather in channel lanes (the real-GPU layout), forced on.
  */
 import * as tf from '@tensorflow/tfjs';
 
