@@ -21,6 +21,10 @@
 //                                  and 'max', the 'max' winners, dx, dboxes
 //                                  (for 'max' given the winners, as in a
 //                                  training step) and the composite.
+//   npm run bench -- --detector --dx-lanes
+//                                  also RoIAlign's dx in channel lanes
+//                                  (ROI_WEBGPU_DX_LANES 'lanes') against the
+//                                  block gather ('block'), in the same run.
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 
@@ -50,6 +54,7 @@ const backendsAt = args.indexOf('--backends');
 const BACKENDS = backendsAt >= 0 ? args[backendsAt + 1].split(',') : ['cpu'];
 const chosen = args.filter(a => /^W\d$/.test(a));
 const DETECTOR_ONLY = args.includes('--detector');
+const DX_LANES = args.includes('--dx-lanes');
 for (const b of BACKENDS) if (b !== 'cpu' && b !== 'webgpu' && b !== 'wasm') throw new Error(`--backends: no backend ${b} in Node`);
 
 /**
@@ -432,12 +437,23 @@ async function runDetectorRows() {
         }
         return winnerInputs.get(inputs);
       };
+      // The dx gather's layout (ROI_WEBGPU_DX_LANES) while op runs on webgpu; null: the default.
+      const dxWith = (layout, op) => () => {
+        if (layout === null || tf.getBackend() !== 'webgpu') return op();
+        tf.env().set('ROI_WEBGPU_DX_LANES', layout);
+        try {
+          return op();
+        } finally {
+          tf.env().set('ROI_WEBGPU_DX_LANES', 'auto');
+        }
+      };
       const passes = inputs => Object.fromEntries(['avg', 'max'].flatMap(mode => [
         [`forward ${mode}`, () => roiAlign(inputs.x, inputs.boxes, inputs.boxIndices, outputSize,
                                            {spatialScale, samplingRatio, aligned, mode})],
         ...(mode === 'max' ? [['winners max', () => tf.engine().runKernel(
             'RoIAlignWinners', {x: inputs.x, boxes: inputs.boxes, boxIndices: inputs.boxIndices}, attrsOf(mode))]] : []),
-        [`dx ${mode}`, () => tf.engine().runKernel('RoIAlignGrad', gradInputs(inputs, mode), attrsOf(mode))],
+        [`dx ${mode}`, dxWith(DX_LANES ? 'block' : null, () => tf.engine().runKernel('RoIAlignGrad', gradInputs(inputs, mode), attrsOf(mode)))],
+        ...(DX_LANES ? [[`dx ${mode} lanes`, dxWith('lanes', () => tf.engine().runKernel('RoIAlignGrad', gradInputs(inputs, mode), attrsOf(mode)))]] : []),
         [`dboxes ${mode}`, () => tf.engine().runKernel('RoIAlignBoxGrad', gradInputs(inputs, mode), attrsOf(mode))],
       ]));
       await tf.setBackend('cpu');
@@ -472,6 +488,18 @@ async function runDetectorRows() {
           ms(t['dx avg'])} | ${ms(t['dx max'])} | ${ms(t['dboxes avg'])} | ${ms(t['dboxes max'])} | ${
           r(t['dx avg'], t['forward avg'])} | ${r(t['dx max'], t['forward max'])} | ${r(t['dboxes avg'], t['forward avg'])} | ${
           r(t['dboxes max'], t['forward max'])} | ${r(t['forward avg'], t.composite)} |`);
+    }
+  }
+  if (DX_LANES) {
+    lines.push('\nRoIAlign dx in channel lanes against the block gather (same run):',
+        '| workload | C | dx avg block ms | dx avg lanes ms | lanes/block avg | dx max block ms | dx max lanes ms | lanes/block max |',
+        '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const channels of DETECTOR_CHANNELS) {
+      for (const name of Object.keys(DETECTOR_WORKLOADS)) {
+        const t = dxMedians[`${name} ${channels}`];
+        lines.push(`| ${name} | ${channels} | ${ms(t['dx avg'])} | ${ms(t['dx avg lanes'])} | ${(t['dx avg lanes'] / t['dx avg']).toFixed(2)} | ${
+            ms(t['dx max'])} | ${ms(t['dx max lanes'])} | ${(t['dx max lanes'] / t['dx max']).toFixed(2)} |`);
+      }
     }
   }
   lines.push('\ndx growth from P3 to P2 (same boxes, 4x the map):');

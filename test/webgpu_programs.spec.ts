@@ -8,20 +8,26 @@
  * 64 lanes of a webgpu box-gradient workgroup, K >= 100, N > 1, boxes across
  * the gather's 8 x 8 tiles and the map's border) and through
  * dispatches of more than 65535 workgroups are checked against central
- * differences of the float64 reference, and must repeat bit for bit.
+ * differences of the float64 reference, and must repeat bit for bit; so is
+ * RoIAlign's dx gather in channel lanes (the real-GPU layout), forced on.
  */
 import * as tf from '@tensorflow/tfjs';
 
 import {roiAlign, roiAlignRotated, roiPool} from '../src/index';
 import {MAX_SAMPLES_PER_BIN_AXIS} from '../src/limits';
 import {tileLayout, withLineMasks} from '../shaders/wgsl/gather';
+import {WEBGPU_DX_LANES_FLAG} from '../kernels/webgpu/roi_align_grad_webgpu';
 import {checkClose, describeEachBackend, expectThrows, randomValues, seededRandom, values} from './harness';
 import {RefAlignOptions, RefInput, refRoiAlign, refRoiPool} from './reference';
 
-/** This package's compiled webgpu pipelines (their shaderKeys start with 'roi'). */
-function roiPipelineCount(): number {
+/** The keys of this package's compiled webgpu pipelines (their shaderKeys start with 'roi'). */
+function roiPipelineKeys(): string[] {
   const cache = (tf.backend() as unknown as {pipelineCache: Record<string, unknown>}).pipelineCache;
-  return Object.keys(cache).filter(key => key.startsWith('roi')).length;
+  return Object.keys(cache).filter(key => key.startsWith('roi'));
+}
+
+function roiPipelineCount(): number {
+  return roiPipelineKeys().length;
 }
 
 interface Size {
@@ -265,6 +271,79 @@ describeEachBackend('compiled programs and device limits', backend => {
              {x: randomValues(random, 728 * 728), shape, boxes, boxIndices: new Array(K).fill(0)}, options,
              randomValues(random, K * 2 * 2), 'no line masks');
        }, 300000);
+  }
+
+  if (backend === 'webgpu') {
+    // RoIAlign's dx gather in lanes (adjacent invocations on adjacent groups of 4 channels), forced
+    // on SwiftShader, where 'auto' takes the block gather: C = 45 (12 groups in 16 lanes, the last
+    // of one channel, read as floats), C = 72 (read as vec4s, two blocks of 64 channels) and C = 6
+    // (2 lanes, 32 pixels a workgroup) with samplingRatio 6 (tile lines of more than LINE_SAMPLES
+    // samples take the geometry instead of the line table).
+    const laneCases = [
+      {C: 45, samplingRatio: 2, seed: 50},
+      {C: 72, samplingRatio: 2, seed: 52},
+      {C: 6, samplingRatio: 6, seed: 54},
+    ];
+    for (const {C, samplingRatio, seed} of laneCases) {
+      for (const mode of ['avg', 'max'] as const) {
+        it(`roiAlign '${mode}' dx in channel lanes at C = ${C}, K = 120, N = 2, samplingRatio ${samplingRatio} ` +
+               'matches the float64 reference and repeats bit for bit',
+           async () => {
+             const random = seededRandom(seed + (mode === 'avg' ? 0 : 1));
+             const shape = [2, 21, 27, C];
+             const x = randomValues(random, shape.reduce((a, b) => a * b));
+             const K = 120;
+             const boxes = new Float32Array(4 * K);
+             for (let k = 0; k < K; k++) {
+               // Near the gather's tile edges and past the map's border, 1 to 5 pixels wide, at
+               // spatialScale 0.5.
+               const x1 = 2 * (8 * Math.floor(random() * 4) - 3 + random() * 6);
+               const y1 = 2 * (8 * Math.floor(random() * 3) - 3 + random() * 6);
+               boxes.set([x1, y1, x1 + 2 * (1 + random() * 4), y1 + 2 * (1 + random() * 4)], 4 * k);
+             }
+             const boxIndices = Array.from({length: K}, (_, k) => k % 2);
+             const options: RefAlignOptions =
+                 {outH: 2, outW: 2, spatialScale: 0.5, samplingRatio, aligned: mode === 'max', mode};
+             const dy = randomValues(random, K * 2 * 2 * C);
+             tf.env().set(WEBGPU_DX_LANES_FLAG, 'lanes');
+             try {
+               await checkAlignGradients({x, shape, boxes, boxIndices}, options, dy, `lanes C=${C} ${mode}`);
+             } finally {
+               tf.env().set(WEBGPU_DX_LANES_FLAG, 'auto');
+             }
+             // The lanes program ran: vec4 reads where C % 4 == 0.
+             const lanesKey = `roiAlignGrad_${mode}_${options.aligned ? 'aligned' : 'unaligned'}_${C % 4 === 0 ? 'lanes4' : 'lanes'}`;
+             expect(roiPipelineKeys().some(key => key.startsWith(lanesKey) && !key.startsWith(`${lanesKey}4`))).toBe(true);
+           });
+      }
+    }
+
+    it('roiAlign dx in channel lanes where the per-line tile masks would not fit matches the reference', async () => {
+      // 91 x 91 tiles x 32 words x 16 line masks is past MAX_TILE_MASK_WORDS: the plain mask and
+      // each box's reach.
+      const shape = [1, 728, 728, 5];
+      const K = 1024;
+      expect(withLineMasks(1, K, tileLayout(shape, K), Infinity).lineMasks).toBe(false);
+      const random = seededRandom(56);
+      const boxes = new Float32Array(4 * K);
+      for (let k = 0; k < K; k++) {
+        // Boxes 1 to 5 pixels wide across tile edges in the top left corner; a few across the far border.
+        const far = k % 64 === 0;
+        const x1 = far ? 724 + random() * 3 : random() * 40, y1 = far ? random() * 720 : random() * 40;
+        boxes.set([x1, y1, x1 + 1 + random() * 4, y1 + 1 + random() * 4], 4 * k);
+      }
+      const options: RefAlignOptions = {outH: 2, outW: 2, spatialScale: 1, samplingRatio: 2, aligned: true, mode: 'avg'};
+      tf.env().set(WEBGPU_DX_LANES_FLAG, 'lanes');
+      try {
+        await checkAlignGradients(
+            {x: randomValues(random, 728 * 728 * 5), shape, boxes, boxIndices: new Array(K).fill(0)}, options,
+            randomValues(random, K * 2 * 2 * 5), 'lanes, no line masks');
+      } finally {
+        tf.env().set(WEBGPU_DX_LANES_FLAG, 'auto');
+      }
+      expect(roiPipelineKeys().some(key => key.startsWith('roiAlignGrad_avg_aligned_lanes') &&
+                                            !key.startsWith('roiAlignGrad_avg_aligned_lanes4'))).toBe(true);
+    }, 300000);
   }
 
   it('an output of more than 65535 x 64 elements (a 2-D dispatch on webgpu) matches the reference', async () => {

@@ -3,7 +3,7 @@ import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
 
 import {RoIAlignAttrs, RoIAlignGrad, RoIAlignGradInputs} from '../../src/kernel_names';
 import {gradientWinners} from './RoIAlignWinners';
-import {RoIAlignGradProgram, RoIAlignTileLinesProgram} from './roi_align_grad_webgpu';
+import {dxLanes, RoIAlignGradProgram, RoIAlignTileLinesProgram} from './roi_align_grad_webgpu';
 import {RoIReachProgram} from './roi_reach_webgpu';
 import {checkSamplingRatio, nothingToCompute, zerosTensor} from './roi_webgpu_util';
 import {runGather} from './gather_webgpu';
@@ -23,7 +23,7 @@ export function roiAlignGrad(args: {inputs: RoIAlignGradInputs, backend: WebGPUB
   const numBoxes = inputs.boxes.shape[0];
   return runGather(
       backend, RoIAlignGrad, new RoIReachProgram(numBoxes, attrs),
-      new RoIAlignGradProgram(inputs.x.shape, attrs.mode, attrs.aligned), {...inputs, winner}, attrs, [], [owned],
+      new RoIAlignGradProgram(inputs.x.shape, attrs.mode, attrs.aligned, dxLanes(backend)), {...inputs, winner}, attrs, [], [owned],
       'float32', layout => new RoIAlignTileLinesProgram(numBoxes, layout, attrs.aligned));
 }
 

@@ -27,6 +27,28 @@
  * The gather costs O(N·H·W·⌈C/32⌉·(K/32 + boxes reaching the tile ×
  * candidate samples)); RoIAlign's O(N·H·W·⌈C/32⌉·(K/16 + boxes whose
  * samples read the pixel × its samples)).
+ *
+ * There an invocation's channels lie C floats from its neighbours', so on a
+ * GPU its dy loads and dx stores do not coalesce. RoIAlign's dx has a second
+ * layout for GPUs, the lanes gather (gatherLanesMainWgsl; chosen by
+ * kernels/webgpu/roi_align_grad_webgpu.ts's dxLanes): an invocation sums 4
+ * channels (one vec4 where C % 4 == 0) of one pixel, and L = ⌈C/4⌉ rounded
+ * up to a power of two, at most 16, neighbouring invocations take the
+ * neighbouring groups of 4 channels of that pixel: a workgroup of 64 is
+ * 64 / L pixels of a tile row (the tile, in row-major order, for L < 8) by
+ * L lanes, and a warp's dy loads and dx stores fall on consecutive
+ * addresses. Each lane walks its pixel's masks and reads the line table (or
+ * works out the geometry) itself: the same addresses for the L lanes of a
+ * pixel, which a GPU serves with one broadcast load, and no workgroup
+ * memory or barrier (the workgroup-memory design ran 3-4x slower on
+ * SwiftShader). Per channel it adds the same float32 products in the same
+ * box and sample order, so dx is the block gather's within rounding (and
+ * bit-identical run to run). It costs O(N·H·W·L·⌈C/4L⌉·(K/16 + boxes whose
+ * samples read the pixel × its samples)) invocation steps, each adding 4
+ * channels: the channel work is the block gather's, the walk is repeated
+ * ⌈C/4⌉ times per pixel instead of ⌈C/32⌉ (⌈C/16⌉ for C <= 16). Where lanes
+ * run apart (a CPU: SwiftShader runs compute on the host's cores) that
+ * repetition is paid in full, so there the block gather stays.
  * The cull pass costs O(tiles·K) bit tests (RoIAlign's: and 16 line bits per
  * box that meets the tile); RoIAlign's line pass O(8 rows
  * or columns × candidate samples) per box and tile row or column its reach
@@ -270,19 +292,15 @@ fn main(index : i32) {
 }
 
 /**
- * main() of a gather, with `reach` (reachWgsl) and `tileBoxes` (the cull
- * pass) inputs and GATHER_UNIFORMS. `body` runs once per box that can touch
- * the pixel, in box order, with k, the pixel n, h, w and its first channel
- * c0 in scope, and adds the gradient of channel c0 + j (when below
- * uniforms.channels) to total[j]; main writes the block out. With
- * `lineMasks` (RoIAlign's), where uniforms.lineMasks is not 0, it walks the
- * bits of the pixel's row mask AND its column mask (tileCullWgsl), the boxes
- * whose samples read the pixel, and puts rowLines and columnLines, the
- * pixel's tile row's and tile column's words of tileLines, in scope. Each
- * invocation sums `block` channels (GATHER_CHANNELS in the shader), as
- * gatherInvocations counts them.
+ * The walk of a gather's invocation over the boxes that can touch pixel (n,
+ * h, w) of tile `tile`, in box order, running `body` for each with k in
+ * scope. With `lineMasks` (RoIAlign's), where uniforms.lineMasks is not 0,
+ * it walks the bits of the pixel's row mask AND its column mask
+ * (tileCullWgsl), the boxes whose samples read the pixel, and puts rowLines
+ * and columnLines, the pixel's tile row's and tile column's words of
+ * tileLines, in scope.
  */
-export function gatherMainWgsl(body: string, lineMasks = false, block = GATHER_CHANNELS): string {
+function gatherWalkWgsl(body: string, lineMasks: boolean): string {
   const masks = lineMasks ? `
   // With the line masks, LINE_TILE_MASKS masks per tile: the pixel's row's
   // and its column's. A box in both has samples on the pixel's row and
@@ -300,6 +318,42 @@ export function gatherMainWgsl(body: string, lineMasks = false, block = GATHER_C
         bits &= bitcast<u32>(tileBoxes[columnMaskStart + word]);
       }` :
                                  '';
+  return `${masks}
+  // One pass per box, the words without one skipped by a loop of their own:
+  // SwiftShader runs every statement of a loop's body on each pass, whatever
+  // its lanes take, so a pass per word would cost a box's code per word.
+  var word = 0;
+  var bits = 0u;
+  loop {
+    while (bits == 0u && word < uniforms.maskWords) {
+      bits = bitcast<u32>(tileBoxes[maskStart + word]);${columnMask}
+      word++;
+    }
+    if (bits == 0u) {
+      break;
+    }
+    // The lowest set bit first: boxes in increasing order.
+    let k = (word - 1) * 32 + i32(firstTrailingBit(bits));
+    bits &= bits - 1u;
+    let r = ${REACH_FIELDS} * k;
+    if (!lines && (h < reach[r + 1] || h > reach[r + 2] || w < reach[r + 3] || w > reach[r + 4])) {
+      continue;
+    }
+    ${body}
+  }`;
+}
+
+/**
+ * main() of a gather, with `reach` (reachWgsl) and `tileBoxes` (the cull
+ * pass) inputs and GATHER_UNIFORMS. `body` runs once per box that can touch
+ * the pixel, in box order, with k, the pixel n, h, w and its first channel
+ * c0 in scope, and adds the gradient of channel c0 + j (when below
+ * uniforms.channels) to total[j]; main writes the block out. With
+ * `lineMasks` (RoIAlign's), see gatherWalkWgsl. Each invocation sums
+ * `block` channels (GATHER_CHANNELS in the shader), as gatherInvocations
+ * counts them.
+ */
+export function gatherMainWgsl(body: string, lineMasks = false, block = GATHER_CHANNELS): string {
   return `
 const GATHER_CHANNELS : i32 = ${block};
 const GATHER_TILE : i32 = ${GATHER_TILE};
@@ -322,36 +376,108 @@ fn main(index : i32) {
   if (n >= uniforms.batchSize || h >= uniforms.height || w >= uniforms.width) {
     return;
   }
-  let tile = (n * uniforms.tilesY + h / uniforms.tileSide) * uniforms.tilesX + w / uniforms.tileSide;${masks}
-  var total : array<f32, GATHER_CHANNELS>;
-  // One pass per box, the words without one skipped by a loop of their own:
-  // SwiftShader runs every statement of a loop's body on each pass, whatever
-  // its lanes take, so a pass per word would cost a box's code per word.
-  var word = 0;
-  var bits = 0u;
-  loop {
-    while (bits == 0u && word < uniforms.maskWords) {
-      bits = bitcast<u32>(tileBoxes[maskStart + word]);${columnMask}
-      word++;
-    }
-    if (bits == 0u) {
-      break;
-    }
-    // The lowest set bit first: boxes in increasing order.
-    let k = (word - 1) * 32 + i32(firstTrailingBit(bits));
-    bits &= bits - 1u;
-    let r = ${REACH_FIELDS} * k;
-    if (!lines && (h < reach[r + 1] || h > reach[r + 2] || w < reach[r + 3] || w > reach[r + 4])) {
-      continue;
-    }
-    ${body}
-  }
+  let tile = (n * uniforms.tilesY + h / uniforms.tileSide) * uniforms.tilesX + w / uniforms.tileSide;
+  var total : array<f32, GATHER_CHANNELS>;${gatherWalkWgsl(body, lineMasks)}
   let out = ((n * uniforms.height + h) * uniforms.width + w) * uniforms.channels + c0;
   for (var j = 0; j < GATHER_CHANNELS; j++) {
     if (c0 + j < uniforms.channels) {
       setOutputAtIndex(out + j, total[j]);
     }
   }
+}
+`;
+}
+
+/** Channel lanes of the lanes gather: at most 16, so a workgroup has 4 pixels at least. */
+export const MAX_GATHER_LANES = 16;
+
+/**
+ * Lanes of the lanes gather for C channels: one per group of 4 channels,
+ * rounded up to a power of two (so a workgroup's pixels split the tile
+ * evenly), at most MAX_GATHER_LANES. The shader works the same number out
+ * of uniforms.channels (gatherLanesMainWgsl).
+ */
+export function gatherLanes(channels: number): number {
+  const groups = Math.ceil(channels / 4);
+  let lanes = 1;
+  while (lanes < groups && lanes < MAX_GATHER_LANES) lanes *= 2;
+  return lanes;
+}
+
+/**
+ * Invocations of a lanes gather producing dx [N,H,W,C]: per image, block of
+ * 4 x lanes channels and 8 x 8 tile, `lanes` workgroups of 64, each
+ * 64 / lanes pixels x lanes.
+ */
+export function gatherLanesInvocations(xShape: number[]): number {
+  const lanes = gatherLanes(xShape[3]);
+  return gatherInvocations(xShape, 4 * lanes) * lanes;
+}
+
+/**
+ * main() of the lanes gather (RoIAlign's, with line masks): as
+ * gatherMainWgsl, but adjacent invocations take adjacent groups of 4
+ * channels of the same pixel, so that on a GPU their dy loads and dx stores
+ * fall on consecutive addresses. A workgroup of 64 holds 64 / lanes pixels
+ * of one 8 x 8 tile (in row-major order: half a tile row at 16 lanes) times
+ * `lanes` (gatherLanes); each invocation walks its pixel's boxes as the
+ * block gather does and sums its 4 channels in `total`, a vec4, with c0 its
+ * first channel in scope. The walk's mask, geometry and line table reads are
+ * the same for a pixel's lanes. With `vec4`, dy (and dx, and the winners)
+ * are bound as vec4s (C % 4 == 0) and `body` reads one; else it reads 4
+ * floats, the lanes past the last channel reading it again, and main writes
+ * the ones that exist.
+ */
+export function gatherLanesMainWgsl(body: string, vec4: boolean): string {
+  const write = vec4 ? `
+  setOutputAtIndex(out / 4, total);` :
+                       `
+  let count = min(uniforms.channels - c0, 4);
+  setOutputAtIndex(out, total.x);
+  if (count > 1) {
+    setOutputAtIndex(out + 1, total.y);
+  }
+  if (count > 2) {
+    setOutputAtIndex(out + 2, total.z);
+  }
+  if (count > 3) {
+    setOutputAtIndex(out + 3, total.w);
+  }`;
+  return `
+const GATHER_TILE : i32 = ${GATHER_TILE};
+
+fn main(index : i32) {
+  let groups = u32((uniforms.channels + 3) / 4);
+  let lanes = i32(min(${MAX_GATHER_LANES}u, select(1u << (32u - countLeadingZeros(groups - 1u)), 1u, groups <= 1u)));
+  let pixels = (GATHER_TILE * GATHER_TILE) / lanes;
+  // Workgroup (((n * blocks + block) * groupsY + groupY) * groupsX + groupX)
+  // * lanes + part holds pixels part * pixels .. of the tile, row-major, each
+  // with its lanes side by side.
+  let blocks = (uniforms.channels + 4 * lanes - 1) / (4 * lanes);
+  let groupsY = (uniforms.height + GATHER_TILE - 1) / GATHER_TILE;
+  let groupsX = (uniforms.width + GATHER_TILE - 1) / GATHER_TILE;
+  let group = index / (GATHER_TILE * GATHER_TILE);
+  let local = index - group * (GATHER_TILE * GATHER_TILE);
+  let part = group % lanes;
+  let tileGroup = group / lanes;
+  let groupX = tileGroup % groupsX;
+  let groupY = (tileGroup / groupsX) % groupsY;
+  let imageBlock = tileGroup / (groupsX * groupsY);
+  let n = imageBlock / blocks;
+  let pixel = part * pixels + local / lanes;
+  let c0 = ((imageBlock - n * blocks) * lanes + local % lanes) * 4;
+  let h = groupY * GATHER_TILE + pixel / GATHER_TILE;
+  let w = groupX * GATHER_TILE + pixel % GATHER_TILE;
+  // No barriers: a lane with nothing to do leaves at once.
+  if (n >= uniforms.batchSize || h >= uniforms.height || w >= uniforms.width || c0 >= uniforms.channels) {
+    return;
+  }
+  ${vec4 ? '' : `// The lane's 4 channels' offsets from c0, the last channel again past it.
+  let lastOffset = uniforms.channels - 1 - c0;
+  let laneOffsets = vec4<i32>(0, min(1, lastOffset), min(2, lastOffset), min(3, lastOffset));`}
+  let tile = (n * uniforms.tilesY + h / uniforms.tileSide) * uniforms.tilesX + w / uniforms.tileSide;
+  var total = vec4<f32>(0.0);${gatherWalkWgsl(body, true)}
+  let out = ((n * uniforms.height + h) * uniforms.width + w) * uniforms.channels + c0;${write}
 }
 `;
 }

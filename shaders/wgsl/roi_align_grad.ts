@@ -8,35 +8,62 @@
  * program recorded in `winner`.
  */
 import type {RoIAlignMode} from '../../src/kernel_names';
-import {GATHER_TILE, gatherMainWgsl, LINE_OVERFLOW, LINE_REGION_WORDS, LINE_SAMPLES, REACH_FIELDS} from './gather';
+import {GATHER_TILE, gatherLanesMainWgsl, gatherMainWgsl, LINE_OVERFLOW, LINE_REGION_WORDS, LINE_SAMPLES, REACH_FIELDS} from './gather';
 import {roiAlignGeometryWgsl} from './geometry';
 
 /**
- * User code: dy, boxes, boxIndices, reach (and winner for 'max') -> dx
- * [N,H,W,C], `block` channels per invocation (gatherChannelBlock).
+ * How RoIAlign's dx gather spreads channels over invocations: a block of
+ * `block` channels per invocation (gatherChannelBlock), or the lanes gather
+ * (gatherLanesMainWgsl), 4 channels per invocation, with dy, the winners and
+ * dx bound as vec4s where `vec4` (C % 4 == 0).
  */
-export function roiAlignGradWgsl(mode: RoIAlignMode, aligned: boolean, block: number): string {
-  // 'avg': every sample passes dy / count; 'max': the winner passes dy.
-  const passes = mode === 'avg' ? 'c0 + j < uniforms.channels' :
-                                  'c0 + j < uniforms.channels && winner[bin + j] == sampleIndex';
+export type RoIAlignGradChannels = {lanes: false, block: number}|{lanes: true, vec4: boolean};
+
+/**
+ * User code: dy, boxes, boxIndices, reach (and winner for 'max') -> dx
+ * [N,H,W,C], its channels spread as `channels` says.
+ */
+export function roiAlignGradWgsl(mode: RoIAlignMode, aligned: boolean, channels: RoIAlignGradChannels): string {
   // One division per sample, not per channel.
   const weight = mode === 'avg' ? 'rowWeight * colWeight / count' : 'rowWeight * colWeight';
+  const bin = 'let bin = ((k * uniforms.pooledHeight + ph) * uniforms.pooledWidth + pw) * uniforms.channels + c0;';
   // Sample (ty, tx) of bin (ph, pw), numbered sampleIndex within it as the
-  // forward program numbers them, adds its share to total.
-  const accumulate = `
-            let bin = ((k * uniforms.pooledHeight + ph) * uniforms.pooledWidth + pw) * uniforms.channels + c0;
+  // forward program numbers them, adds its share to total: per channel the
+  // same float32 product and sum in every layout. 'avg': every sample passes
+  // dy / count; 'max': the winner passes dy.
+  let accumulate: string;
+  if (!channels.lanes) {
+    const passes = mode === 'avg' ? 'c0 + j < uniforms.channels' :
+                                    'c0 + j < uniforms.channels && winner[bin + j] == sampleIndex';
+    accumulate = `
+            ${bin}
             let weight = ${weight};
             for (var j = 0; j < GATHER_CHANNELS; j++) {
               if (${passes}) {
                 total[j] += dy[bin + j] * weight;
               }
             }`;
+  } else {
+    const read = (name: string, type: string) => channels.vec4 ? `${name}[bin / 4]` :
+        `vec4<${type}>(${name}[bin], ${name}[bin + laneOffsets.y], ${name}[bin + laneOffsets.z], ${name}[bin + laneOffsets.w])`;
+    // 'max' adds +0.0 where a lane's sample did not win: total stays the
+    // same (it starts at +0.0, so it is never -0.0).
+    const add = mode === 'avg' ? `total += ${read('dy', 'f32')} * weight;` :
+                                 `total += select(vec4<f32>(0.0), ${read('dy', 'f32')} * weight, ${
+                                     read('winner', 'i32')} == vec4<i32>(sampleIndex));`;
+    accumulate = `
+            ${bin}
+            let weight = ${weight};
+            ${add}`;
+  }
+  const main = channels.lanes ? (body: string) => gatherLanesMainWgsl(body, channels.vec4) :
+                                (body: string) => gatherMainWgsl(body, true, channels.block);
   return `
 const LINE_SAMPLES : i32 = ${LINE_SAMPLES};
 const LINE_OVERFLOW : i32 = ${LINE_OVERFLOW};
 const LINE_REGION_WORDS : i32 = ${LINE_REGION_WORDS};
 ${roiAlignGeometryWgsl(aligned)}
-${gatherMainWgsl(`
+${main(`
     // The line table (uniforms.lineMasks == 2) lists, for the pixel's row and
     // column, the samples of box k that read them with their weights, as the
     // line pass worked them out with the same geometry: in sample order, so
@@ -93,7 +120,7 @@ ${gatherMainWgsl(`
           ${accumulate}
         }
       }
-    }`, true, block)}
+    }`)}
 `;
 }
 
