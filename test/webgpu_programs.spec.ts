@@ -154,6 +154,36 @@ async function checkAlignGradients(
   expect(Array.from(dboxesAgain).every((v, i) => Object.is(v, dboxes[i]))).toBe(true);
 }
 
+/**
+ * K boxes for a [*, 21, 27, *] map at spatialScale 0.5, 1 to 5 pixels wide,
+ * mostly near the gather's tile edges (multiples of 8 pixels) and past the
+ * map's border.
+ */
+function tileEdgeBoxes(random: () => number, K: number): Float32Array {
+  const boxes = new Float32Array(4 * K);
+  for (let k = 0; k < K; k++) {
+    const x1 = 2 * (8 * Math.floor(random() * 4) - 3 + random() * 6);
+    const y1 = 2 * (8 * Math.floor(random() * 3) - 3 + random() * 6);
+    boxes.set([x1, y1, x1 + 2 * (1 + random() * 4), y1 + 2 * (1 + random() * 4)], 4 * k);
+  }
+  return boxes;
+}
+
+/**
+ * K boxes for a 728 x 728 map, 1 to 5 pixels wide: overlapping within
+ * `corner` pixels of the top left, across the gather's tile edges; every
+ * 64th across the map's far border.
+ */
+function cornerBoxes(random: () => number, K: number, corner: number): Float32Array {
+  const boxes = new Float32Array(4 * K);
+  for (let k = 0; k < K; k++) {
+    const far = k % 64 === 0;
+    const x1 = far ? 724 + random() * 3 : random() * corner, y1 = far ? random() * 720 : random() * corner;
+    boxes.set([x1, y1, x1 + 1 + random() * 4, y1 + 1 + random() * 4], 4 * k);
+  }
+  return boxes;
+}
+
 describeEachBackend('compiled programs and device limits', backend => {
   it('new box counts, images, feature and output sizes reuse the compiled programs', async () => {
     // Earlier specs in the same page (karma) may have compiled some already.
@@ -186,14 +216,7 @@ describeEachBackend('compiled programs and device limits', backend => {
          const shape = [2, 21, 27, 43];
          const x = randomValues(random, shape.reduce((a, b) => a * b));
          const K = 120;
-         const boxes = new Float32Array(4 * K);
-         for (let k = 0; k < K; k++) {
-           // Mostly near the gather's tile edges (multiples of 8 pixels) and past the map's
-           // border, 1 to 5 pixels wide, at spatialScale 0.5.
-           const x1 = 2 * (8 * Math.floor(random() * 4) - 3 + random() * 6);
-           const y1 = 2 * (8 * Math.floor(random() * 3) - 3 + random() * 6);
-           boxes.set([x1, y1, x1 + 2 * (1 + random() * 4), y1 + 2 * (1 + random() * 4)], 4 * k);
-         }
+         const boxes = tileEdgeBoxes(random, K);
          const boxIndices = Array.from({length: K}, (_, k) => k % 2);
          const options: RefAlignOptions = {outH: 2, outW: 2, spatialScale: 0.5, samplingRatio: 2, aligned: mode === 'max', mode};
          const dy = randomValues(random, K * 2 * 2 * 43);
@@ -258,14 +281,7 @@ describeEachBackend('compiled programs and device limits', backend => {
          const K = 1024;
          expect(withLineMasks(1, K, tileLayout(shape, K), Infinity).lineMasks).toBe(false);
          const random = seededRandom(45);
-         const boxes = new Float32Array(4 * K);
-         for (let k = 0; k < K; k++) {
-           // Overlapping in the top left corner, across tile edges, 1 to 5 pixels wide; a few
-           // across the map's far border.
-           const far = k % 64 === 0;
-           const x1 = far ? 724 + random() * 3 : random() * 160, y1 = far ? random() * 720 : random() * 160;
-           boxes.set([x1, y1, x1 + 1 + random() * 4, y1 + 1 + random() * 4], 4 * k);
-         }
+         const boxes = cornerBoxes(random, K, 160);
          const options: RefAlignOptions = {outH: 2, outW: 2, spatialScale: 1, samplingRatio: 2, aligned: true, mode: 'avg'};
          await checkAlignGradients(
              {x: randomValues(random, 728 * 728), shape, boxes, boxIndices: new Array(K).fill(0)}, options,
@@ -293,14 +309,7 @@ describeEachBackend('compiled programs and device limits', backend => {
              const shape = [2, 21, 27, C];
              const x = randomValues(random, shape.reduce((a, b) => a * b));
              const K = 120;
-             const boxes = new Float32Array(4 * K);
-             for (let k = 0; k < K; k++) {
-               // Near the gather's tile edges and past the map's border, 1 to 5 pixels wide, at
-               // spatialScale 0.5.
-               const x1 = 2 * (8 * Math.floor(random() * 4) - 3 + random() * 6);
-               const y1 = 2 * (8 * Math.floor(random() * 3) - 3 + random() * 6);
-               boxes.set([x1, y1, x1 + 2 * (1 + random() * 4), y1 + 2 * (1 + random() * 4)], 4 * k);
-             }
+             const boxes = tileEdgeBoxes(random, K);
              const boxIndices = Array.from({length: K}, (_, k) => k % 2);
              const options: RefAlignOptions =
                  {outH: 2, outW: 2, spatialScale: 0.5, samplingRatio, aligned: mode === 'max', mode};
@@ -325,13 +334,7 @@ describeEachBackend('compiled programs and device limits', backend => {
       const K = 1024;
       expect(withLineMasks(1, K, tileLayout(shape, K), Infinity).lineMasks).toBe(false);
       const random = seededRandom(56);
-      const boxes = new Float32Array(4 * K);
-      for (let k = 0; k < K; k++) {
-        // Boxes 1 to 5 pixels wide across tile edges in the top left corner; a few across the far border.
-        const far = k % 64 === 0;
-        const x1 = far ? 724 + random() * 3 : random() * 40, y1 = far ? random() * 720 : random() * 40;
-        boxes.set([x1, y1, x1 + 1 + random() * 4, y1 + 1 + random() * 4], 4 * k);
-      }
+      const boxes = cornerBoxes(random, K, 40);
       const options: RefAlignOptions = {outH: 2, outW: 2, spatialScale: 1, samplingRatio: 2, aligned: true, mode: 'avg'};
       tf.env().set(WEBGPU_DX_LANES_FLAG, 'lanes');
       try {

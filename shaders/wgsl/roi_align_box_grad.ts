@@ -97,7 +97,27 @@ const BIN_MAX_PER_BIN_WGSL = `
       grad = array<f32, 4>(g.x, g.y, g.z, g.w);
     }`;
 
-const BIN_AVG_WGSL = `
+/**
+ * 'avg': dy times the slopes of one sample's bilinear patch along its rows
+ * and its columns, summed over this lane's channels (first, first + step,
+ * ...) in order.
+ */
+const LANE_ALONG_WGSL = `
+fn roiLaneAlong(row : RoISample, col : RoISample, ph : i32, pw : i32, base : i32, dyBase : i32, first : i32,
+                step : i32) -> vec2<f32> {
+  var alongRows = 0.0;
+  var alongCols = 0.0;
+  for (var c = first; c < roiOutChannels(); c += step) {
+    let g = dy[dyBase + c];
+    let v = roiReadCorners(base + roiInputChannel(c, ph, pw), row, col);
+    alongRows += g * roiSlopeAlongRows(v, col);
+    alongCols += g * roiSlopeAlongCols(v, row);
+  }
+  return vec2<f32>(alongRows, alongCols);
+}
+`;
+
+const BIN_AVG_WGSL = `${LANE_ALONG_WGSL}
 // The rows' shared samples and slopes, then (from ${GROUP} on) the columns'.
 var<workgroup> roiBinSamples : array<RoISample, ${2 * GROUP}>;
 var<workgroup> roiBinSlopes : array<vec2<f32>, ${2 * GROUP}>;
@@ -140,15 +160,8 @@ fn roiBinBoxGrad(
       if (!col.inside) {
         continue;
       }
-      var alongRows = 0.0;
-      var alongCols = 0.0;
-      for (var c = first; c < roiOutChannels(); c += step) {
-        let g = dy[dyBase + c];
-        let v = roiReadCorners(base + roiInputChannel(c, ph, pw), row, col);
-        alongRows += g * roiSlopeAlongRows(v, col);
-        alongCols += g * roiSlopeAlongCols(v, row);
-      }
-      grad += roiSlopesBoxGrad(dRow, dCol, alongRows / count, alongCols / count);
+      let along = roiLaneAlong(row, col, ph, pw, base, dyBase, first, step);
+      grad += roiSlopesBoxGrad(dRow, dCol, along.x / count, along.y / count);
     }
   }
   return grad;
@@ -189,7 +202,7 @@ fn roiBinBoxGrad(
  * order. An unreadable box's samples are all outside: it adds nothing.
  */
 const BIN_TABLE_WGSL: Record<RoIAlignMode, string> = {
-  avg: `
+  avg: `${LANE_ALONG_WGSL}
 fn roiBinBoxGrad(k : i32, ph : i32, pw : i32, base : i32, dyBase : i32, first : i32, step : i32) -> vec4<f32> {
   let ratio = uniforms.samplingRatio;
   let count = max(f32(ratio) * f32(ratio), 1.0);
@@ -208,15 +221,8 @@ fn roiBinBoxGrad(k : i32, ph : i32, pw : i32, base : i32, dyBase : i32, first : 
         continue;
       }
       let dCol = roiTableSlope(k, tx);
-      var alongRows = 0.0;
-      var alongCols = 0.0;
-      for (var c = first; c < roiOutChannels(); c += step) {
-        let g = dy[dyBase + c];
-        let v = roiReadCorners(base + roiInputChannel(c, ph, pw), row, col);
-        alongRows += g * roiSlopeAlongRows(v, col);
-        alongCols += g * roiSlopeAlongCols(v, row);
-      }
-      grad += roiSlopesBoxGrad(dRow, dCol, alongRows / count, alongCols / count);
+      let along = roiLaneAlong(row, col, ph, pw, base, dyBase, first, step);
+      grad += roiSlopesBoxGrad(dRow, dCol, along.x / count, along.y / count);
     }
   }
   return grad;
