@@ -2,9 +2,8 @@ import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
 import {psAlignAsRoIAlign, PsRoIAlign, PsRoIAlignAttrs, RoIInputs} from '../../src/kernel_names';
-import {PsRoIAlignProgram} from './ps_roi_gpu';
-import {packedTexels} from './roi_program';
-import {alignUniforms, binOutputShape, requireTexturesFit, requireWebGL2, RoIUniformValues, runOnBins} from './run_roi_program';
+import {runPackedAlign} from './RoIAlign';
+import {alignUniforms, RoIUniformValues} from './run_roi_program';
 
 /** RoIAlign's uniforms for psRoiAlign's sampling: always aligned, 'avg'. */
 export function psAlignUniforms(xShape: number[], numBoxes: number, attrs: PsRoIAlignAttrs): RoIUniformValues {
@@ -16,14 +15,9 @@ export function psRoiAlign(args: {
   backend: MathBackendWebGL,
   attrs: PsRoIAlignAttrs,
 }): TensorInfo {
-  requireWebGL2(PsRoIAlign);
-  requireTexturesFit(
-      PsRoIAlign, {x: args.inputs.x.shape, y: binOutputShape(args.inputs, args.attrs, true)}, ['y']);
-  const {inputs, backend, attrs} = args;
-  const {x, boxes} = inputs;
-  return runOnBins(
-      backend, inputs, attrs, psAlignUniforms(x.shape, boxes.shape[0], attrs),
-      shape => new PsRoIAlignProgram(packedTexels(shape)), x.shape[3] / (attrs.pooledHeight * attrs.pooledWidth));
+  // roiAlign's packed forward with the channel map: with a fixed
+  // samplingRatio it reads each box's samples from the sample table.
+  return runPackedAlign(args.backend, args.inputs, psAlignAsRoIAlign(args.attrs), 'avg', PsRoIAlign, 'y', true);
 }
 
 export const psRoiAlignConfig: KernelConfig = {

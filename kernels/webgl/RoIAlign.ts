@@ -6,15 +6,18 @@ import {RoIAlign, RoIAlignAttrs, RoIInputs} from '../../src/kernel_names';
 import type {RoIAlignForwardSource, RoIAlignReduce} from '../../shaders/glsl/roi_align';
 import {RoIAlignPackedProgram, RoIAlignPackedSampleTableProgram, RoIAlignSampleTableProgram} from './roi_align_gpu';
 import {packedTexels} from './roi_program';
-import {alignUniforms, binOutputShape, disposeAfter, packedXInPlace, requireTexturesFit, requireWebGL2, runOnBins, runPackedRoIProgram, runRoIProgram, withBoxTable, zerosInfo} from './run_roi_program';
+import {alignUniforms, binOutputShape, disposeAfter, packedXInPlace, requireTexturesFit, requireWebGL2, runOnBins, runPackedRoIProgram, runRoIProgram, textureFits, withBoxTable, zerosInfo} from './run_roi_program';
 
 /**
  * Where the forward gets its samples and x (RoIAlignForwardSource): x in
  * place where packedXInPlace allows it, else unpacked.
  */
-function forwardSource(backend: MathBackendWebGL, x: TensorInfo, samplingRatio: number): RoIAlignForwardSource {
+function forwardSource(
+    backend: MathBackendWebGL, x: TensorInfo, samplingRatio: number,
+    positionSensitive: boolean): RoIAlignForwardSource {
   if (!(samplingRatio > 0)) return 'geometry';
-  return packedXInPlace(backend, x) !== null ? 'packed' : 'table';
+  // psRoI's two channels of a texel lie outH * outW apart in x: not one packed texel.
+  return !positionSensitive && packedXInPlace(backend, x) !== null ? 'packed' : 'table';
 }
 
 /**
@@ -38,27 +41,26 @@ export function roiAlign(args: {
  * packed layout (see roiAlign): y, or for 'winner' the 'max' winners
  * (RoIAlignWinners, whose caller returns -1s for an empty output).
  * `kernel` and `output` name the call in a texture-limit Error.
+ * positionSensitive: psRoiAlign's y, C / (outH * outW) channels ('avg').
  */
 export function runPackedAlign(
     backend: MathBackendWebGL, inputs: RoIInputs, attrs: RoIAlignAttrs, reduce: RoIAlignReduce, kernel: string,
-    output: string): TensorInfo {
+    output: string, positionSensitive = false): TensorInfo {
   const {x, boxes, boxIndices} = inputs;
-  const outShape = binOutputShape(inputs, attrs);
+  const outShape = binOutputShape(inputs, attrs, positionSensitive);
   const numBoxes = boxes.shape[0];
   const entries = (attrs.pooledHeight + attrs.pooledWidth) * attrs.samplingRatio;
   const tableShape = [numBoxes, entries, 2];
   requireWebGL2(kernel);
-  requireTexturesFit(
-      kernel, {x: x.shape, [output]: outShape, ...(attrs.samplingRatio > 0 ? {'sample table': tableShape} : {})},
-      [output]);
+  requireTexturesFit(kernel, {x: x.shape, [output]: outShape}, [output]);
   const uniforms = alignUniforms(x.shape, numBoxes, attrs);
-  const source = forwardSource(backend, x, attrs.samplingRatio);
-  if (source === 'geometry') {
-    return runOnBins(
-        backend, inputs, attrs, uniforms, shape => new RoIAlignPackedProgram(packedTexels(shape), reduce, source));
-  }
+  // The sample table only saves work: where it would not fit a texture (the
+  // packed one is smaller), the forward computes the samples itself.
+  const source = textureFits(tableShape) ? forwardSource(backend, x, attrs.samplingRatio, positionSensitive) : 'geometry';
+  const makeProgram = (shape: number[]) => new RoIAlignPackedProgram(packedTexels(shape), reduce, source, positionSensitive);
+  if (source === 'geometry') return runOnBins(backend, inputs, attrs, uniforms, makeProgram, outShape[3]);
   if (util.sizeFromShape(outShape) === 0 || util.sizeFromShape(x.shape) === 0) return zerosInfo(backend, outShape);
-  const program = new RoIAlignPackedProgram(packedTexels(outShape), reduce, source);
+  const program = makeProgram(outShape);
   return withBoxTable(backend, boxes, boxIndices, uniforms, table => {
     if (source === 'table') {
       const samples = runRoIProgram(

@@ -1,26 +1,13 @@
 /**
  * The position-sensitive GPGPU programs (psRoiAlign, psRoiPool). Each holds
  * its shader only; shapes and attributes arrive as uniforms set by the
- * kernels. psRoiAlign's box gradient is RoIAlign's (RoIAlignBoxGradProgram).
+ * kernels. psRoiAlign's forward is RoIAlign's packed one with the channel map
+ * (RoIAlignPackedProgram), and its box gradient RoIAlign's (RoIAlignBoxGradProgram).
  */
 import {psRoiAlignGradShader, psRoiPoolForwardShader, psRoiPoolGradShader} from '../../shaders/glsl/ps_roi';
-import {roiAlignPackedForwardInputs, roiAlignPackedForwardShader} from '../../shaders/glsl/roi_align';
 import {ROI_ALIGN_UNIFORMS, ROI_POOL_UNIFORMS} from '../../shaders/glsl/roi_common';
 import {cullInputs, ROI_CULL_UNIFORMS} from '../../shaders/glsl/roi_cull';
 import {PackedRoIProgram} from './roi_program';
-
-/**
- * psRoiAlign's y [K, outH, outW, Cout] in tfjs's packed layout (run with
- * runPackedRoIProgram): RoIAlign's packed 'avg' forward with the channel map,
- * the samples computed in the fragment, once per four outputs.
- */
-export class PsRoIAlignProgram extends PackedRoIProgram {
-  constructor(texels: number) {
-    super(
-        roiAlignPackedForwardInputs('geometry'), roiAlignPackedForwardShader('avg', 'geometry', true),
-        ROI_ALIGN_UNIFORMS, texels);
-  }
-}
 
 /** psRoiAlign's dx [N, H, W, C] in tfjs's packed layout, over the culled boxes (see culled_gather.ts). */
 export class PsRoIAlignGradProgram extends PackedRoIProgram {

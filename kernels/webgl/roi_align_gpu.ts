@@ -25,10 +25,11 @@ export class RoIAlignProgram extends RoIProgram {
  * (RoIAlignForwardSource); 'packed' reads packed inputs.
  */
 export class RoIAlignPackedProgram extends PackedRoIProgram {
-  constructor(texels: number, mode: RoIAlignReduce, source: RoIAlignForwardSource) {
+  /** positionSensitive: psRoiAlign's y ('avg', x unpacked), with the channel map. */
+  constructor(texels: number, mode: RoIAlignReduce, source: RoIAlignForwardSource, positionSensitive = false) {
     super(
-        roiAlignPackedForwardInputs(source), roiAlignPackedForwardShader(mode, source), ROI_ALIGN_UNIFORMS,
-        texels);
+        roiAlignPackedForwardInputs(source), roiAlignPackedForwardShader(mode, source, positionSensitive),
+        ROI_ALIGN_UNIFORMS, texels);
     this.packedInputs = source === 'packed';
   }
 }

@@ -28,6 +28,16 @@ export function requireWebGL2(kernelName: string): void {
 }
 
 /**
+ * Whether a tensor of this shape fits one texture: tfjs lays out a tensor
+ * that does not fit its own shape as a near-square of ceil(sqrt(texels))
+ * texels a side. packed: four elements per texel (packedTexels).
+ */
+export function textureFits(shape: number[], packed = false): boolean {
+  const texels = packed ? packedTexels(shape) : util.sizeFromShape(shape);
+  return Math.ceil(Math.sqrt(texels)) <= env().getNumber('WEBGL_MAX_TEXTURE_SIZE');
+}
+
+/**
  * Refuses, before anything is uploaded or allocated, a call with a tensor
  * that no texture can hold: tfjs lays out a tensor that does not fit its
  * own shape as a near-square of ceil(sqrt(texels)) texels a side, so a
@@ -44,7 +54,7 @@ export function requireTexturesFit(
     const size = util.sizeFromShape(shape);
     const isPacked = packed.includes(name);
     const texels = isPacked ? packedTexels(shape) : size;
-    if (Math.ceil(Math.sqrt(texels)) > maxSide) {
+    if (!textureFits(shape, isPacked)) {
       const layout = isPacked ? `, packed four to a texel: ${texels} texels` : '';
       throw new Error(
           `${kernelName} on the webgl backend: ${name} [${shape}] has ${size} elements, more than one ` +
