@@ -184,6 +184,24 @@ function cornerBoxes(random: () => number, K: number, corner: number): Float32Ar
   return boxes;
 }
 
+/**
+ * RoIAlign's gradients over a [1, 728, 728, C] map and 1024 boxes
+ * (cornerBoxes), against the float64 reference and bit for bit twice:
+ * 91 x 91 tiles x 32 words x 16 line masks is past MAX_TILE_MASK_WORDS, so
+ * the gather walks the plain tile mask and tests each box's reach.
+ */
+async function checkWithoutLineMasks(C: number, seed: number, corner: number, label: string): Promise<void> {
+  const shape = [1, 728, 728, C];
+  const K = 1024;
+  expect(withLineMasks(1, K, tileLayout(shape, K), Infinity).lineMasks).toBe(false);
+  const random = seededRandom(seed);
+  const boxes = cornerBoxes(random, K, corner);
+  const options: RefAlignOptions = {outH: 2, outW: 2, spatialScale: 1, samplingRatio: 2, aligned: true, mode: 'avg'};
+  await checkAlignGradients(
+      {x: randomValues(random, 728 * 728 * C), shape, boxes, boxIndices: new Array(K).fill(0)}, options,
+      randomValues(random, K * 2 * 2 * C), label);
+}
+
 describeEachBackend('compiled programs and device limits', backend => {
   it('new box counts, images, feature and output sizes reuse the compiled programs', async () => {
     // Earlier specs in the same page (karma) may have compiled some already.
@@ -276,16 +294,7 @@ describeEachBackend('compiled programs and device limits', backend => {
     it('roiAlign dx where the per-line tile masks would not fit (the gather tests each box\'s reach) matches the ' +
            'reference and repeats bit for bit',
        async () => {
-         // 91 x 91 tiles x 32 words x 16 line masks is past MAX_TILE_MASK_WORDS: the plain mask.
-         const shape = [1, 728, 728, 1];
-         const K = 1024;
-         expect(withLineMasks(1, K, tileLayout(shape, K), Infinity).lineMasks).toBe(false);
-         const random = seededRandom(45);
-         const boxes = cornerBoxes(random, K, 160);
-         const options: RefAlignOptions = {outH: 2, outW: 2, spatialScale: 1, samplingRatio: 2, aligned: true, mode: 'avg'};
-         await checkAlignGradients(
-             {x: randomValues(random, 728 * 728), shape, boxes, boxIndices: new Array(K).fill(0)}, options,
-             randomValues(random, K * 2 * 2), 'no line masks');
+         await checkWithoutLineMasks(1, 45, 160, 'no line masks');
        }, 300000);
   }
 
@@ -328,19 +337,9 @@ describeEachBackend('compiled programs and device limits', backend => {
     }
 
     it('roiAlign dx in channel lanes where the per-line tile masks would not fit matches the reference', async () => {
-      // 91 x 91 tiles x 32 words x 16 line masks is past MAX_TILE_MASK_WORDS: the plain mask and
-      // each box's reach.
-      const shape = [1, 728, 728, 5];
-      const K = 1024;
-      expect(withLineMasks(1, K, tileLayout(shape, K), Infinity).lineMasks).toBe(false);
-      const random = seededRandom(56);
-      const boxes = cornerBoxes(random, K, 40);
-      const options: RefAlignOptions = {outH: 2, outW: 2, spatialScale: 1, samplingRatio: 2, aligned: true, mode: 'avg'};
       tf.env().set(WEBGPU_DX_LANES_FLAG, 'lanes');
       try {
-        await checkAlignGradients(
-            {x: randomValues(random, 728 * 728 * 5), shape, boxes, boxIndices: new Array(K).fill(0)}, options,
-            randomValues(random, K * 2 * 2 * 5), 'lanes, no line masks');
+        await checkWithoutLineMasks(5, 56, 40, 'lanes, no line masks');
       } finally {
         tf.env().set(WEBGPU_DX_LANES_FLAG, 'auto');
       }

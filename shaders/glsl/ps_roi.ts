@@ -10,7 +10,7 @@
  * psRoiAlign runs with the RoIAlign uniforms, roiAligned set to 1.
  */
 import {alignPrelude} from './roi_align';
-import {BOX_GLSL, channelMapGlsl, EXACT_ARITHMETIC_GLSL, flatReader, OUTPUT_INDEX_GLSL, PACKED_BIN_BLOCK_GLSL, PACKED_OUTPUT_INDEX_GLSL} from './roi_common';
+import {BOX_GLSL, channelMapGlsl, EXACT_ARITHMETIC_GLSL, flatReader, OUTPUT_INDEX_GLSL, PACKED_BIN_BLOCK_GLSL, PACKED_OUTPUT_INDEX_GLSL, packedBlockBoxStart} from './roi_common';
 import {cullInputs, dxGatherMain} from './roi_cull';
 import {PS_ROI_POOL_GEOMETRY_GLSL, ROI_POOL_GEOMETRY_GLSL} from './roi_pool_geometry';
 
@@ -112,17 +112,7 @@ vec4 psRoiPoolBlockMean(int imageBase, ivec2 rows, ivec2 cols0, ivec2 cols1, int
 }
 
 void main() {
-  int k, ph, pw, c;
-  if (!roiPackedBinBlock(k, ph, pw, c)) {
-    setOutput(vec4(0.0));
-    return;
-  }
-  RoIBox box = roiReadBox(k);
-  if (box.batch < 0) {
-    setOutput(vec4(0.0));
-    return;
-  }
-  bool secondChannel = c + 1 < roiOutChannels();
+${packedBlockBoxStart('RoIBox', 'roiReadBox(k)')}  bool secondChannel = c + 1 < roiOutChannels();
   RoIPoolAxis ay = psRoiPoolAxis(box.y1, box.y2, roiPooledSize.x, roiXDims.y);
   RoIPoolAxis ax = psRoiPoolAxis(box.x1, box.x2, roiPooledSize.y, roiXDims.z);
   int imageBase = box.batch * roiXDims.y * roiXDims.z * roiXDims.w;

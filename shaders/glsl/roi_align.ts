@@ -7,7 +7,7 @@
 import type {RoIAlignMode} from '../../src/kernel_names';
 
 import {blockValueGlsl, ROI_ALIGN_BIN_MEAN_GLSL, ROI_ALIGN_BLOCK_GLSL, ROI_ALIGN_BLOCK_SAMPLES_GLSL, ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_PACKED_PAIR_VALUE_GLSL, ROI_ALIGN_PACKED_TABLE_SAMPLES_GLSL, ROI_ALIGN_PAIR_VALUE_GLSL, ROI_ALIGN_SAMPLING_GLSL, ROI_ALIGN_TABLE_ENTRY_GLSL, ROI_ALIGN_TABLE_SAMPLES_GLSL} from './roi_align_geometry';
-import {BIN_OUTPUT_START, BOX_GLSL, channelMapGlsl, EXACT_ARITHMETIC_GLSL, flatPairReader, flatReader, OUTPUT_INDEX_GLSL, outputStart, PACKED_BIN_BLOCK_GLSL, PACKED_OUTPUT_INDEX_GLSL} from './roi_common';
+import {BIN_OUTPUT_START, BOX_GLSL, channelMapGlsl, EXACT_ARITHMETIC_GLSL, flatPairReader, flatReader, OUTPUT_INDEX_GLSL, outputStart, PACKED_BIN_BLOCK_GLSL, PACKED_BLOCK_START_GLSL, PACKED_OUTPUT_INDEX_GLSL} from './roi_common';
 import {cullInputs, dxGatherMain} from './roi_cull';
 
 /**
@@ -132,12 +132,7 @@ ${PACKED_OUTPUT_INDEX_GLSL}
 ${PACKED_BIN_BLOCK_GLSL}
 ${ROI_ALIGN_BLOCK_GLSL}
 void main() {
-  int k, ph, pw, c;
-  if (!roiPackedBinBlock(k, ph, pw, c)) {
-    setOutput(vec4(0.0));
-    return;
-  }
-  ${starts[source]}
+${PACKED_BLOCK_START_GLSL}  ${starts[source]}
   setOutput(${reduce}(imageBase, ay, ax, ph, pw, c, pw + 1 < roiPooledSize.y, c + 1 < roiOutChannels()));
 }
 `;

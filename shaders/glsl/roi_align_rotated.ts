@@ -6,7 +6,7 @@
  * ROI_ALIGN_PAIR_VALUE_GLSL), as RoIAlign's do.
  */
 import {ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_PACKED_PAIR_VALUE_GLSL, ROI_ALIGN_PAIR_VALUE_GLSL, ROI_ALIGN_ROTATED_GEOMETRY_GLSL, ROI_ALIGN_SAMPLING_GLSL} from './roi_align_geometry';
-import {channelMapGlsl, CustomUniforms, EXACT_ARITHMETIC_GLSL, flatPairReader, flatReader, OUTPUT_INDEX_GLSL, outputStart, PACKED_BIN_BLOCK_GLSL, PACKED_OUTPUT_INDEX_GLSL, ROI_ALIGN_UNIFORMS} from './roi_common';
+import {channelMapGlsl, CustomUniforms, EXACT_ARITHMETIC_GLSL, flatPairReader, flatReader, OUTPUT_INDEX_GLSL, outputStart, PACKED_BIN_BLOCK_GLSL, PACKED_OUTPUT_INDEX_GLSL, packedBlockBoxStart, ROI_ALIGN_UNIFORMS} from './roi_common';
 import {culledGatherMain, cullInputs} from './roi_cull';
 
 /** RoIAlign's uniforms and the signed radians per unit of the boxes' angle. */
@@ -57,17 +57,7 @@ ${PACKED_OUTPUT_INDEX_GLSL}
 ${channelMapGlsl(false)}
 ${PACKED_BIN_BLOCK_GLSL}
 void main() {
-  int k, ph, pw, c;
-  if (!roiPackedBinBlock(k, ph, pw, c)) {
-    setOutput(vec4(0.0));
-    return;
-  }
-  RoIRotatedBox box = roiRotatedBox(k);
-  if (box.batch < 0) {
-    setOutput(vec4(0.0));
-    return;
-  }
-  int imageBase = ${imageBase};
+${packedBlockBoxStart('RoIRotatedBox', 'roiRotatedBox(k)')}  int imageBase = ${imageBase};
   bool secondBin = pw + 1 < roiPooledSize.y, secondChannel = c + 1 < roiXDims.w;
   vec4 sum = vec4(0.0);
   for (int iy = 0; iy < box.gridH; iy++) {

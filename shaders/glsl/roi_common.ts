@@ -183,6 +183,32 @@ bool roiPackedBinBlock(out int k, out int ph, out int pw, out int c) {
 `;
 
 /**
+ * The opening of a packed forward's main(): k, ph, pw and c of its block
+ * (PACKED_BIN_BLOCK_GLSL), a texel past the last block writing 0.
+ */
+export const PACKED_BLOCK_START_GLSL = `
+  int k, ph, pw, c;
+  if (!roiPackedBinBlock(k, ph, pw, c)) {
+    setOutput(vec4(0.0));
+    return;
+  }
+`;
+
+/**
+ * PACKED_BLOCK_START_GLSL, then box, of type boxType, read by readBox (a
+ * GLSL expression of k with a batch field, < 0 for an unreadable box,
+ * which writes 0).
+ */
+export function packedBlockBoxStart(boxType: string, readBox: string): string {
+  return `${PACKED_BLOCK_START_GLSL}  ${boxType} box = ${readBox};
+  if (box.batch < 0) {
+    setOutput(vec4(0.0));
+    return;
+  }
+`;
+}
+
+/**
  * The box table: BOX_TABLE_FIELDS floats per box, (image index or -1, x1, y1,
  * x2, y2); with `coordinates` other than 4, one more than that (rotated boxes:
  * image, cx, cy, w, h, angle). A box reads nothing (image -1) when a corner is not

@@ -3,7 +3,7 @@
  * gradient, the pixel holding it) and dx as a gather. Both find bins
  * through ROI_POOL_GEOMETRY_GLSL.
  */
-import {BIN_OUTPUT_START, BOX_GLSL, channelMapGlsl, EXACT_ARITHMETIC_GLSL, flatPairReader, flatReader, OUTPUT_INDEX_GLSL, PACKED_BIN_BLOCK_GLSL, PACKED_OUTPUT_INDEX_GLSL} from './roi_common';
+import {BIN_OUTPUT_START, BOX_GLSL, channelMapGlsl, EXACT_ARITHMETIC_GLSL, flatPairReader, flatReader, OUTPUT_INDEX_GLSL, PACKED_BIN_BLOCK_GLSL, PACKED_OUTPUT_INDEX_GLSL, packedBlockBoxStart} from './roi_common';
 import {cullInputs, dxGatherMain} from './roi_cull';
 import {ROI_POOL_BIN_MAX_GLSL, ROI_POOL_GEOMETRY_GLSL} from './roi_pool_geometry';
 
@@ -49,17 +49,7 @@ ${channelMapGlsl(false)}
 ${PACKED_OUTPUT_INDEX_GLSL}
 ${PACKED_BIN_BLOCK_GLSL}
 void main() {
-  int k, ph, pw, c;
-  if (!roiPackedBinBlock(k, ph, pw, c)) {
-    setOutput(vec4(0.0));
-    return;
-  }
-  RoIBox box = roiReadBox(k);
-  if (box.batch < 0) {
-    setOutput(vec4(0.0));
-    return;
-  }
-  bool secondChannel = c + 1 < roiXDims.w;
+${packedBlockBoxStart('RoIBox', 'roiReadBox(k)')}  bool secondChannel = c + 1 < roiXDims.w;
   RoIPoolAxis ay = roiPoolAxis(box.y1, box.y2, roiPooledSize.x, roiXDims.y);
   RoIPoolAxis ax = roiPoolAxis(box.x1, box.x2, roiPooledSize.y, roiXDims.z);
   int imageBase = box.batch * roiXDims.y * roiXDims.z * roiXDims.w;
