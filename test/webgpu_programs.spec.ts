@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import {roiAlign, roiAlignRotated, roiPool} from '../src/index';
 import {MAX_SAMPLES_PER_BIN_AXIS} from '../src/limits';
 import {tileLayout, withLineMasks} from '../shaders/wgsl/gather';
-import {WEBGPU_DX_LANES_FLAG} from '../kernels/webgpu/roi_align_grad_webgpu';
+import {WEBGPU_DX_LANES_FLAG} from '../kernels/webgpu/gather_webgpu';
 import {checkClose, describeEachBackend, expectThrows, randomValues, seededRandom, values} from './harness';
 import {RefAlignOptions, RefInput, refRoiAlign, refRoiPool} from './reference';
 

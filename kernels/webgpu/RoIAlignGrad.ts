@@ -3,10 +3,10 @@ import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
 
 import {RoIAlignAttrs, RoIAlignGrad, RoIAlignGradInputs} from '../../src/kernel_names';
 import {gradientWinners} from './RoIAlignWinners';
-import {dxLanes, RoIAlignGradProgram, RoIAlignTileLinesProgram} from './roi_align_grad_webgpu';
+import {RoIAlignGradProgram, RoIAlignTileLinesProgram} from './roi_align_grad_webgpu';
 import {RoIReachProgram} from './roi_reach_webgpu';
 import {checkSamplingRatio, nothingToCompute, zerosTensor} from './roi_webgpu_util';
-import {runGather} from './gather_webgpu';
+import {dxLanes, runGather} from './gather_webgpu';
 
 /**
  * dx [N,H,W,C], deterministic: each element gathers from the samples that

@@ -1,9 +1,50 @@
+import {env} from '@tensorflow/tfjs-core';
 import type {DataType, TensorInfo} from '@tensorflow/tfjs-core';
 import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
 
-import {GATHER_UNIFORMS, TileLayout, tileCullWgsl, tileLayout, tileMaskWords, withLineMasks} from '../../shaders/wgsl/gather';
+import {GATHER_UNIFORMS, GatherLayout, gatherLayout, TileLayout, tileCullWgsl, tileLayout, tileMaskWords, withLineMasks} from '../../shaders/wgsl/gather';
 import {ROI_UNIFORMS} from '../../shaders/wgsl/geometry';
 import {ProgramUniforms, releasing, RoIGeometryAttrs, RoIProgram, RoITensors, runOnRoITensors} from './roi_webgpu_util';
+
+/**
+ * tf.env() flag choosing how every dx gather (RoIAlign's, RoIPool's, the
+ * position-sensitive and the rotated) spreads channels over invocations:
+ * 'lanes' (adjacent invocations on adjacent groups of 4 channels, whose dy
+ * loads and dx stores coalesce on a GPU), 'block' (an invocation sums a
+ * block of 16 or 32 channels of one pixel), or 'auto' (the default):
+ * 'block' on a software adapter that runs compute on the CPU (SwiftShader,
+ * llvmpipe), where the lanes' repeated per-pixel geometry costs in
+ * proportion to C / 4; 'lanes' elsewhere. The suite runs both.
+ */
+export const WEBGPU_DX_LANES_FLAG = 'ROI_WEBGPU_DX_LANES';
+env().registerFlag(WEBGPU_DX_LANES_FLAG, () => 'auto');
+
+/** Whether the dx gathers on `backend` take the lanes layout (WEBGPU_DX_LANES_FLAG). */
+export function dxLanes(backend: WebGPUBackend): boolean {
+  const choice = env().getString(WEBGPU_DX_LANES_FLAG);
+  if (choice === 'lanes' || choice === 'block') return choice === 'lanes';
+  if (choice !== 'auto') throw new Error(`${WEBGPU_DX_LANES_FLAG} is 'auto', 'lanes' or 'block', not '${choice}'`);
+  // tfjs keeps the adapter's vendor and architecture (GPUAdapterInfo), not
+  // the adapter (and its isFallbackAdapter); they are private in its types.
+  const info = backend.adapterInfo as unknown as {vendor?: string, architecture?: string} | undefined;
+  const names = `${info?.vendor ?? ''} ${info?.architecture ?? ''}`.toLowerCase();
+  return !/swiftshader|llvmpipe|lavapipe/.test(names);
+}
+
+/** The layout of a dx gather (not RoIAlign's) into dx of shape xShape on `backend`. */
+export function dxGatherLayout(backend: WebGPUBackend, xShape: number[]): GatherLayout {
+  return gatherLayout(xShape[3], dxLanes(backend));
+}
+
+/**
+ * A gather program's vec4 bindings in layout 'lanes4': the inputs named in
+ * `vec4Inputs`, and dx; none in the other layouts.
+ */
+export function gatherBindings(variableNames: string[], vec4Inputs: string[], layout: GatherLayout):
+    {variableComponents?: number[], outputComponent?: number} {
+  if (layout !== 'lanes4') return {};
+  return {variableComponents: variableNames.map(name => (vec4Inputs.includes(name) ? 4 : 1)), outputComponent: 4};
+}
 
 /**
  * tileBoxes [N, tilesY, tilesX, maskWords] int32 from reach, and with

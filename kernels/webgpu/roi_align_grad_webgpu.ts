@@ -1,35 +1,8 @@
-import {env} from '@tensorflow/tfjs-core';
-import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
-
 import type {RoIAlignMode} from '../../src/kernel_names';
 import {GATHER_UNIFORMS, gatherChannelBlock, gatherInvocations, gatherLanesInvocations, lineMaskWords, lineTableWords, TileLayout} from '../../shaders/wgsl/gather';
 import {ROI_UNIFORMS} from '../../shaders/wgsl/geometry';
 import {RoIAlignGradChannels, roiAlignGradWgsl, roiAlignTileLinesWgsl} from '../../shaders/wgsl/roi_align_grad';
 import {RoIProgram} from './roi_webgpu_util';
-
-/**
- * tf.env() flag choosing how RoIAlign's dx gather spreads channels over
- * invocations: 'lanes' (adjacent invocations on adjacent groups of 4
- * channels, whose dy loads and dx stores coalesce on a GPU), 'block' (an
- * invocation sums 16 or 32 channels of one pixel), or 'auto' (the default):
- * 'block' on a software adapter that runs compute on the CPU (SwiftShader,
- * llvmpipe), where the lanes' repeated per-pixel geometry costs in
- * proportion to C / 4; 'lanes' elsewhere. The suite runs both.
- */
-export const WEBGPU_DX_LANES_FLAG = 'ROI_WEBGPU_DX_LANES';
-env().registerFlag(WEBGPU_DX_LANES_FLAG, () => 'auto');
-
-/** Whether RoIAlign's dx on `backend` takes the lanes gather (WEBGPU_DX_LANES_FLAG). */
-export function dxLanes(backend: WebGPUBackend): boolean {
-  const choice = env().getString(WEBGPU_DX_LANES_FLAG);
-  if (choice === 'lanes' || choice === 'block') return choice === 'lanes';
-  if (choice !== 'auto') throw new Error(`${WEBGPU_DX_LANES_FLAG} is 'auto', 'lanes' or 'block', not '${choice}'`);
-  // tfjs keeps the adapter's vendor and architecture (GPUAdapterInfo), not
-  // the adapter (and its isFallbackAdapter); they are private in its types.
-  const info = backend.adapterInfo as unknown as {vendor?: string, architecture?: string} | undefined;
-  const names = `${info?.vendor ?? ''} ${info?.architecture ?? ''}`.toLowerCase();
-  return !/swiftshader|llvmpipe|lavapipe/.test(names);
-}
 
 /**
  * RoIAlign's gradient w.r.t. x, dx [N,H,W,C], gathered from the samples

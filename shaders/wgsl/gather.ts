@@ -29,9 +29,9 @@
  * samples read the pixel × its samples)).
  *
  * There an invocation's channels lie C floats from its neighbours', so on a
- * GPU its dy loads and dx stores do not coalesce. RoIAlign's dx has a second
- * layout for GPUs, the lanes gather (gatherLanesMainWgsl; chosen by
- * kernels/webgpu/roi_align_grad_webgpu.ts's dxLanes): an invocation sums 4
+ * GPU its dy loads and dx stores do not coalesce. Every dx gather has a
+ * second layout for GPUs, the lanes gather (gatherLanesMainWgsl; chosen by
+ * kernels/webgpu/gather_webgpu.ts's dxLanes): an invocation sums 4
  * channels (one vec4 where C % 4 == 0) of one pixel, and L = ⌈C/4⌉ rounded
  * up to a power of two, at most 16, neighbouring invocations take the
  * neighbouring groups of 4 channels of that pixel: a workgroup of 64 is
@@ -48,7 +48,10 @@
  * channels: the channel work is the block gather's, the walk is repeated
  * ⌈C/4⌉ times per pixel instead of ⌈C/32⌉ (⌈C/16⌉ for C <= 16). Where lanes
  * run apart (a CPU: SwiftShader runs compute on the host's cores) that
- * repetition is paid in full, so there the block gather stays.
+ * repetition is paid in full, so there the block gather stays. The other
+ * ops' lanes walk the plain tile mask and test each box's reach, as their
+ * block gathers do; the position-sensitive ones read dy a float per
+ * channel, as a lane's 4 channels feed 4 bins, and bind only dx as vec4s.
  * The cull pass costs O(tiles·K) bit tests (RoIAlign's: and 16 line bits per
  * box that meets the tile); RoIAlign's line pass O(8 rows
  * or columns × candidate samples) per box and tile row or column its reach
@@ -415,7 +418,38 @@ export function gatherLanesInvocations(xShape: number[]): number {
 }
 
 /**
- * main() of the lanes gather (RoIAlign's, with line masks): as
+ * How a dx gather spreads channels over invocations: 'block' (gatherMainWgsl,
+ * GATHER_CHANNELS each), 'lanes' (gatherLanesMainWgsl, reading 4 floats) or
+ * 'lanes4' (the same with dy, dx and the winners bound as vec4s, for C % 4
+ * == 0). RoIPool's, the position-sensitive and the rotated gathers take it;
+ * RoIAlign's has its own block sizes.
+ */
+export type GatherLayout = 'block'|'lanes'|'lanes4';
+
+/** The layout of a dx gather over C channels, in lanes or not. */
+export function gatherLayout(channels: number, lanes: boolean): GatherLayout {
+  return lanes ? (channels % 4 === 0 ? 'lanes4' : 'lanes') : 'block';
+}
+
+/** Invocations of a dx gather producing dx [N,H,W,C] in `layout`. */
+export function gatherLayoutInvocations(xShape: number[], layout: GatherLayout): number {
+  return layout === 'block' ? gatherInvocations(xShape) : gatherLanesInvocations(xShape);
+}
+
+/**
+ * In a lanes gather's body: the lane's 4 elements of `name` (of WGSL type
+ * `type`) from flat element `index`, its first channel's: one vec4 load with
+ * vec4 bindings, else 4, the last channel again past it (laneOffsets).
+ */
+export function lanesReadWgsl(name: string, index: string, vec4: boolean, type = 'f32'): string {
+  return vec4 ? `${name}[(${index}) / 4]` :
+                `vec4<${type}>(${name}[${index}], ${name}[${index} + laneOffsets.y], ${name}[${index} + laneOffsets.z], ${
+                    name}[${index} + laneOffsets.w])`;
+}
+
+/**
+ * main() of the lanes gather (RoIAlign's with line masks; the others' with
+ * `lineMasks` false, testing each box's reach as gatherMainWgsl does): as
  * gatherMainWgsl, but adjacent invocations take adjacent groups of 4
  * channels of the same pixel, so that on a GPU their dy loads and dx stores
  * fall on consecutive addresses. A workgroup of 64 holds 64 / lanes pixels
@@ -428,7 +462,7 @@ export function gatherLanesInvocations(xShape: number[]): number {
  * floats, the lanes past the last channel reading it again, and main writes
  * the ones that exist.
  */
-export function gatherLanesMainWgsl(body: string, vec4: boolean): string {
+export function gatherLanesMainWgsl(body: string, vec4: boolean, lineMasks = true): string {
   const write = vec4 ? `
   setOutputAtIndex(out / 4, total);` :
                        `
@@ -476,7 +510,7 @@ fn main(index : i32) {
   let lastOffset = uniforms.channels - 1 - c0;
   let laneOffsets = vec4<i32>(0, min(1, lastOffset), min(2, lastOffset), min(3, lastOffset));`}
   let tile = (n * uniforms.tilesY + h / uniforms.tileSide) * uniforms.tilesX + w / uniforms.tileSide;
-  var total = vec4<f32>(0.0);${gatherWalkWgsl(body, true)}
+  var total = vec4<f32>(0.0);${gatherWalkWgsl(body, lineMasks)}
   let out = ((n * uniforms.height + h) * uniforms.width + w) * uniforms.channels + c0;${write}
 }
 `;
