@@ -5,7 +5,7 @@ import {PsRoIAlignAttrs, PsRoIAlignGrad, RoIGradInputs} from '../../src/kernel_n
 import {PsRoIAlignGradProgram} from './ps_roi_webgpu';
 import {RoIReachProgram} from './roi_reach_webgpu';
 import {checkSamplingRatio, nothingToCompute, zerosTensor} from './roi_webgpu_util';
-import {runGather} from './gather_webgpu';
+import {dxGatherLayout, runGather} from './gather_webgpu';
 
 /**
  * dx [N,H,W,C], deterministic: a gather over the boxes whose reach (the
@@ -18,7 +18,7 @@ export function psRoiAlignGrad(args: {inputs: RoIGradInputs, backend: WebGPUBack
   if (nothingToCompute(inputs)) return zerosTensor(backend, inputs.x.shape);
   return runGather(
       backend, PsRoIAlignGrad, new RoIReachProgram(inputs.boxes.shape[0], {aligned: true}),
-      new PsRoIAlignGradProgram(inputs.x.shape), inputs, attrs);
+      new PsRoIAlignGradProgram(inputs.x.shape, dxGatherLayout(backend, inputs.x.shape)), inputs, attrs);
 }
 
 export const psRoiAlignGradConfig: KernelConfig = {

@@ -5,7 +5,7 @@ import {PsRoIPoolAttrs, PsRoIPoolGrad, RoIGradInputs} from '../../src/kernel_nam
 import {PsRoIPoolGradProgram} from './ps_roi_webgpu';
 import {RoIReachProgram} from './roi_reach_webgpu';
 import {nothingToCompute, zerosTensor} from './roi_webgpu_util';
-import {runGather} from './gather_webgpu';
+import {dxGatherLayout, runGather} from './gather_webgpu';
 
 /**
  * dx [N,H,W,C], deterministic: a gather over the boxes whose reach holds each
@@ -18,7 +18,7 @@ export function psRoiPoolGrad(args: {inputs: RoIGradInputs, backend: WebGPUBacke
   if (nothingToCompute(inputs)) return zerosTensor(backend, inputs.x.shape);
   return runGather(
       backend, PsRoIPoolGrad, new RoIReachProgram(inputs.boxes.shape[0], null),
-      new PsRoIPoolGradProgram(inputs.x.shape), inputs, attrs);
+      new PsRoIPoolGradProgram(inputs.x.shape, dxGatherLayout(backend, inputs.x.shape)), inputs, attrs);
 }
 
 export const psRoiPoolGradConfig: KernelConfig = {

@@ -4,7 +4,7 @@ import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
 import {RoIAlignRotatedAttrs, RoIAlignRotatedGrad, RoIGradInputs} from '../../src/kernel_names';
 import {RoIAlignRotatedGradProgram, RoIAlignRotatedReachProgram, rotatedUniforms} from './roi_align_rotated_webgpu';
 import {checkSamplingRatio, nothingToCompute, zerosTensor} from './roi_webgpu_util';
-import {runGather} from './gather_webgpu';
+import {dxGatherLayout, runGather} from './gather_webgpu';
 
 /**
  * dx [N,H,W,C], deterministic: each element gathers from the samples that
@@ -17,7 +17,7 @@ export function roiAlignRotatedGrad(
   if (nothingToCompute(inputs)) return zerosTensor(backend, inputs.x.shape);
   return runGather(
       backend, RoIAlignRotatedGrad, new RoIAlignRotatedReachProgram(inputs.boxes.shape[0]),
-      new RoIAlignRotatedGradProgram(inputs.x.shape), inputs, attrs, rotatedUniforms(attrs));
+      new RoIAlignRotatedGradProgram(inputs.x.shape, dxGatherLayout(backend, inputs.x.shape)), inputs, attrs, rotatedUniforms(attrs));
 }
 
 export const roiAlignRotatedGradConfig: KernelConfig = {

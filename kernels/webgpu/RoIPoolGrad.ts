@@ -6,7 +6,7 @@ import {runRoIPool} from './RoIPool';
 import {RoIPoolGradProgram} from './roi_pool_webgpu';
 import {RoIReachProgram} from './roi_reach_webgpu';
 import {nothingToCompute, zerosTensor} from './roi_webgpu_util';
-import {runGather} from './gather_webgpu';
+import {dxGatherLayout, runGather} from './gather_webgpu';
 
 /**
  * dx [N,H,W,C], deterministic: the forward program records each bin's
@@ -19,7 +19,7 @@ export function roiPoolGrad(args: {inputs: RoIGradInputs, backend: WebGPUBackend
   if (nothingToCompute(inputs)) return zerosTensor(backend, inputs.x.shape);
   const winner = runRoIPool(backend, RoIPoolGrad, inputs, attrs, 'winner');
   return runGather(
-      backend, RoIPoolGrad, new RoIReachProgram(inputs.boxes.shape[0], null), new RoIPoolGradProgram(inputs.x.shape),
+      backend, RoIPoolGrad, new RoIReachProgram(inputs.boxes.shape[0], null), new RoIPoolGradProgram(inputs.x.shape, dxGatherLayout(backend, inputs.x.shape)),
       {...inputs, winner}, attrs, [], [winner]);
 }
 

@@ -3,24 +3,33 @@
  * psRoiPool's. psRoiAlign's forward and box gradient are RoIAlign's programs
  * with positionSensitive set.
  */
-import {GATHER_UNIFORMS, gatherInvocations} from '../../shaders/wgsl/gather';
+import {GATHER_UNIFORMS, GatherLayout, gatherLayoutInvocations} from '../../shaders/wgsl/gather';
 import {ROI_UNIFORMS} from '../../shaders/wgsl/geometry';
-import {PS_ROI_POOL_GRAD_WGSL, PS_ROI_POOL_WGSL, psRoiAlignGradWgsl} from '../../shaders/wgsl/ps_roi';
+import {PS_ROI_POOL_WGSL, psRoiAlignGradWgsl, psRoiPoolGradWgsl} from '../../shaders/wgsl/ps_roi';
+import {gatherBindings} from './gather_webgpu';
 import {RoIProgram} from './roi_webgpu_util';
 
-/** psRoiAlign's dx [N,H,W,C], gathered by one invocation per pixel and block of channels. */
+/**
+ * psRoiAlign's dx [N,H,W,C], gathered by one invocation per pixel and block
+ * of channels, or in lanes (dx as vec4s in 'lanes4'): each layout compiled
+ * once.
+ */
 export class PsRoIAlignGradProgram extends RoIProgram {
   shaderKey: string;
   variableNames = ['dy', 'boxes', 'boxIndices', 'reach', 'tileBoxes'];
   uniforms = `${ROI_UNIFORMS} ${GATHER_UNIFORMS}`;
+  variableComponents?: number[];
+  outputComponent?: number;
 
-  constructor(xShape: number[]) {
-    super(xShape, gatherInvocations(xShape));
-    this.shaderKey = 'psRoiAlignGrad';
+  constructor(xShape: number[], private readonly layout: GatherLayout) {
+    super(xShape, gatherLayoutInvocations(xShape, layout));
+    // dy stays float: a lane's 4 channels feed 4 bins.
+    Object.assign(this, gatherBindings(this.variableNames, [], layout));
+    this.shaderKey = `psRoiAlignGrad_${layout}`;
   }
 
   getUserCode(): string {
-    return psRoiAlignGradWgsl();
+    return psRoiAlignGradWgsl(this.layout);
   }
 }
 
@@ -34,17 +43,21 @@ export class PsRoIPoolProgram extends RoIProgram {
   }
 }
 
-/** psRoiPool's dx [N,H,W,C], gathered by one invocation per pixel and block of channels. */
+/** psRoiPool's dx [N,H,W,C], gathered as psRoiAlign's (PsRoIAlignGradProgram). */
 export class PsRoIPoolGradProgram extends RoIProgram {
-  shaderKey = 'psRoiPoolGrad';
+  shaderKey: string;
   variableNames = ['dy', 'boxes', 'boxIndices', 'reach', 'tileBoxes'];
   uniforms = `${ROI_UNIFORMS} ${GATHER_UNIFORMS}`;
+  variableComponents?: number[];
+  outputComponent?: number;
 
-  constructor(xShape: number[]) {
-    super(xShape, gatherInvocations(xShape));
+  constructor(xShape: number[], private readonly layout: GatherLayout) {
+    super(xShape, gatherLayoutInvocations(xShape, layout));
+    Object.assign(this, gatherBindings(this.variableNames, [], layout));
+    this.shaderKey = `psRoiPoolGrad_${layout}`;
   }
 
   getUserCode(): string {
-    return PS_ROI_POOL_GRAD_WGSL;
+    return psRoiPoolGradWgsl(this.layout);
   }
 }

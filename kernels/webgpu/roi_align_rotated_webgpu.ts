@@ -5,11 +5,12 @@
  */
 import {radiansPerAngle} from '../../src/geometry';
 import type {RoIAlignRotatedAttrs} from '../../src/kernel_names';
-import {GATHER_UNIFORMS, gatherInvocations, REACH_FIELDS} from '../../shaders/wgsl/gather';
+import {GATHER_UNIFORMS, GatherLayout, gatherLayoutInvocations, REACH_FIELDS} from '../../shaders/wgsl/gather';
 import {ROI_ALIGN_ROTATED_UNIFORMS} from '../../shaders/wgsl/geometry';
 import type {RoIForwardLanes} from '../../shaders/wgsl/roi_align';
 import {roiAlignRotatedBoxGradWgsl, roiAlignRotatedGradWgsl, roiAlignRotatedReachWgsl, roiAlignRotatedWgsl} from '../../shaders/wgsl/roi_align_rotated';
 import {boxGradPassInvocations} from './roi_align_box_grad_webgpu';
+import {gatherBindings} from './gather_webgpu';
 import {ProgramUniforms, RoIProgram} from './roi_webgpu_util';
 import {forwardInvocations, lanesKey} from './roi_align_webgpu';
 
@@ -54,19 +55,25 @@ export class RoIAlignRotatedReachProgram extends RoIAlignRotatedProgramBase {
   }
 }
 
-/** dx [N,H,W,C], gathered by one invocation per pixel and block of channels. */
+/**
+ * dx [N,H,W,C], gathered by one invocation per pixel and block of channels,
+ * or in lanes (dy and dx as vec4s in 'lanes4'): each layout compiled once.
+ */
 export class RoIAlignRotatedGradProgram extends RoIAlignRotatedProgramBase {
   shaderKey: string;
   variableNames = ['dy', 'boxes', 'boxIndices', 'reach', 'tileBoxes'];
   uniforms = `${ROI_ALIGN_ROTATED_UNIFORMS} ${GATHER_UNIFORMS}`;
+  variableComponents?: number[];
+  outputComponent?: number;
 
-  constructor(xShape: number[]) {
-    super(xShape, gatherInvocations(xShape));
-    this.shaderKey = 'roiAlignRotatedGrad';
+  constructor(xShape: number[], private readonly layout: GatherLayout) {
+    super(xShape, gatherLayoutInvocations(xShape, layout));
+    Object.assign(this, gatherBindings(this.variableNames, ['dy'], layout));
+    this.shaderKey = `roiAlignRotatedGrad_${layout}`;
   }
 
   getUserCode(): string {
-    return roiAlignRotatedGradWgsl();
+    return roiAlignRotatedGradWgsl(this.layout);
   }
 }
 

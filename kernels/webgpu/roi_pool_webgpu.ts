@@ -1,6 +1,7 @@
-import {GATHER_UNIFORMS, gatherInvocations} from '../../shaders/wgsl/gather';
+import {GATHER_UNIFORMS, GatherLayout, gatherLayoutInvocations} from '../../shaders/wgsl/gather';
 import {ROI_UNIFORMS} from '../../shaders/wgsl/geometry';
-import {ROI_POOL_GRAD_WGSL, RoIPoolOutput, roiPoolWgsl} from '../../shaders/wgsl/roi_pool';
+import {roiPoolGradWgsl, RoIPoolOutput, roiPoolWgsl} from '../../shaders/wgsl/roi_pool';
+import {gatherBindings} from './gather_webgpu';
 import {RoIProgram} from './roi_webgpu_util';
 
 /**
@@ -23,18 +24,23 @@ export class RoIPoolProgram extends RoIProgram {
 
 /**
  * RoIPool's gradient w.r.t. x, dx [N,H,W,C], gathered by one invocation per
- * pixel and block of channels.
+ * pixel and block of channels, or in lanes (dy, winner and dx as vec4s in
+ * 'lanes4'): each layout compiled once.
  */
 export class RoIPoolGradProgram extends RoIProgram {
-  shaderKey = 'roiPoolGrad';
+  shaderKey: string;
   variableNames = ['dy', 'boxes', 'boxIndices', 'reach', 'tileBoxes', 'winner'];
   uniforms = `${ROI_UNIFORMS} ${GATHER_UNIFORMS}`;
+  variableComponents?: number[];
+  outputComponent?: number;
 
-  constructor(xShape: number[]) {
-    super(xShape, gatherInvocations(xShape));
+  constructor(xShape: number[], private readonly layout: GatherLayout) {
+    super(xShape, gatherLayoutInvocations(xShape, layout));
+    Object.assign(this, gatherBindings(this.variableNames, ['dy', 'winner'], layout));
+    this.shaderKey = `roiPoolGrad_${layout}`;
   }
 
   getUserCode(): string {
-    return ROI_POOL_GRAD_WGSL;
+    return roiPoolGradWgsl(this.layout);
   }
 }

@@ -6,20 +6,22 @@
  * In a gather, each input channel c feeds one bin of each box, (ph, pw) =
  * the bin c % (outH * outW) names, through output channel c / (outH * outW).
  */
-import {gatherMainWgsl} from './gather';
+import {GatherLayout, gatherLanesMainWgsl, gatherMainWgsl} from './gather';
 import {channelMapWgsl, PS_ROI_POOL_GEOMETRY_WGSL, ROI_POOL_GEOMETRY_WGSL, roiAlignGeometryWgsl} from './geometry';
 
 /**
- * A gather's body (gatherMainWgsl) over the block's channels: `perBox` runs
- * once per box k, `perChannel` once per channel c0 + j with the bin ph, pw
- * it feeds and dyIndex, the element of dy it takes, in scope.
+ * A gather (see gather.ts) in `layout` whose body runs over the invocation's
+ * channels (a block, or a lane's 4): `perBox` once per box k, `perChannel`
+ * once per channel c0 + j with the bin ph, pw it feeds and dyIndex, the
+ * element of dy it takes, in scope, adding to total[j]. The lanes read dy a
+ * float at a time, as a lane's channels feed different bins.
  */
-function psGatherWgsl(perBox: string, perChannel: string): string {
-  return gatherMainWgsl(`
+function psGatherWgsl(perBox: string, perChannel: string, layout: GatherLayout): string {
+  const body = `
     let box = roiReadBox(k);
     let bins = uniforms.pooledHeight * uniforms.pooledWidth;
     ${perBox}
-    for (var j = 0; j < GATHER_CHANNELS; j++) {
+    for (var j = 0; j < ${layout === 'block' ? 'GATHER_CHANNELS' : '4'}; j++) {
       let c = c0 + j;
       if (c >= uniforms.channels) {
         break;
@@ -29,7 +31,8 @@ function psGatherWgsl(perBox: string, perChannel: string): string {
       let pw = inBox - ph * uniforms.pooledWidth;
       let dyIndex = ((k * uniforms.pooledHeight + ph) * uniforms.pooledWidth + pw) * roiOutChannels() + c / bins;
       ${perChannel}
-    }`);
+    }`;
+  return layout === 'block' ? gatherMainWgsl(body) : gatherLanesMainWgsl(body, layout === 'lanes4', false);
 }
 
 /**
@@ -37,7 +40,7 @@ function psGatherWgsl(perBox: string, perChannel: string): string {
  * pixel, which is separable into a row and a column weight (psBinWeight).
  * User code: dy, boxes, boxIndices, reach -> dx [N,H,W,C].
  */
-export function psRoiAlignGradWgsl(): string {
+export function psRoiAlignGradWgsl(layout: GatherLayout): string {
   return `
 ${roiAlignGeometryWgsl(true)}
 ${channelMapWgsl(true)}
@@ -61,7 +64,7 @@ ${psGatherWgsl(`
       if (rowWeight == 0.0) {
         continue;
       }
-      total[j] += dy[dyIndex] / count * rowWeight * psBinWeight(xAxis, cols, pw, w);`)}
+      total[j] += dy[dyIndex] / count * rowWeight * psBinWeight(xAxis, cols, pw, w);`, layout)}
 `;
 }
 
@@ -106,9 +109,11 @@ fn main(index : i32) {
 
 /**
  * psRoiPool's dx: each pixel takes dy / area from every bin, of the boxes of
- * its image, that averaged it. User code: dy, boxes, boxIndices, reach -> dx.
+ * its image, that averaged it. User code: dy, boxes, boxIndices, reach -> dx,
+ * in `layout`.
  */
-export const PS_ROI_POOL_GRAD_WGSL = `
+export function psRoiPoolGradWgsl(layout: GatherLayout): string {
+  return `
 ${PS_POOL_PRELUDE}
 ${psGatherWgsl(`
     let yAxis = psRoiPoolAxis(box.y1, box.y2, uniforms.pooledHeight, uniforms.height);
@@ -117,5 +122,6 @@ ${psGatherWgsl(`
       let cols = roiPoolBin(xAxis, pw);
       if (h >= rows.x && h < rows.y && w >= cols.x && w < cols.y) {
         total[j] += dy[dyIndex] / f32((rows.y - rows.x) * (cols.y - cols.x));
-      }`)}
+      }`, layout)}
 `;
+}

@@ -6,7 +6,7 @@
  * (or its vec4 form).
  */
 import {forwardLanesWgsl, RoIForwardLanes, roiLanesWgsl} from './roi_align';
-import {gatherMainWgsl, reachWgsl} from './gather';
+import {GatherLayout, gatherLanesMainWgsl, gatherMainWgsl, lanesReadWgsl, reachWgsl} from './gather';
 import {ROI_ALIGN_READ_WGSL, roiAlignRotatedGeometryWgsl} from './geometry';
 import {boxGradLanesMainWgsl} from './roi_align_box_grad';
 
@@ -57,15 +57,26 @@ export function roiAlignRotatedReachWgsl(): string {
 }
 
 /**
- * User code of the dx gather: dy, boxes, boxIndices, reach -> dx [N,H,W,C].
- * In each box that can reach the pixel, only the samples whose position can
- * have it as a corner (roiRotatedCandidates) are visited, each decided
- * exactly by its corner weights; every one passes dy / count.
+ * User code of the dx gather: dy, boxes, boxIndices, reach -> dx [N,H,W,C],
+ * in `layout` (see gather.ts). In each box that can reach the pixel, only
+ * the samples whose position can have it as a corner (roiRotatedCandidates)
+ * are visited, each decided exactly by its corner weights; every one passes
+ * dy / count.
  */
-export function roiAlignRotatedGradWgsl(): string {
+export function roiAlignRotatedGradWgsl(layout: GatherLayout): string {
+  const add = layout === 'block' ? `
+        for (var j = 0; j < GATHER_CHANNELS; j++) {
+          if (c0 + j < uniforms.channels) {
+            total[j] += dy[bin + j] * share;
+          }
+        }` :
+                                   `
+        total += ${lanesReadWgsl('dy', 'bin', layout === 'lanes4')} * share;`;
+  const main = (body: string) =>
+      layout === 'block' ? gatherMainWgsl(body) : gatherLanesMainWgsl(body, layout === 'lanes4', false);
   return `
 ${roiAlignRotatedGeometryWgsl()}
-${gatherMainWgsl(`
+${main(`
     let box = roiReadRotatedBox(k);
     let window = roiRotatedCandidates(box, h, w);
     let count = max(f32(box.gridH) * f32(box.gridW), 1.0);
@@ -79,12 +90,7 @@ ${gatherMainWgsl(`
         }
         let bin = ((k * uniforms.pooledHeight + ph) * uniforms.pooledWidth + u / box.gridW) * uniforms.channels + c0;
         // One division per sample, not per channel.
-        let share = weight / count;
-        for (var j = 0; j < GATHER_CHANNELS; j++) {
-          if (c0 + j < uniforms.channels) {
-            total[j] += dy[bin + j] * share;
-          }
-        }
+        let share = weight / count;${add}
       }
     }`)}
 `;

@@ -3,7 +3,7 @@
  * winning pixel), and its gradient w.r.t. x as a gather over the bins that
  * hold each pixel.
  */
-import {gatherMainWgsl} from './gather';
+import {GatherLayout, gatherLanesMainWgsl, gatherMainWgsl, lanesReadWgsl} from './gather';
 import {ROI_POOL_GEOMETRY_WGSL} from './geometry';
 
 /** What a RoIPool forward program writes per output element. */
@@ -51,25 +51,35 @@ fn main(index : i32) {
 }
 
 /**
- * Gradient user code: dy, boxes, boxIndices, reach, winner -> dx [N,H,W,C], a gather
- * (see gather.ts): each pixel takes dy of every bin, of the boxes of its
- * image, that it won.
+ * Gradient user code: dy, boxes, boxIndices, reach, tileBoxes, winner -> dx
+ * [N,H,W,C], a gather (see gather.ts) in `layout`: each pixel takes dy of
+ * every bin, of the boxes of its image, that it won, bin by bin in order.
  */
-export const ROI_POOL_GRAD_WGSL = `
-${ROI_POOL_GEOMETRY_WGSL}
-${gatherMainWgsl(`
+export function roiPoolGradWgsl(layout: GatherLayout): string {
+  const vec4 = layout === 'lanes4';
+  // Lanes add +0.0 where the pixel did not win: total, which starts at +0.0
+  // and so is never -0.0, stays the same bit for bit.
+  const add = layout === 'block' ? `
+        for (var j = 0; j < GATHER_CHANNELS; j++) {
+          if (c0 + j < uniforms.channels && winner[bin + j] == pixel) {
+            total[j] += dy[bin + j];
+          }
+        }` :
+                                   `
+        total += select(vec4<f32>(0.0), ${lanesReadWgsl('dy', 'bin', vec4)},
+                        ${lanesReadWgsl('winner', 'bin', vec4, 'i32')} == vec4<i32>(pixel));`;
+  const body = `
     let pixel = h * uniforms.width + w;
     let box = roiReadBox(k);
     let rows = roiPoolBinsHolding(roiPoolAxis(box.y1, box.y2, uniforms.pooledHeight, uniforms.height), h);
     let cols = roiPoolBinsHolding(roiPoolAxis(box.x1, box.x2, uniforms.pooledWidth, uniforms.width), w);
     for (var ph = rows.x; ph <= rows.y; ph++) {
       for (var pw = cols.x; pw <= cols.y; pw++) {
-        let bin = ((k * uniforms.pooledHeight + ph) * uniforms.pooledWidth + pw) * uniforms.channels + c0;
-        for (var j = 0; j < GATHER_CHANNELS; j++) {
-          if (c0 + j < uniforms.channels && winner[bin + j] == pixel) {
-            total[j] += dy[bin + j];
-          }
-        }
+        let bin = ((k * uniforms.pooledHeight + ph) * uniforms.pooledWidth + pw) * uniforms.channels + c0;${add}
       }
-    }`)}
+    }`;
+  return `
+${ROI_POOL_GEOMETRY_WGSL}
+${layout === 'block' ? gatherMainWgsl(body) : gatherLanesMainWgsl(body, vec4, false)}
 `;
+}

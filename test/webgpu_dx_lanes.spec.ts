@@ -1,0 +1,224 @@
+/**
+ * The dx gathers of roiPool, psRoiAlign, psRoiPool and roiAlignRotated in
+ * channel lanes (adjacent invocations on adjacent groups of 4 channels, the
+ * real-GPU layout), forced on webgpu, where SwiftShader's 'auto' takes the
+ * block gather: C = 45 (12 groups in 16 lanes, the last of one channel,
+ * read as floats) and C = 48 (dx, and dy and the winners where they lie in
+ * x's channel order, as vec4s), K = 100 boxes over N = 2 images, across the
+ * gather's 8 x 8 tiles and the map's border. dx is checked element by
+ * element against forward differences of the float64 references, and must
+ * repeat bit for bit. (RoIAlign's lanes are checked in
+ * webgpu_programs.spec.ts; multiScaleRoiAlign's dx runs RoIAlign's.)
+ */
+import * as tf from '@tensorflow/tfjs';
+
+import {psRoiAlign, psRoiPool, roiAlignRotated, roiPool} from '../src/index';
+import {gatherLanesInvocations, gatherLayout, gatherLayoutInvocations} from '../shaders/wgsl/gather';
+import {WEBGPU_DX_LANES_FLAG} from '../kernels/webgpu/gather_webgpu';
+import {checkClose, describeEachBackend, randomValues, seededRandom, testBackends, values} from './harness';
+import {refRoiPool} from './reference';
+import {refPsRoiAlign, refPsRoiPool} from './reference_ps';
+import {refRoiAlignRotated} from './reference_rotated';
+
+const SHAPE = (C: number) => [2, 21, 27, C];
+const K = 100;
+const SCALE = 0.5;
+
+/**
+ * An op under test: its box fields, the float64 reference of one box (image
+ * n) on x, the pixel rectangle [top, bottom, left, right] that box can read
+ * (with a margin), the input channel that output element e of a box reads,
+ * the op as a function of x, and its dx gather's pipeline key.
+ */
+interface Op {
+  name: string;
+  fields: number;
+  out: [number, number];
+  reference: (box: number[], n: number, x: Float64Array, shape: number[]) => Float64Array;
+  reads: (box: number[]) => [number, number, number, number];
+  channelOf: (e: number, C: number) => number;
+  run: (x: tf.Tensor4D, boxes: tf.Tensor2D, indices: tf.Tensor1D) => tf.Tensor;
+  key: string;
+  /** C not a multiple of 4, then one that is (for the position-sensitive ops, of outH * outW too). */
+  channels: [number, number];
+}
+
+/** The corners' pixels, scaled, with 2 pixels of margin for rounding, bin ends and bilinear corners. */
+function cornerReads(box: number[]): [number, number, number, number] {
+  const [x1, y1, x2, y2] = box.map(v => v * SCALE);
+  return [Math.floor(y1) - 2, Math.ceil(y2) + 2, Math.floor(x1) - 2, Math.ceil(x2) + 2];
+}
+
+/** Each output channel of a position-sensitive box reads input channel (c * outH + ph) * outW + pw. */
+function psChannelOf(out: [number, number]) {
+  return (e: number, C: number) => {
+    const bins = out[0] * out[1];
+    const cout = C / bins;
+    return (e % cout) * bins + Math.floor(e / cout);
+  };
+}
+
+const OPS: Op[] = [
+  {
+    name: 'roiPool',
+    fields: 4,
+    out: [3, 2],
+    reference: (box, n, x, shape) => refRoiPool({x, shape, boxes: box, boxIndices: [n]}, {outH: 3, outW: 2, spatialScale: SCALE}),
+    reads: cornerReads,
+    channelOf: (e, C) => e % C,
+    run: (x, boxes, indices) => roiPool(x, boxes, indices, [3, 2], {spatialScale: SCALE}),
+    key: 'roiPoolGrad',
+    channels: [45, 48],
+  },
+  {
+    name: 'psRoiAlign',
+    fields: 4,
+    out: [3, 3],
+    reference: (box, n, x, shape) =>
+        refPsRoiAlign({x, shape, boxes: box, boxIndices: [n]}, {outH: 3, outW: 3, spatialScale: SCALE, samplingRatio: 2}),
+    reads: cornerReads,
+    channelOf: psChannelOf([3, 3]),
+    run: (x, boxes, indices) => psRoiAlign(x, boxes, indices, [3, 3], {spatialScale: SCALE, samplingRatio: 2}),
+    key: 'psRoiAlignGrad',
+    channels: [45, 72],
+  },
+  {
+    name: 'psRoiPool',
+    fields: 4,
+    out: [3, 3],
+    reference: (box, n, x, shape) => refPsRoiPool({x, shape, boxes: box, boxIndices: [n]}, {outH: 3, outW: 3, spatialScale: SCALE}),
+    reads: cornerReads,
+    channelOf: psChannelOf([3, 3]),
+    run: (x, boxes, indices) => psRoiPool(x, boxes, indices, [3, 3], {spatialScale: SCALE}),
+    key: 'psRoiPoolGrad',
+    channels: [45, 72],
+  },
+  {
+    name: 'roiAlignRotated',
+    fields: 5,
+    out: [2, 2],
+    reference: (box, n, x, shape) => refRoiAlignRotated(
+        {x, shape, boxes: box, boxIndices: [n]},
+        {outH: 2, outW: 2, spatialScale: SCALE, samplingRatio: 2, angleUnit: 'degrees', clockwise: false}),
+    reads: box => {
+      // The box's circumscribed circle.
+      const [cx, cy, w, h] = box.map(v => v * SCALE);
+      const r = Math.hypot(w, h) / 2;
+      return [Math.floor(cy - r) - 2, Math.ceil(cy + r) + 2, Math.floor(cx - r) - 2, Math.ceil(cx + r) + 2];
+    },
+    channelOf: (e, C) => e % C,
+    run: (x, boxes, indices) => roiAlignRotated(x, boxes, indices, [2, 2], {spatialScale: SCALE, samplingRatio: 2}),
+    key: 'roiAlignRotatedGrad',
+    channels: [45, 48],
+  },
+];
+
+/**
+ * K boxes for a [*, 21, 27, *] map at SCALE, 1 to 5 pixels a side, their
+ * corners (or centres) near the gather's tile edges (multiples of 8 pixels)
+ * and past the map's border; rotated ones at any angle.
+ */
+function tileEdgeBoxes(random: () => number, fields: number): Float32Array {
+  const boxes = new Float32Array(fields * K);
+  for (let k = 0; k < K; k++) {
+    const x1 = 8 * Math.floor(random() * 4) - 3 + random() * 6;
+    const y1 = 8 * Math.floor(random() * 3) - 3 + random() * 6;
+    const w = 1 + random() * 4, h = 1 + random() * 4;
+    const box = fields === 4 ? [x1, y1, x1 + w, y1 + h] : [x1, y1, w, h].concat(360 * random() - 180);
+    boxes.set(box.map((v, i) => (i < 4 ? v / SCALE : v)), fields * k);
+  }
+  return boxes;
+}
+
+/**
+ * dx of sum(dy * op(x)) by forward differences of the float64 reference,
+ * box by box over the pixels it can read: each output element reads one
+ * input channel (op.channelOf), so moving all of a pixel's channels at once
+ * separates them. 1e-7 keeps roiPool's winners where they are; the other
+ * ops are linear in x.
+ */
+function referenceDx(op: Op, shape: number[], x: Float32Array, boxes: Float32Array, boxIndices: number[],
+                     dy: Float32Array): Float64Array {
+  const [, H, W, C] = shape;
+  const perBox = op.out[0] * op.out[1] * (op.key.startsWith('ps') ? C / (op.out[0] * op.out[1]) : C);
+  const moved = Float64Array.from(x);
+  const dx = new Float64Array(x.length);
+  const eps = 1e-7;
+  for (let k = 0; k < K; k++) {
+    const n = boxIndices[k];
+    const box = Array.from(boxes.subarray(op.fields * k, op.fields * (k + 1)));
+    const base = op.reference(box, n, moved, shape);
+    const [top, bottom, left, right] = op.reads(box);
+    for (let h = Math.max(top, 0); h <= Math.min(bottom, H - 1); h++) {
+      for (let w = Math.max(left, 0); w <= Math.min(right, W - 1); w++) {
+        const at = ((n * H + h) * W + w) * C;
+        for (let c = 0; c < C; c++) moved[at + c] = x[at + c] + eps;
+        const up = op.reference(box, n, moved, shape);
+        for (let c = 0; c < C; c++) moved[at + c] = x[at + c];
+        for (let e = 0; e < perBox; e++) {
+          if (up[e] !== base[e]) dx[at + op.channelOf(e, C)] += dy[k * perBox + e] * (up[e] - base[e]) / eps;
+        }
+      }
+    }
+  }
+  return dx;
+}
+
+/** The keys of the backend's compiled webgpu pipelines. */
+function pipelineKeys(): string[] {
+  const cache = (tf.backend() as unknown as {pipelineCache: Record<string, unknown>}).pipelineCache;
+  return Object.keys(cache);
+}
+
+describe('the dx gathers\' channel layouts', () => {
+  it('lanes cover every channel of every pixel, as vec4s only where C % 4 == 0', () => {
+    expect(gatherLayout(45, true)).toBe('lanes');
+    expect(gatherLayout(48, true)).toBe('lanes4');
+    expect(gatherLayout(48, false)).toBe('block');
+    // 45 channels: 12 groups of 4 in 16 lanes, one block; 21 x 27 pixels in 3 x 4 tiles of 64.
+    expect(gatherLayoutInvocations(SHAPE(45), 'lanes')).toBe(2 * 12 * 64 * 16);
+    expect(gatherLanesInvocations(SHAPE(48))).toBe(2 * 12 * 64 * 16);
+    expect(gatherLayoutInvocations(SHAPE(45), 'block')).toBe(2 * 2 * 12 * 64);
+  });
+});
+
+// Only where webgpu is tested: an empty describe with a beforeAll fails under jest.
+if (testBackends().includes('webgpu')) {
+  describeEachBackend('dx gathers in channel lanes', () => {
+    OPS.forEach((op, o) => {
+      for (const C of op.channels) {
+        it(`${op.name} dx in channel lanes at C = ${C}, K = ${K}, N = 2 matches the float64 reference and repeats bit ` +
+               'for bit',
+           async () => {
+             const random = seededRandom(70 + 2 * o + (C % 4 === 0 ? 1 : 0));
+             const shape = SHAPE(C);
+             const x = randomValues(random, shape.reduce((a, b) => a * b));
+             const boxes = tileEdgeBoxes(random, op.fields);
+             const boxIndices = Array.from({length: K}, (_, k) => k % 2);
+             const perBox = op.out[0] * op.out[1] * (op.key.startsWith('ps') ? C / (op.out[0] * op.out[1]) : C);
+             const dy = randomValues(random, K * perBox);
+             const xt = tf.tensor4d(x, shape as [number, number, number, number]);
+             const bt = tf.tensor2d(boxes, [K, op.fields]);
+             const it = tf.tensor1d(boxIndices, 'int32');
+             const dyt = tf.tensor(dy, [K, op.out[0], op.out[1], perBox / (op.out[0] * op.out[1])]);
+             const grad = tf.grad((a: tf.Tensor) => op.run(a as tf.Tensor4D, bt, it));
+             tf.env().set(WEBGPU_DX_LANES_FLAG, 'lanes');
+             let first: tf.Tensor, second: tf.Tensor;
+             try {
+               first = grad(xt, dyt);
+               second = grad(xt, dyt);
+             } finally {
+               tf.env().set(WEBGPU_DX_LANES_FLAG, 'auto');
+             }
+             const [dx, dxAgain] = await Promise.all([values(first), values(second)]);
+             tf.dispose([xt, bt, it, dyt, first, second]);
+             checkClose(dx, referenceDx(op, shape, x, boxes, boxIndices, dy), `${op.name} lanes C=${C} dx`);
+             expect(Array.from(dxAgain).every((v, i) => Object.is(v, dx[i]))).toBe(true);
+             // The lanes program ran: vec4 bindings where C % 4 == 0.
+             const key = `${op.key}_${gatherLayout(C, true)}`;
+             expect(pipelineKeys().some(k => k.startsWith(key) && !k.startsWith(`${key}4`))).toBe(true);
+           });
+      }
+    });
+  });
+}
