@@ -118,7 +118,10 @@ function setUniform(gl: WebGL2RenderingContext, type: string, at: WebGLUniformLo
 export interface ScatterDraw {
   vertexShader: string;
   fragmentShader: string;
-  /** Sampler name -> an unpacked tensor on the GPU, read with flatReader. */
+  /**
+   * Sampler name -> a tensor on the GPU, with <name>TexShape (tfjs's texShape:
+   * elements, two per texel each way for a packed one) and offset<name>.
+   */
   samplers: Array<[string, TensorInfo]>;
   uniforms: CustomUniforms;
   values: Record<string, number[]>;

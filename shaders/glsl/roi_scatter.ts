@@ -23,7 +23,9 @@
  * which the one GLSL geometry (ROI_ALIGN_GEOMETRY_GLSL, exact divisions
  * included) computes once per box and sample row or column; the fragment shader
  * takes its corners and weights as flat varyings and weighs them with the
- * same roiCornerWeight as the gather.
+ * same roiCornerWeight as the gather. dy reaches the fragments as the dy
+ * shares (roiScatterSharesShader), four channels to a texel, prepared
+ * once per call.
  */
 import type {RoIAlignMode} from '../../src/kernel_names';
 
@@ -72,11 +74,6 @@ ${ROI_ALIGN_GEOMETRY_GLSL}
 `;
 }
 
-/** The samplers of the fragment stage, by mode. */
-export function alignScatterSamplers(mode: RoIAlignMode): string[] {
-  return ['roiDy', ...(mode === 'max' ? ['roiWinners'] : [])];
-}
-
 /**
  * The vertex stage: vertices 6 q to 6 q + 5 are the two triangles of quad
  * roiFirstQuad + q, which is ((k * outH + ph) * outW + pw) * ratio^2 +
@@ -102,7 +99,10 @@ ${ROI_ALIGN_TABLE_ENTRY_GLSL}
 ${ROI_ALIGN_TABLE_SAMPLES_GLSL}
 flat out ivec4 vCorners;   // low row, high row, low column, high column
 flat out vec4 vWeights;    // their weights
-flat out ivec4 vSample;    // dy's flat index of (k, ph, pw, 0), the sample's index in its bin, first target row, slab
+// The bin's entry in the dy shares (roiScatterSharesShader) for the slab's first texel, the sample's
+// index in its bin, the first target row, and the target column of the low corner's first texel.
+flat out ivec4 vSample;
+flat out int vSlabTexels;  // the slab's texels that hold channels (the last slab's may be fewer)
 
 void main() {
   int quad = roiFirstQuad + gl_VertexID / 6;
@@ -130,7 +130,10 @@ void main() {
   vCorners = ivec4(sy.low, sy.high, sx.low, sx.high);
   vWeights = vec4(sy.lowWeight, sy.highWeight, sx.lowWeight, sx.highWeight);
   int firstRow = (slab * roiXDims.x + batch) * roiXDims.y;
-  vSample = ivec4(((k * roiPooledSize.x + ph) * roiPooledSize.y + pw) * roiXDims.w, inBin, firstRow, slab);
+  int texels = (roiXDims.w + 3) / 4;
+  int firstTexel = slab * roiSlabQuads;
+  vSample = ivec4(bin * texels + firstTexel, inBin, firstRow, sx.low * roiSlabQuads);
+  vSlabTexels = texels - firstTexel;
   vec2 at = vec2(corner & 1, corner >> 1);
   vec2 low = vec2(sx.low * roiSlabQuads, firstRow + sy.low);
   vec2 high = vec2((sx.high + 1) * roiSlabQuads, firstRow + sy.high + 1);
@@ -140,53 +143,99 @@ void main() {
 }
 
 /**
- * The fragment stage: texel (column, row) of the quad is pixel column
- * column / slabQuads and channels c to c + 3, c = 4 (slab * slabQuads +
- * column % slabQuads); it adds the sample's share of dy there, per channel
- * as the gather (roiAlignGradShader) would: 'avg' (dy / count) * wy * wx,
- * 'max' dy * (wy * wx) where the sample is the bin's winner in that
- * channel. A channel past the last adds 0; a texel of zero weight, or
- * where no channel's winner is this sample, adds nothing.
+ * The fragment stage: texel (column, row) of the quad is pixel column w,
+ * the low or the high corner's, and the slab's q-th texel of channels;
+ * it adds the sample's share of dy there, per channel as the gather
+ * (roiAlignGradShader) would: 'avg' (dy / count) * wy * wx, 'max'
+ * dy * (wy * wx) where the sample is the bin's winner in that channel.
+ * dy (over count in 'avg') and the winners come four channels to a texel
+ * from the dy shares, so a fragment fetches one texel ('max': two) where
+ * it read four elements (eight) of dy and the winners by flat index, each
+ * with a division; the corner is found without one. A channel past the
+ * last adds 0; a texel of zero weight, or where no channel's winner is
+ * this sample, adds nothing.
  */
 export function roiAlignScatterFragmentShader(mode: RoIAlignMode): string {
   const share = mode === 'max' ? `
-  float weight = wy * wx;
-  vec4 share = vec4(0.0);
-  bool any = false;
-  for (int j = 0; j < 4; j++) {
-    if (j < channels && int(readRoiWinners(vSample.x + c + j)) == vSample.y) {
-      share[j] = readRoiDy(vSample.x + c + j) * weight;
-      any = true;
-    }
-  }
-  if (!any) discard;
-  roiShare = share;
+  int entry = 2 * (vSample.x + q);
+  int row = entry / columns;
+  int column = entry - row * columns;
+  vec4 dy = texelFetch(roiDyShares, ivec2(column, row), 0);
+  vec4 winners = texelFetch(roiDyShares, column + 1 < columns ? ivec2(column + 1, row) : ivec2(0, row + 1), 0);
+  bvec4 won = equal(ivec4(winners), ivec4(vSample.y));
+  if (!any(won)) discard;
+  roiShare = mix(vec4(0.0), dy * (wy * wx), won);
 ` : `
-  float count = float(roiSamplingRatio * roiSamplingRatio);
-  vec4 dy = vec4(0.0);
-  for (int j = 0; j < 4; j++) {
-    if (j < channels) dy[j] = readRoiDy(vSample.x + c + j);
-  }
-  roiShare = dy / count * wy * wx;
+  int entry = vSample.x + q;
+  int row = entry / columns;
+  roiShare = texelFetch(roiDyShares, ivec2(entry - row * columns, row), 0) * wy * wx;
 `;
   return `${sharedDeclarations()}
-${alignScatterSamplers(mode).map(samplerDeclarations).join('\n')}
+uniform sampler2D roiDyShares;
+uniform ivec2 roiDySharesTexShape;
 flat in ivec4 vCorners;
 flat in vec4 vWeights;
 flat in ivec4 vSample;
+flat in int vSlabTexels;
 out vec4 roiShare;
 
 void main() {
   ivec2 texel = ivec2(gl_FragCoord.xy);
-  int w = texel.x / roiSlabQuads;
-  int c = 4 * (vSample.w * roiSlabQuads + texel.x - w * roiSlabQuads);
-  int channels = min(roiXDims.w - c, 4);
-  if (channels <= 0) discard;
+  // The quad's columns are the low corner's slabQuads texels, then the high one's (if other).
+  int q = texel.x - vSample.w;
+  int w = vCorners.z;
+  if (q >= roiSlabQuads) {
+    q -= roiSlabQuads;
+    w = vCorners.w;
+  }
+  if (q >= vSlabTexels) discard;
   float wy = roiCornerWeight(RoIAlignSample(true, vCorners.x, vCorners.y, vWeights.x, vWeights.y, 0.0, 0.0),
                              texel.y - vSample.z);
   float wx = roiCornerWeight(RoIAlignSample(true, vCorners.z, vCorners.w, vWeights.z, vWeights.w, 0.0, 0.0), w);
   if (wy == 0.0 || wx == 0.0) discard;
+  // The shares' texture is packed: its shape counts elements, two per texel each way.
+  int columns = roiDySharesTexShape[1] / 2;
   ${share}
+}
+`;
+}
+
+/**
+ * The dy shares (run as a PackedRoIProgram, four channels to a texel, in
+ * the texture's row-major order): 'avg' entry (k, ph, pw) * ⌈C/4⌉ + t holds
+ * dy[k, ph, pw, 4t .. 4t + 3] / count; 'max' texels 2 e and 2 e + 1 of
+ * entry e hold those of dy (not divided) and of the winners. Channels past
+ * the last are 0, their winners -1 (no sample). Read once per entry here,
+ * where every fragment of the scatter would read them again.
+ */
+export function roiScatterSharesShader(mode: RoIAlignMode): string {
+  const body = mode === 'max' ? `
+  int entry = index / 2;
+  bool winners = index - 2 * entry == 1;
+  int bin = entry / texels;
+  int c = 4 * (entry - bin * texels);
+  vec4 v = vec4(winners ? -1.0 : 0.0);
+  for (int j = 0; j < 4; j++) {
+    if (c + j < roiXDims.w) v[j] = winners ? readRoiWinners(bin * roiXDims.w + c + j) : readRoiDy(bin * roiXDims.w + c + j);
+  }
+  setOutput(v);
+` : `
+  int bin = index / texels;
+  int c = 4 * (index - bin * texels);
+  float count = float(roiSamplingRatio * roiSamplingRatio);
+  vec4 dy = vec4(0.0);
+  for (int j = 0; j < 4; j++) {
+    if (c + j < roiXDims.w) dy[j] = readRoiDy(bin * roiXDims.w + c + j);
+  }
+  setOutput(dy / count);
+`;
+  return `${PACKED_OUTPUT_INDEX_GLSL}
+${flatReader('roiDy')}
+${mode === 'max' ? flatReader('roiWinners') : ''}
+void main() {
+  int index = roiOutputTexel();
+  int texels = (roiXDims.w + 3) / 4;
+  ${body}
 }
 `;
 }
