@@ -1,6 +1,6 @@
 /**
  * RoIAlign's dx as a scatter (shaders/glsl/roi_scatter.ts): dy's shares
- * four channels to a texel, then quads per sample blended into an RGBA
+ * four channels to a texel, then a point per sample blended into an RGBA
  * float target, four channels per fragment, then one copy into dx in
  * tfjs's packed layout. O(K · bins · samples · 4 ·
  * ⌈C/4⌉) fragments plus O(N·H·W·C/4) for the clear and the copy, where the
@@ -41,22 +41,26 @@ export class RoIUnscatterProgram extends PackedRoIProgram {
 }
 
 /**
- * The target's layout: texels (four channels each) per pixel of a slab,
- * the slabs, so that a row of W pixels fits the texture size limit, and
- * its [rows, columns] of texels; null where it cannot fit.
+ * The target's layout (see shaders/glsl/roi_scatter.ts): texels (four
+ * channels each) per pixel of a slab, the side of a pixel's tile of them,
+ * the slabs, so that a row of W tiles fits the texture size limit and a
+ * point of two tiles a side the point size limit, and its [rows, columns]
+ * of texels; null where it cannot fit.
  */
-function scatterLayout(xShape: number[]): {slabQuads: number, slabs: number, rows: number, columns: number}|null {
+function scatterLayout(xShape: number[], maxPointSize: number):
+    {slabQuads: number, tileSide: number, slabs: number, rows: number, columns: number}|null {
   const [n, h, w, c] = xShape;
   const maxSide = env().getNumber('WEBGL_MAX_TEXTURE_SIZE');
   const quads = Math.ceil(c / 4);
-  const widest = Math.min(quads, Math.floor(maxSide / w));
+  const widest = Math.min(Math.ceil(Math.sqrt(quads)), Math.floor(maxSide / w), Math.floor(maxPointSize / 2));
   if (widest < 1) return null;
-  // Slabs of equal width: a quad covers its slab's full width, used or not.
-  const slabs = Math.ceil(quads / widest);
+  // Slabs of equal size: a point covers its tiles whole, used or not.
+  const slabs = Math.ceil(quads / (widest * widest));
   const slabQuads = Math.ceil(quads / slabs);
-  const rows = slabs * n * h, columns = w * slabQuads;
+  const tileSide = Math.ceil(Math.sqrt(slabQuads));
+  const rows = slabs * n * h * tileSide, columns = w * tileSide;
   if (rows > maxSide) return null;
-  return {slabQuads, slabs, rows, columns};
+  return {slabQuads, tileSide, slabs, rows, columns};
 }
 
 /**
@@ -87,12 +91,13 @@ export function runAlignScatter(
     xShape: number[]): TensorInfo|null {
   const ratio = uniforms.roiSamplingRatio![0];
   if (ratio <= 0 || !scatterAvailable(backend)) return null;
-  const layout = scatterLayout(xShape);
+  const gl = backend.gpgpu.gl;
+  const layout = scatterLayout(xShape, (gl.getParameter(gl.ALIASED_POINT_SIZE_RANGE) as Float32Array)[1]);
   if (layout === null) return null;
   const [outH, outW] = uniforms.roiPooledSize;
-  const quads = uniforms.roiBoxCount[0] * outH * outW * ratio * ratio * layout.slabs;
-  // The quad index is an int in the shader.
-  if (quads >= 2 ** 31) return null;
+  const points = uniforms.roiBoxCount[0] * outH * outW * ratio * ratio * layout.slabs;
+  // The point index is an int in the shader.
+  if (points >= 2 ** 31) return null;
   // One texel of four channels per bin, two in 'max' (dy's and the winners').
   const sharesTexels = uniforms.roiBoxCount[0] * outH * outW * Math.ceil(xShape[3] / 4) * (mode === 'max' ? 2 : 1);
   if (!textureFits([sharesTexels])) return null;
@@ -121,11 +126,12 @@ export function runAlignScatter(
             ...uniforms,
             roiSlabQuads: [layout.slabQuads],
             roiSlabs: [layout.slabs],
+            roiTileSide: [layout.tileSide],
             roiTargetSize: [layout.columns, layout.rows],
           } as unknown as Record<string, number[]>,
-          quads,
+          points,
         });
-        const copyUniforms = {...uniforms, roiSlabQuads: [layout.slabQuads]} as RoIUniformValues;
+        const copyUniforms = {...uniforms, roiSlabQuads: [layout.slabQuads], roiTileSide: [layout.tileSide]} as RoIUniformValues;
         return runPackedRoIProgram(
             backend, new RoIUnscatterProgram(packedTexels(xShape)), [target], copyUniforms, xShape);
       });
