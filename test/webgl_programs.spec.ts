@@ -12,13 +12,15 @@ import {RoIAlign, RoIAlignBoxGrad, RoIAlignGrad, RoIAlignRotated, RoIPool, RoIPo
 import {RoIAlignBoxGradProgram, RoIAlignGradProgram, RoIAlignPackedProgram, RoIAlignPackedSampleTableProgram, RoIAlignProgram, RoIAlignSampleTableProgram, RoIBoxGradSumProgram} from '../kernels/webgl/roi_align_gpu';
 import {RoIPoolGradProgram, RoIPoolPackedProgram, RoIPoolWinnerProgram} from '../kernels/webgl/roi_pool_gpu';
 import {RoIAlignRotatedPackedProgram} from '../kernels/webgl/roi_align_rotated_gpu';
+import {RoIScatterSharesProgram, RoIUnscatterProgram} from '../kernels/webgl/scatter_align';
 import {checkClose, describeEachBackend, expectThrows, randomValues, seededRandom, values} from './harness';
 import {refRoiAlign, refRoiPool} from './reference';
 import {refRoiAlignRotated} from './reference_rotated';
 
 const PROGRAM_CLASSES = [
   RoIAlignPackedProgram, RoIAlignSampleTableProgram, RoIAlignPackedSampleTableProgram, RoIAlignProgram, RoIAlignGradProgram, RoIAlignBoxGradProgram, RoIBoxGradSumProgram,
-  RoIPoolPackedProgram, RoIPoolWinnerProgram, RoIPoolGradProgram, RoIAlignRotatedPackedProgram
+  RoIPoolPackedProgram, RoIPoolWinnerProgram, RoIPoolGradProgram, RoIAlignRotatedPackedProgram,
+  RoIScatterSharesProgram, RoIUnscatterProgram
 ];
 
 interface WebGLBackendInternals {

@@ -451,32 +451,35 @@ describeEachBackend('webgl at scale', backend => {
 
   it('a scatter whose channels are cut into slabs under a low texture size limit: the float64 adjoint, bit-identical twice', async () => {
     const random = seededRandom(36);
-    const [N, H, W, C] = BIG.shape;
-    const {boxes, boxIndices} = makeBoxes(BIG, random);
+    // A wide map: at most 2 x 2 texels per pixel fit a row of 150 pixels under the limit below.
+    const WIDE: Case = {shape: [2, 6, 150, 43], numBoxes: 130, out: [5, 4], spatialScale: 0.5};
+    const [N, H, W, C] = WIDE.shape;
+    const {boxes, boxIndices} = makeBoxes(WIDE, random);
     const x = randomValues(random, N * H * W * C);
-    const dy = randomValues(random, BIG.numBoxes * BIG.out[0] * BIG.out[1] * C);
+    const dy = randomValues(random, WIDE.numBoxes * WIDE.out[0] * WIDE.out[1] * C);
     const t = {
-      x: tf.tensor4d(x, BIG.shape), boxes: tf.tensor2d(boxes, [BIG.numBoxes, 4]),
-      boxIndices: tf.tensor1d(boxIndices, 'int32'), dy: tf.tensor4d(dy, [BIG.numBoxes, ...BIG.out, C]),
+      x: tf.tensor4d(x, WIDE.shape), boxes: tf.tensor2d(boxes, [WIDE.numBoxes, 4]),
+      boxIndices: tf.tensor1d(boxIndices, 'int32'), dy: tf.tensor4d(dy, [WIDE.numBoxes, ...WIDE.out, C]),
     };
-    const [outH, outW] = BIG.out;
+    const [outH, outW] = WIDE.out;
     // The limit is webgl's flag (reading it elsewhere would look for a WebGL context).
     const limit = backend === 'webgl' ? tf.env().getNumber('WEBGL_MAX_TEXTURE_SIZE') : null;
-    // 480 texels: rows of 10 of the 43 channels' 11 texels (2 slabs of 6), and every tensor still fits.
-    if (limit !== null) tf.env().set('WEBGL_MAX_TEXTURE_SIZE', 480);
+    // 340 texels: tiles of 2 x 2 of the 43 channels' 11 texels (3 slabs of 4, the last one's tiles
+    // not full), and every tensor still fits.
+    if (limit !== null) tf.env().set('WEBGL_MAX_TEXTURE_SIZE', 340);
     try {
       for (const mode of ['avg', 'max'] as const) {
-        const o = {outH, outW, spatialScale: BIG.spatialScale, samplingRatio: 3, aligned: false, mode};
-        const attrs = {pooledHeight: outH, pooledWidth: outW, spatialScale: BIG.spatialScale, samplingRatio: 3, aligned: false, mode};
+        const o = {outH, outW, spatialScale: WIDE.spatialScale, samplingRatio: 3, aligned: false, mode};
+        const attrs = {pooledHeight: outH, pooledWidth: outW, spatialScale: WIDE.spatialScale, samplingRatio: 3, aligned: false, mode};
         const draws = await withScatter(true, async () => {
           const first = runKernel(RoIAlignGrad, t, attrs), second = runKernel(RoIAlignGrad, t, attrs);
-          checkClose(await values(first), refRoiAlignGrad({x, shape: BIG.shape, boxes, boxIndices}, dy, o), `RoIAlignGrad ${mode} in slabs`);
+          checkClose(await values(first), refRoiAlignGrad({x, shape: WIDE.shape, boxes, boxIndices}, dy, o), `RoIAlignGrad ${mode} in slabs`);
           expect(Array.from(await bits(second))).toEqual(Array.from(await bits(first)));
           tf.dispose([first, second]);
         });
         if (backend === 'webgl') expect(draws).toBeGreaterThan(0);
       }
-      // 120 boxes of 7 x 7 bins of 16 samples: 94080 quads, so each scatter is split into two draws.
+      // 120 boxes of 7 x 7 bins of 16 samples: 94080 points, so each scatter is split into two draws.
       const one: Case = {shape: [1, 37, 45, 11], numBoxes: 120, out: [7, 7], spatialScale: 0.5};
       const small = makeBoxes(one, random);
       const xOne = randomValues(random, 37 * 45 * 11), dyOne = randomValues(random, 120 * 49 * 11);

@@ -1,7 +1,8 @@
 /**
- * RoIAlign's dx as a scatter (shaders/glsl/roi_scatter.ts): quads per
- * sample blended into an RGBA float target, four channels per fragment,
- * then one copy into dx in tfjs's packed layout. O(K · bins · samples · 4 ·
+ * RoIAlign's dx as a scatter (shaders/glsl/roi_scatter.ts): dy's shares
+ * four channels to a texel, then a point per sample blended into an RGBA
+ * float target, four channels per fragment, then one copy into dx in
+ * tfjs's packed layout. O(K · bins · samples · 4 ·
  * ⌈C/4⌉) fragments plus O(N·H·W·C/4) for the clear and the copy, where the
  * gather walks the boxes of every pixel's tile.
  */
@@ -10,12 +11,22 @@ import type {TensorInfo} from '@tensorflow/tfjs-core';
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
 import {ROI_POOL_UNIFORMS, ROI_ALIGN_UNIFORMS} from '../../shaders/glsl/roi_common';
-import {alignScatterSamplers, roiAlignScatterFragmentShader, roiAlignScatterVertexShader, ROI_SCATTER_UNIFORMS, ROI_UNSCATTER_UNIFORMS, roiUnscatterShader} from '../../shaders/glsl/roi_scatter';
+import {roiAlignScatterFragmentShader, roiAlignScatterVertexShader, ROI_SCATTER_UNIFORMS, roiScatterSharesShader, ROI_UNSCATTER_UNIFORMS, roiUnscatterShader} from '../../shaders/glsl/roi_scatter';
 import type {RoIAlignMode} from '../../src/kernel_names';
 import {PackedRoIProgram, packedTexels} from './roi_program';
 import {RoIAlignSampleTableProgram} from './roi_align_gpu';
-import {disposeAfter, RoIUniformValues, runPackedRoIProgram, runRoIProgram, withUnpacked} from './run_roi_program';
+import {disposeAfter, RoIUniformValues, runPackedDraw, runPackedRoIProgram, runRoIProgram, textureFits} from './run_roi_program';
 import {drawScatter, scatterAvailable} from './scatter_gl';
+
+/**
+ * The dy shares the scatter's fragments read (roiScatterSharesShader), an
+ * RGBA intermediate of `texels` texels; inputs [dy, winners ('max')].
+ */
+export class RoIScatterSharesProgram extends PackedRoIProgram {
+  constructor(texels: number, mode: RoIAlignMode) {
+    super(mode === 'max' ? ['roiDy', 'roiWinners'] : ['roiDy'], roiScatterSharesShader(mode), ROI_ALIGN_UNIFORMS, texels);
+  }
+}
 
 /**
  * dx [N, H, W, C] in tfjs's packed layout from the scatter's target
@@ -30,22 +41,26 @@ export class RoIUnscatterProgram extends PackedRoIProgram {
 }
 
 /**
- * The target's layout: texels (four channels each) per pixel of a slab,
- * the slabs, so that a row of W pixels fits the texture size limit, and
- * its [rows, columns] of texels; null where it cannot fit.
+ * The target's layout (see shaders/glsl/roi_scatter.ts): texels (four
+ * channels each) per pixel of a slab, the side of a pixel's tile of them,
+ * the slabs, so that a row of W tiles fits the texture size limit and a
+ * point of two tiles a side the point size limit, and its [rows, columns]
+ * of texels; null where it cannot fit.
  */
-function scatterLayout(xShape: number[]): {slabQuads: number, slabs: number, rows: number, columns: number}|null {
+function scatterLayout(xShape: number[], maxPointSize: number):
+    {slabQuads: number, tileSide: number, slabs: number, rows: number, columns: number}|null {
   const [n, h, w, c] = xShape;
   const maxSide = env().getNumber('WEBGL_MAX_TEXTURE_SIZE');
   const quads = Math.ceil(c / 4);
-  const widest = Math.min(quads, Math.floor(maxSide / w));
+  const widest = Math.min(Math.ceil(Math.sqrt(quads)), Math.floor(maxSide / w), Math.floor(maxPointSize / 2));
   if (widest < 1) return null;
-  // Slabs of equal width: a quad covers its slab's full width, used or not.
-  const slabs = Math.ceil(quads / widest);
+  // Slabs of equal size: a point covers its tiles whole, used or not.
+  const slabs = Math.ceil(quads / (widest * widest));
   const slabQuads = Math.ceil(quads / slabs);
-  const rows = slabs * n * h, columns = w * slabQuads;
+  const tileSide = Math.ceil(Math.sqrt(slabQuads));
+  const rows = slabs * n * h * tileSide, columns = w * tileSide;
   if (rows > maxSide) return null;
-  return {slabQuads, slabs, rows, columns};
+  return {slabQuads, tileSide, slabs, rows, columns};
 }
 
 /**
@@ -76,43 +91,50 @@ export function runAlignScatter(
     xShape: number[]): TensorInfo|null {
   const ratio = uniforms.roiSamplingRatio![0];
   if (ratio <= 0 || !scatterAvailable(backend)) return null;
-  const layout = scatterLayout(xShape);
+  const gl = backend.gpgpu.gl;
+  const layout = scatterLayout(xShape, (gl.getParameter(gl.ALIASED_POINT_SIZE_RANGE) as Float32Array)[1]);
   if (layout === null) return null;
   const [outH, outW] = uniforms.roiPooledSize;
-  const quads = uniforms.roiBoxCount[0] * outH * outW * ratio * ratio * layout.slabs;
-  // The quad index is an int in the shader.
-  if (quads >= 2 ** 31) return null;
+  const points = uniforms.roiBoxCount[0] * outH * outW * ratio * ratio * layout.slabs;
+  // The point index is an int in the shader.
+  if (points >= 2 ** 31) return null;
+  // One texel of four channels per bin, two in 'max' (dy's and the winners').
+  const sharesTexels = uniforms.roiBoxCount[0] * outH * outW * Math.ceil(xShape[3] / 4) * (mode === 'max' ? 2 : 1);
+  if (!textureFits([sharesTexels])) return null;
   const table = inputs[inputs.length - 1];
   const target = rgbaTarget(backend, layout.rows, layout.columns);
   if (target === null) return null;
   const [numBoxes] = uniforms.roiBoxCount;
   const sampleTableShape = [numBoxes, (outH + outW) * ratio, 2];
-  return disposeAfter(backend, target, () => withUnpacked(backend, inputs.slice(0, -1), unpacked => {
+  return disposeAfter(backend, target, () => {
     const samples = runRoIProgram(
         backend, new RoIAlignSampleTableProgram(util.sizeFromShape(sampleTableShape)), [table], uniforms,
         sampleTableShape);
     return disposeAfter(backend, samples, () => {
-      for (const t of [...unpacked, table, samples]) backend.uploadToGPU(t.dataId);
-      const names = alignScatterSamplers(mode);
-      drawScatter(backend, target, {
-        vertexShader: roiAlignScatterVertexShader(),
-        fragmentShader: roiAlignScatterFragmentShader(mode),
-        samplers: [
-          ['roiBoxTable', table], ['roiSampleTable', samples],
-          ...names.map((name, i) => [name, unpacked[i]] as [string, TensorInfo])
-        ],
-        uniforms: [...ROI_ALIGN_UNIFORMS, ...ROI_SCATTER_UNIFORMS],
-        values: {
-          ...uniforms,
-          roiSlabQuads: [layout.slabQuads],
-          roiSlabs: [layout.slabs],
-          roiTargetSize: [layout.columns, layout.rows],
-        } as unknown as Record<string, number[]>,
-        quads,
+      // [2 * texels, 2] is that many texels in tfjs's packed layout; it stays packed (an intermediate).
+      const shares = runPackedDraw(
+          backend, new RoIScatterSharesProgram(sharesTexels, mode), inputs.slice(0, -1), null, uniforms,
+          [2 * sharesTexels, 2], false);
+      return disposeAfter(backend, shares, () => {
+        for (const t of [table, samples, shares]) backend.uploadToGPU(t.dataId);
+        drawScatter(backend, target, {
+          vertexShader: roiAlignScatterVertexShader(),
+          fragmentShader: roiAlignScatterFragmentShader(mode),
+          samplers: [['roiBoxTable', table], ['roiSampleTable', samples], ['roiDyShares', shares]],
+          uniforms: [...ROI_ALIGN_UNIFORMS, ...ROI_SCATTER_UNIFORMS],
+          values: {
+            ...uniforms,
+            roiSlabQuads: [layout.slabQuads],
+            roiSlabs: [layout.slabs],
+            roiTileSide: [layout.tileSide],
+            roiTargetSize: [layout.columns, layout.rows],
+          } as unknown as Record<string, number[]>,
+          points,
+        });
+        const copyUniforms = {...uniforms, roiSlabQuads: [layout.slabQuads], roiTileSide: [layout.tileSide]} as RoIUniformValues;
+        return runPackedRoIProgram(
+            backend, new RoIUnscatterProgram(packedTexels(xShape)), [target], copyUniforms, xShape);
       });
-      const copyUniforms = {...uniforms, roiSlabQuads: [layout.slabQuads]} as RoIUniformValues;
-      return runPackedRoIProgram(
-          backend, new RoIUnscatterProgram(packedTexels(xShape)), [target], copyUniforms, xShape);
     });
-  }));
+  });
 }

@@ -1,7 +1,7 @@
 /**
  * The plumbing of the dx scatters (shaders/glsl/roi_scatter.ts), which tfjs's
  * program runner cannot express: a vertex shader of our own, draws of
- * many triangles and additive blending into a float target. They draw through the
+ * many points and additive blending into a float target. They draw through the
  * backend's own WebGL 2 context and put back every piece of GL state they
  * touch, so tfjs's programs run on undisturbed.
  */
@@ -20,11 +20,11 @@ export const WEBGL_SCATTER_FLAG = 'ROI_WEBGL_SCATTER';
 env().registerFlag(WEBGL_SCATTER_FLAG, () => true);
 
 /**
- * Quads per draw. Each covers at most 2 x 2 pixels of one slab's channels,
+ * Points per draw. Each covers at most 2 x 2 pixels of one slab's channels,
  * so a draw's length is bounded whatever the boxes and the map (a long
  * draw can trip the OS GPU watchdog and lose the context).
  */
-export const QUADS_PER_DRAW = 1 << 16;
+export const POINTS_PER_DRAW = 1 << 16;
 
 /**
  * Whether this backend can scatter: the flag, WebGL 2, float32 render
@@ -114,21 +114,24 @@ function setUniform(gl: WebGL2RenderingContext, type: string, at: WebGLUniformLo
   }
 }
 
-/** What one scatter draws: its shaders, inputs by sampler name, uniforms and quads. */
+/** What one scatter draws: its shaders, inputs by sampler name, uniforms and points. */
 export interface ScatterDraw {
   vertexShader: string;
   fragmentShader: string;
-  /** Sampler name -> an unpacked tensor on the GPU, read with flatReader. */
+  /**
+   * Sampler name -> a tensor on the GPU, with <name>TexShape (tfjs's texShape:
+   * elements, two per texel each way for a packed one) and offset<name>.
+   */
   samplers: Array<[string, TensorInfo]>;
   uniforms: CustomUniforms;
   values: Record<string, number[]>;
-  quads: number;
+  points: number;
 }
 
 /**
  * Clears `target` (a float32 tensor on the GPU: an unpacked one's R32F
- * texture, or a packed one's RGBA32F) and blends draw's quads into it in order, in draws of
- * QUADS_PER_DRAW. Every piece of GL state touched is restored.
+ * texture, or a packed one's RGBA32F) and blends draw's points into it in order, in draws of
+ * POINTS_PER_DRAW. Every piece of GL state touched is restored.
  */
 export function drawScatter(backend: MathBackendWebGL, target: TensorInfo, draw: ScatterDraw): void {
   const gl = backend.gpgpu.gl as WebGL2RenderingContext;
@@ -193,9 +196,9 @@ export function drawScatter(backend: MathBackendWebGL, target: TensorInfo, draw:
     gl.blendEquation(gl.FUNC_ADD);
     gl.blendFunc(gl.ONE, gl.ONE);
     const first = program.locations.get('roiFirstQuad') ?? null;
-    for (let quad = 0; quad < draw.quads; quad += QUADS_PER_DRAW) {
-      setUniform(gl, 'int', first, [quad]);
-      gl.drawArrays(gl.TRIANGLES, 0, 6 * Math.min(QUADS_PER_DRAW, draw.quads - quad));
+    for (let point = 0; point < draw.points; point += POINTS_PER_DRAW) {
+      setUniform(gl, 'int', first, [point]);
+      gl.drawArrays(gl.POINTS, 0, Math.min(POINTS_PER_DRAW, draw.points - point));
     }
   } finally {
     gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, null, 0);

@@ -1,29 +1,34 @@
 /**
- * dx as a scatter with additive blending: one quad per sample of each bin
+ * dx as a scatter with additive blending: one point per sample of each bin
  * of each box, covering the 2x2 pixels of its corners, whose fragments add
  * their corner's share of dy into a float render target. Blending is
  * deterministic where a gather of atomics would not be: GL blends the
- * fragments of one pixel in primitive order, and the quads are drawn in
+ * fragments of one pixel in primitive order, and the points are drawn in
  * the order (box, bin, sample), so every dx element sums its terms in one
  * fixed order and the result is bit-identical run to run. The work is one
- * vertex per quad corner and one fragment per (sample, corner, channel):
- * it follows the samples, not the map's area times the boxes.
+ * vertex per sample (and slab) and one fragment per (sample, corner,
+ * channel): it follows the samples, not the map's area times the boxes.
  *
- * The target is an RGBA32F texture of [slabs * N * H, W * slabQuads]
+ * The target is an RGBA32F texture of [slabs * N * H * side, W * side]
  * texels, four channels to a texel, so that one fragment adds a corner's
- * share to four channels at once: channels are cut into slabs of
- * slabQuads texels so that a row fits the texture size limit, and pixel
- * (n, h, w)'s channels 4 (s * slabQuads + q) to 4 (s * slabQuads + q) + 3
- * lie in row (s * N + n) * H + h, column w * slabQuads + q. Then a sample's
- * corners are a rectangle of texels (adjacent rows and adjacent runs of
- * columns). roiUnscatterShader copies the target into dx in tfjs's packed
- * layout.
+ * share to four channels at once: each pixel is a tile of side x side
+ * texels holding up to slabQuads texels of channels, row by row, and the
+ * channels are cut into slabs of slabQuads texels so that a row fits the
+ * texture size limit (and a point the point size limit): pixel (n, h, w)'s
+ * channels 4 (s * slabQuads + q) to 4 (s * slabQuads + q) + 3 lie in row
+ * ((s * N + n) * H + h) * side + q / side, column w * side + q % side.
+ * Then a sample's four corners are a square of 2 side x 2 side texels,
+ * one point of that size. (A quad of two triangles per sample cost six
+ * vertices, two primitives and a division per fragment.)
+ * roiUnscatterShader copies the target into dx in tfjs's packed layout.
  *
  * The vertex shader places the sample from the forward's sample table,
  * which the one GLSL geometry (ROI_ALIGN_GEOMETRY_GLSL, exact divisions
  * included) computes once per box and sample row or column; the fragment shader
  * takes its corners and weights as flat varyings and weighs them with the
- * same roiCornerWeight as the gather.
+ * same roiCornerWeight as the gather. dy reaches the fragments as the dy
+ * shares (roiScatterSharesShader), four channels to a texel, prepared
+ * once per call.
  */
 import type {RoIAlignMode} from '../../src/kernel_names';
 
@@ -38,12 +43,14 @@ export const ROI_SCATTER_UNIFORMS: CustomUniforms = [
   // Texels (four channels each) per pixel of a slab, and the number of slabs.
   {name: 'roiSlabQuads', type: 'int'},
   {name: 'roiSlabs', type: 'int'},
+  // The side of a pixel's tile of texels.
+  {name: 'roiTileSide', type: 'int'},
   // The target's [columns, rows] in texels.
   {name: 'roiTargetSize', type: 'vec2'},
 ];
 
 /** The uniforms of the copy into dx's layout (beside ROI_POOL_UNIFORMS). */
-export const ROI_UNSCATTER_UNIFORMS: CustomUniforms = [{name: 'roiSlabQuads', type: 'int'}];
+export const ROI_UNSCATTER_UNIFORMS: CustomUniforms = [{name: 'roiSlabQuads', type: 'int'}, {name: 'roiTileSide', type: 'int'}];
 
 /** A sampler read with flatReader: its texture, texture shape and offset. */
 function samplerDeclarations(name: string): string {
@@ -72,23 +79,16 @@ ${ROI_ALIGN_GEOMETRY_GLSL}
 `;
 }
 
-/** The samplers of the fragment stage, by mode. */
-export function alignScatterSamplers(mode: RoIAlignMode): string[] {
-  return ['roiDy', ...(mode === 'max' ? ['roiWinners'] : [])];
-}
-
 /**
- * The vertex stage: vertices 6 q to 6 q + 5 are the two triangles of quad
- * roiFirstQuad + q, which is ((k * outH + ph) * outW + pw) * ratio^2 +
- * iy * ratio + ix, times the slabs plus the slab. (One draw of triangles,
- * not an instanced strip: a software rasterizer may run every instance as
- * a draw of its own.) The sample's corners and weights come from the
- * forward's sample table (roiSampleTableShader: each box's row and column
- * samples, computed once with the one GLSL geometry), so the six vertices
- * of a quad read two entries instead of working out the box's axes.
- * A sample outside the map, or of a box that reads nothing, gives an empty
- * quad. Needs a fixed samplingRatio (> 0): the adaptive grid's samples per
- * bin depend on the box.
+ * The vertex stage: vertex q is the point of sample roiFirstQuad + q,
+ * which is ((k * outH + ph) * outW + pw) * ratio^2 + iy * ratio + ix,
+ * times the slabs plus the slab. The sample's corners and weights come
+ * from the forward's sample table (roiSampleTableShader: each box's row
+ * and column samples, computed once with the one GLSL geometry), two
+ * entries per point instead of working out the box's axes. A sample
+ * outside the map, or of a box that reads nothing, puts its point off the
+ * target (no fragment). Needs a fixed samplingRatio (> 0): the adaptive
+ * grid's samples per bin depend on the box.
  */
 export function roiAlignScatterVertexShader(): string {
   return `${sharedDeclarations()}
@@ -102,13 +102,13 @@ ${ROI_ALIGN_TABLE_ENTRY_GLSL}
 ${ROI_ALIGN_TABLE_SAMPLES_GLSL}
 flat out ivec4 vCorners;   // low row, high row, low column, high column
 flat out vec4 vWeights;    // their weights
-flat out ivec4 vSample;    // dy's flat index of (k, ph, pw, 0), the sample's index in its bin, first target row, slab
+// The bin's entry in the dy shares (roiScatterSharesShader) for the slab's first texel, the sample's
+// index in its bin, and the target row and column of the point's first texel.
+flat out ivec4 vSample;
+flat out int vSlabTexels;  // the slab's texels that hold channels (the last slab's may be fewer)
 
 void main() {
-  int quad = roiFirstQuad + gl_VertexID / 6;
-  // Vertex i of the quad's two triangles, as a corner (i & 1, i >> 1) of the rectangle.
-  int corner = gl_VertexID % 6;
-  corner = corner < 3 ? corner : (corner == 5 ? 3 : 5 - corner);
+  int quad = roiFirstQuad + gl_VertexID;
   int slab = quad % roiSlabs;
   quad /= roiSlabs;
   int ratio = roiSamplingRatio;
@@ -120,6 +120,7 @@ void main() {
   int pw = bin - k * bins - ph * roiPooledSize.y;
   // Off the target: no fragment.
   gl_Position = vec4(-2.0, -2.0, 0.0, 1.0);
+  gl_PointSize = float(2 * roiTileSide);
   int batch = int(roiReadBoxField(k, 0));
   if (batch < 0) return;
   roiTableBox = k;
@@ -129,64 +130,112 @@ void main() {
   if (!sy.inside || !sx.inside) return;
   vCorners = ivec4(sy.low, sy.high, sx.low, sx.high);
   vWeights = vec4(sy.lowWeight, sy.highWeight, sx.lowWeight, sx.highWeight);
-  int firstRow = (slab * roiXDims.x + batch) * roiXDims.y;
-  vSample = ivec4(((k * roiPooledSize.x + ph) * roiPooledSize.y + pw) * roiXDims.w, inBin, firstRow, slab);
-  vec2 at = vec2(corner & 1, corner >> 1);
-  vec2 low = vec2(sx.low * roiSlabQuads, firstRow + sy.low);
-  vec2 high = vec2((sx.high + 1) * roiSlabQuads, firstRow + sy.high + 1);
-  gl_Position = vec4(mix(low, high, at) / roiTargetSize * 2.0 - 1.0, 0.0, 1.0);
+  int firstRow = ((slab * roiXDims.x + batch) * roiXDims.y + sy.low) * roiTileSide;
+  int firstColumn = sx.low * roiTileSide;
+  int texels = (roiXDims.w + 3) / 4;
+  int firstTexel = slab * roiSlabQuads;
+  vSample = ivec4(bin * texels + firstTexel, inBin, firstRow, firstColumn);
+  vSlabTexels = min(texels - firstTexel, roiSlabQuads);
+  // A point of even size centred on a texel corner covers whole texels only.
+  vec2 centre = vec2(firstColumn + roiTileSide, firstRow + roiTileSide);
+  gl_Position = vec4(centre / roiTargetSize * 2.0 - 1.0, 0.0, 1.0);
 }
 `;
 }
 
 /**
- * The fragment stage: texel (column, row) of the quad is pixel column
- * column / slabQuads and channels c to c + 3, c = 4 (slab * slabQuads +
- * column % slabQuads); it adds the sample's share of dy there, per channel
- * as the gather (roiAlignGradShader) would: 'avg' (dy / count) * wy * wx,
- * 'max' dy * (wy * wx) where the sample is the bin's winner in that
- * channel. A channel past the last adds 0; a texel of zero weight, or
- * where no channel's winner is this sample, adds nothing.
+ * The fragment stage: texel (column, row) of the point is a corner, the
+ * low or the high row and column, and the slab's q-th texel of channels;
+ * it adds the sample's share of dy there, per channel as the gather
+ * (roiAlignGradShader) would: 'avg' (dy / count) * wy * wx, 'max'
+ * dy * (wy * wx) where the sample is the bin's winner in that channel.
+ * dy (over count in 'avg') and the winners come four channels to a texel
+ * from the dy shares, so a fragment fetches one texel ('max': two) where
+ * it read four elements (eight) of dy and the winners by flat index, each
+ * with a division; the corner is found without one. A channel past the
+ * last adds 0; a texel of zero weight, or where no channel's winner is
+ * this sample, adds nothing.
  */
 export function roiAlignScatterFragmentShader(mode: RoIAlignMode): string {
   const share = mode === 'max' ? `
-  float weight = wy * wx;
-  vec4 share = vec4(0.0);
-  bool any = false;
-  for (int j = 0; j < 4; j++) {
-    if (j < channels && int(readRoiWinners(vSample.x + c + j)) == vSample.y) {
-      share[j] = readRoiDy(vSample.x + c + j) * weight;
-      any = true;
-    }
-  }
-  if (!any) discard;
-  roiShare = share;
+  int entry = 2 * (vSample.x + q);
+  int row = entry / columns;
+  int column = entry - row * columns;
+  vec4 dy = texelFetch(roiDyShares, ivec2(column, row), 0);
+  vec4 winners = texelFetch(roiDyShares, column + 1 < columns ? ivec2(column + 1, row) : ivec2(0, row + 1), 0);
+  bvec4 won = equal(ivec4(winners), ivec4(vSample.y));
+  if (!any(won)) discard;
+  roiShare = mix(vec4(0.0), dy * (wy * wx), won);
 ` : `
-  float count = float(roiSamplingRatio * roiSamplingRatio);
-  vec4 dy = vec4(0.0);
-  for (int j = 0; j < 4; j++) {
-    if (j < channels) dy[j] = readRoiDy(vSample.x + c + j);
-  }
-  roiShare = dy / count * wy * wx;
+  int entry = vSample.x + q;
+  int row = entry / columns;
+  roiShare = texelFetch(roiDyShares, ivec2(entry - row * columns, row), 0) * wy * wx;
 `;
   return `${sharedDeclarations()}
-${alignScatterSamplers(mode).map(samplerDeclarations).join('\n')}
+uniform sampler2D roiDyShares;
+uniform ivec2 roiDySharesTexShape;
 flat in ivec4 vCorners;
 flat in vec4 vWeights;
 flat in ivec4 vSample;
+flat in int vSlabTexels;
 out vec4 roiShare;
 
 void main() {
-  ivec2 texel = ivec2(gl_FragCoord.xy);
-  int w = texel.x / roiSlabQuads;
-  int c = 4 * (vSample.w * roiSlabQuads + texel.x - w * roiSlabQuads);
-  int channels = min(roiXDims.w - c, 4);
-  if (channels <= 0) discard;
+  // (column, row) in the point: the low corner's tile, then the high one's, each way.
+  ivec2 at = ivec2(gl_FragCoord.xy) - vSample.wz;
+  ivec2 high = ivec2(greaterThanEqual(at, ivec2(roiTileSide)));
+  at -= high * roiTileSide;
+  int q = at.y * roiTileSide + at.x;
+  if (q >= vSlabTexels) discard;
+  // Pixel low + 1 where a clamped sample has high == low: weight 0, no fragment.
   float wy = roiCornerWeight(RoIAlignSample(true, vCorners.x, vCorners.y, vWeights.x, vWeights.y, 0.0, 0.0),
-                             texel.y - vSample.z);
-  float wx = roiCornerWeight(RoIAlignSample(true, vCorners.z, vCorners.w, vWeights.z, vWeights.w, 0.0, 0.0), w);
+                             vCorners.x + high.y);
+  float wx = roiCornerWeight(RoIAlignSample(true, vCorners.z, vCorners.w, vWeights.z, vWeights.w, 0.0, 0.0),
+                             vCorners.z + high.x);
   if (wy == 0.0 || wx == 0.0) discard;
+  // The shares' texture is packed: its shape counts elements, two per texel each way.
+  int columns = roiDySharesTexShape[1] / 2;
   ${share}
+}
+`;
+}
+
+/**
+ * The dy shares (run as a PackedRoIProgram, four channels to a texel, in
+ * the texture's row-major order): 'avg' entry (k, ph, pw) * ⌈C/4⌉ + t holds
+ * dy[k, ph, pw, 4t .. 4t + 3] / count; 'max' texels 2 e and 2 e + 1 of
+ * entry e hold those of dy (not divided) and of the winners. Channels past
+ * the last are 0, their winners -1 (no sample). Read once per entry here,
+ * where every fragment of the scatter would read them again.
+ */
+export function roiScatterSharesShader(mode: RoIAlignMode): string {
+  const body = mode === 'max' ? `
+  int entry = index / 2;
+  bool winners = index - 2 * entry == 1;
+  int bin = entry / texels;
+  int c = 4 * (entry - bin * texels);
+  vec4 v = vec4(winners ? -1.0 : 0.0);
+  for (int j = 0; j < 4; j++) {
+    if (c + j < roiXDims.w) v[j] = winners ? readRoiWinners(bin * roiXDims.w + c + j) : readRoiDy(bin * roiXDims.w + c + j);
+  }
+  setOutput(v);
+` : `
+  int bin = index / texels;
+  int c = 4 * (index - bin * texels);
+  float count = float(roiSamplingRatio * roiSamplingRatio);
+  vec4 dy = vec4(0.0);
+  for (int j = 0; j < 4; j++) {
+    if (c + j < roiXDims.w) dy[j] = readRoiDy(bin * roiXDims.w + c + j);
+  }
+  setOutput(dy / count);
+`;
+  return `${PACKED_OUTPUT_INDEX_GLSL}
+${flatReader('roiDy')}
+${mode === 'max' ? flatReader('roiWinners') : ''}
+void main() {
+  int index = roiOutputTexel();
+  int texels = (roiXDims.w + 3) / 4;
+  ${body}
 }
 `;
 }
@@ -209,10 +258,12 @@ void main() {
   int W = roiXDims.z;
   int quad = c / 4;
   int slab = quad / roiSlabQuads;
-  int row = slab * roiXDims.x * roiXDims.y + imageRow;
-  int column = w * roiSlabQuads + quad - slab * roiSlabQuads;
+  int q = quad - slab * roiSlabQuads;
+  int tileRow = q / roiTileSide;
+  int row = (slab * roiXDims.x * roiXDims.y + imageRow) * roiTileSide + tileRow;
+  int column = w * roiTileSide + q - tileRow * roiTileSide;
   vec4 left = texelFetch(roiScatter, ivec2(column, row), 0);
-  vec4 right = w + 1 < W ? texelFetch(roiScatter, ivec2(column + roiSlabQuads, row), 0) : vec4(0.0);
+  vec4 right = w + 1 < W ? texelFetch(roiScatter, ivec2(column + roiTileSide, row), 0) : vec4(0.0);
   // Channels c, c + 1 are the first or the second half of their texel.
   setOutput((c & 2) == 0 ? vec4(left.xy, right.xy) : vec4(left.zw, right.zw));
 }
