@@ -14,10 +14,10 @@ import {roiAlignGeometryWgsl} from './geometry';
 /**
  * How RoIAlign's dx gather spreads channels over invocations: a block of
  * `block` channels per invocation (gatherChannelBlock), or the lanes gather
- * (gatherLanesMainWgsl), 4 channels per invocation, with dy, the winners and
- * dx bound as vec4s where `vec4` (C % 4 == 0).
+ * (gatherLanesMainWgsl), 4 channels per invocation. Where `vec4` (C % 4 ==
+ * 0) dy and the winners are bound as vec4s (and the lanes' dx too).
  */
-export type RoIAlignGradChannels = {lanes: false, block: number}|{lanes: true, vec4: boolean};
+export type RoIAlignGradChannels = {lanes: false, block: number, vec4: boolean}|{lanes: true, vec4: boolean};
 
 /**
  * User code: dy, boxes, boxIndices, reach (and winner for 'max') -> dx
@@ -32,7 +32,22 @@ export function roiAlignGradWgsl(mode: RoIAlignMode, aligned: boolean, channels:
   // same float32 product and sum in every layout. 'avg': every sample passes
   // dy / count; 'max': the winner passes dy.
   let accumulate: string;
-  if (!channels.lanes) {
+  if (!channels.lanes && channels.vec4) {
+    // One load, compare and add per 4 channels instead of per channel (on
+    // SwiftShader every load is bounds-checked lane by lane). Per channel the
+    // same float32 product and sum as one channel at a time; 'max' adds +0.0
+    // where a channel's sample did not win, as the lanes gather does.
+    const add = mode === 'avg' ? 'total[j] += dy[bin / 4 + j] * weight;' :
+                                 `total[j] += select(vec4<f32>(0.0), dy[bin / 4 + j] * weight, winner[bin / 4 + j] == vec4<i32>(sampleIndex));`;
+    accumulate = `
+            ${bin}
+            let weight = ${weight};
+            for (var j = 0; j < GATHER_CHANNELS / 4; j++) {
+              if (c0 + 4 * j < uniforms.channels) {
+                ${add}
+              }
+            }`;
+  } else if (!channels.lanes) {
     const passes = mode === 'avg' ? 'c0 + j < uniforms.channels' :
                                     'c0 + j < uniforms.channels && winner[bin + j] == sampleIndex';
     accumulate = `
@@ -57,7 +72,7 @@ export function roiAlignGradWgsl(mode: RoIAlignMode, aligned: boolean, channels:
             ${add}`;
   }
   const main = channels.lanes ? (body: string) => gatherLanesMainWgsl(body, channels.vec4) :
-                                (body: string) => gatherMainWgsl(body, true, channels.block);
+                                (body: string) => gatherMainWgsl(body, true, channels.block, channels.vec4);
   return `
 const LINE_SAMPLES : i32 = ${LINE_SAMPLES};
 const LINE_OVERFLOW : i32 = ${LINE_OVERFLOW};
