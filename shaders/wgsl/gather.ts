@@ -50,8 +50,8 @@
  * run apart (a CPU: SwiftShader runs compute on the host's cores) that
  * repetition is paid in full, so there the block gather stays.
  * The cull pass costs O(tiles·K) bit tests (RoIAlign's: and 16 line bits per
- * box that meets the tile); RoIAlign's line pass O(8 rows
- * or columns × candidate samples) per box and tile row or column its reach
+ * box that meets the tile); RoIAlign's line pass O(candidate samples of
+ * the 8 rows or columns together) per box and tile row or column its reach
  * meets. Tiles grow past 8 x 8 only where the mask would pass
  * MAX_TILE_MASK_WORDS, so that it stays bounded; RoIAlign's line masks are
  * kept only for 8 x 8 tiles where they fit MAX_LINE_MASK_WORDS, and its
