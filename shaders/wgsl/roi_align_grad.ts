@@ -37,8 +37,9 @@ export function roiAlignGradWgsl(mode: RoIAlignMode, aligned: boolean, channels:
     // SwiftShader every load is bounds-checked lane by lane). Per channel the
     // same float32 product and sum as one channel at a time; 'max' adds +0.0
     // where a channel's sample did not win, as the lanes gather does.
-    const add = mode === 'avg' ? 'total[j] += dy[bin / 4 + j] * weight;' :
-                                 `total[j] += select(vec4<f32>(0.0), dy[bin / 4 + j] * weight, winner[bin / 4 + j] == vec4<i32>(sampleIndex));`;
+    const add = mode === 'avg' ?
+        'total[j] += dy[bin / 4 + j] * weight;' :
+        'total[j] += select(vec4<f32>(0.0), dy[bin / 4 + j] * weight, winner[bin / 4 + j] == vec4<i32>(sampleIndex));';
     accumulate = `
             ${bin}
             let weight = ${weight};
