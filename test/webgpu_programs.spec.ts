@@ -218,10 +218,10 @@ describeEachBackend('compiled programs and device limits', backend => {
     await runAll({shape: [3, 4, 11, 1], numBoxes: 1, out: [1, 4], spatialScale: 2}, 3);
     if (backend === 'webgpu') expect(roiPipelineCount()).toBe(compiled);
     // C % 4 == 0: webgpu's RoIAlign forward programs (avg; max value and winner) switch to
-    // four channels per invocation, each compiled once.
+    // four channels per invocation, and its dx gathers (avg, max) to vec4 reads, each compiled once.
     await runAll({shape: [1, 6, 5, 4], numBoxes: 2, out: [2, 3], spatialScale: 1}, 5);
     const withFourChannels = backend === 'webgpu' ? roiPipelineCount() : 0;
-    if (backend === 'webgpu') expect(withFourChannels - compiled).toBeLessThanOrEqual(3);
+    if (backend === 'webgpu') expect(withFourChannels - compiled).toBeLessThanOrEqual(3 + 2);
     await runAll({shape: [2, 3, 7, 8], numBoxes: 5, out: [1, 2], spatialScale: 0.5}, 6);
     if (backend === 'webgpu') expect(roiPipelineCount()).toBe(withFourChannels);
   });
@@ -296,6 +296,37 @@ describeEachBackend('compiled programs and device limits', backend => {
        async () => {
          await checkWithoutLineMasks(1, 45, 160, 'no line masks');
        }, 300000);
+  }
+
+  if (backend === 'webgpu') {
+    // RoIAlign's dx block gather reading dy and the winners as vec4s (C % 4 == 0): C = 72, two
+    // blocks of 64 channels, the second holding 8; C = 20, one block of 32 holding 20.
+    const blockCases = [{C: 72, block: 64, seed: 60}, {C: 20, block: 32, seed: 62}];
+    for (const {C, block, seed} of blockCases) {
+      for (const mode of ['avg', 'max'] as const) {
+        it(`roiAlign '${mode}' dx in blocks of ${block} channels read as vec4s at C = ${C}, K = 120, N = 2 ` +
+               'matches the float64 reference and repeats bit for bit',
+           async () => {
+             const random = seededRandom(seed + (mode === 'avg' ? 0 : 1));
+             const shape = [2, 21, 27, C];
+             const x = randomValues(random, shape.reduce((a, b) => a * b));
+             const K = 120;
+             const boxes = tileEdgeBoxes(random, K);
+             const boxIndices = Array.from({length: K}, (_, k) => k % 2);
+             const options: RefAlignOptions =
+                 {outH: 2, outW: 2, spatialScale: 0.5, samplingRatio: 2, aligned: mode === 'avg', mode};
+             const dy = randomValues(random, K * 2 * 2 * C);
+             tf.env().set(WEBGPU_DX_LANES_FLAG, 'block');
+             try {
+               await checkAlignGradients({x, shape, boxes, boxIndices}, options, dy, `block C=${C} ${mode}`);
+             } finally {
+               tf.env().set(WEBGPU_DX_LANES_FLAG, 'auto');
+             }
+             const blockKey = `roiAlignGrad_${mode}_${options.aligned ? 'aligned' : 'unaligned'}_c${block}_4`;
+             expect(roiPipelineKeys().some(key => key.startsWith(blockKey))).toBe(true);
+           });
+      }
+    }
   }
 
   if (backend === 'webgpu') {

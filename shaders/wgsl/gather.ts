@@ -53,8 +53,8 @@
  * block gathers do; the position-sensitive ones read dy a float per
  * channel, as a lane's 4 channels feed 4 bins, and bind only dx as vec4s.
  * The cull pass costs O(tiles·K) bit tests (RoIAlign's: and 16 line bits per
- * box that meets the tile); RoIAlign's line pass O(8 rows
- * or columns × candidate samples) per box and tile row or column its reach
+ * box that meets the tile); RoIAlign's line pass O(candidate samples of
+ * the 8 rows or columns together) per box and tile row or column its reach
  * meets. Tiles grow past 8 x 8 only where the mask would pass
  * MAX_TILE_MASK_WORDS, so that it stays bounded; RoIAlign's line masks are
  * kept only for 8 x 8 tiles where they fit MAX_LINE_MASK_WORDS, and its
@@ -73,9 +73,16 @@ export const GATHER_CHANNELS = 32;
  */
 export const SMALL_GATHER_CHANNELS = 16;
 
+/**
+ * The block of RoIAlign's dx gather for C > 32: one walk of the masks and
+ * the line table for 64 channels instead of two for 32 each.
+ */
+export const LARGE_GATHER_CHANNELS = 64;
+
 /** Channels per invocation of RoIAlign's dx gather for C channels. */
 export function gatherChannelBlock(channels: number): number {
-  return channels <= SMALL_GATHER_CHANNELS ? SMALL_GATHER_CHANNELS : GATHER_CHANNELS;
+  if (channels <= SMALL_GATHER_CHANNELS) return SMALL_GATHER_CHANNELS;
+  return channels <= GATHER_CHANNELS ? GATHER_CHANNELS : LARGE_GATHER_CHANNELS;
 }
 
 /** Pixels per side of a gather workgroup's tile (its 64 invocations). */
@@ -239,15 +246,16 @@ fn main(index : i32) {
  * samples of a box form a grid of its row and column samples.
  */
 export function tileCullWgsl(lines = false): string {
+  // Written out, with constant indices and shifts: a loop of selects over
+  // lineBits took about twice the cull's time (SwiftShader).
+  const moveLineBits = Array.from({length: GATHER_TILE}, (_, i) => `
+        lineBits[${i}] |= ((rows >> ${i}u) & 1u) << u32(b);
+        lineBits[${GATHER_TILE + i}] |= ((columns >> ${i}u) & 1u) << u32(b);`).join('');
   const keepLines = lines ? `
     if (uniforms.lineMasks != 0) {
       let rows = bitcast<u32>(tileLines[tileY * uniforms.numBoxes + k]);
       let columns = bitcast<u32>(tileLines[(uniforms.tilesY + tileX) * uniforms.numBoxes + k]);
-      if (rows != 0u && columns != 0u) {
-        for (var i = 0u; i < ${GATHER_TILE}u; i++) {
-          lineBits[i] |= select(0u, bit, ((rows >> i) & 1u) != 0u);
-          lineBits[${GATHER_TILE}u + i] |= select(0u, bit, ((columns >> i) & 1u) != 0u);
-        }
+      if (rows != 0u && columns != 0u) {${moveLineBits}
       }
     }` :
                             '';
@@ -354,9 +362,26 @@ function gatherWalkWgsl(body: string, lineMasks: boolean): string {
  * uniforms.channels) to total[j]; main writes the block out. With
  * `lineMasks` (RoIAlign's), see gatherWalkWgsl. Each invocation sums
  * `block` channels (GATHER_CHANNELS in the shader), as gatherInvocations
- * counts them.
+ * counts them. With `vec4` (C % 4 == 0 and block % 4 == 0) total is an
+ * array of vec4s and `body` adds channels c0 + 4 j .. c0 + 4 j + 3 to
+ * total[j].
  */
-export function gatherMainWgsl(body: string, lineMasks = false, block = GATHER_CHANNELS): string {
+export function gatherMainWgsl(body: string, lineMasks = false, block = GATHER_CHANNELS, vec4 = false): string {
+  const write = vec4 ? `
+  for (var j = 0; j < GATHER_CHANNELS / 4; j++) {
+    if (c0 + 4 * j < uniforms.channels) {
+      setOutputAtIndex(out + 4 * j, total[j].x);
+      setOutputAtIndex(out + 4 * j + 1, total[j].y);
+      setOutputAtIndex(out + 4 * j + 2, total[j].z);
+      setOutputAtIndex(out + 4 * j + 3, total[j].w);
+    }
+  }` :
+                       `
+  for (var j = 0; j < GATHER_CHANNELS; j++) {
+    if (c0 + j < uniforms.channels) {
+      setOutputAtIndex(out + j, total[j]);
+    }
+  }`;
   return `
 const GATHER_CHANNELS : i32 = ${block};
 const GATHER_TILE : i32 = ${GATHER_TILE};
@@ -380,13 +405,9 @@ fn main(index : i32) {
     return;
   }
   let tile = (n * uniforms.tilesY + h / uniforms.tileSide) * uniforms.tilesX + w / uniforms.tileSide;
-  var total : array<f32, GATHER_CHANNELS>;${gatherWalkWgsl(body, lineMasks)}
-  let out = ((n * uniforms.height + h) * uniforms.width + w) * uniforms.channels + c0;
-  for (var j = 0; j < GATHER_CHANNELS; j++) {
-    if (c0 + j < uniforms.channels) {
-      setOutputAtIndex(out + j, total[j]);
-    }
-  }
+  var total : ${vec4 ? 'array<vec4<f32>, GATHER_CHANNELS / 4>' : 'array<f32, GATHER_CHANNELS>'};${
+      gatherWalkWgsl(body, lineMasks)}
+  let out = ((n * uniforms.height + h) * uniforms.width + w) * uniforms.channels + c0;${write}
 }
 `;
 }

@@ -318,13 +318,18 @@ fn roiAxisWindow(axis : RoIAxis, lo : f32, hi : f32, first : i32, last : i32) ->
   return vec2<i32>(max(i32(floor(tLow - widen)), first), min(i32(ceil(tHigh + widen)), last));
 }
 
-// The range of samples of axis that can touch pixel p: a position in
-// [p - 1, p + 1] reads p; positions in [-1, 0] clamp to 0 and read 0 and 1,
-// positions in [size - 1, size] clamp to size - 1.
-fn roiAxisTouching(axis : RoIAxis, p : i32) -> vec2<i32> {
-  let lo = select(f32(p - 1), -1.0, p <= 1);
-  let hi = select(f32(p + 1), f32(axis.size), p >= axis.size - 2);
+// The range of samples of axis that can touch a pixel of first..last: a
+// position in [p - 1, p + 1] reads p; positions in [-1, 0] clamp to 0 and
+// read 0 and 1, positions in [size - 1, size] clamp to size - 1.
+fn roiAxisTouchingRange(axis : RoIAxis, first : i32, last : i32) -> vec2<i32> {
+  let lo = select(f32(first - 1), -1.0, first <= 1);
+  let hi = select(f32(last + 1), f32(axis.size), last >= axis.size - 2);
   return roiAxisWindow(axis, lo, hi, 0, axis.pooled * axis.grid - 1);
+}
+
+// The range of samples of axis that can touch pixel p.
+fn roiAxisTouching(axis : RoIAxis, p : i32) -> vec2<i32> {
+  return roiAxisTouchingRange(axis, p, p);
 }
 
 // A range of pixels [x, y] holding every corner that a sample of axis reads

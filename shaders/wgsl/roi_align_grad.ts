@@ -14,10 +14,10 @@ import {roiAlignGeometryWgsl} from './geometry';
 /**
  * How RoIAlign's dx gather spreads channels over invocations: a block of
  * `block` channels per invocation (gatherChannelBlock), or the lanes gather
- * (gatherLanesMainWgsl), 4 channels per invocation, with dy, the winners and
- * dx bound as vec4s where `vec4` (C % 4 == 0).
+ * (gatherLanesMainWgsl), 4 channels per invocation. Where `vec4` (C % 4 ==
+ * 0) dy and the winners are bound as vec4s (and the lanes' dx too).
  */
-export type RoIAlignGradChannels = {lanes: false, block: number}|{lanes: true, vec4: boolean};
+export type RoIAlignGradChannels = {lanes: false, block: number, vec4: boolean}|{lanes: true, vec4: boolean};
 
 /**
  * User code: dy, boxes, boxIndices, reach (and winner for 'max') -> dx
@@ -32,7 +32,23 @@ export function roiAlignGradWgsl(mode: RoIAlignMode, aligned: boolean, channels:
   // same float32 product and sum in every layout. 'avg': every sample passes
   // dy / count; 'max': the winner passes dy.
   let accumulate: string;
-  if (!channels.lanes) {
+  if (!channels.lanes && channels.vec4) {
+    // One load, compare and add per 4 channels instead of per channel (on
+    // SwiftShader every load is bounds-checked lane by lane). Per channel the
+    // same float32 product and sum as one channel at a time; 'max' adds +0.0
+    // where a channel's sample did not win, as the lanes gather does.
+    const add = mode === 'avg' ?
+        'total[j] += dy[bin / 4 + j] * weight;' :
+        'total[j] += select(vec4<f32>(0.0), dy[bin / 4 + j] * weight, winner[bin / 4 + j] == vec4<i32>(sampleIndex));';
+    accumulate = `
+            ${bin}
+            let weight = ${weight};
+            for (var j = 0; j < GATHER_CHANNELS / 4; j++) {
+              if (c0 + 4 * j < uniforms.channels) {
+                ${add}
+              }
+            }`;
+  } else if (!channels.lanes) {
     const passes = mode === 'avg' ? 'c0 + j < uniforms.channels' :
                                     'c0 + j < uniforms.channels && winner[bin + j] == sampleIndex';
     accumulate = `
@@ -57,7 +73,7 @@ export function roiAlignGradWgsl(mode: RoIAlignMode, aligned: boolean, channels:
             ${add}`;
   }
   const main = channels.lanes ? (body: string) => gatherLanesMainWgsl(body, channels.vec4) :
-                                (body: string) => gatherMainWgsl(body, true, channels.block);
+                                (body: string) => gatherMainWgsl(body, true, channels.block, channels.vec4);
   return `
 const LINE_SAMPLES : i32 = ${LINE_SAMPLES};
 const LINE_OVERFLOW : i32 = ${LINE_OVERFLOW};
@@ -145,31 +161,44 @@ ${roiAlignGeometryWgsl(aligned)}
 // Bit i set when a sample of axis reads pixel first + i (first..last). With
 // region >= 0 (uniforms.lineMasks == 2) it also writes the line table's
 // region: the grid, each line's count (LINE_OVERFLOW past LINE_SAMPLES) and
-// its samples with their nonzero weights, in sample order.
+// its samples with their nonzero weights, in sample order. One pass over the
+// samples that can touch the 8 lines, each worked out once and listed on the
+// one or two lines it reads: a window and its samples per line took 2-3x
+// the time (SwiftShader).
 fn roiLinesRead(axis : RoIAxis, first : i32, last : i32, region : i32) -> u32 {
   var lines = 0u;
-  var counts = 0u;
-  for (var p = first; p <= last; p++) {
-    let samples = roiAxisTouching(axis, p);
-    let entries = region + 2 + (p - first) * (2 * LINE_SAMPLES);
-    var listed = 0;
-    for (var t = samples.x; t <= samples.y; t++) {
-      let weight = roiCornerWeight(roiAxisSample(axis, t), p);
-      if (weight != 0.0) {
-        lines |= 1u << u32(p - first);
-        if (region < 0) {
-          break;
+  var listed : array<i32, ${GATHER_TILE}>;
+  let samples = roiAxisTouchingRange(axis, first, last);
+  for (var t = samples.x; t <= samples.y; t++) {
+    let sample = roiAxisSample(axis, t);
+    // The sample reads its low and its high pixel, one pixel where clamped.
+    for (var corner = 0; corner < 2; corner++) {
+      let p = select(sample.low, sample.high, corner == 1);
+      if (p < first || p > last || (corner == 1 && sample.high == sample.low)) {
+        continue;
+      }
+      let weight = roiCornerWeight(sample, p);
+      if (weight == 0.0) {
+        continue;
+      }
+      let line = p - first;
+      lines |= 1u << u32(line);
+      if (region >= 0) {
+        let count = listed[line];
+        if (count < LINE_SAMPLES) {
+          let entry = region + 2 + line * (2 * LINE_SAMPLES) + 2 * count;
+          setOutputAtIndexI32(entry, t);
+          setOutputAtIndexI32(entry + 1, bitcast<i32>(weight));
         }
-        if (listed < LINE_SAMPLES) {
-          setOutputAtIndexI32(entries + 2 * listed, t);
-          setOutputAtIndexI32(entries + 2 * listed + 1, bitcast<i32>(weight));
-        }
-        listed++;
+        listed[line] = count + 1;
       }
     }
-    counts |= u32(select(listed, LINE_OVERFLOW, listed > LINE_SAMPLES)) << (4u * u32(p - first));
   }
   if (region >= 0) {
+    var counts = 0u;
+    for (var line = 0; line < ${GATHER_TILE}; line++) {
+      counts |= u32(select(listed[line], LINE_OVERFLOW, listed[line] > LINE_SAMPLES)) << (4u * u32(line));
+    }
     setOutputAtIndexI32(region, axis.grid);
     setOutputAtIndexI32(region + 1, bitcast<i32>(counts));
   }
