@@ -299,6 +299,32 @@ describeEachBackend('compiled programs and device limits', backend => {
   }
 
   if (backend === 'webgpu') {
+    /**
+     * RoIAlign's dx of C channels, K = 120 boxes on tile edges, N = 2, with the gather in `layout`
+     * (WEBGPU_DX_LANES_FLAG), against the float64 reference twice; then the program whose shader
+     * key is `key` (of the options' aligned) must have run.
+     */
+    async function checkDxLayout(layout: 'block'|'lanes', C: number, samplingRatio: number, seed: number,
+                                 mode: 'avg'|'max', aligned: boolean, key: (alignment: string) => string) {
+      const random = seededRandom(seed + (mode === 'avg' ? 0 : 1));
+      const shape = [2, 21, 27, C];
+      const x = randomValues(random, shape.reduce((a, b) => a * b));
+      const K = 120;
+      const boxes = tileEdgeBoxes(random, K);
+      const boxIndices = Array.from({length: K}, (_, k) => k % 2);
+      const options: RefAlignOptions = {outH: 2, outW: 2, spatialScale: 0.5, samplingRatio, aligned, mode};
+      const dy = randomValues(random, K * 2 * 2 * C);
+      tf.env().set(WEBGPU_DX_LANES_FLAG, layout);
+      try {
+        await checkAlignGradients({x, shape, boxes, boxIndices}, options, dy, `${layout} C=${C} ${mode}`);
+      } finally {
+        tf.env().set(WEBGPU_DX_LANES_FLAG, 'auto');
+      }
+      const ran = key(`roiAlignGrad_${mode}_${aligned ? 'aligned' : 'unaligned'}`);
+      // 'lanes' must not match 'lanes4'.
+      expect(roiPipelineKeys().some(k => k.startsWith(ran) && !k.startsWith(`${ran}4`))).toBe(true);
+    }
+
     // RoIAlign's dx block gather reading dy and the winners as vec4s (C % 4 == 0): C = 72, two
     // blocks of 64 channels, the second holding 8; C = 20, one block of 32 holding 20.
     const blockCases = [{C: 72, block: 64, seed: 60}, {C: 20, block: 32, seed: 62}];
@@ -307,29 +333,11 @@ describeEachBackend('compiled programs and device limits', backend => {
         it(`roiAlign '${mode}' dx in blocks of ${block} channels read as vec4s at C = ${C}, K = 120, N = 2 ` +
                'matches the float64 reference and repeats bit for bit',
            async () => {
-             const random = seededRandom(seed + (mode === 'avg' ? 0 : 1));
-             const shape = [2, 21, 27, C];
-             const x = randomValues(random, shape.reduce((a, b) => a * b));
-             const K = 120;
-             const boxes = tileEdgeBoxes(random, K);
-             const boxIndices = Array.from({length: K}, (_, k) => k % 2);
-             const options: RefAlignOptions =
-                 {outH: 2, outW: 2, spatialScale: 0.5, samplingRatio: 2, aligned: mode === 'avg', mode};
-             const dy = randomValues(random, K * 2 * 2 * C);
-             tf.env().set(WEBGPU_DX_LANES_FLAG, 'block');
-             try {
-               await checkAlignGradients({x, shape, boxes, boxIndices}, options, dy, `block C=${C} ${mode}`);
-             } finally {
-               tf.env().set(WEBGPU_DX_LANES_FLAG, 'auto');
-             }
-             const blockKey = `roiAlignGrad_${mode}_${options.aligned ? 'aligned' : 'unaligned'}_c${block}_4`;
-             expect(roiPipelineKeys().some(key => key.startsWith(blockKey))).toBe(true);
+             await checkDxLayout('block', C, 2, seed, mode, mode === 'avg', prefix => `${prefix}_c${block}_4`);
            });
       }
     }
-  }
 
-  if (backend === 'webgpu') {
     // RoIAlign's dx gather in lanes (adjacent invocations on adjacent groups of 4 channels), forced
     // on SwiftShader, where 'auto' takes the block gather: C = 45 (12 groups in 16 lanes, the last
     // of one channel, read as floats), C = 72 (read as vec4s, two blocks of 64 channels) and C = 6
@@ -345,24 +353,9 @@ describeEachBackend('compiled programs and device limits', backend => {
         it(`roiAlign '${mode}' dx in channel lanes at C = ${C}, K = 120, N = 2, samplingRatio ${samplingRatio} ` +
                'matches the float64 reference and repeats bit for bit',
            async () => {
-             const random = seededRandom(seed + (mode === 'avg' ? 0 : 1));
-             const shape = [2, 21, 27, C];
-             const x = randomValues(random, shape.reduce((a, b) => a * b));
-             const K = 120;
-             const boxes = tileEdgeBoxes(random, K);
-             const boxIndices = Array.from({length: K}, (_, k) => k % 2);
-             const options: RefAlignOptions =
-                 {outH: 2, outW: 2, spatialScale: 0.5, samplingRatio, aligned: mode === 'max', mode};
-             const dy = randomValues(random, K * 2 * 2 * C);
-             tf.env().set(WEBGPU_DX_LANES_FLAG, 'lanes');
-             try {
-               await checkAlignGradients({x, shape, boxes, boxIndices}, options, dy, `lanes C=${C} ${mode}`);
-             } finally {
-               tf.env().set(WEBGPU_DX_LANES_FLAG, 'auto');
-             }
              // The lanes program ran: vec4 reads where C % 4 == 0.
-             const lanesKey = `roiAlignGrad_${mode}_${options.aligned ? 'aligned' : 'unaligned'}_${C % 4 === 0 ? 'lanes4' : 'lanes'}`;
-             expect(roiPipelineKeys().some(key => key.startsWith(lanesKey) && !key.startsWith(`${lanesKey}4`))).toBe(true);
+             await checkDxLayout('lanes', C, samplingRatio, seed, mode, mode === 'max',
+                                 prefix => `${prefix}_${C % 4 === 0 ? 'lanes4' : 'lanes'}`);
            });
       }
     }
