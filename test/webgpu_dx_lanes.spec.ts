@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import {psRoiAlign, psRoiPool, roiAlignRotated, roiPool} from '../src/index';
 import {gatherLanesInvocations, gatherLayout, gatherLayoutInvocations} from '../shaders/wgsl/gather';
 import {WEBGPU_DX_LANES_FLAG} from '../kernels/webgpu/gather_webgpu';
-import {checkClose, describeEachBackend, randomValues, seededRandom, testBackends, values} from './harness';
+import {checkClose, randomValues, seededRandom, testBackends, useBackend, values} from './harness';
 import {refRoiPool} from './reference';
 import {refPsRoiAlign, refPsRoiPool} from './reference_ps';
 import {refRoiAlignRotated} from './reference_rotated';
@@ -182,9 +182,13 @@ describe('the dx gathers\' channel layouts', () => {
   });
 });
 
-// Only where webgpu is tested: an empty describe with a beforeAll fails under jest.
+// Only where webgpu is tested (the lanes are webgpu's; karma runs one suite over several
+// backends): an empty describe with a beforeAll fails under jest.
 if (testBackends().includes('webgpu')) {
-  describeEachBackend('dx gathers in channel lanes', () => {
+  describe('dx gathers in channel lanes [webgpu]', () => {
+    beforeAll(async () => {
+      await useBackend('webgpu');
+    });
     OPS.forEach((op, o) => {
       for (const C of op.channels) {
         it(`${op.name} dx in channel lanes at C = ${C}, K = ${K}, N = 2 matches the float64 reference and repeats bit ` +
