@@ -7,13 +7,15 @@
  * x's channel order, as vec4s), K = 100 boxes over N = 2 images, across the
  * gather's 8 x 8 tiles and the map's border. dx is checked element by
  * element against forward differences of the float64 references, and must
- * repeat bit for bit. (RoIAlign's lanes are checked in
- * webgpu_programs.spec.ts; multiScaleRoiAlign's dx runs RoIAlign's.)
+ * repeat bit for bit. RoIPool's block gather is checked the same way at
+ * blocks of 16, 32 and 64 channels. (RoIAlign's lanes and blocks are
+ * checked in webgpu_programs.spec.ts; multiScaleRoiAlign's dx runs
+ * RoIAlign's.)
  */
 import * as tf from '@tensorflow/tfjs';
 
 import {psRoiAlign, psRoiPool, roiAlignRotated, roiPool} from '../src/index';
-import {gatherLanesInvocations, gatherLayout, gatherLayoutInvocations} from '../shaders/wgsl/gather';
+import {gatherChannelBlock, gatherLanesInvocations, gatherLayout, gatherLayoutInvocations} from '../shaders/wgsl/gather';
 import {WEBGPU_DX_LANES_FLAG} from '../kernels/webgpu/gather_webgpu';
 import {checkClose, randomValues, seededRandom, testBackends, useBackend, values} from './harness';
 import {refRoiPool} from './reference';
@@ -185,6 +187,39 @@ describe('the dx gathers\' channel layouts', () => {
 // Only where webgpu is tested (the lanes are webgpu's; karma runs one suite over several
 // backends): an empty describe with a beforeAll fails under jest.
 if (testBackends().includes('webgpu')) {
+  /**
+   * op's dx at C channels with the gather in `layout` (WEBGPU_DX_LANES_FLAG) against the float64
+   * reference, twice bit for bit; then the pipeline whose key starts with `key` (and not key + '4')
+   * must have run.
+   */
+  async function checkDxGather(op: Op, o: number, C: number, layout: 'lanes'|'block', key: string) {
+    const random = seededRandom(70 + 2 * o + (C % 4 === 0 ? 1 : 0));
+    const shape = SHAPE(C);
+    const x = randomValues(random, shape.reduce((a, b) => a * b));
+    const boxes = tileEdgeBoxes(random, op.fields);
+    const boxIndices = Array.from({length: K}, (_, k) => k % 2);
+    const perBox = op.out[0] * op.out[1] * (op.key.startsWith('ps') ? C / (op.out[0] * op.out[1]) : C);
+    const dy = randomValues(random, K * perBox);
+    const xt = tf.tensor4d(x, shape as [number, number, number, number]);
+    const bt = tf.tensor2d(boxes, [K, op.fields]);
+    const it = tf.tensor1d(boxIndices, 'int32');
+    const dyt = tf.tensor(dy, [K, op.out[0], op.out[1], perBox / (op.out[0] * op.out[1])]);
+    const grad = tf.grad((a: tf.Tensor) => op.run(a as tf.Tensor4D, bt, it));
+    tf.env().set(WEBGPU_DX_LANES_FLAG, layout);
+    let first: tf.Tensor, second: tf.Tensor;
+    try {
+      first = grad(xt, dyt);
+      second = grad(xt, dyt);
+    } finally {
+      tf.env().set(WEBGPU_DX_LANES_FLAG, 'auto');
+    }
+    const [dx, dxAgain] = await Promise.all([values(first), values(second)]);
+    tf.dispose([xt, bt, it, dyt, first, second]);
+    checkClose(dx, referenceDx(op, shape, x, boxes, boxIndices, dy), `${op.name} ${layout} C=${C} dx`);
+    expect(Array.from(dxAgain).every((v, i) => Object.is(v, dx[i]))).toBe(true);
+    expect(pipelineKeys().some(k => k.startsWith(key) && !k.startsWith(`${key}4`))).toBe(true);
+  }
+
   describe('dx gathers in channel lanes [webgpu]', () => {
     beforeAll(async () => {
       await useBackend('webgpu');
@@ -194,35 +229,24 @@ if (testBackends().includes('webgpu')) {
         it(`${op.name} dx in channel lanes at C = ${C}, K = ${K}, N = 2 matches the float64 reference and repeats bit ` +
                'for bit',
            async () => {
-             const random = seededRandom(70 + 2 * o + (C % 4 === 0 ? 1 : 0));
-             const shape = SHAPE(C);
-             const x = randomValues(random, shape.reduce((a, b) => a * b));
-             const boxes = tileEdgeBoxes(random, op.fields);
-             const boxIndices = Array.from({length: K}, (_, k) => k % 2);
-             const perBox = op.out[0] * op.out[1] * (op.key.startsWith('ps') ? C / (op.out[0] * op.out[1]) : C);
-             const dy = randomValues(random, K * perBox);
-             const xt = tf.tensor4d(x, shape as [number, number, number, number]);
-             const bt = tf.tensor2d(boxes, [K, op.fields]);
-             const it = tf.tensor1d(boxIndices, 'int32');
-             const dyt = tf.tensor(dy, [K, op.out[0], op.out[1], perBox / (op.out[0] * op.out[1])]);
-             const grad = tf.grad((a: tf.Tensor) => op.run(a as tf.Tensor4D, bt, it));
-             tf.env().set(WEBGPU_DX_LANES_FLAG, 'lanes');
-             let first: tf.Tensor, second: tf.Tensor;
-             try {
-               first = grad(xt, dyt);
-               second = grad(xt, dyt);
-             } finally {
-               tf.env().set(WEBGPU_DX_LANES_FLAG, 'auto');
-             }
-             const [dx, dxAgain] = await Promise.all([values(first), values(second)]);
-             tf.dispose([xt, bt, it, dyt, first, second]);
-             checkClose(dx, referenceDx(op, shape, x, boxes, boxIndices, dy), `${op.name} lanes C=${C} dx`);
-             expect(Array.from(dxAgain).every((v, i) => Object.is(v, dx[i]))).toBe(true);
              // The lanes program ran: vec4 bindings where C % 4 == 0.
-             const key = `${op.key}_${gatherLayout(C, true)}`;
-             expect(pipelineKeys().some(k => k.startsWith(key) && !k.startsWith(`${key}4`))).toBe(true);
+             await checkDxGather(op, o, C, 'lanes', `${op.key}_${gatherLayout(C, true)}`);
            });
       }
     });
+  });
+
+  // RoIPool's block gather takes 16, 32 or 64 channels a block, as C needs (gatherChannelBlock).
+  describe('roiPool dx gather in channel blocks [webgpu]', () => {
+    beforeAll(async () => {
+      await useBackend('webgpu');
+    });
+    for (const C of [13, 20, 45]) {
+      it(`in blocks of ${gatherChannelBlock(C)} at C = ${C}, K = ${K}, N = 2 matches the float64 reference and ` +
+             'repeats bit for bit',
+         async () => {
+           await checkDxGather(OPS[0], 0, C, 'block', `roiPoolGrad_block_c${gatherChannelBlock(C)}`);
+         });
+    }
   });
 }

@@ -1,4 +1,4 @@
-import {GATHER_UNIFORMS, GatherLayout, gatherLayoutInvocations} from '../../shaders/wgsl/gather';
+import {GATHER_UNIFORMS, gatherChannelBlock, gatherInvocations, GatherLayout, gatherLayoutInvocations} from '../../shaders/wgsl/gather';
 import {ROI_UNIFORMS} from '../../shaders/wgsl/geometry';
 import {roiPoolGradWgsl, RoIPoolOutput, roiPoolWgsl} from '../../shaders/wgsl/roi_pool';
 import {gatherBindings} from './gather_webgpu';
@@ -24,8 +24,9 @@ export class RoIPoolProgram extends RoIProgram {
 
 /**
  * RoIPool's gradient w.r.t. x, dx [N,H,W,C], gathered by one invocation per
- * pixel and block of channels, or in lanes (dy, winner and dx as vec4s in
- * 'lanes4'): each layout compiled once.
+ * pixel and block of channels (16, 32 or 64: gatherChannelBlock, as
+ * RoIAlign's), or in lanes (dy, winner and dx as vec4s in 'lanes4'): each
+ * layout and block compiled once.
  */
 export class RoIPoolGradProgram extends RoIProgram {
   shaderKey: string;
@@ -34,13 +35,17 @@ export class RoIPoolGradProgram extends RoIProgram {
   variableComponents?: number[];
   outputComponent?: number;
 
+  private readonly block: number;
+
   constructor(xShape: number[], private readonly layout: GatherLayout) {
-    super(xShape, gatherLayoutInvocations(xShape, layout));
+    const block = gatherChannelBlock(xShape[3]);
+    super(xShape, layout === 'block' ? gatherInvocations(xShape, block) : gatherLayoutInvocations(xShape, layout));
+    this.block = block;
     Object.assign(this, gatherBindings(this.variableNames, ['dy', 'winner'], layout));
-    this.shaderKey = `roiPoolGrad_${layout}`;
+    this.shaderKey = layout === 'block' ? `roiPoolGrad_block_c${block}` : `roiPoolGrad_${layout}`;
   }
 
   getUserCode(): string {
-    return roiPoolGradWgsl(this.layout);
+    return roiPoolGradWgsl(this.layout, this.block);
   }
 }

@@ -478,10 +478,12 @@ fn roiBoxReach(box : RoIBox) -> vec4<i32> {
   return vec4<i32>(rows, cols);
 }
 
-// A range of bins that contains every bin holding pixel p: bin b spans
-// [floor(b * binSize), ceil((b + 1) * binSize)) from start, so
-// (p - start) / binSize - 1 < b < (p - start + 1) / binSize; widened by one
-// for rounding, and callers check membership exactly.
+// The bins [x, y] that hold pixel p (roiPoolBin's ranges; empty when x > y).
+// Bin b spans [floor(b * binSize), ceil((b + 1) * binSize)) from start, so
+// (p - start) / binSize - 1 < b < (p - start + 1) / binSize; that window,
+// widened by one for rounding, is then narrowed to the bins whose clipped
+// range holds p exactly, so that a gather runs its channel loops only
+// for them (SwiftShader runs a loop's body for every pass of any lane).
 fn roiPoolBinsHolding(axis : RoIPoolAxis, p : i32) -> vec2<i32> {
   if (!axis.finite) {
     return vec2<i32>(0, -1);
@@ -491,7 +493,16 @@ fn roiPoolBinsHolding(axis : RoIPoolAxis, p : i32) -> vec2<i32> {
   let offset = clamp(f32(p) - axis.start, -span, span);
   let bLow = offset / axis.binSize - 1.0;
   let bHigh = (offset + 1.0) / axis.binSize;
-  return vec2<i32>(max(i32(floor(bLow)) - 1, 0), min(i32(ceil(bHigh)) + 1, axis.pooled - 1));
+  let candidates = vec2<i32>(max(i32(floor(bLow)) - 1, 0), min(i32(ceil(bHigh)) + 1, axis.pooled - 1));
+  // Bins start and end further along as b grows: those holding p are consecutive.
+  var holding = vec2<i32>(candidates.y + 1, candidates.x - 1);
+  for (var b = candidates.x; b <= candidates.y; b++) {
+    let bin = roiPoolBin(axis, b);
+    if (bin.x <= p && p < bin.y) {
+      holding = vec2<i32>(min(holding.x, b), b);
+    }
+  }
+  return holding;
 }
 `;
 

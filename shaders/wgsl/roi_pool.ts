@@ -52,10 +52,11 @@ fn main(index : i32) {
 
 /**
  * Gradient user code: dy, boxes, boxIndices, reach, tileBoxes, winner -> dx
- * [N,H,W,C], a gather (see gather.ts) in `layout`: each pixel takes dy of
- * every bin, of the boxes of its image, that it won, bin by bin in order.
+ * [N,H,W,C], a gather (see gather.ts) in `layout` (the block layout in
+ * blocks of `block` channels): each pixel takes dy of every bin, of the
+ * boxes of its image, that it won, bin by bin in order.
  */
-export function roiPoolGradWgsl(layout: GatherLayout): string {
+export function roiPoolGradWgsl(layout: GatherLayout, block: number): string {
   const vec4 = layout === 'lanes4';
   // Lanes add +0.0 where the pixel did not win: total, which starts at +0.0
   // and so is never -0.0, stays the same bit for bit.
@@ -80,6 +81,6 @@ export function roiPoolGradWgsl(layout: GatherLayout): string {
     }`;
   return `
 ${ROI_POOL_GEOMETRY_WGSL}
-${layout === 'block' ? gatherMainWgsl(body) : gatherLanesMainWgsl(body, vec4, false)}
+${layout === 'block' ? gatherMainWgsl(body, false, block) : gatherLanesMainWgsl(body, vec4, false)}
 `;
 }
