@@ -60,6 +60,28 @@ function psChannelOf(out: [number, number]) {
   };
 }
 
+/**
+ * A position-sensitive op of 3 x 3 bins (psRoiAlign with samplingRatio 2):
+ * the two differ only in their reference and op.
+ */
+function psOp(name: 'psRoiAlign'|'psRoiPool'): Op {
+  const align = name === 'psRoiAlign';
+  const options = {outH: 3, outW: 3, spatialScale: SCALE, ...(align ? {samplingRatio: 2} : {})};
+  return {
+    name,
+    fields: 4,
+    out: [3, 3],
+    reference: (box, n, x, shape) =>
+        (align ? refPsRoiAlign : refPsRoiPool)({x, shape, boxes: box, boxIndices: [n]}, options),
+    reads: cornerReads,
+    channelOf: psChannelOf([3, 3]),
+    run: (x, boxes, indices) => align ? psRoiAlign(x, boxes, indices, [3, 3], {spatialScale: SCALE, samplingRatio: 2}) :
+                                        psRoiPool(x, boxes, indices, [3, 3], {spatialScale: SCALE}),
+    key: `${name}Grad`,
+    channels: [45, 72],
+  };
+}
+
 const OPS: Op[] = [
   {
     name: 'roiPool',
@@ -72,29 +94,8 @@ const OPS: Op[] = [
     key: 'roiPoolGrad',
     channels: [45, 48],
   },
-  {
-    name: 'psRoiAlign',
-    fields: 4,
-    out: [3, 3],
-    reference: (box, n, x, shape) =>
-        refPsRoiAlign({x, shape, boxes: box, boxIndices: [n]}, {outH: 3, outW: 3, spatialScale: SCALE, samplingRatio: 2}),
-    reads: cornerReads,
-    channelOf: psChannelOf([3, 3]),
-    run: (x, boxes, indices) => psRoiAlign(x, boxes, indices, [3, 3], {spatialScale: SCALE, samplingRatio: 2}),
-    key: 'psRoiAlignGrad',
-    channels: [45, 72],
-  },
-  {
-    name: 'psRoiPool',
-    fields: 4,
-    out: [3, 3],
-    reference: (box, n, x, shape) => refPsRoiPool({x, shape, boxes: box, boxIndices: [n]}, {outH: 3, outW: 3, spatialScale: SCALE}),
-    reads: cornerReads,
-    channelOf: psChannelOf([3, 3]),
-    run: (x, boxes, indices) => psRoiPool(x, boxes, indices, [3, 3], {spatialScale: SCALE}),
-    key: 'psRoiPoolGrad',
-    channels: [45, 72],
-  },
+  psOp('psRoiAlign'),
+  psOp('psRoiPool'),
   {
     name: 'roiAlignRotated',
     fields: 5,

@@ -2,7 +2,7 @@ import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
 
 import {PsRoIAlignAttrs, PsRoIAlignGrad, RoIGradInputs} from '../../src/kernel_names';
-import {PsRoIAlignGradProgram} from './ps_roi_webgpu';
+import {PsRoIGradProgram} from './ps_roi_webgpu';
 import {RoIReachProgram} from './roi_reach_webgpu';
 import {checkSamplingRatio, nothingToCompute, zerosTensor} from './roi_webgpu_util';
 import {dxGatherLayout, runGather} from './gather_webgpu';
@@ -18,7 +18,7 @@ export function psRoiAlignGrad(args: {inputs: RoIGradInputs, backend: WebGPUBack
   if (nothingToCompute(inputs)) return zerosTensor(backend, inputs.x.shape);
   return runGather(
       backend, PsRoIAlignGrad, new RoIReachProgram(inputs.boxes.shape[0], {aligned: true}),
-      new PsRoIAlignGradProgram(inputs.x.shape, dxGatherLayout(backend, inputs.x.shape)), inputs, attrs);
+      new PsRoIGradProgram('psRoiAlign', inputs.x.shape, dxGatherLayout(backend, inputs.x.shape)), inputs, attrs);
 }
 
 export const psRoiAlignGradConfig: KernelConfig = {

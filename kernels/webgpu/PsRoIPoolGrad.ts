@@ -2,7 +2,7 @@ import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
 
 import {PsRoIPoolAttrs, PsRoIPoolGrad, RoIGradInputs} from '../../src/kernel_names';
-import {PsRoIPoolGradProgram} from './ps_roi_webgpu';
+import {PsRoIGradProgram} from './ps_roi_webgpu';
 import {RoIReachProgram} from './roi_reach_webgpu';
 import {nothingToCompute, zerosTensor} from './roi_webgpu_util';
 import {dxGatherLayout, runGather} from './gather_webgpu';
@@ -18,7 +18,7 @@ export function psRoiPoolGrad(args: {inputs: RoIGradInputs, backend: WebGPUBacke
   if (nothingToCompute(inputs)) return zerosTensor(backend, inputs.x.shape);
   return runGather(
       backend, PsRoIPoolGrad, new RoIReachProgram(inputs.boxes.shape[0], null),
-      new PsRoIPoolGradProgram(inputs.x.shape, dxGatherLayout(backend, inputs.x.shape)), inputs, attrs);
+      new PsRoIGradProgram('psRoiPool', inputs.x.shape, dxGatherLayout(backend, inputs.x.shape)), inputs, attrs);
 }
 
 export const psRoiPoolGradConfig: KernelConfig = {

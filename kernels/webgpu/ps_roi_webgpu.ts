@@ -9,27 +9,30 @@ import {PS_ROI_POOL_WGSL, psRoiAlignGradWgsl, psRoiPoolGradWgsl} from '../../sha
 import {gatherBindings} from './gather_webgpu';
 import {RoIProgram} from './roi_webgpu_util';
 
+/** Which position-sensitive op's dx a PsRoIGradProgram gathers. */
+export type PsRoIGradOp = 'psRoiAlign'|'psRoiPool';
+
 /**
- * psRoiAlign's dx [N,H,W,C], gathered by one invocation per pixel and block
- * of channels, or in lanes (dx as vec4s in 'lanes4'): each layout compiled
- * once.
+ * psRoiAlign's or psRoiPool's dx [N,H,W,C], gathered by one invocation per
+ * pixel and block of channels, or in lanes (dx as vec4s in 'lanes4'; dy
+ * stays float, as a lane's 4 channels feed 4 bins): each op and layout
+ * compiled once.
  */
-export class PsRoIAlignGradProgram extends RoIProgram {
+export class PsRoIGradProgram extends RoIProgram {
   shaderKey: string;
   variableNames = ['dy', 'boxes', 'boxIndices', 'reach', 'tileBoxes'];
   uniforms = `${ROI_UNIFORMS} ${GATHER_UNIFORMS}`;
   variableComponents?: number[];
   outputComponent?: number;
 
-  constructor(xShape: number[], private readonly layout: GatherLayout) {
+  constructor(private readonly op: PsRoIGradOp, xShape: number[], private readonly layout: GatherLayout) {
     super(xShape, gatherLayoutInvocations(xShape, layout));
-    // dy stays float: a lane's 4 channels feed 4 bins.
     Object.assign(this, gatherBindings(this.variableNames, [], layout));
-    this.shaderKey = `psRoiAlignGrad_${layout}`;
+    this.shaderKey = `${op}Grad_${layout}`;
   }
 
   getUserCode(): string {
-    return psRoiAlignGradWgsl(this.layout);
+    return this.op === 'psRoiAlign' ? psRoiAlignGradWgsl(this.layout) : psRoiPoolGradWgsl(this.layout);
   }
 }
 
@@ -40,24 +43,5 @@ export class PsRoIPoolProgram extends RoIProgram {
 
   getUserCode(): string {
     return PS_ROI_POOL_WGSL;
-  }
-}
-
-/** psRoiPool's dx [N,H,W,C], gathered as psRoiAlign's (PsRoIAlignGradProgram). */
-export class PsRoIPoolGradProgram extends RoIProgram {
-  shaderKey: string;
-  variableNames = ['dy', 'boxes', 'boxIndices', 'reach', 'tileBoxes'];
-  uniforms = `${ROI_UNIFORMS} ${GATHER_UNIFORMS}`;
-  variableComponents?: number[];
-  outputComponent?: number;
-
-  constructor(xShape: number[], private readonly layout: GatherLayout) {
-    super(xShape, gatherLayoutInvocations(xShape, layout));
-    Object.assign(this, gatherBindings(this.variableNames, [], layout));
-    this.shaderKey = `psRoiPoolGrad_${layout}`;
-  }
-
-  getUserCode(): string {
-    return psRoiPoolGradWgsl(this.layout);
   }
 }
