@@ -7,8 +7,12 @@
  * x's channel order, as vec4s), K = 100 boxes over N = 2 images, across the
  * gather's 8 x 8 tiles and the map's border. dx is checked element by
  * element against forward differences of the float64 references, and must
- * repeat bit for bit. RoIPool's block gather is checked the same way at
- * blocks of 16, 32 and 64 channels. (RoIAlign's lanes and blocks are
+ * repeat bit for bit. The block gathers ('auto' on SwiftShader, and so in
+ * CI) are checked the same way: RoIPool's at blocks of 16, 32 and 64
+ * channels, the others' at the same C as their lanes. psRoiAlign's and
+ * roiAlignRotated's box gradients at those sizes are checked for 5 boxes
+ * against central differences of the references, and must repeat bit for
+ * bit. (RoIAlign's lanes and blocks are
  * checked in webgpu_programs.spec.ts; multiScaleRoiAlign's dx runs
  * RoIAlign's.)
  */
@@ -18,7 +22,7 @@ import {psRoiAlign, psRoiPool, roiAlignRotated, roiPool} from '../src/index';
 import {gatherChannelBlock, gatherLanesInvocations, gatherLayout, gatherLayoutInvocations} from '../shaders/wgsl/gather';
 import {WEBGPU_DX_LANES_FLAG} from '../kernels/webgpu/gather_webgpu';
 import {checkClose, randomValues, seededRandom, testBackends, useBackend, values} from './harness';
-import {refRoiPool} from './reference';
+import {numericGradient, refRoiPool} from './reference';
 import {refPsRoiAlign, refPsRoiPool} from './reference_ps';
 import {refRoiAlignRotated} from './reference_rotated';
 
@@ -249,5 +253,75 @@ if (testBackends().includes('webgpu')) {
            await checkDxGather(OPS[0], 0, C, 'block', `roiPoolGrad_block_c${gatherChannelBlock(C)}`);
          });
     }
+  });
+
+  // The layout SwiftShader's 'auto' (and so CI) takes: blocks of GATHER_CHANNELS channels, the
+  // last holding 13 (C = 45), 8 (C = 72) or 16 (C = 48); dy and dx read and written one channel at a time.
+  describe('psRoiAlign, psRoiPool and roiAlignRotated dx gathers in channel blocks [webgpu]', () => {
+    beforeAll(async () => {
+      await useBackend('webgpu');
+    });
+    OPS.forEach((op, o) => {
+      if (op.name === 'roiPool') return;
+      for (const C of op.channels) {
+        it(`${op.name} dx in channel blocks at C = ${C}, K = ${K}, N = 2 matches the float64 reference and repeats ` +
+               'bit for bit',
+           async () => {
+             await checkDxGather(op, o, C, 'block', `${op.key}_block`);
+           });
+      }
+    });
+  });
+
+  /**
+   * op's dboxes at C channels (x, boxes and dy drawn as checkDxGather's, from another seed): those
+   * of `checked` against central differences of the float64 reference of each box alone, then all
+   * of them (and dx) twice bit for bit.
+   */
+  async function checkBoxGradients(op: Op, o: number, C: number, checked: number[]) {
+    const random = seededRandom(90 + 2 * o + (C % 4 === 0 ? 1 : 0));
+    const shape = SHAPE(C);
+    const x = randomValues(random, shape.reduce((a, b) => a * b));
+    const boxes = tileEdgeBoxes(random, op.fields);
+    const boxIndices = Array.from({length: K}, (_, k) => k % 2);
+    const perBox = op.out[0] * op.out[1] * C / (op.key.startsWith('ps') ? op.out[0] * op.out[1] : 1);
+    const dy = randomValues(random, K * perBox);
+    const xt = tf.tensor4d(x, shape as [number, number, number, number]);
+    const bt = tf.tensor2d(boxes, [K, op.fields]);
+    const it = tf.tensor1d(boxIndices, 'int32');
+    const dyt = tf.tensor(dy, [K, op.out[0], op.out[1], perBox / (op.out[0] * op.out[1])]);
+    const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) => op.run(a as tf.Tensor4D, b as tf.Tensor2D, it));
+    const first = grads([xt, bt], dyt);
+    const second = grads([xt, bt], dyt);
+    const [dx, dboxes, dxAgain, dboxesAgain] = await Promise.all([...first, ...second].map(g => values(g)));
+    tf.dispose([xt, bt, it, dyt, ...first, ...second]);
+    const f = op.fields;
+    const x64 = Float64Array.from(x);
+    const expected = checked.flatMap(k => Array.from(numericGradient(
+        boxes.subarray(f * k, f * (k + 1)), dy.subarray(k * perBox, (k + 1) * perBox), 1e-5,
+        moved => op.reference(Array.from(moved), boxIndices[k], x64, shape))));
+    const actual = checked.flatMap(k => Array.from(dboxes.subarray(f * k, f * (k + 1))));
+    // Each box's gradient sums dy times slopes over every sample and channel in float32.
+    checkClose(actual, expected, `${op.name} C=${C} dboxes of boxes ${checked}`, {atol: 1e-3, rtol: 1e-3});
+    expect(Array.from(dboxesAgain).every((v, i) => Object.is(v, dboxes[i]))).toBe(true);
+    expect(Array.from(dxAgain).every((v, i) => Object.is(v, dx[i]))).toBe(true);
+  }
+
+  // The box gradients at C >= 40 (45: channel blocks of 32 and 13; 72: 8 output channels of 9 bins).
+  describe('psRoiAlign and roiAlignRotated box gradients at scale [webgpu]', () => {
+    beforeAll(async () => {
+      await useBackend('webgpu');
+    });
+    // Boxes of both images, the first and the last.
+    const checked = [0, 1, 37, 98, 99];
+    OPS.forEach((op, o) => {
+      if (op.name !== 'psRoiAlign' && op.name !== 'roiAlignRotated') return;
+      for (const C of op.channels) {
+        it(`${op.name} dboxes at C = ${C}, K = ${K}, N = 2 match the float64 reference and repeat bit for bit`,
+           async () => {
+             await checkBoxGradients(op, o, C, checked);
+           });
+      }
+    });
   });
 }

@@ -18,7 +18,7 @@ import {MAX_SAMPLES_PER_BIN_AXIS} from '../src/limits';
 import {tileLayout, withLineMasks} from '../shaders/wgsl/gather';
 import {WEBGPU_DX_LANES_FLAG} from '../kernels/webgpu/gather_webgpu';
 import {checkClose, describeEachBackend, expectThrows, randomValues, seededRandom, values} from './harness';
-import {RefAlignOptions, RefInput, refRoiAlign, refRoiPool} from './reference';
+import {numericGradient, RefAlignOptions, RefInput, refRoiAlign, refRoiPool} from './reference';
 
 /** The keys of this package's compiled webgpu pipelines (their shaderKeys start with 'roi'). */
 function roiPipelineKeys(): string[] {
@@ -37,7 +37,11 @@ interface Size {
   spatialScale: number;
 }
 
-/** Forward and both gradients of roiAlign (avg and max) and roiPool, checked. */
+/**
+ * Forward and gradients of roiAlign (avg and max: dx and dboxes) and roiPool
+ * (dx), checked against the float64 reference (the gradients against its
+ * central differences).
+ */
 async function runAll(size: Size, seed: number): Promise<void> {
   const random = seededRandom(seed);
   const [N, H, W, C] = size.shape;
@@ -53,20 +57,29 @@ async function runAll(size: Size, seed: number): Promise<void> {
   const xt = tf.tensor4d(x, size.shape);
   const bt = tf.tensor2d(boxes, [size.numBoxes, 4]);
   const it = tf.tensor1d(boxIndices, 'int32');
+  // tf.grads' default dy: ones.
+  const ones = new Float64Array(size.numBoxes * outH * outW * C).fill(1);
   for (const mode of ['avg', 'max'] as const) {
     const options = {spatialScale: size.spatialScale, samplingRatio: 0, aligned: false, mode};
+    const reference = {outH, outW, ...options};
     const run = (a: tf.Tensor, b: tf.Tensor) => roiAlign(a as tf.Tensor4D, b as tf.Tensor2D, it, size.out, options);
     const y = run(xt, bt);
-    checkClose(await values(y), refRoiAlign(input, {outH, outW, ...options}), `roiAlign ${mode}`);
-    const grads = tf.grads(run)([xt, bt]);
-    await Promise.all(grads.map(g => g.data()));
-    tf.dispose([y, ...grads]);
+    checkClose(await values(y), refRoiAlign(input, reference), `roiAlign ${mode}`);
+    const [dx, dboxes] = tf.grads(run)([xt, bt]);
+    // x moves by 1e-6: 'max' mode's winners stay where they are (roiAlign is linear in x).
+    checkClose(await values(dx), numericGradient(x, ones, 1e-6, moved => refRoiAlign({...input, x: moved}, reference)),
+               `roiAlign ${mode} dx`);
+    checkClose(await values(dboxes),
+               numericGradient(boxes, ones, 1e-5, moved => refRoiAlign({...input, boxes: moved}, reference)),
+               `roiAlign ${mode} dboxes`);
+    tf.dispose([y, dx, dboxes]);
   }
+  const pool = {outH, outW, spatialScale: size.spatialScale};
   const run = (a: tf.Tensor) => roiPool(a as tf.Tensor4D, bt, it, size.out, {spatialScale: size.spatialScale});
   const y = run(xt);
-  checkClose(await values(y), refRoiPool(input, {outH, outW, spatialScale: size.spatialScale}), 'roiPool');
+  checkClose(await values(y), refRoiPool(input, pool), 'roiPool');
   const dx = tf.grad(run)(xt);
-  await dx.data();
+  checkClose(await values(dx), numericGradient(x, ones, 1e-6, moved => refRoiPool({...input, x: moved}, pool)), 'roiPool dx');
   tf.dispose([xt, bt, it, y, dx]);
 }
 
