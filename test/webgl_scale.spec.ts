@@ -217,7 +217,7 @@ describeEachBackend('webgl at scale', backend => {
       boxIndices: tf.tensor1d(boxIndices, 'int32'), dy: tf.tensor4d(dy, [BIG.numBoxes, outH, outW, C]),
     };
     const candidates = edgeBoxesFirst(boxes, BIG.shape, BIG.spatialScale);
-    // 1e-3 pixels: well above float32's rounding of sample positions on this map.
+    // 1e-3 pixels (degrees for the angle): well above float32's rounding of sample positions on this map.
     const eps = 1e-3;
     for (const [samplingRatio, aligned, mode] of [[0, false, 'avg'], [2, true, 'avg'], [0, false, 'max'], [2, true, 'max']] as const) {
       const o = {outH, outW, spatialScale: BIG.spatialScale, samplingRatio, aligned, mode};
