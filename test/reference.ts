@@ -177,6 +177,114 @@ export function refRoiPool(
   return out;
 }
 
+/** torchvision's corner choice along one axis, in float64: [index, weight] pairs, or none outside. */
+function axisCorners(pos: number, size: number): Array<[number, number]> {
+  if (!(pos >= -1 && pos <= size)) return [];
+  pos = Math.max(pos, 0);
+  let low = Math.floor(pos), high: number;
+  if (low >= size - 1) {
+    low = high = size - 1;
+    pos = low;
+  } else {
+    high = low + 1;
+  }
+  return [[low, 1 - (pos - low)], [high, pos - low]];
+}
+
+/**
+ * The float64 adjoint of refRoiAlign: dx [N,H,W,C] for dy. 'avg' spreads
+ * dy / count over every sample's corners; 'max' over the corners of the
+ * sample refRoiAlign picks (the first largest, outside samples counting 0).
+ */
+export function refRoiAlignGrad(inp: RefInput, dy: ArrayLike<number>, o: RefAlignOptions): Float64Array {
+  const [N, H, W, C] = inp.shape;
+  const K = inp.boxIndices.length;
+  const dx = new Float64Array(N * H * W * C);
+  const value = (n: number, ys: Array<[number, number]>, xs: Array<[number, number]>, c: number) => {
+    let v = 0;
+    for (const [h, wy] of ys) for (const [w, wx] of xs) v += wy * wx * inp.x[((n * H + h) * W + w) * C + c];
+    return v;
+  };
+  for (let k = 0; k < K; k++) {
+    const n = inp.boxIndices[k];
+    const box = Array.from(inp.boxes).slice(4 * k, 4 * k + 4);
+    if (!(n >= 0 && n < N) || !box.every(Number.isFinite)) continue;
+    const shift = o.aligned ? 0.5 : 0;
+    const [x1, y1] = [box[0] * o.spatialScale - shift, box[1] * o.spatialScale - shift];
+    let w = box[2] * o.spatialScale - shift - x1, h = box[3] * o.spatialScale - shift - y1;
+    if (!o.aligned) {
+      w = Math.max(w, 1);
+      h = Math.max(h, 1);
+    }
+    const gridH = o.samplingRatio > 0 ? o.samplingRatio : Math.ceil(h / o.outH);
+    const gridW = o.samplingRatio > 0 ? o.samplingRatio : Math.ceil(w / o.outW);
+    const count = Math.max(gridH * gridW, 1);
+    for (let i = 0; i < o.outH; i++) {
+      for (let j = 0; j < o.outW; j++) {
+        const samples: Array<[Array<[number, number]>, Array<[number, number]>]> = [];
+        for (let iy = 0; iy < gridH; iy++) {
+          const ys = axisCorners(y1 + i * h / o.outH + (iy + 0.5) * (h / o.outH) / gridH, H);
+          for (let ix = 0; ix < gridW; ix++) {
+            samples.push([ys, axisCorners(x1 + j * w / o.outW + (ix + 0.5) * (w / o.outW) / gridW, W)]);
+          }
+        }
+        for (let c = 0; c < C; c++) {
+          const g = dy[((k * o.outH + i) * o.outW + j) * C + c];
+          let chosen = samples.map(s => [s, g / count] as const);
+          if (o.mode === 'max') {
+            let best = -1, bestValue = 0;
+            samples.forEach(([ys, xs], s) => {
+              const v = ys.length && xs.length ? value(n, ys, xs, c) : 0;
+              if (best < 0 || v > bestValue) [best, bestValue] = [s, v];
+            });
+            chosen = best < 0 ? [] : [[samples[best], g] as const];
+          }
+          for (const [[ys, xs], share] of chosen) {
+            for (const [hh, wy] of ys) for (const [ww, wx] of xs) dx[((n * H + hh) * W + ww) * C + c] += share * wy * wx;
+          }
+        }
+      }
+    }
+  }
+  return dx;
+}
+
+/** The float64 adjoint of refRoiPool: each bin's dy goes to its max's first pixel. */
+export function refRoiPoolGrad(
+    inp: RefInput, dy: ArrayLike<number>, o: {outH: number, outW: number, spatialScale: number}): Float64Array {
+  const [N, H, W, C] = inp.shape;
+  const K = inp.boxIndices.length;
+  const y = refRoiPool(inp, o);
+  const dx = new Float64Array(N * H * W * C);
+  for (let k = 0; k < K; k++) {
+    const n = inp.boxIndices[k];
+    const box = Array.from(inp.boxes).slice(4 * k, 4 * k + 4);
+    if (!(n >= 0 && n < N) || !box.every(Number.isFinite)) continue;
+    const [bx1, by1, bx2, by2] = box.map(v => roundC(v * o.spatialScale));
+    const binH = Math.max(by2 - by1 + 1, 1) / o.outH, binW = Math.max(bx2 - bx1 + 1, 1) / o.outW;
+    const clip = (v: number, size: number) => Math.min(Math.max(v, 0), size);
+    for (let i = 0; i < o.outH; i++) {
+      const h0 = clip(Math.floor(i * binH) + by1, H), h1 = clip(Math.ceil((i + 1) * binH) + by1, H);
+      for (let j = 0; j < o.outW; j++) {
+        const w0 = clip(Math.floor(j * binW) + bx1, W), w1 = clip(Math.ceil((j + 1) * binW) + bx1, W);
+        for (let c = 0; c < C; c++) {
+          const at = ((k * o.outH + i) * o.outW + j) * C + c;
+          search: for (let hh = h0; hh < h1; hh++) {
+            for (let ww = w0; ww < w1; ww++) {
+              const xi = ((n * H + hh) * W + ww) * C + c;
+              if (inp.x[xi] === y[at]) {
+                dx[xi] += dy[at];
+                break search;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return dx;
+}
+
 /**
  * The gradient of sum(dy * f(input)) w.r.t. `values` by central differences
  * of the float64 reference. `perturb` returns the input with values[i] moved.
@@ -196,4 +304,50 @@ export function numericGradient(
     grad[i] = (up - down) / (2 * eps);
   }
   return grad;
+}
+
+/**
+ * The gradient of <dy, f(boxes)> w.r.t. box k's parameters (4 corners, or 5
+ * for a rotated box) by central differences of `forward`, a float64
+ * reference run on box k alone (dy: every box's, [K,...] flat). null where
+ * the forward and backward differences disagree: the forward is not
+ * differentiable there (a sample on a pixel edge or the map's border, an
+ * adaptive grid about to grow, a 'max' winner about to change), and a
+ * float32 kernel may take either side. eps, in box units, should stay well
+ * above float32's rounding of the sample positions, so that no kink the
+ * differences did not see lies between the kernel's positions and these.
+ */
+export function boxGradientByDifferences<T extends {boxes: ArrayLike<number>, boxIndices: ArrayLike<number>}>(
+    inp: T, k: number, dy: ArrayLike<number>, eps: number, forward: (one: T) => ArrayLike<number>): Float64Array|null {
+  const K = inp.boxIndices.length;
+  const width = inp.boxes.length / K, perBox = dy.length / K;
+  const params = Array.from(inp.boxes).slice(width * k, width * (k + 1));
+  const boxIndices = [inp.boxIndices[k]];
+  const dot = (moved: number[]) => {
+    const y = forward({...inp, boxes: moved, boxIndices});
+    let sum = 0;
+    for (let e = 0; e < perBox; e++) sum += dy[k * perBox + e] * y[e];
+    return sum;
+  };
+  const at = dot(params);
+  const grad = new Float64Array(width);
+  for (let i = 0; i < width; i++) {
+    const up = dot(params.map((v, j) => (j === i ? v + eps : v)));
+    const down = dot(params.map((v, j) => (j === i ? v - eps : v)));
+    const ahead = (up - at) / eps, behind = (at - down) / eps;
+    // Within the tolerance the specs give box gradients (1e-3 + 1e-3 |g|), whichever side a kernel takes.
+    if (!(Math.abs(ahead - behind) <= 1e-3 * (1 + Math.abs(ahead) + Math.abs(behind)))) return null;
+    grad[i] = (up - down) / (2 * eps);
+  }
+  return grad;
+}
+
+/**
+ * Box k's roiAlign gradient by boxGradientByDifferences of refRoiAlign
+ * (null where that is not differentiable: in 'max' mode also where a winner
+ * changes within eps).
+ */
+export function refRoiAlignBoxGrad(
+    inp: RefInput, k: number, dy: ArrayLike<number>, o: RefAlignOptions, eps: number): Float64Array|null {
+  return boxGradientByDifferences(inp, k, dy, eps, moved => refRoiAlign(moved, o));
 }

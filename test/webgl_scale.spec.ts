@@ -7,15 +7,19 @@
  * dx is checked element by element against a float64 adjoint of the
  * reference (test/reference.ts), or, for the position-sensitive and rotated
  * ops, by the dot-product test <dx, v> = <dy, f(v)> with the float64
- * reference forward f, which is linear in x.
+ * reference forward f, which is linear in x; dboxes at a few boxes against
+ * differences of f (boxGradientByDifferences).
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {PsRoIAlign, PsRoIAlignGrad, PsRoIPool, PsRoIPoolGrad, RoIAlign, RoIAlignBoxGrad, RoIAlignGrad, RoIAlignRotatedGrad, RoIPool, RoIPoolGrad} from '../src/index';
+import {
+  PsRoIAlign, PsRoIAlignBoxGrad, PsRoIAlignGrad, PsRoIPool, PsRoIPoolGrad, RoIAlign, RoIAlignBoxGrad, RoIAlignGrad,
+  RoIAlignRotatedBoxGrad, RoIAlignRotatedGrad, RoIAlignWinners, RoIPool, RoIPoolGrad,
+} from '../src/index';
 import {WEBGL_SCATTER_FLAG} from '../kernels/webgl/scatter_gl';
 import {MultiScaleRoIAlign} from '../src/kernel_names';
 import {checkClose, describeEachBackend, expectThrows, randomValues, seededRandom, values} from './harness';
-import {RefAlignOptions, refRoiAlign, RefInput, refRoiPool} from './reference';
+import {boxGradientByDifferences, refRoiAlign, refRoiAlignBoxGrad, refRoiAlignGrad, refRoiPool, refRoiPoolGrad} from './reference';
 import {refPsRoiAlign, refPsRoiPool} from './reference_ps';
 import {refRoiAlignRotated} from './reference_rotated';
 
@@ -54,115 +58,6 @@ function makeBoxes(c: Case, random: () => number): {boxes: Float32Array, boxIndi
   return {boxes, boxIndices};
 }
 
-/** torchvision's corner choice along one axis, in float64: [index, weight] pairs, or none outside. */
-function axisCorners(pos: number, size: number): Array<[number, number]> {
-  if (!(pos >= -1 && pos <= size)) return [];
-  pos = Math.max(pos, 0);
-  let low = Math.floor(pos), high: number;
-  if (low >= size - 1) {
-    low = high = size - 1;
-    pos = low;
-  } else {
-    high = low + 1;
-  }
-  return [[low, 1 - (pos - low)], [high, pos - low]];
-}
-
-
-/**
- * The float64 adjoint of refRoiAlign: dx [N,H,W,C] for dy. 'avg' spreads
- * dy / count over every sample's corners; 'max' over the corners of the
- * sample refRoiAlign picks (the first largest, outside samples counting 0).
- */
-function refRoiAlignGrad(inp: RefInput, dy: ArrayLike<number>, o: RefAlignOptions): Float64Array {
-  const [N, H, W, C] = inp.shape;
-  const K = inp.boxIndices.length;
-  const dx = new Float64Array(N * H * W * C);
-  const value = (n: number, ys: Array<[number, number]>, xs: Array<[number, number]>, c: number) => {
-    let v = 0;
-    for (const [h, wy] of ys) for (const [w, wx] of xs) v += wy * wx * inp.x[((n * H + h) * W + w) * C + c];
-    return v;
-  };
-  for (let k = 0; k < K; k++) {
-    const n = inp.boxIndices[k];
-    const box = Array.from(inp.boxes).slice(4 * k, 4 * k + 4);
-    if (!(n >= 0 && n < N) || !box.every(Number.isFinite)) continue;
-    const shift = o.aligned ? 0.5 : 0;
-    const [x1, y1] = [box[0] * o.spatialScale - shift, box[1] * o.spatialScale - shift];
-    let w = box[2] * o.spatialScale - shift - x1, h = box[3] * o.spatialScale - shift - y1;
-    if (!o.aligned) {
-      w = Math.max(w, 1);
-      h = Math.max(h, 1);
-    }
-    const gridH = o.samplingRatio > 0 ? o.samplingRatio : Math.ceil(h / o.outH);
-    const gridW = o.samplingRatio > 0 ? o.samplingRatio : Math.ceil(w / o.outW);
-    const count = Math.max(gridH * gridW, 1);
-    for (let i = 0; i < o.outH; i++) {
-      for (let j = 0; j < o.outW; j++) {
-        const samples: Array<[Array<[number, number]>, Array<[number, number]>]> = [];
-        for (let iy = 0; iy < gridH; iy++) {
-          const ys = axisCorners(y1 + i * h / o.outH + (iy + 0.5) * (h / o.outH) / gridH, H);
-          for (let ix = 0; ix < gridW; ix++) {
-            samples.push([ys, axisCorners(x1 + j * w / o.outW + (ix + 0.5) * (w / o.outW) / gridW, W)]);
-          }
-        }
-        for (let c = 0; c < C; c++) {
-          const g = dy[((k * o.outH + i) * o.outW + j) * C + c];
-          let chosen = samples.map(s => [s, g / count] as const);
-          if (o.mode === 'max') {
-            let best = -1, bestValue = 0;
-            samples.forEach(([ys, xs], s) => {
-              const v = ys.length && xs.length ? value(n, ys, xs, c) : 0;
-              if (best < 0 || v > bestValue) [best, bestValue] = [s, v];
-            });
-            chosen = best < 0 ? [] : [[samples[best], g] as const];
-          }
-          for (const [[ys, xs], share] of chosen) {
-            for (const [hh, wy] of ys) for (const [ww, wx] of xs) dx[((n * H + hh) * W + ww) * C + c] += share * wy * wx;
-          }
-        }
-      }
-    }
-  }
-  return dx;
-}
-
-/** The float64 adjoint of refRoiPool: each bin's dy goes to its max's first pixel. */
-function refRoiPoolGrad(inp: RefInput, dy: ArrayLike<number>, o: {outH: number, outW: number, spatialScale: number}) {
-  const [N, H, W, C] = inp.shape;
-  const K = inp.boxIndices.length;
-  const y = refRoiPool(inp, o);
-  const dx = new Float64Array(N * H * W * C);
-  const round = (v: number) => Math.sign(v) * Math.round(Math.abs(v));
-  for (let k = 0; k < K; k++) {
-    const n = inp.boxIndices[k];
-    const box = Array.from(inp.boxes).slice(4 * k, 4 * k + 4);
-    if (!(n >= 0 && n < N) || !box.every(Number.isFinite)) continue;
-    const [bx1, by1, bx2, by2] = box.map(v => round(v * o.spatialScale));
-    const binH = Math.max(by2 - by1 + 1, 1) / o.outH, binW = Math.max(bx2 - bx1 + 1, 1) / o.outW;
-    const clip = (v: number, size: number) => Math.min(Math.max(v, 0), size);
-    for (let i = 0; i < o.outH; i++) {
-      const h0 = clip(Math.floor(i * binH) + by1, H), h1 = clip(Math.ceil((i + 1) * binH) + by1, H);
-      for (let j = 0; j < o.outW; j++) {
-        const w0 = clip(Math.floor(j * binW) + bx1, W), w1 = clip(Math.ceil((j + 1) * binW) + bx1, W);
-        for (let c = 0; c < C; c++) {
-          const at = ((k * o.outH + i) * o.outW + j) * C + c;
-          search: for (let hh = h0; hh < h1; hh++) {
-            for (let ww = w0; ww < w1; ww++) {
-              const xi = ((n * H + hh) * W + ww) * C + c;
-              if (inp.x[xi] === y[at]) {
-                dx[xi] += dy[at];
-                break search;
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-  return dx;
-}
-
 /**
  * The dot-product test for a gradient of a forward linear in x: <dx, v>
  * equals <dy, f(v)> for any v, within float32 rounding of the terms.
@@ -175,6 +70,42 @@ function expectAdjoint(dx: ArrayLike<number>, v: ArrayLike<number>, dy: ArrayLik
   }
   for (let i = 0; i < dy.length; i++) right += dy[i] * fv[i];
   checkClose([left], [right], `${label}: <dx, v> against <dy, f(v)>`, {atol: 1e-6 * scale + 1e-5, rtol: 0});
+}
+
+/**
+ * The boxes with a corner on a culling tile's edge or past the map's border
+ * (in feature pixels), then the others: the order in which box gradients
+ * are checked against differences.
+ */
+function edgeBoxesFirst(boxes: ArrayLike<number>, shape: number[], spatialScale: number): number[] {
+  const [, H, W] = shape;
+  const onEdge = (k: number) => [0, 1, 2, 3].some(i => {
+    const v = boxes[4 * k + i] * spatialScale, size = i % 2 === 0 ? W : H;
+    return v % 8 === 0 || v < 0 || v > size;
+  });
+  const all = Array.from({length: boxes.length / 4}, (_, k) => k);
+  return [...all.filter(onEdge), ...all.filter(k => !onEdge(k))];
+}
+
+/**
+ * Checks dboxes (`width` numbers a box) at the first `count` of `candidates`
+ * where gradOf gives the reference's gradient (null where the reference is
+ * not differentiable), and that there were `count` of them. Box gradients
+ * sum dy times slopes over every sample and channel in float32: 1e-3 + 1e-3.
+ */
+function checkSomeBoxGradients(
+    dboxes: ArrayLike<number>, width: number, candidates: number[], count: number,
+    gradOf: (k: number) => Float64Array | null, label: string): void {
+  const actual = Array.from(dboxes);
+  let checked = 0;
+  for (const k of candidates) {
+    if (checked === count) break;
+    const expected = gradOf(k);
+    if (expected === null) continue;
+    checkClose(actual.slice(width * k, width * (k + 1)), expected, `${label}, box ${k}`, {atol: 1e-3, rtol: 1e-3});
+    checked++;
+  }
+  expect(checked).toBe(count);
 }
 
 /** The webgl backend's count of bytes in GPU textures. */
@@ -214,6 +145,15 @@ async function withScatter(scatter: boolean, body: () => Promise<void>): Promise
 
 function runKernel(name: string, inputs: Record<string, tf.Tensor>, attrs: object): tf.Tensor {
   return tf.engine().runKernel(name, inputs as unknown as tf.NamedTensorMap, attrs as tf.NamedAttrMap) as tf.Tensor;
+}
+
+/** name's output, run twice: the second run must repeat the first bit for bit. */
+async function twice(name: string, inputs: Record<string, tf.Tensor>, attrs: object): Promise<Float32Array> {
+  const first = runKernel(name, inputs, attrs), second = runKernel(name, inputs, attrs);
+  expect(Array.from(await bits(second))).toEqual(Array.from(await bits(first)));
+  const result = await values(first) as Float32Array;
+  tf.dispose([first, second]);
+  return result;
 }
 
 /** The MultiScaleRoIAlign kernel with RoIAlign's attrs on one level (inputs: boxes, boxIndices, x). */
@@ -261,6 +201,60 @@ describeEachBackend('webgl at scale', backend => {
     checkClose(await values(dxPool), refRoiPoolGrad(inp, dy, {outH, outW, spatialScale: BIG.spatialScale}), 'RoIPoolGrad');
     dxPool.dispose();
     tf.dispose(Object.values(t));
+  });
+
+  it('box gradients over many boxes on tile edges and borders: bit-identical twice, a few boxes against differences of the float64 forward', async () => {
+    // BIG's inputs, as the dx case above draws them.
+    const random = seededRandom(31);
+    const [N, H, W, C] = BIG.shape;
+    const [outH, outW] = BIG.out;
+    const {boxes, boxIndices} = makeBoxes(BIG, random);
+    const x = randomValues(random, N * H * W * C);
+    const dy = randomValues(random, BIG.numBoxes * outH * outW * C);
+    const inp = {x, shape: BIG.shape, boxes, boxIndices};
+    const t = {
+      x: tf.tensor4d(x, BIG.shape), boxes: tf.tensor2d(boxes, [BIG.numBoxes, 4]),
+      boxIndices: tf.tensor1d(boxIndices, 'int32'), dy: tf.tensor4d(dy, [BIG.numBoxes, outH, outW, C]),
+    };
+    const candidates = edgeBoxesFirst(boxes, BIG.shape, BIG.spatialScale);
+    // 1e-3 pixels (degrees for the angle): well above float32's rounding of sample positions on this map.
+    const eps = 1e-3;
+    for (const [samplingRatio, aligned, mode] of [[0, false, 'avg'], [2, true, 'avg'], [0, false, 'max'], [2, true, 'max']] as const) {
+      const o = {outH, outW, spatialScale: BIG.spatialScale, samplingRatio, aligned, mode};
+      const attrs = {pooledHeight: outH, pooledWidth: outW, spatialScale: BIG.spatialScale, samplingRatio, aligned, mode};
+      // 'max' as a training step runs it: with the step's winners.
+      const winners = mode === 'max' ? runKernel(RoIAlignWinners, t, attrs) : null;
+      const dboxes = await twice(RoIAlignBoxGrad, winners ? {...t, winners} : t, attrs);
+      winners?.dispose();
+      checkSomeBoxGradients(dboxes, 4, candidates, 4, k => refRoiAlignBoxGrad(inp, k, dy, o, eps),
+                            `RoIAlignBoxGrad ${mode}, samplingRatio ${samplingRatio}${aligned ? ', aligned' : ''}`);
+    }
+    // The same boxes turned, over the same map.
+    const rotated = new Float32Array(5 * BIG.numBoxes);
+    for (let k = 0; k < BIG.numBoxes; k++) {
+      const [x1, y1, x2, y2] = boxes.slice(4 * k, 4 * k + 4);
+      rotated.set([(x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1, -90 + random() * 180], 5 * k);
+    }
+    const rotatedOptions = {outH, outW, spatialScale: BIG.spatialScale, samplingRatio: 0, angleUnit: 'degrees' as const, clockwise: false};
+    const rotatedInp = {...inp, boxes: rotated};
+    const rotatedT = {...t, boxes: tf.tensor2d(rotated, [BIG.numBoxes, 5])};
+    const dRotated = await twice(RoIAlignRotatedBoxGrad, rotatedT, {pooledHeight: outH, pooledWidth: outW, ...rotatedOptions});
+    checkSomeBoxGradients(dRotated, 5, candidates, 4,
+                          k => boxGradientByDifferences(rotatedInp, k, dy, eps, one => refRoiAlignRotated(one, rotatedOptions)),
+                          RoIAlignRotatedBoxGrad);
+    // psRoiAlign needs C = Cout x outH x outW: 45 channels (5 x 3 x 3) on the same boxes.
+    const psShape: Shape4 = [N, H, W, 45];
+    const psX = randomValues(random, N * H * W * 45), psDy = randomValues(random, BIG.numBoxes * 9 * 5);
+    const psInp = {x: psX, shape: psShape, boxes, boxIndices};
+    const psT = {...t, x: tf.tensor4d(psX, psShape), dy: tf.tensor4d(psDy, [BIG.numBoxes, 3, 3, 5])};
+    for (const samplingRatio of [0, 2]) {
+      const psOptions = {outH: 3, outW: 3, spatialScale: BIG.spatialScale, samplingRatio};
+      const dPs = await twice(PsRoIAlignBoxGrad, psT, {pooledHeight: 3, pooledWidth: 3, spatialScale: BIG.spatialScale, samplingRatio});
+      checkSomeBoxGradients(dPs, 4, candidates, 4,
+                            k => boxGradientByDifferences(psInp, k, psDy, eps, one => refPsRoiAlign(one, psOptions)),
+                            `${PsRoIAlignBoxGrad}, samplingRatio ${samplingRatio}`);
+    }
+    tf.dispose([rotatedT.boxes, psT.x, psT.dy, ...Object.values(t)]);
   });
 
   it('roiAlign forward with C = 43 and an odd output width over many boxes and two images: the float64 reference, also as later ops read it', async () => {
@@ -376,13 +370,6 @@ describeEachBackend('webgl at scale', backend => {
     const t = {
       x: tf.tensor4d(x, c.shape), boxes: tf.tensor2d(boxes, [c.numBoxes, 4]),
       boxIndices: tf.tensor1d(boxIndices, 'int32'), dy: tf.tensor4d(dy, [c.numBoxes, outH, outW, C]),
-    };
-    const twice = async (name: string, inputs: Record<string, tf.Tensor>, attrs: object) => {
-      const first = runKernel(name, inputs, attrs), second = runKernel(name, inputs, attrs);
-      expect(Array.from(await bits(second))).toEqual(Array.from(await bits(first)));
-      const result = await values(first);
-      tf.dispose([first, second]);
-      return result;
     };
     await withScatter(false, async () => {
       for (const [samplingRatio, aligned, mode] of [[0, false, 'avg'], [2, true, 'max']] as const) {
@@ -533,29 +520,29 @@ describeEachBackend('webgl at scale', backend => {
         });
       }
     }
-    if (backend === 'webgl') {
-      // The box gradient's winner pass and shares both read x, and dy is read once:
-      // each packed input is unpacked once, and the values are those of plain inputs.
-      const webgl = tf.backend() as unknown as {unpackTensor: (...args: unknown[]) => unknown};
-      const unpack = webgl.unpackTensor;
-      let unpacks = 0;
+    // On webgl the box gradient's winner pass and shares both read x, and dy is read once:
+    // each packed input is unpacked once.
+    const webgl = backend === 'webgl' ? tf.backend() as unknown as {unpackTensor: (...args: unknown[]) => unknown} : null;
+    const unpack = webgl?.unpackTensor;
+    let unpacks = 0;
+    if (webgl && unpack) {
       webgl.unpackTensor = (...args: unknown[]) => {
         unpacks++;
         return unpack.apply(webgl, args);
       };
-      const attrs = {pooledHeight: 3, pooledWidth: 3, spatialScale: c.spatialScale, samplingRatio: 2, aligned: false, mode: 'max'};
-      let dboxes: tf.Tensor;
-      try {
-        dboxes = runKernel(RoIAlignBoxGrad, t, attrs);
-      } finally {
-        webgl.unpackTensor = unpack;
-      }
-      expect(unpacks).toBe(2);
-      const plain = {...t, x: tf.tensor4d(xValues, c.shape), dy: tf.tensor4d(dyValues, dy.shape as Shape4)};
-      const expected = runKernel(RoIAlignBoxGrad, plain, attrs);
-      checkClose(await values(dboxes), await values(expected), 'RoIAlignBoxGrad max, packed x and dy', {atol: 0, rtol: 0});
-      tf.dispose([dboxes, expected, plain.x, plain.dy]);
     }
+    const attrs = {pooledHeight: 3, pooledWidth: 3, spatialScale: c.spatialScale, samplingRatio: 2, aligned: false, mode: 'max'};
+    let dboxes: tf.Tensor;
+    try {
+      dboxes = runKernel(RoIAlignBoxGrad, t, attrs);
+    } finally {
+      if (webgl && unpack) webgl.unpackTensor = unpack;
+    }
+    if (webgl) expect(unpacks).toBe(2);
+    const o = {outH: 3, outW: 3, spatialScale: c.spatialScale, samplingRatio: 2, aligned: false, mode: 'max' as const};
+    checkSomeBoxGradients(await values(dboxes), 4, edgeBoxesFirst(boxes, c.shape, c.spatialScale), 4,
+                          k => refRoiAlignBoxGrad(inp, k, dyValues, o, 1e-3), 'RoIAlignBoxGrad max, packed x and dy');
+    dboxes.dispose();
     const pool = runKernel(RoIPool, {x, boxes: t.boxes, boxIndices: t.boxIndices}, {pooledHeight: 3, pooledWidth: 3, spatialScale: c.spatialScale});
     checkClose(await values(pool), refRoiPool(inp, {outH: 3, outW: 3, spatialScale: c.spatialScale}), 'RoIPool, packed x', {atol: 0, rtol: 0});
     tf.dispose([pool, image, filter, dyImage, ...Object.values(t)]);
