@@ -146,34 +146,45 @@ function roundC(v: number): number {
   return Math.sign(v) * Math.round(Math.abs(v));
 }
 
-/** roiPool, [K,outH,outW,C] flat. */
-export function refRoiPool(
-    inp: RefInput, o: {outH: number, outW: number, spatialScale: number}): Float64Array {
+type RefPoolOptions = {outH: number, outW: number, spatialScale: number};
+
+/**
+ * torchvision's roi_pool bins of every readable box: visit(n, at, h0, h1, w0,
+ * w1) per bin, with n the box's image, `at` the bin's first output (channel
+ * 0), and its pixels' rows [h0, h1) and columns [w0, w1).
+ */
+function forEachPoolBin(
+    inp: RefInput, o: RefPoolOptions,
+    visit: (n: number, at: number, h0: number, h1: number, w0: number, w1: number) => void): void {
   const [, H, W, C] = inp.shape;
-  const K = inp.boxIndices.length;
-  const out = new Float64Array(K * o.outH * o.outW * C);
-  for (let k = 0; k < K; k++) {
+  const clip = (v: number, size: number) => Math.min(Math.max(v, 0), size);
+  for (let k = 0; k < inp.boxIndices.length; k++) {
     if (!boxIsReadable(inp, k)) continue;
-    const n = inp.boxIndices[k];
-    const [bx1, by1, bx2, by2] =
-        [0, 1, 2, 3].map(i => roundC(inp.boxes[4 * k + i] * o.spatialScale));
-    const binH = Math.max(by2 - by1 + 1, 1) / o.outH;
-    const binW = Math.max(bx2 - bx1 + 1, 1) / o.outW;
-    const clip = (v: number, size: number) => Math.min(Math.max(v, 0), size);
+    const [bx1, by1, bx2, by2] = [0, 1, 2, 3].map(i => roundC(inp.boxes[4 * k + i] * o.spatialScale));
+    const binH = Math.max(by2 - by1 + 1, 1) / o.outH, binW = Math.max(bx2 - bx1 + 1, 1) / o.outW;
     for (let i = 0; i < o.outH; i++) {
       const h0 = clip(Math.floor(i * binH) + by1, H), h1 = clip(Math.ceil((i + 1) * binH) + by1, H);
       for (let j = 0; j < o.outW; j++) {
         const w0 = clip(Math.floor(j * binW) + bx1, W), w1 = clip(Math.ceil((j + 1) * binW) + bx1, W);
-        for (let c = 0; c < C; c++) {
-          let best = h1 > h0 && w1 > w0 ? -Infinity : 0;
-          for (let h = h0; h < h1; h++) {
-            for (let w = w0; w < w1; w++) best = Math.max(best, pixel(inp, n, h, w, c));
-          }
-          out[((k * o.outH + i) * o.outW + j) * C + c] = best;
-        }
+        visit(inp.boxIndices[k], ((k * o.outH + i) * o.outW + j) * C, h0, h1, w0, w1);
       }
     }
   }
+}
+
+/** roiPool, [K,outH,outW,C] flat. */
+export function refRoiPool(inp: RefInput, o: RefPoolOptions): Float64Array {
+  const C = inp.shape[3];
+  const out = new Float64Array(inp.boxIndices.length * o.outH * o.outW * C);
+  forEachPoolBin(inp, o, (n, at, h0, h1, w0, w1) => {
+    for (let c = 0; c < C; c++) {
+      let best = h1 > h0 && w1 > w0 ? -Infinity : 0;
+      for (let h = h0; h < h1; h++) {
+        for (let w = w0; w < w1; w++) best = Math.max(best, pixel(inp, n, h, w, c));
+      }
+      out[at + c] = best;
+    }
+  });
   return out;
 }
 
@@ -250,38 +261,23 @@ export function refRoiAlignGrad(inp: RefInput, dy: ArrayLike<number>, o: RefAlig
 }
 
 /** The float64 adjoint of refRoiPool: each bin's dy goes to its max's first pixel. */
-export function refRoiPoolGrad(
-    inp: RefInput, dy: ArrayLike<number>, o: {outH: number, outW: number, spatialScale: number}): Float64Array {
+export function refRoiPoolGrad(inp: RefInput, dy: ArrayLike<number>, o: RefPoolOptions): Float64Array {
   const [N, H, W, C] = inp.shape;
-  const K = inp.boxIndices.length;
   const y = refRoiPool(inp, o);
   const dx = new Float64Array(N * H * W * C);
-  for (let k = 0; k < K; k++) {
-    const n = inp.boxIndices[k];
-    const box = Array.from(inp.boxes).slice(4 * k, 4 * k + 4);
-    if (!(n >= 0 && n < N) || !box.every(Number.isFinite)) continue;
-    const [bx1, by1, bx2, by2] = box.map(v => roundC(v * o.spatialScale));
-    const binH = Math.max(by2 - by1 + 1, 1) / o.outH, binW = Math.max(bx2 - bx1 + 1, 1) / o.outW;
-    const clip = (v: number, size: number) => Math.min(Math.max(v, 0), size);
-    for (let i = 0; i < o.outH; i++) {
-      const h0 = clip(Math.floor(i * binH) + by1, H), h1 = clip(Math.ceil((i + 1) * binH) + by1, H);
-      for (let j = 0; j < o.outW; j++) {
-        const w0 = clip(Math.floor(j * binW) + bx1, W), w1 = clip(Math.ceil((j + 1) * binW) + bx1, W);
-        for (let c = 0; c < C; c++) {
-          const at = ((k * o.outH + i) * o.outW + j) * C + c;
-          search: for (let hh = h0; hh < h1; hh++) {
-            for (let ww = w0; ww < w1; ww++) {
-              const xi = ((n * H + hh) * W + ww) * C + c;
-              if (inp.x[xi] === y[at]) {
-                dx[xi] += dy[at];
-                break search;
-              }
-            }
+  forEachPoolBin(inp, o, (n, at, h0, h1, w0, w1) => {
+    for (let c = 0; c < C; c++) {
+      search: for (let h = h0; h < h1; h++) {
+        for (let w = w0; w < w1; w++) {
+          const xi = ((n * H + h) * W + w) * C + c;
+          if (inp.x[xi] === y[at + c]) {
+            dx[xi] += dy[at + c];
+            break search;
           }
         }
       }
     }
-  }
+  });
   return dx;
 }
 

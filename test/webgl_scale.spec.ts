@@ -59,6 +59,24 @@ function makeBoxes(c: Case, random: () => number): {boxes: Float32Array, boxIndi
 }
 
 /**
+ * A gradient case's inputs as every dx and dboxes case here draws them (the
+ * boxes, then x, then dy, from one seeded stream), as flat values (`inp` for
+ * the references) and as tensors (`t`, for the kernels).
+ */
+function gradientInputs(c: Case, random: () => number) {
+  const [N, H, W, C] = c.shape;
+  const {boxes, boxIndices} = makeBoxes(c, random);
+  const x = randomValues(random, N * H * W * C);
+  const dy = randomValues(random, c.numBoxes * c.out[0] * c.out[1] * C);
+  const inp = {x, shape: c.shape, boxes, boxIndices};
+  const t = {
+    x: tf.tensor4d(x, c.shape), boxes: tf.tensor2d(boxes, [c.numBoxes, 4]),
+    boxIndices: tf.tensor1d(boxIndices, 'int32'), dy: tf.tensor4d(dy, [c.numBoxes, ...c.out, C]),
+  };
+  return {boxes, boxIndices, x, dy, inp, t};
+}
+
+/**
  * The dot-product test for a gradient of a forward linear in x: <dx, v>
  * equals <dy, f(v)> for any v, within float32 rounding of the terms.
  */
@@ -169,17 +187,7 @@ const BIG: Case = {shape: [2, 37, 45, 43], numBoxes: 130, out: [5, 4], spatialSc
 describeEachBackend('webgl at scale', backend => {
   it('roiAlign and roiPool dx over many boxes on tile edges and borders: the float64 adjoint, bit-identical twice', async () => {
     const random = seededRandom(31);
-    const [N, H, W, C] = BIG.shape;
-    const {boxes, boxIndices} = makeBoxes(BIG, random);
-    const x = randomValues(random, N * H * W * C);
-    const dy = randomValues(random, BIG.numBoxes * BIG.out[0] * BIG.out[1] * C);
-    const inp = {x, shape: BIG.shape, boxes, boxIndices};
-    const t = {
-      x: tf.tensor4d(x, BIG.shape),
-      boxes: tf.tensor2d(boxes, [BIG.numBoxes, 4]),
-      boxIndices: tf.tensor1d(boxIndices, 'int32'),
-      dy: tf.tensor4d(dy, [BIG.numBoxes, ...BIG.out, C]),
-    };
+    const {dy, inp, t} = gradientInputs(BIG, random);
     const [outH, outW] = BIG.out;
     // With a fixed grid webgl scatters (unless told not to); with the adaptive grid it gathers.
     for (const scatter of [true, false]) {
@@ -206,16 +214,9 @@ describeEachBackend('webgl at scale', backend => {
   it('box gradients over many boxes on tile edges and borders: bit-identical twice, a few boxes against differences of the float64 forward', async () => {
     // BIG's inputs, as the dx case above draws them.
     const random = seededRandom(31);
-    const [N, H, W, C] = BIG.shape;
+    const [N, H, W] = BIG.shape;
     const [outH, outW] = BIG.out;
-    const {boxes, boxIndices} = makeBoxes(BIG, random);
-    const x = randomValues(random, N * H * W * C);
-    const dy = randomValues(random, BIG.numBoxes * outH * outW * C);
-    const inp = {x, shape: BIG.shape, boxes, boxIndices};
-    const t = {
-      x: tf.tensor4d(x, BIG.shape), boxes: tf.tensor2d(boxes, [BIG.numBoxes, 4]),
-      boxIndices: tf.tensor1d(boxIndices, 'int32'), dy: tf.tensor4d(dy, [BIG.numBoxes, outH, outW, C]),
-    };
+    const {boxes, boxIndices, dy, inp, t} = gradientInputs(BIG, random);
     const candidates = edgeBoxesFirst(boxes, BIG.shape, BIG.spatialScale);
     // 1e-3 pixels (degrees for the angle): well above float32's rounding of sample positions on this map.
     const eps = 1e-3;
@@ -340,14 +341,7 @@ describeEachBackend('webgl at scale', backend => {
   it('over a thousand boxes (a gather split into draws): the float64 adjoint, bit-identical twice', async () => {
     const random = seededRandom(33);
     const c: Case = {shape: [2, 17, 19, 5], numBoxes: 1100, out: [2, 2], spatialScale: 1};
-    const [N, H, W, C] = c.shape;
-    const {boxes, boxIndices} = makeBoxes(c, random);
-    const x = randomValues(random, N * H * W * C);
-    const dy = randomValues(random, c.numBoxes * 4 * C);
-    const t = {
-      x: tf.tensor4d(x, c.shape), boxes: tf.tensor2d(boxes, [c.numBoxes, 4]),
-      boxIndices: tf.tensor1d(boxIndices, 'int32'), dy: tf.tensor4d(dy, [c.numBoxes, 2, 2, C]),
-    };
+    const {boxes, boxIndices, x, dy, t} = gradientInputs(c, random);
     const attrs = {pooledHeight: 2, pooledWidth: 2, spatialScale: 1, samplingRatio: 0, aligned: false, mode: 'avg'};
     const first = runKernel(RoIAlignGrad, t, attrs), second = runKernel(RoIAlignGrad, t, attrs);
     const o = {outH: 2, outW: 2, spatialScale: 1, samplingRatio: 0, aligned: false, mode: 'avg' as const};
@@ -361,16 +355,8 @@ describeEachBackend('webgl at scale', backend => {
     // odd C leave texels with empty lanes, and each draw adds to the previous one's texels.
     const random = seededRandom(38);
     const c: Case = {shape: [2, 13, 15, 45], numBoxes: 1100, out: [3, 3], spatialScale: 1};
-    const [N, H, W, C] = c.shape;
     const [outH, outW] = c.out;
-    const {boxes, boxIndices} = makeBoxes(c, random);
-    const x = randomValues(random, N * H * W * C);
-    const dy = randomValues(random, c.numBoxes * outH * outW * C);
-    const inp = {x, shape: c.shape, boxes, boxIndices};
-    const t = {
-      x: tf.tensor4d(x, c.shape), boxes: tf.tensor2d(boxes, [c.numBoxes, 4]),
-      boxIndices: tf.tensor1d(boxIndices, 'int32'), dy: tf.tensor4d(dy, [c.numBoxes, outH, outW, C]),
-    };
+    const {boxes, boxIndices, x, dy, inp, t} = gradientInputs(c, random);
     await withScatter(false, async () => {
       for (const [samplingRatio, aligned, mode] of [[0, false, 'avg'], [2, true, 'max']] as const) {
         const o = {outH, outW, spatialScale: 1, samplingRatio, aligned, mode};
@@ -440,14 +426,7 @@ describeEachBackend('webgl at scale', backend => {
     const random = seededRandom(36);
     // A wide map: at most 2 x 2 texels per pixel fit a row of 150 pixels under the limit below.
     const WIDE: Case = {shape: [2, 6, 150, 43], numBoxes: 130, out: [5, 4], spatialScale: 0.5};
-    const [N, H, W, C] = WIDE.shape;
-    const {boxes, boxIndices} = makeBoxes(WIDE, random);
-    const x = randomValues(random, N * H * W * C);
-    const dy = randomValues(random, WIDE.numBoxes * WIDE.out[0] * WIDE.out[1] * C);
-    const t = {
-      x: tf.tensor4d(x, WIDE.shape), boxes: tf.tensor2d(boxes, [WIDE.numBoxes, 4]),
-      boxIndices: tf.tensor1d(boxIndices, 'int32'), dy: tf.tensor4d(dy, [WIDE.numBoxes, ...WIDE.out, C]),
-    };
+    const {boxes, boxIndices, x, dy, t} = gradientInputs(WIDE, random);
     const [outH, outW] = WIDE.out;
     // The limit is webgl's flag (reading it elsewhere would look for a WebGL context).
     const limit = backend === 'webgl' ? tf.env().getNumber('WEBGL_MAX_TEXTURE_SIZE') : null;
