@@ -147,9 +147,9 @@ bool roiAlignMayTouch(float boxStart, float boxEnd, int index) {
 // (which also covers the clamped stretches [-1, 0] and [size - 1, size]).
 // Positions follow start + (t + 0.5) * binSize / grid up to rounding, so the
 // line is inverted and widened by the rounding of both the positions and the
-// inversion, as the WGSL geometry's roiAxisWindow does: the window is then a
-// superset of the exact one for any finite box, and monotonic positions
-// make it contiguous.
+// inversion, as the WGSL geometry's roiAxisWindow does (its slack, clamps
+// and guards): the window is then a superset of the exact one for any
+// finite box, and monotonic positions make it contiguous.
 ivec2 roiAlignCandidateRange(RoIAlignAxis a, int lowIndex, int highIndex) {
   int count = a.pooled * a.grid;
   // Positions that overflowed are NaN or infinite: no sample is inside.
@@ -161,8 +161,7 @@ ivec2 roiAlignCandidateRange(RoIAlignAxis a, int lowIndex, int highIndex) {
   // count is small.
   if (!(spacing >= 1e-30)) return ivec2(0, count - 1);
   // Each position is a few float32 roundings of values no larger than this,
-  // each off by at most 2^-24 of it; 2^-20 leaves a wide margin. GLSL's
-  // 2.5 ulp division adds error relative to |t|, widened for below.
+  // each off by at most 2^-24 of it; 2^-20 leaves a wide margin.
   float magnitude = abs(a.start) + abs(a.binSize) * float(a.pooled) + float(a.size) + 2.0;
   float slack = magnitude * 9.5367431640625e-7;
   // Offsets are clamped to a few samples past the range before dividing, so
@@ -172,7 +171,10 @@ ivec2 roiAlignCandidateRange(RoIAlignAxis a, int lowIndex, int highIndex) {
   float tHigh = clamp(float(highIndex + 1) + slack - a.start, -span, span) / spacing - 0.5;
   tLow = clamp(tLow, -2.0, float(count) + 1.0);
   tHigh = clamp(tHigh, -2.0, float(count) + 1.0);
-  float widen = 1.0 + ceil(max(abs(tLow), abs(tHigh)) * 9.5367431640625e-7);
+  // The inversion's own rounding (GLSL's division may be 2.5 ulp off) is
+  // relative to |t|. floor and ceil already keep every sample within one of
+  // the exact bounds, so a widening of one covers any error under two.
+  float widen = max(1.0, ceil(max(abs(tLow), abs(tHigh)) * 9.5367431640625e-7));
   return ivec2(max(int(floor(tLow - widen)), 0), min(int(ceil(tHigh + widen)), count - 1));
 }
 
