@@ -23,7 +23,7 @@ export function psRoiAlignGrad(args: {
   return withBoxTable(
       backend, boxes, boxIndices, uniforms,
       table => runCulledGather(
-          backend, 'align', table, uniforms, x.shape,
+          backend, PsRoIAlignGrad, 'align', table, uniforms, x.shape,
           (accumulate, touch) => new PsRoIAlignGradProgram(packedTexels(x.shape), accumulate, touch),
           [dy, table]));
 }

@@ -22,7 +22,7 @@ export function psRoiPoolGrad(args: {
   return withBoxTable(
       backend, boxes, boxIndices, uniforms,
       table => runCulledGather(
-          backend, 'pool', table, uniforms, x.shape,
+          backend, PsRoIPoolGrad, 'pool', table, uniforms, x.shape,
           accumulate => new PsRoIPoolGradProgram(packedTexels(x.shape), accumulate), [dy, table]));
 }
 

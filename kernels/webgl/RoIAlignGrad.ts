@@ -33,7 +33,7 @@ export function roiAlignGrad(args: {
           backend, attrs.mode, {dy, x, table, winners}, false, uniforms,
           programInputs => runAlignScatter(backend, attrs.mode, programInputs, uniforms, x.shape) ??
               runCulledGather(
-                  backend, 'align', table, uniforms, x.shape,
+                  backend, RoIAlignGrad, 'align', table, uniforms, x.shape,
                   (accumulate, touch) => new RoIAlignGradProgram(packedTexels(x.shape), attrs.mode, accumulate, touch),
                   programInputs)));
 }

@@ -22,7 +22,7 @@ export function roiAlignRotatedGrad(args: {
   return withBoxTable(
       backend, boxes, boxIndices, uniforms,
       table => runCulledGather(
-          backend, 'rotated', table, uniforms, x.shape,
+          backend, RoIAlignRotatedGrad, 'rotated', table, uniforms, x.shape,
           accumulate => new RoIAlignRotatedGradProgram(packedTexels(x.shape), accumulate), [dy, table]));
 }
 

@@ -27,7 +27,7 @@ export function roiPoolGrad(args: {
       table => disposeAfter(
           backend, runRoIProgram(backend, winnersProgram, [x, table], uniforms, dy.shape),
           winners => runCulledGather(
-              backend, 'pool', table, uniforms, x.shape,
+              backend, RoIPoolGrad, 'pool', table, uniforms, x.shape,
               accumulate => new RoIPoolGradProgram(packedTexels(x.shape), accumulate), [dy, winners, table])));
 }
 

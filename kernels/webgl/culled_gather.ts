@@ -19,7 +19,7 @@ import {ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_REACH_GLSL, ROI_ALIGN_ROTATED_GEOMETR
 import {ROI_ALIGN_ROTATED_UNIFORMS} from '../../shaders/glsl/roi_align_rotated';
 import {BOX_GLSL, CustomUniforms, EXACT_ARITHMETIC_GLSL, flatReader, OUTPUT_INDEX_GLSL, ROI_ALIGN_UNIFORMS, ROI_POOL_UNIFORMS} from '../../shaders/glsl/roi_common';
 import {ROI_POOL_REACH_GLSL} from '../../shaders/glsl/roi_pool_geometry';
-import {RoIUniformValues, runPackedDraw, runRoIProgram, withUnpacked} from './run_roi_program';
+import {requireTexturesFit, RoIUniformValues, runPackedDraw, runRoIProgram, withUnpacked} from './run_roi_program';
 import {PackedRoIProgram, RoIProgram} from './roi_program';
 
 /** Mask words (16 boxes each) per gather draw: 1024 boxes. */
@@ -81,10 +81,11 @@ export class RoITouchWordsProgram extends RoIProgram {
  * mask words. The 'align' family culls with the touch table, exact to the
  * pixel row and column, where it fits in a texture; the others (and 'align'
  * past that) with their boxes' reach. uniforms: the gather's (its op's),
- * without the cull's.
+ * without the cull's. A mask that no texture holds is refused with an Error
+ * naming kernelName, before the cull allocates anything.
  */
 export function runCulledGather(
-    backend: MathBackendWebGL, family: ReachFamily, table: TensorInfo, uniforms: RoIUniformValues,
+    backend: MathBackendWebGL, kernelName: string, family: ReachFamily, table: TensorInfo, uniforms: RoIUniformValues,
     xShape: number[], makeProgram: (accumulate: boolean, touch: boolean) => PackedRoIProgram,
     inputs: TensorInfo[]): TensorInfo {
   const numBoxes = uniforms.roiBoxCount[0];
@@ -94,6 +95,7 @@ export function runCulledGather(
   // At least 2: tfjs keys a program by whether an input is a single element.
   const maskSize = Math.max(tiles * words, 2);
   const touchSize = Math.max(tiles * numBoxes, 2);
+  requireTexturesFit(kernelName, {'cull mask': [tiles, words]});
   const cullUniforms = {...uniforms, roiCullWords: [words], roiWordRange: [0, words]};
   const touch = family === 'align' &&
       Math.ceil(Math.sqrt(touchSize)) <= env().getNumber('WEBGL_MAX_TEXTURE_SIZE');

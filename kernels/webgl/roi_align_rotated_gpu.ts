@@ -3,7 +3,7 @@
  * attributes, the angle's unit and direction included, arrive as uniforms
  * (ROI_ALIGN_ROTATED_UNIFORMS), so one compiled program serves every call.
  */
-import {roiBoxGradSumShader} from '../../shaders/glsl/roi_align';
+import {roiBoxGradBlockSumShader} from '../../shaders/glsl/roi_align';
 import {ROI_ALIGN_ROTATED_UNIFORMS, roiAlignRotatedBoxGradShader, roiAlignRotatedPackedForwardShader, roiAlignRotatedGradShader, ROTATED_BOX_TABLE_COORDINATES} from '../../shaders/glsl/roi_align_rotated';
 import {cullInputs, ROI_CULL_UNIFORMS} from '../../shaders/glsl/roi_cull';
 import {PackedRoIProgram, RoIProgram} from './roi_program';
@@ -29,20 +29,27 @@ export class RoIAlignRotatedGradProgram extends PackedRoIProgram {
   }
 }
 
-/** Per-bin shares of dboxes, [K, outH, outW, 5]. */
-export class RoIAlignRotatedBoxGradProgram extends RoIProgram {
-  constructor(outputSize: number) {
-    super(
-        ['roiDy', 'roiX', 'roiBoxTable'], roiAlignRotatedBoxGradShader(), ROI_ALIGN_ROTATED_UNIFORMS,
-        'intermediate', outputSize);
+/**
+ * Per-bin shares of dboxes, two texels per bin, (cx, cy, w, h) and
+ * (angle, 0, 0, 0): a packed [K * outH * outW * 4, 2] (run with
+ * runPackedRoIProgram), whose texel i holds elements 4i to 4i + 3.
+ */
+export class RoIAlignRotatedBoxGradProgram extends PackedRoIProgram {
+  constructor(bins: number) {
+    super(['roiDy', 'roiX', 'roiBoxTable'], roiAlignRotatedBoxGradShader(), ROI_ALIGN_ROTATED_UNIFORMS, 2 * bins);
   }
 }
 
-/** dboxes [K, 5]: the sum of each box's per-bin shares. */
+/**
+ * dboxes [K, 5]: the sum of each box's per-bin shares. It reads the shares'
+ * texels as they are (packedInputs: tfjs leaves them packed).
+ */
 export class RoIRotatedBoxGradSumProgram extends RoIProgram {
+  packedInputs = true;
+
   constructor(outputSize: number) {
     super(
-        ['roiPartials'], roiBoxGradSumShader(ROTATED_BOX_TABLE_COORDINATES), ROI_ALIGN_ROTATED_UNIFORMS,
+        ['roiPartials'], roiBoxGradBlockSumShader(ROTATED_BOX_TABLE_COORDINATES), ROI_ALIGN_ROTATED_UNIFORMS,
         'result', outputSize);
   }
 }

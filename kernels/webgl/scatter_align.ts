@@ -82,9 +82,9 @@ function rgbaTarget(backend: MathBackendWebGL, rows: number, columns: number): T
 /**
  * dx by the scatter, or null where it cannot run (see scatterAvailable;
  * an adaptive grid, samplingRatio <= 0, whose samples per bin depend on
- * the box; a target that does not fit): then the caller gathers. inputs:
- * [dy, winners ('max'), table], as withAlignGradientInputs gives them
- * without x.
+ * the box; a target, shares or sample table that does not fit): then the
+ * caller gathers. inputs: [dy, winners ('max'), table], as
+ * withAlignGradientInputs gives them without x.
  */
 export function runAlignScatter(
     backend: MathBackendWebGL, mode: RoIAlignMode, inputs: TensorInfo[], uniforms: RoIUniformValues,
@@ -100,12 +100,13 @@ export function runAlignScatter(
   if (points >= 2 ** 31) return null;
   // One texel of four channels per bin, two in 'max' (dy's and the winners').
   const sharesTexels = uniforms.roiBoxCount[0] * outH * outW * Math.ceil(xShape[3] / 4) * (mode === 'max' ? 2 : 1);
-  if (!textureFits([sharesTexels])) return null;
+  const [numBoxes] = uniforms.roiBoxCount;
+  const sampleTableShape = [numBoxes, (outH + outW) * ratio, 2];
+  // Checked before the target is allocated: tfjs would throw mid-call.
+  if (!textureFits([sharesTexels]) || !textureFits(sampleTableShape)) return null;
   const table = inputs[inputs.length - 1];
   const target = rgbaTarget(backend, layout.rows, layout.columns);
   if (target === null) return null;
-  const [numBoxes] = uniforms.roiBoxCount;
-  const sampleTableShape = [numBoxes, (outH + outW) * ratio, 2];
   return disposeAfter(backend, target, () => {
     const samples = runRoIProgram(
         backend, new RoIAlignSampleTableProgram(util.sizeFromShape(sampleTableShape)), [table], uniforms,

@@ -348,41 +348,27 @@ void main() {
 }
 
 /**
- * The box gradient's second pass for RoIAlignBoxGradProgram's shares, [K, 4]:
- * each box's sum of its bins' shares, bin by bin. Input: roiPartials, the
- * shares' texture as it is (four to a texel, one texel per bin).
+ * The box gradient's second pass for per-bin shares written four to a
+ * texel, [K, fields]: each box's sum of its bins' shares, bin by bin. Input:
+ * roiPartials, the shares' texture as it is, ceil(fields / 4) texels per
+ * bin (RoIAlignBoxGradProgram's one, RoIAlignRotatedBoxGradProgram's two).
  */
-export function roiBoxGradBlockSumShader(): string {
+export function roiBoxGradBlockSumShader(fields = 4): string {
+  const texelsPerBin = Math.ceil(fields / 4);
+  const texel = texelsPerBin === 1 ? 'k * bins + b' : `(k * bins + b) * ${texelsPerBin} + j / 4`;
+  const component = texelsPerBin === 1 ? 'j' : 'j % 4';
   return `${OUTPUT_INDEX_GLSL}
 void main() {
-  ${outputStart('4 * roiBoxCount')}
-  int k = index / 4, j = index - 4 * k;
+  ${outputStart(`${fields} * roiBoxCount`)}
+  int k = index / ${fields}, j = index - ${fields} * k;
   int bins = roiPooledSize.x * roiPooledSize.y;
   int width = (roiPartialsTexShape[1] + 1) / 2;
   float total = 0.0;
   for (int b = 0; b < bins; b++) {
-    int texel = k * bins + b;
+    int texel = ${texel};
     int row = texel / width;
-    total += texelFetch(roiPartials, ivec2(texel - row * width, row), 0)[j];
+    total += texelFetch(roiPartials, ivec2(texel - row * width, row), 0)[${component}];
   }
-  setOutput(total);
-}
-`;
-}
-
-/**
- * The box gradient's second pass, [K, fields]: each box's sum of its bins'
- * shares. Input: roiPartials [K, bins, fields].
- */
-export function roiBoxGradSumShader(fields = 4): string {
-  return `${flatReader('roiPartials')}
-${OUTPUT_INDEX_GLSL}
-void main() {
-  ${outputStart(`${fields} * roiBoxCount`)}
-  int k = index / ${fields}, j = index % ${fields};
-  int bins = roiPooledSize.x * roiPooledSize.y;
-  float total = 0.0;
-  for (int b = 0; b < bins; b++) total += readRoiPartials((k * bins + b) * ${fields} + j);
   setOutput(total);
 }
 `;

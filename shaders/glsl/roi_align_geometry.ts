@@ -142,21 +142,40 @@ bool roiAlignMayTouch(float boxStart, float boxEnd, int index) {
 }
 
 // The samples t that may have a pixel in [lowIndex, highIndex] as a corner,
-// as [first, last] (empty when first > last). Positions
-// start + (t + 0.5) * binSize / grid grow with t, and a sample touches index
-// only from [index - 1, index + 1] (which also covers the clamped stretches
-// [-1, 0] and [size - 1, size]). The estimate is widened by one each way;
-// roiCornerWeight decides exactly.
+// as [first, last] (empty when first > last); callers decide each exactly
+// (roiCornerWeight). A sample touches index only from [index - 1, index + 1]
+// (which also covers the clamped stretches [-1, 0] and [size - 1, size]).
+// Positions follow start + (t + 0.5) * binSize / grid up to rounding, so the
+// line is inverted and widened by the rounding of both the positions and the
+// inversion, as the WGSL geometry's roiAxisWindow does (its slack, clamps
+// and guards): the window is then a superset of the exact one for any
+// finite box, and monotonic positions make it contiguous.
 ivec2 roiAlignCandidateRange(RoIAlignAxis a, int lowIndex, int highIndex) {
   int count = a.pooled * a.grid;
+  // Positions that overflowed are NaN or infinite: no sample is inside.
+  if (count <= 0 || !roiFinite(a.start) || !roiFinite(a.binSize)) return ivec2(1, 0);
   float spacing = a.binSize / float(a.grid);
-  // Zero or negative bins (aligned boxes with end <= start) put every sample
-  // at or before the start: look at all of them.
-  if (!(spacing > 0.0)) return ivec2(0, count - 1);
-  float first = floor((float(lowIndex - 1) - a.start) / spacing - 0.5) - 1.0;
-  float last = ceil((float(highIndex + 1) - a.start) / spacing - 0.5) + 1.0;
-  if (last < 0.0 || first > float(count - 1)) return ivec2(1, 0);
-  return ivec2(max(first, 0.0), min(last, float(count - 1)));
+  // Zero, negative or vanishing bins (aligned boxes with end <= start) put
+  // the samples at or before the start, or on top of each other: look at all
+  // of them. Only a fixed ratio or a one-sample grid gets here, so the
+  // count is small.
+  if (!(spacing >= 1e-30)) return ivec2(0, count - 1);
+  // Each position is a few float32 roundings of values no larger than this,
+  // each off by at most 2^-24 of it; 2^-20 leaves a wide margin.
+  float magnitude = abs(a.start) + abs(a.binSize) * float(a.pooled) + float(a.size) + 2.0;
+  float slack = magnitude * 9.5367431640625e-7;
+  // Offsets are clamped to a few samples past the range before dividing, so
+  // that no quotient overflows and the conversions to int stay in range.
+  float span = spacing * (float(count) + 3.0);
+  float tLow = clamp(float(lowIndex - 1) - slack - a.start, -span, span) / spacing - 0.5;
+  float tHigh = clamp(float(highIndex + 1) + slack - a.start, -span, span) / spacing - 0.5;
+  tLow = clamp(tLow, -2.0, float(count) + 1.0);
+  tHigh = clamp(tHigh, -2.0, float(count) + 1.0);
+  // The inversion's own rounding (GLSL's division may be 2.5 ulp off) is
+  // relative to |t|. floor and ceil already keep every sample within one of
+  // the exact bounds, so a widening of one covers any error under two.
+  float widen = max(1.0, ceil(max(abs(tLow), abs(tHigh)) * 9.5367431640625e-7));
+  return ivec2(max(int(floor(tLow - widen)), 0), min(int(ceil(tHigh + widen)), count - 1));
 }
 
 // The samples that may have pixel index as a corner (roiAlignCandidateRange).
@@ -409,8 +428,11 @@ ivec2 roiFrameWindow(float start, float spacing, float lo, float hi, int count) 
   if (count <= 0) return ivec2(1, 0);
   if (!(spacing > 0.0)) return ivec2(0, count - 1);
   float slack = 1e-3 * (1.0 + abs(lo) + abs(hi));
-  float first = floor((lo - slack - start) / spacing - 0.5) - 1.0;
-  float last = ceil((hi + slack - start) / spacing - 0.5) + 1.0;
+  // Offsets are clamped before dividing, so that no quotient overflows and
+  // the conversions to int stay in range.
+  float span = spacing * (float(count) + 4.0);
+  float first = floor(clamp(lo - slack - start, -span, span) / spacing - 0.5) - 1.0;
+  float last = ceil(clamp(hi + slack - start, -span, span) / spacing - 0.5) + 1.0;
   if (!(last >= 0.0) || !(first <= float(count - 1))) return ivec2(1, 0);
   return ivec2(max(first, 0.0), min(last, float(count - 1)));
 }

@@ -1,12 +1,12 @@
 /**
  * The RoIAlignRotated programs' shaders: each bin's mean, dx as a gather, and
- * the box gradient as per-bin shares (summed by roiBoxGradSumShader(5)). All
+ * the box gradient as per-bin shares (summed by roiBoxGradBlockSumShader(5)). All
  * of them sample through ROI_ALIGN_ROTATED_GEOMETRY_GLSL and read x through
  * ROI_ALIGN_SAMPLING_GLSL (the forward two channels at a time, through
  * ROI_ALIGN_PAIR_VALUE_GLSL), as RoIAlign's do.
  */
 import {ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_PACKED_PAIR_VALUE_GLSL, ROI_ALIGN_PAIR_VALUE_GLSL, ROI_ALIGN_ROTATED_GEOMETRY_GLSL, ROI_ALIGN_SAMPLING_GLSL} from './roi_align_geometry';
-import {channelMapGlsl, CustomUniforms, EXACT_ARITHMETIC_GLSL, flatPairReader, flatReader, OUTPUT_INDEX_GLSL, outputStart, PACKED_BIN_BLOCK_GLSL, PACKED_OUTPUT_INDEX_GLSL, packedBlockBoxStart, ROI_ALIGN_UNIFORMS} from './roi_common';
+import {channelMapGlsl, CustomUniforms, EXACT_ARITHMETIC_GLSL, flatPairReader, flatReader, OUTPUT_INDEX_GLSL, PACKED_BIN_BLOCK_GLSL, PACKED_OUTPUT_INDEX_GLSL, packedBlockBoxStart, ROI_ALIGN_UNIFORMS} from './roi_common';
 import {culledGatherMain, cullInputs} from './roi_cull';
 
 /** RoIAlign's uniforms and the signed radians per unit of the boxes' angle. */
@@ -24,16 +24,6 @@ function rotatedPrelude(inputs: string[], readsX: boolean): string {
     ROI_ALIGN_ROTATED_GEOMETRY_GLSL, readsX ? ROI_ALIGN_SAMPLING_GLSL : ''
   ].join('\n');
 }
-
-/** Box k; an unreadable box outputs 0. */
-const READ_ROTATED_BOX = `
-  RoIRotatedBox box = roiRotatedBox(k);
-  if (box.batch < 0) {
-    setOutput(0.0);
-    return;
-  }
-  int imageBase = box.batch * roiXDims.y * roiXDims.z * roiXDims.w;
-`;
 
 /**
  * y [K, outH, outW, C] in tfjs's packed layout: one fragment per 2 x 2 block
@@ -113,30 +103,53 @@ ${culledGatherMain(`
 }
 
 /**
- * The box gradient's first pass, [K, outH, outW, 5]: bin (ph, pw)'s share of
+ * The box gradient's first pass: bin (ph, pw)'s share of
  * d loss / d (cx, cy, w, h, angle), the chain rule through its samples'
- * positions (see kernels/cpu/RoIAlignRotatedBoxGrad.ts). Inputs: roiDy,
- * roiX, roiBoxTable.
+ * positions (see kernels/cpu/RoIAlignRotatedBoxGrad.ts), as two RGBA texels
+ * per bin, (cx, cy, w, h) then (angle, 0, 0, 0): texels 2 b and 2 b + 1 of
+ * bin b = (k * outH + ph) * outW + pw (see RoIAlignRotatedBoxGradProgram).
+ * A fragment works out each sample's position and its channel sums once
+ * for its texel's parameters; each component is summed in the order and
+ * float32 operations of a scalar pass over its parameter, skipping the
+ * samples that do not move it. Inputs: roiDy, roiX, roiBoxTable.
  */
 export function roiAlignRotatedBoxGradShader(): string {
   return `${rotatedPrelude(['roiDy', 'roiX', 'roiBoxTable'], true)}
+${PACKED_OUTPUT_INDEX_GLSL}
 void main() {
-  ${outputStart(`roiBoxCount * roiPooledSize.x * roiPooledSize.y * ${ROTATED_BOX_TABLE_COORDINATES}`)}
-  ivec4 at = roiUnflatten(index, ivec4(roiBoxCount, roiPooledSize, ${ROTATED_BOX_TABLE_COORDINATES}));
-  int k = at.x, ph = at.y, pw = at.z, j = at.w;
+  int index = roiOutputTexel();
+  int bin = index / 2;
+  if (bin >= roiBoxCount * roiPooledSize.x * roiPooledSize.y) {
+    setOutput(vec4(0.0));
+    return;
+  }
+  // This texel's parameters are first, ..., first + 3; those past the five read 0.
+  int first = 4 * (index - 2 * bin);
+  int pw = bin % roiPooledSize.y;
+  int rest = bin / roiPooledSize.y;
+  int k = rest / roiPooledSize.x, ph = rest - k * roiPooledSize.x;
   int C = roiXDims.w;
-  int dyBase = ((k * roiPooledSize.x + ph) * roiPooledSize.y + pw) * C;
-  ${READ_ROTATED_BOX}
+  int dyBase = bin * C;
+  RoIRotatedBox box = roiRotatedBox(k);
+  if (box.batch < 0) {
+    setOutput(vec4(0.0));
+    return;
+  }
+  int imageBase = box.batch * roiXDims.y * roiXDims.z * roiXDims.w;
+  bvec4 parameter = lessThan(ivec4(first) + ivec4(0, 1, 2, 3), ivec4(${ROTATED_BOX_TABLE_COORDINATES}));
   float count = float(max(box.gridH * box.gridW, 1));
-  float total = 0.0;
+  vec4 total = vec4(0.0);
   for (int iy = 0; iy < box.gridH; iy++) {
     int t = ph * box.gridH + iy;
     for (int ix = 0; ix < box.gridW; ix++) {
       int u = pw * box.gridW + ix;
       RoIRotatedSample s = roiRotatedSample(box, t, u);
       if (!s.row.inside || !s.col.inside) continue;
-      vec2 move = roiRotatedMove(box, s, t, u, j);
-      if (move == vec2(0.0)) continue;
+      vec2 m0 = roiRotatedMove(box, s, t, u, first), m1 = roiRotatedMove(box, s, t, u, first + 1);
+      vec2 m2 = roiRotatedMove(box, s, t, u, first + 2), m3 = roiRotatedMove(box, s, t, u, first + 3);
+      bvec4 moves = bvec4(parameter.x && m0 != vec2(0.0), parameter.y && m1 != vec2(0.0),
+                          parameter.z && m2 != vec2(0.0), parameter.w && m3 != vec2(0.0));
+      if (!any(moves)) continue;
       float alongRows = 0.0, alongCols = 0.0;
       for (int ch = 0; ch < C; ch++) {
         vec4 v = roiAlignCorners(imageBase, s.row, s.col, ch);
@@ -144,7 +157,9 @@ void main() {
         alongRows += g * roiSlopeAlongRows(v, s.col);
         alongCols += g * roiSlopeAlongCols(v, s.row);
       }
-      total += (alongRows * move.x + alongCols * move.y) / count;
+      vec4 share = (alongRows * vec4(m0.x, m1.x, m2.x, m3.x) + alongCols * vec4(m0.y, m1.y, m2.y, m3.y)) / count;
+      // mix() with a bvec selects: a parameter the sample does not move keeps its sum as it is.
+      total = mix(total, total + share, moves);
     }
   }
   setOutput(total);

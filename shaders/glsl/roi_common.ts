@@ -325,9 +325,21 @@ float roiExactQuotient(float v, int d) {
   return uintBitsToFloat((bits & 0x80000000u) | (uint(exponent) << 23) | (kept & 0x7fffffu));
 }
 
+// Whether v is finite, on its bit pattern: drivers may fold isinf away.
+bool roiFinite(float v) {
+  return (floatBitsToUint(v) & 0x7f800000u) != 0x7f800000u;
+}
+
+// C's round(): half away from zero, in float, as RoIPool's corners are
+// rounded (v - trunc(v) is exact; floats past 2^23 are integers already).
+float roiRoundHalfAwayFloat(float v) {
+  float whole = trunc(v);
+  return abs(v - whole) >= 0.5 ? whole + sign(v) : whole;
+}
+
 // C's round(): half away from zero, clamped to +-2^24 (beyond any feature
 // map, and where float32 integers stop being exact). floor(v + 0.5) would
-// round 0.49999997 up.
+// round 0.49999997 up. For the coarse tests, which the clamp keeps in order.
 int roiRoundHalfAway(float v) {
   float magnitude = min(abs(v), 16777216.0);
   float whole = floor(magnitude);

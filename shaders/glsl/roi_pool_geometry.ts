@@ -8,29 +8,34 @@
  * Needs the uniforms of ROI_POOL_UNIFORMS and EXACT_ARITHMETIC_GLSL.
  */
 export const ROI_POOL_GEOMETRY_GLSL = `
+// One axis of one box. Pixel positions are kept in float, as the WGSL
+// geometry keeps them: exact integers below 2^24, and past it the float32
+// values src/geometry.ts rounds to.
 struct RoIPoolAxis {
-  int start;
+  float start;
   float binSize;
   int pooled;
   int size;
+  bool finite;  // false when a corner overflowed float32: every bin is empty
 };
 
 RoIPoolAxis roiPoolAxis(float boxStart, float boxEnd, int pooled, int size) {
-  RoIPoolAxis a;
-  a.start = roiRoundHalfAway(boxStart * roiScale);
-  int end = roiRoundHalfAway(boxEnd * roiScale);
+  float scaledStart = boxStart * roiScale;
+  float scaledEnd = boxEnd * roiScale;
+  RoIPoolAxis a = RoIPoolAxis(0.0, 1.0, pooled, size, roiFinite(scaledStart) && roiFinite(scaledEnd));
+  if (!a.finite) return a;
+  a.start = roiRoundHalfAwayFloat(scaledStart);
   // Exactly rounded: a bin size one ulp under 1 would floor 3 * binSize to 2.
-  a.binSize = roiExactQuotient(float(max(end - a.start + 1, 1)), pooled);
-  a.pooled = pooled;
-  a.size = size;
+  a.binSize = roiExactQuotient(max(roiRoundHalfAwayFloat(scaledEnd) - a.start + 1.0, 1.0), pooled);
   return a;
 }
 
 // Bin b's pixels along the axis, [x, y), clipped to the map.
 ivec2 roiPoolBin(RoIPoolAxis a, int b) {
-  int first = int(floor(float(b) * a.binSize)) + a.start;
-  int end = int(ceil(float(b + 1) * a.binSize)) + a.start;
-  return clamp(ivec2(first, end), 0, a.size);
+  if (!a.finite) return ivec2(0);
+  float size = float(a.size);
+  return ivec2(clamp(floor(float(b) * a.binSize) + a.start, 0.0, size),
+               clamp(ceil(float(b + 1) * a.binSize) + a.start, 0.0, size));
 }
 
 // A cheap first test for the gather, before the exact division: whether a
@@ -44,10 +49,15 @@ bool roiPoolMayTouch(float boxStart, float boxEnd, int index) {
 
 // The bins b that may hold pixel index, as [first, last] (empty when
 // first > last): bin b spans about [b * binSize, (b + 1) * binSize) from the
-// start, and bins may overlap by a pixel. Widened by one each way;
-// roiPoolBin decides exactly.
+// start, and bins may overlap by a pixel. Widened by one each way for the
+// rounding of b * binSize and of GLSL's 2.5 ulp division; roiPoolBin
+// decides exactly.
 ivec2 roiPoolCandidates(RoIPoolAxis a, int index) {
-  float along = float(index - a.start);
+  if (!a.finite) return ivec2(1, 0);
+  // Clamped to a few bins past the box before dividing, as the WGSL
+  // geometry's roiPoolBinsHolding does, so that no quotient overflows.
+  float span = a.binSize * (float(a.pooled) + 4.0);
+  float along = clamp(float(index) - a.start, -span, span);
   float first = floor((along - 1.0) / a.binSize) - 1.0;
   float last = floor((along + 1.0) / a.binSize) + 1.0;
   if (last < 0.0 || first > float(a.pooled - 1)) return ivec2(1, 0);
@@ -120,8 +130,7 @@ export const PS_ROI_POOL_GEOMETRY_GLSL = `
 // never reaches the map's last pixel.
 RoIPoolAxis psRoiPoolAxis(float boxStart, float boxEnd, int pooled, int size) {
   RoIPoolAxis a = roiPoolAxis(boxStart, boxEnd, pooled, size - 1);
-  int end = roiRoundHalfAway(boxEnd * roiScale);
-  a.binSize = roiExactQuotient(float(max(end - a.start, 1)), pooled);
+  if (a.finite) a.binSize = roiExactQuotient(max(roiRoundHalfAwayFloat(boxEnd * roiScale) - a.start, 1.0), pooled);
   return a;
 }
 `;
