@@ -313,8 +313,10 @@ fn roiAxisWindow(axis : RoIAxis, lo : f32, hi : f32, first : i32, last : i32) ->
   let b = clamp(hi + slack - axis.start, -span, span) / spacing - 0.5;
   let tLow = clamp(min(a, b), f32(first) - 2.0, f32(last) + 2.0);
   let tHigh = clamp(max(a, b), f32(first) - 2.0, f32(last) + 2.0);
-  // Rounding in the inversion itself is relative to |t|.
-  let widen = 1.0 + ceil(max(abs(tLow), abs(tHigh)) * 9.5367431640625e-7);
+  // The inversion's own rounding (WGSL's division may be 2.5 ulp off) is
+  // relative to |t|. floor and ceil already keep every sample within one of
+  // the exact bounds, so a widening of one covers any error under two.
+  let widen = max(1.0, ceil(max(abs(tLow), abs(tHigh)) * 9.5367431640625e-7));
   return vec2<i32>(max(i32(floor(tLow - widen)), first), min(i32(ceil(tHigh + widen)), last));
 }
 
