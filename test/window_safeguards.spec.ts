@@ -129,9 +129,35 @@ function distinctValues(random: () => number, n: number): Float32Array {
   return out;
 }
 
+/**
+ * A case's inputs from one seeded stream, x (drawn by drawX) then dy, with
+ * its boxes in image 0; every coordinate is exact in float32, so the float64
+ * reference sees the kernels' boxes. `t` holds them as tensors.
+ */
+function caseInputs(
+    boxList: number[][], out: [number, number], seed: number, drawX: (random: () => number, n: number) => Float32Array) {
+  const random = seededRandom(seed);
+  const K = boxList.length;
+  const x = drawX(random, SHAPE.reduce((a, b) => a * b));
+  const dy = randomValues(random, K * out[0] * out[1] * SHAPE[3]);
+  const boxes = Float32Array.from(boxList.flat());
+  expect(Array.from(boxes)).toEqual(boxList.flat());
+  const boxIndices = new Int32Array(K);
+  const t = {
+    x: tf.tensor4d(x, SHAPE as [number, number, number, number]), boxes: tf.tensor2d(boxes, [K, 4]),
+    boxIndices: tf.tensor1d(boxIndices, 'int32'), dy: tf.tensor4d(dy, [K, ...out, SHAPE[3]]),
+  };
+  return {x, dy, boxes, boxIndices, t};
+}
+
+/** y against the reference, which must be nonzero somewhere: the far boxes do reach the map. */
+async function checkY(y: tf.Tensor, expected: Float64Array, name: string): Promise<void> {
+  expect(expected.some(v => v !== 0)).toBe(true);
+  checkClose(await values(y), expected, `${name}: y`);
+}
+
 describeEachBackend('candidate windows: far, huge and tiny boxes', backend => {
   const OUT: [number, number] = [4, 4];
-  const [, , , C] = SHAPE;
 
   // webgl's dx with a fixed ratio is a scatter where it can blend: the
   // gather, whose windows these boxes are for, runs with the scatter off.
@@ -140,66 +166,40 @@ describeEachBackend('candidate windows: far, huge and tiny boxes', backend => {
     const title = scatterChoices.length > 1 && c.samplingRatio > 0 ? ` (webgl scatter ${scatter ? 'on' : 'off'})` : '';
     if (!scatter && c.samplingRatio <= 0) continue;
     it(`roiAlign: ${c.name}${title}`, async () => {
-      const random = seededRandom(1405);
-      const K = c.boxes.length;
-      const x = randomValues(random, SHAPE.reduce((a, b) => a * b));
-      const dy = randomValues(random, K * OUT[0] * OUT[1] * C);
-      const boxes = Float32Array.from(c.boxes.flat());
-      // Every coordinate is exact in float32: the reference sees the kernels' boxes.
-      expect(Array.from(boxes)).toEqual(c.boxes.flat());
-      const boxIndices = new Int32Array(K);
+      const {x, dy, boxes, boxIndices, t} = caseInputs(c.boxes, OUT, 1405, randomValues);
       const o = {outH: OUT[0], outW: OUT[1], spatialScale: c.spatialScale, samplingRatio: c.samplingRatio, aligned: c.aligned, mode: 'avg' as const};
       const ref = (moved: ArrayLike<number>) => refRoiAlign({x: moved, shape: SHAPE, boxes, boxIndices}, o);
-      const xt = tf.tensor4d(x, SHAPE as [number, number, number, number]);
-      const bt = tf.tensor2d(boxes, [K, 4]);
-      const indices = tf.tensor1d(boxIndices, 'int32');
-      const dyt = tf.tensor4d(dy, [K, ...OUT, C]);
       const run = (a: tf.Tensor) => roiAlign(
-          a as tf.Tensor4D, bt, indices, OUT,
+          a as tf.Tensor4D, t.boxes as tf.Tensor2D, t.boxIndices as tf.Tensor1D, OUT,
           {spatialScale: c.spatialScale, samplingRatio: c.samplingRatio, aligned: c.aligned, mode: 'avg'});
-      const y = run(xt);
-      const expected = ref(x);
-      // The far boxes do reach the map.
-      expect(expected.some(v => v !== 0)).toBe(true);
-      checkClose(await values(y), expected, `${c.name}: y`);
+      const y = run(t.x);
+      await checkY(y, ref(x), c.name);
       const saved = tf.env().getBool(WEBGL_SCATTER_FLAG);
       tf.env().set(WEBGL_SCATTER_FLAG, scatter);
       try {
-        const dx = tf.grad(run)(xt, dyt);
+        const dx = tf.grad(run)(t.x, t.dy);
         // y is linear in x: a step of 1 gives the exact derivative.
         checkClose(await values(dx), numericGradient(x, dy, 1, ref), `${c.name}: dx`);
         dx.dispose();
       } finally {
         tf.env().set(WEBGL_SCATTER_FLAG, saved);
-        tf.dispose([xt, bt, indices, dyt, y]);
+        tf.dispose([y, ...Object.values(t)]);
       }
     });
   }
 
   for (const c of POOL_CASES) {
     it(`roiPool: ${c.name}`, async () => {
-      const random = seededRandom(1406);
-      const K = c.boxes.length;
-      const x = distinctValues(random, SHAPE.reduce((a, b) => a * b));
-      const dy = randomValues(random, K * OUT[0] * OUT[1] * C);
-      const boxes = Float32Array.from(c.boxes.flat());
-      expect(Array.from(boxes)).toEqual(c.boxes.flat());
-      const boxIndices = new Int32Array(K);
+      const {x, dy, boxes, boxIndices, t} = caseInputs(c.boxes, OUT, 1406, distinctValues);
       const o = {outH: OUT[0], outW: OUT[1], spatialScale: c.spatialScale};
       const ref = (moved: ArrayLike<number>) => refRoiPool({x: moved, shape: SHAPE, boxes, boxIndices}, o);
-      const xt = tf.tensor4d(x, SHAPE as [number, number, number, number]);
-      const bt = tf.tensor2d(boxes, [K, 4]);
-      const indices = tf.tensor1d(boxIndices, 'int32');
-      const dyt = tf.tensor4d(dy, [K, ...OUT, C]);
-      const run = (a: tf.Tensor) => roiPool(a as tf.Tensor4D, bt, indices, OUT, {spatialScale: c.spatialScale});
-      const y = run(xt);
-      const expected = ref(x);
-      // The far boxes do reach the map.
-      expect(expected.some(v => v !== 0)).toBe(true);
-      checkClose(await values(y), expected, `${c.name}: y`);
-      const dx = tf.grad(run)(xt, dyt);
+      const run = (a: tf.Tensor) =>
+          roiPool(a as tf.Tensor4D, t.boxes as tf.Tensor2D, t.boxIndices as tf.Tensor1D, OUT, {spatialScale: c.spatialScale});
+      const y = run(t.x);
+      await checkY(y, ref(x), c.name);
+      const dx = tf.grad(run)(t.x, t.dy);
       checkClose(await values(dx), numericGradient(x, dy, 1e-3, ref), `${c.name}: dx`);
-      tf.dispose([xt, bt, indices, dyt, y, dx]);
+      tf.dispose([y, dx, ...Object.values(t)]);
     });
   }
 });
