@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import type {NamedAttrMap} from '@tensorflow/tfjs-core';
 
 import {RoIAlign, RoIAlignBoxGrad, RoIAlignGrad, RoIAlignRotated, RoIPool, RoIPoolGrad} from '../src/index';
-import {RoIAlignBoxGradProgram, RoIAlignGradProgram, RoIAlignPackedProgram, RoIAlignPackedSampleTableProgram, RoIAlignProgram, RoIAlignSampleTableProgram, RoIBoxGradSumProgram} from '../kernels/webgl/roi_align_gpu';
+import {RoIAlignBoxGradProgram, RoIAlignGradProgram, RoIAlignPackedProgram, RoIAlignPairedSampleTableProgram, RoIAlignProgram, RoIAlignSampleTableProgram, RoIBoxGradSumProgram} from '../kernels/webgl/roi_align_gpu';
 import {RoIPoolGradProgram, RoIPoolPackedProgram, RoIPoolWinnerProgram} from '../kernels/webgl/roi_pool_gpu';
 import {RoIAlignRotatedPackedProgram} from '../kernels/webgl/roi_align_rotated_gpu';
 import {RoIScatterSharesProgram, RoIUnscatterProgram} from '../kernels/webgl/scatter_align';
@@ -18,7 +18,7 @@ import {RefAlignOptions, RefInput, refRoiAlign, refRoiAlignBoxGrad, refRoiAlignG
 import {refRoiAlignRotated} from './reference_rotated';
 
 const PROGRAM_CLASSES = [
-  RoIAlignPackedProgram, RoIAlignSampleTableProgram, RoIAlignPackedSampleTableProgram, RoIAlignProgram, RoIAlignGradProgram, RoIAlignBoxGradProgram, RoIBoxGradSumProgram,
+  RoIAlignPackedProgram, RoIAlignSampleTableProgram, RoIAlignPairedSampleTableProgram, RoIAlignProgram, RoIAlignGradProgram, RoIAlignBoxGradProgram, RoIBoxGradSumProgram,
   RoIPoolPackedProgram, RoIPoolWinnerProgram, RoIPoolGradProgram, RoIAlignRotatedPackedProgram,
   RoIScatterSharesProgram, RoIUnscatterProgram
 ];

@@ -270,12 +270,17 @@ describeEachBackend('webgl at scale', backend => {
     const x = randomValues(random, N * H * W * C);
     const t = {x: tf.tensor4d(x, c.shape), boxes: tf.tensor2d(boxes, [c.numBoxes, 4]), boxIndices: tf.tensor1d(boxIndices, 'int32')};
     const inp = {x, shape: c.shape, boxes, boxIndices};
-    for (const [samplingRatio, aligned, mode] of [[0, false, 'avg'], [2, true, 'max'], [3, false, 'avg']] as const) {
+    for (const [samplingRatio, aligned, mode] of [[0, false, 'avg'], [1, true, 'max'], [2, true, 'max'], [3, false, 'avg'], [5, false, 'max']] as const) {
       const o = {outH: 3, outW: 5, spatialScale: c.spatialScale, samplingRatio, aligned, mode};
       const attrs = {pooledHeight: 3, pooledWidth: 5, spatialScale: c.spatialScale, samplingRatio, aligned, mode};
       const label = `RoIAlign ${mode}, samplingRatio ${samplingRatio}${aligned ? ', aligned' : ''}`;
       const expected = refRoiAlign(inp, o);
-      const y = runKernel(RoIAlign, t, attrs);
+      // A fresh x each time: webgl uploads it packed and reads it in place (with a fixed ratio, the
+      // reduction unrolled up to ratio 4 and looped past it), where an x already uploaded unpacked
+      // would be read unpacked.
+      const xFresh = tf.tensor4d(x, c.shape);
+      const y = runKernel(RoIAlign, {...t, x: xFresh}, attrs);
+      xFresh.dispose();
       checkClose(await values(y), expected, label);
       // Ops that read y in place (packed) or unpacked.
       const perBin = tf.sum(y, 3), flat = tf.reshape(y, [c.numBoxes * 15, C]), shifted = tf.add(y, 1);

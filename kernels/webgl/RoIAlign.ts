@@ -3,8 +3,9 @@ import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
 import {RoIAlign, RoIAlignAttrs, RoIInputs} from '../../src/kernel_names';
+import {MAX_UNROLLED_SAMPLING_RATIO} from '../../shaders/glsl/roi_align';
 import type {RoIAlignForwardSource, RoIAlignReduce} from '../../shaders/glsl/roi_align';
-import {RoIAlignPackedProgram, RoIAlignPackedSampleTableProgram, RoIAlignSampleTableProgram} from './roi_align_gpu';
+import {pairedTableTexelsPerBox, RoIAlignPackedProgram, RoIAlignPairedSampleTableProgram, RoIAlignSampleTableProgram} from './roi_align_gpu';
 import {packedTexels} from './roi_program';
 import {alignUniforms, binOutputShape, disposeAfter, packedXInPlace, requireTexturesFit, requireWebGL2, runOnBins, runPackedRoIProgram, runRoIProgram, textureFits, withBoxTable, zerosInfo} from './run_roi_program';
 
@@ -57,7 +58,10 @@ export function runPackedAlign(
   // The sample table only saves work: where it would not fit a texture (the
   // packed one is smaller), the forward computes the samples itself.
   const source = textureFits(tableShape) ? forwardSource(backend, x, attrs.samplingRatio, positionSensitive) : 'geometry';
-  const makeProgram = (shape: number[]) => new RoIAlignPackedProgram(packedTexels(shape), reduce, source, positionSensitive);
+  const unrolledRatio =
+      source === 'packed' && attrs.samplingRatio <= MAX_UNROLLED_SAMPLING_RATIO ? attrs.samplingRatio : 0;
+  const makeProgram = (shape: number[]) =>
+      new RoIAlignPackedProgram(packedTexels(shape), reduce, source, positionSensitive, unrolledRatio);
   if (source === 'geometry') return runOnBins(backend, inputs, attrs, uniforms, makeProgram, outShape[3]);
   if (util.sizeFromShape(outShape) === 0 || util.sizeFromShape(x.shape) === 0) return zerosInfo(backend, outShape);
   const program = makeProgram(outShape);
@@ -68,8 +72,9 @@ export function runPackedAlign(
       return disposeAfter(
           backend, samples, () => runPackedRoIProgram(backend, program, [x, table, samples], uniforms, outShape));
     }
+    const texels = numBoxes * pairedTableTexelsPerBox(attrs.pooledHeight, attrs.pooledWidth, attrs.samplingRatio);
     const samples = runPackedRoIProgram(
-        backend, new RoIAlignPackedSampleTableProgram(numBoxes * entries), [table], uniforms, [2 * numBoxes * entries, 2]);
+        backend, new RoIAlignPairedSampleTableProgram(texels), [table], uniforms, [2 * texels, 2]);
     const xView = packedXInPlace(backend, x)!;
     return disposeAfter(backend, samples, () => runPackedRoIProgram(backend, program, [xView, samples], uniforms, outShape));
   });

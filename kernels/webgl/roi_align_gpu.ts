@@ -4,7 +4,7 @@
  * one compiled program serves every box count and feature size. The mode is
  * part of the source: it changes the shader's structure, not a number.
  */
-import {alignDxInputs, alignGradInputs, roiAlignBoxGradShader, roiAlignForwardShader, roiAlignGradShader, RoIAlignForwardSource, roiAlignPackedForwardInputs, roiAlignPackedForwardShader, RoIAlignReduce, roiSampleTableShader, roiBoxGradBlockSumShader} from '../../shaders/glsl/roi_align';
+import {alignDxInputs, alignGradInputs, roiAlignBoxGradShader, roiAlignForwardShader, roiAlignGradShader, RoIAlignForwardSource, roiAlignPackedForwardInputs, roiAlignPackedForwardShader, RoIAlignReduce, roiSampleTableShader, roiBoxGradBlockSumShader, roiPairedSampleTableShader} from '../../shaders/glsl/roi_align';
 import {ROI_ALIGN_UNIFORMS} from '../../shaders/glsl/roi_common';
 import {ROI_CULL_UNIFORMS} from '../../shaders/glsl/roi_cull';
 import type {RoIAlignMode} from '../../src/kernel_names';
@@ -25,10 +25,15 @@ export class RoIAlignProgram extends RoIProgram {
  * (RoIAlignForwardSource); 'packed' reads packed inputs.
  */
 export class RoIAlignPackedProgram extends PackedRoIProgram {
-  /** positionSensitive: psRoiAlign's y ('avg', x unpacked), with the channel map. */
-  constructor(texels: number, mode: RoIAlignReduce, source: RoIAlignForwardSource, positionSensitive = false) {
+  /**
+   * positionSensitive: psRoiAlign's y ('avg', x unpacked), with the channel
+   * map. unrolledRatio: see roiAlignPackedForwardShader.
+   */
+  constructor(
+      texels: number, mode: RoIAlignReduce, source: RoIAlignForwardSource, positionSensitive = false,
+      unrolledRatio = 0) {
     super(
-        roiAlignPackedForwardInputs(source), roiAlignPackedForwardShader(mode, source, positionSensitive),
+        roiAlignPackedForwardInputs(source), roiAlignPackedForwardShader(mode, source, positionSensitive, unrolledRatio),
         ROI_ALIGN_UNIFORMS, texels);
     this.packedInputs = source === 'packed';
   }
@@ -37,15 +42,20 @@ export class RoIAlignPackedProgram extends PackedRoIProgram {
 /** The sample table of samplingRatio > 0 (an intermediate), [K, (outH + outW) * samplingRatio, 2]. */
 export class RoIAlignSampleTableProgram extends RoIProgram {
   constructor(outputSize: number) {
-    super(['roiBoxTable'], roiSampleTableShader(false), ROI_ALIGN_UNIFORMS, 'intermediate', outputSize);
+    super(['roiBoxTable'], roiSampleTableShader(), ROI_ALIGN_UNIFORMS, 'intermediate', outputSize);
   }
 }
 
-/** The sample table, one texel per entry (run with runPackedRoIProgram), for the 'packed' forward. */
-export class RoIAlignPackedSampleTableProgram extends PackedRoIProgram {
-  constructor(entries: number) {
-    super(['roiBoxTable'], roiSampleTableShader(true), ROI_ALIGN_UNIFORMS, entries);
+/** The paired sample table of the 'packed' forward, `texels` long (run with runPackedRoIProgram). */
+export class RoIAlignPairedSampleTableProgram extends PackedRoIProgram {
+  constructor(texels: number) {
+    super(['roiBoxTable'], roiPairedSampleTableShader(), ROI_ALIGN_UNIFORMS, texels);
   }
+}
+
+/** The paired sample table's texels per box (ROI_ALIGN_PAIRED_TABLE_GLSL). */
+export function pairedTableTexelsPerBox(pooledHeight: number, pooledWidth: number, samplingRatio: number): number {
+  return 1 + (pooledHeight + 2 * Math.ceil(pooledWidth / 2)) * Math.ceil(samplingRatio / 2);
 }
 
 /** dx [N, H, W, C] in tfjs's packed layout, over the culled boxes (see culled_gather.ts). */

@@ -241,7 +241,7 @@ function atLevelSize(code: string): string {
  * uniforms: multiScaleUniforms.
  */
 export function multiScaleSampleTableShader(numLevels: number): string {
-  return decidingLevels(atLevelSize(`${LEVEL_GLOBALS_GLSL}${roiSampleTableShader(false)}`), numLevels);
+  return decidingLevels(atLevelSize(`${LEVEL_GLOBALS_GLSL}${roiSampleTableShader()}`), numLevels);
 }
 
 /**

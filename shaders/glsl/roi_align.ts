@@ -6,7 +6,7 @@
  */
 import type {RoIAlignMode} from '../../src/kernel_names';
 
-import {blockValueGlsl, ROI_ALIGN_BIN_MEAN_GLSL, ROI_ALIGN_BLOCK_GLSL, ROI_ALIGN_BLOCK_SAMPLES_GLSL, ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_PACKED_PAIR_VALUE_GLSL, ROI_ALIGN_PACKED_TABLE_SAMPLES_GLSL, ROI_ALIGN_PAIR_VALUE_GLSL, ROI_ALIGN_SAMPLING_GLSL, ROI_ALIGN_TABLE_ENTRY_GLSL, ROI_ALIGN_TABLE_SAMPLES_GLSL} from './roi_align_geometry';
+import {blockReductionGlsl, blockValueGlsl, PAIRED_TABLE_SAMPLES_GLSL, ROI_ALIGN_BIN_MEAN_GLSL, ROI_ALIGN_BLOCK_SAMPLES_GLSL, ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_PACKED_PAIR_VALUE_GLSL, ROI_ALIGN_PAIRED_TABLE_GLSL, ROI_ALIGN_PAIR_VALUE_GLSL, ROI_ALIGN_SAMPLING_GLSL, ROI_ALIGN_TABLE_ENTRY_GLSL, ROI_ALIGN_TABLE_SAMPLES_GLSL} from './roi_align_geometry';
 import {BIN_OUTPUT_START, BOX_GLSL, channelMapGlsl, EXACT_ARITHMETIC_GLSL, flatPairReader, flatReader, OUTPUT_INDEX_GLSL, outputStart, PACKED_BIN_BLOCK_GLSL, PACKED_BLOCK_START_GLSL, PACKED_OUTPUT_INDEX_GLSL} from './roi_common';
 import {cullInputs, dxGatherMain} from './roi_cull';
 
@@ -69,24 +69,35 @@ void main() {
  * Where the packed forward gets its samples and x: 'geometry' computes the
  * samples (any samplingRatio) and reads x unpacked; 'table' reads the
  * samples from the sample table (samplingRatio > 0) and x unpacked;
- * 'packed' reads the packed sample table and x in tfjs's packed layout, in
- * place (a program with packed inputs).
+ * 'packed' reads the paired sample table (roiPairedSampleTableShader) and x
+ * in tfjs's packed layout, in place (a program with packed inputs).
  */
 export type RoIAlignForwardSource = 'geometry'|'table'|'packed';
+
+/**
+ * The largest samplingRatio whose 'packed' forward is unrolled
+ * (blockReductionGlsl): its code grows with ratio^2.
+ */
+export const MAX_UNROLLED_SAMPLING_RATIO = 4;
 
 /**
  * y [K, outH, outW, C] for 'avg' and 'max' (or, for 'winner', the index of
  * each bin's 'max' sample: RoIAlignWinners) in tfjs's packed layout: one
  * texel per 2 x 2 block of (pw, c), the blocks of each (k, ph) row-major
- * (ROI_ALIGN_BLOCK_GLSL), so that each fragment reads its box and its
+ * (blockReductionGlsl), so that each fragment reads its box and its
  * samples once for four outputs. Inputs: roiAlignPackedForwardInputs(source).
  * positionSensitive: psRoiAlign's y [K, outH, outW, C / (outH * outW)], each
  * output channel reading its own input channel (blockValueGlsl), from
  * unpacked x only (source 'geometry' or 'table').
+ * unrolledRatio: for source 'packed', the samplingRatio the reduction is
+ * unrolled for (up to MAX_UNROLLED_SAMPLING_RATIO), or 0 to loop.
  */
 export function roiAlignPackedForwardShader(
-    mode: RoIAlignReduce, source: RoIAlignForwardSource, positionSensitive = false): string {
+    mode: RoIAlignReduce, source: RoIAlignForwardSource, positionSensitive = false, unrolledRatio = 0): string {
   if (positionSensitive && source === 'packed') throw new Error('the position-sensitive forward reads x unpacked');
+  if (unrolledRatio !== 0 && (source !== 'packed' || !(unrolledRatio <= MAX_UNROLLED_SAMPLING_RATIO))) {
+    throw new Error(`only the 'packed' forward unrolls, up to samplingRatio ${MAX_UNROLLED_SAMPLING_RATIO}`);
+  }
   const reduce = {avg: 'roiAlignBlockMean', max: 'roiAlignBlockMax', winner: 'roiAlignBlockWinner'}[mode];
   // What an unreadable box gives: 0, or no winner.
   const nothing = mode === 'winner' ? 'vec4(-1.0)' : 'vec4(0.0)';
@@ -111,7 +122,7 @@ export function roiAlignPackedForwardShader(
     // The packed value reader takes the image's index.
     packed: `
   ${tableAxes}
-  int imageBase = int(roiSampleTableTexel(0).z);
+  int imageBase = roiPairedImage();
   if (imageBase < 0) {
     setOutput(${nothing});
     return;
@@ -120,7 +131,8 @@ export function roiAlignPackedForwardShader(
   };
   const prelude = source === 'packed' ?
       [flatReader('roiX'), OUTPUT_INDEX_GLSL, EXACT_ARITHMETIC_GLSL, ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_SAMPLING_GLSL,
-       ROI_ALIGN_TABLE_ENTRY_GLSL, ROI_ALIGN_PACKED_TABLE_SAMPLES_GLSL, ROI_ALIGN_PACKED_PAIR_VALUE_GLSL].join('\n') :
+       ROI_ALIGN_TABLE_ENTRY_GLSL, ROI_ALIGN_PAIRED_TABLE_GLSL, ROI_ALIGN_PACKED_PAIR_VALUE_GLSL,
+       unrolledRatio === 0 ? PAIRED_TABLE_SAMPLES_GLSL : ''].join('\n') :
       [alignPrelude(roiAlignPackedForwardInputs(source), true), flatPairReader('roiX'), ROI_ALIGN_PAIR_VALUE_GLSL,
        source === 'table' ?
            `${flatPairReader('roiSampleTable')}${ROI_ALIGN_TABLE_ENTRY_GLSL}${ROI_ALIGN_TABLE_SAMPLES_GLSL}` :
@@ -130,7 +142,7 @@ ${channelMapGlsl(positionSensitive)}
 ${blockValueGlsl(positionSensitive)}
 ${PACKED_OUTPUT_INDEX_GLSL}
 ${PACKED_BIN_BLOCK_GLSL}
-${ROI_ALIGN_BLOCK_GLSL}
+${blockReductionGlsl(mode, unrolledRatio)}
 void main() {
 ${PACKED_BLOCK_START_GLSL}  ${starts[source]}
   setOutput(${reduce}(imageBase, ay, ax, ph, pw, c, pw + 1 < roiPooledSize.y, c + 1 < roiOutChannels()));
@@ -146,30 +158,18 @@ export function roiAlignPackedForwardInputs(source: RoIAlignForwardSource): stri
 
 /**
  * The sample table (ROI_ALIGN_TABLE_ENTRY_GLSL), for samplingRatio > 0:
- * [K, (outH + outW) * samplingRatio, 2], or packed, one texel
- * (corners, highWeight, image or -1, 0) per entry. Input: roiBoxTable.
+ * [K, (outH + outW) * samplingRatio, 2]. Input: roiBoxTable.
  */
-export function roiSampleTableShader(packed: boolean): string {
-  const entryIndex = packed ? `
-  int entry = roiOutputTexel();
-  if (entry >= roiBoxCount * roiSampleTableEntries()) {
-    setOutput(vec4(0.0));
-    return;
-  }
-` : `
-  ${outputStart('2 * roiBoxCount * roiSampleTableEntries()')}
-  int entry = index / 2;
-`;
-  const nothing = packed ? 'vec4(0.0, 0.0, -1.0, 0.0)' : '0.0';
+export function roiSampleTableShader(): string {
   return `${alignPrelude(['roiBoxTable'], false)}
 ${ROI_ALIGN_TABLE_ENTRY_GLSL}
-${packed ? PACKED_OUTPUT_INDEX_GLSL : ''}
 void main() {
-  ${entryIndex}
+  ${outputStart('2 * roiBoxCount * roiSampleTableEntries()')}
+  int entry = index / 2;
   int k = entry / roiSampleTableEntries(), t = entry - k * roiSampleTableEntries();
   RoIBox box = roiReadBox(k);
   if (box.batch < 0) {
-    setOutput(${nothing});
+    setOutput(0.0);
     return;
   }
   int rows = roiPooledSize.x * roiSamplingRatio;
@@ -180,7 +180,52 @@ void main() {
     s = roiAlignSample(roiAlignAxis(box.x1, box.x2, roiPooledSize.y, roiXDims.z), t - rows);
   }
   vec2 e = roiSampleTableEntry(s);
-  setOutput(${packed ? 'vec4(e, float(box.batch), 0.0)' : 'index == 2 * entry ? e.x : e.y'});
+  setOutput(index == 2 * entry ? e.x : e.y);
+}
+`;
+}
+
+/**
+ * The paired sample table (ROI_ALIGN_PAIRED_TABLE_GLSL), for samplingRatio
+ * > 0: one texel each, run with runPackedRoIProgram. Input: roiBoxTable.
+ */
+export function roiPairedSampleTableShader(): string {
+  return `${alignPrelude(['roiBoxTable'], false)}
+${ROI_ALIGN_TABLE_ENTRY_GLSL}
+${PACKED_OUTPUT_INDEX_GLSL}
+// Entry s of bin b on an axis of pooled bins: outside past either.
+vec2 roiPairedEntry(RoIAlignAxis a, int pooled, int b, int s) {
+  if (b >= pooled || s >= roiSamplingRatio) return vec2(-1.0, 0.0);
+  return roiSampleTableEntry(roiAlignSample(a, b * roiSamplingRatio + s));
+}
+
+void main() {
+  int perBin = (roiSamplingRatio + 1) / 2;
+  int perBox = 1 + (roiPooledSize.x + 2 * ((roiPooledSize.y + 1) / 2)) * perBin;
+  int texel = roiOutputTexel();
+  if (texel >= roiBoxCount * perBox) {
+    setOutput(vec4(0.0));
+    return;
+  }
+  int k = texel / perBox, j = texel - k * perBox;
+  RoIBox box = roiReadBox(k);
+  if (j == 0 || box.batch < 0) {
+    setOutput(vec4(float(box.batch), 0.0, 0.0, 0.0));
+    return;
+  }
+  int bin = (j - 1) / perBin, s = 2 * (j - 1 - bin * perBin);
+  RoIAlignAxis a;
+  int pooled, b;
+  if (bin < roiPooledSize.x) {
+    a = roiAlignAxis(box.y1, box.y2, roiPooledSize.x, roiXDims.y);
+    pooled = roiPooledSize.x;
+    b = bin;
+  } else {
+    a = roiAlignAxis(box.x1, box.x2, roiPooledSize.y, roiXDims.z);
+    pooled = roiPooledSize.y;
+    b = bin - roiPooledSize.x;
+  }
+  setOutput(vec4(roiPairedEntry(a, pooled, b, s), roiPairedEntry(a, pooled, b, s + 1)));
 }
 `;
 }

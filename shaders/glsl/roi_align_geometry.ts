@@ -461,89 +461,115 @@ ivec4 roiRotatedCandidates(RoIRotatedBox b, int h, int w) {
 }
 `;
 
+/** A reduction of the packed forward: 'avg' and 'max' give y, 'winner' the 'max' winners. */
+export type BlockReduce = 'avg'|'max'|'winner';
+
 /**
- * The forward's reductions for a 2 x 2 block of y, bins (ph, pw) and
- * (ph, pw + 1) in channels c and c + 1, as xyzw = (pw, c), (pw, c + 1),
- * (pw + 1, c), (pw + 1, c + 1): tfjs's packed texel. The block's bins share
- * their row samples and the channels share all of the geometry, which is
- * computed once for the four; each component is the scalar reduction's
- * (roiAlignValue, roiAlignBinMean, roiAlignBinMax and its winner) in the
- * same float32 operations and order. Components past the last bin or channel are 0.
- * Needs ROI_ALIGN_SAMPLING_GLSL, a reader of x (ROI_ALIGN_PAIR_VALUE_GLSL,
- * or ROI_ALIGN_PACKED_PAIR_VALUE_GLSL, for which imageBase is the image's
- * index), the channel map (blockValueGlsl) and the block's sample source:
- * ROI_ALIGN_BLOCK_SAMPLES_GLSL, ROI_ALIGN_TABLE_SAMPLES_GLSL or
- * ROI_ALIGN_PACKED_TABLE_SAMPLES_GLSL.
+ * The packed forward's reductions of one 2 x 2 block of y, bins (ph, pw)
+ * and (ph, pw + 1) (pw even) in channels c and c + 1, as xyzw = (pw, c),
+ * (pw, c + 1), (pw + 1, c), (pw + 1, c + 1): tfjs's packed texel. The
+ * block's bins share their row samples and the channels share all of the
+ * geometry, which is computed once for the four; each component is the
+ * scalar reduction's (roiAlignValue, roiAlignBinMean, roiAlignBinMax and its
+ * winner) in the same float32 operations and order. Components past the
+ * last bin or channel are 0.
+ *
+ * `vec4 roiAlignBlock<Reduce>(imageBase, ay, ax, ph, pw, c, secondBin,
+ * secondChannel)`. With `ratio` 0 it loops over the axes' grids, reading
+ * samples from roiBlockRowSample / roiBlockColSample (ROI_ALIGN_BLOCK_SAMPLES_GLSL,
+ * ROI_ALIGN_TABLE_SAMPLES_GLSL or PAIRED_TABLE_SAMPLES_GLSL) and values from
+ * roiAlignBinValuePair (blockValueGlsl, over a reader of x). With a fixed
+ * ratio it is unrolled over the block's samples, read from the paired
+ * sample table (ROI_ALIGN_PAIRED_TABLE_GLSL), with x packed
+ * (ROI_ALIGN_PACKED_PAIR_VALUE_GLSL; roiTableBox set): a software
+ * GPU such as SwiftShader runs every statement of a loop and keeps arrays
+ * in memory, so the unrolled form reads each table texel once and works out
+ * each texel address of x from a row part and a column part computed once
+ * per fragment.
  */
-export const ROI_ALIGN_BLOCK_GLSL = `
-// Sample ix of bin (ph, pw) and of (ph, pw + 1) (if secondBin) at row sample sy.
-vec4 roiAlignBlockSample(int imageBase, RoIAlignAxis ax, RoIAlignSample sy, int ph, int pw, int ix, int c,
-                         bool secondBin, bool secondChannel) {
-  vec4 v = vec4(0.0);
-  v.xy = roiAlignBinValuePair(imageBase, sy, roiBlockColSample(ax, pw * ax.grid + ix), ph, pw, c, secondChannel);
-  if (secondBin) {
-    v.zw = roiAlignBinValuePair(
-        imageBase, sy, roiBlockColSample(ax, (pw + 1) * ax.grid + ix), ph, pw + 1, c, secondChannel);
-  }
-  return v;
-}
-
-vec4 roiAlignBlockMean(int imageBase, RoIAlignAxis ay, RoIAlignAxis ax, int ph, int pw, int c,
-                       bool secondBin, bool secondChannel) {
-  vec4 sum = vec4(0.0);
+export function blockReductionGlsl(reduce: BlockReduce, ratio: number): string {
+  // What each reduction keeps, adds per sample v (sy: its row sample, sx0 and
+  // sx1: its column samples in the two bins, index: its index in its bin)
+  // and returns. 'avg' skips a row outside the map; 'max' counts an outside
+  // sample as 0. mix() with a bvec selects, so NaN and Inf pass as
+  // roiAlignBinMax's comparisons pass them.
+  const steps: Record<BlockReduce, {init: string, skipOutsideRows: boolean, step: string, result: string}> = {
+    // The mean divides by the grids (the uniform ratio, when unrolled): a
+    // constant divisor may compile to a multiplication by its inexact
+    // reciprocal (1 / 9 for ratio 3), a rounding off torchvision's.
+    avg: {init: 'vec4 sum = vec4(0.0);', skipOutsideRows: true, step: 'sum += v;', result: 'sum / float(max(ay.grid * ax.grid, 1))'},
+    max: {
+      init: 'vec4 best = vec4(0.0);\n  bool first = true;',
+      skipOutsideRows: false,
+      step: 'best = first ? v : mix(best, v, greaterThan(v, best));\n  first = false;',
+      result: 'best',
+    },
+    // Per component, the index in its bin of the 'max' sample, -1 where
+    // that sample lies outside the map or the bin is empty, as
+    // roiAlignBinMax's winner is passed on.
+    winner: {
+      init: 'vec4 best = vec4(0.0);\n  vec4 winner = vec4(-1.0);\n  bool first = true;',
+      skipOutsideRows: false,
+      step: `bvec4 better = first ? bvec4(true) : greaterThan(v, best);
+  best = mix(best, v, better);
+  float index = float(INDEX);
+  bool firstInside = SY.inside && SX0.inside;
+  bool secondInside = secondBin && SY.inside && SX1.inside;
+  vec2 firstIndex = vec2(firstInside ? index : -1.0), secondIndex = vec2(secondInside ? index : -1.0);
+  winner = mix(winner, vec4(firstIndex, secondIndex), better);
+  first = false;`,
+      result: 'winner',
+    },
+  };
+  const {init, skipOutsideRows, step, result} = steps[reduce];
+  const name = `roiAlignBlock${{avg: 'Mean', max: 'Max', winner: 'Winner'}[reduce]}`;
+  const signature = `vec4 ${name}(int imageBase, RoIAlignAxis ay, RoIAlignAxis ax, int ph, int pw, int c,
+                       bool secondBin, bool secondChannel)`;
+  const fill = (text: string, sy: string, sx0: string, sx1: string, index: string) =>
+      text.replace(/SY/g, sy).replace(/SX0/g, sx0).replace(/SX1/g, sx1).replace(/INDEX/g, index);
+  if (ratio === 0) {
+    const sx1 = 'roiBlockColSample(ax, pw + 1, ix)';
+    return `
+${signature} {
+  ${init}
   for (int iy = 0; iy < ay.grid; iy++) {
-    RoIAlignSample sy = roiBlockRowSample(ay, ph * ay.grid + iy);
-    if (!sy.inside) continue;
+    RoIAlignSample sy = roiBlockRowSample(ay, ph, iy);${skipOutsideRows ? '\n    if (!sy.inside) continue;' : ''}
     for (int ix = 0; ix < ax.grid; ix++) {
-      sum += roiAlignBlockSample(imageBase, ax, sy, ph, pw, ix, c, secondBin, secondChannel);
+      RoIAlignSample sx0 = roiBlockColSample(ax, pw, ix);
+      vec4 v = vec4(roiAlignBinValuePair(imageBase, sy, sx0, ph, pw, c, secondChannel),
+                    secondBin ? roiAlignBinValuePair(imageBase, sy, ${sx1}, ph, pw + 1, c, secondChannel) : vec2(0.0));
+      ${fill(step, 'sy', 'sx0', sx1, 'iy * ax.grid + ix')}
     }
   }
-  return sum / float(max(ay.grid * ax.grid, 1));
-}
-
-// The first largest sample per component, outside samples counting as 0;
-// 0 for an empty bin. mix() with a bvec selects, so NaN and Inf pass as
-// roiAlignBinMax's comparisons pass them.
-vec4 roiAlignBlockMax(int imageBase, RoIAlignAxis ay, RoIAlignAxis ax, int ph, int pw, int c,
-                      bool secondBin, bool secondChannel) {
-  vec4 best = vec4(0.0);
-  bool first = true;
-  for (int iy = 0; iy < ay.grid; iy++) {
-    RoIAlignSample sy = roiBlockRowSample(ay, ph * ay.grid + iy);
-    for (int ix = 0; ix < ax.grid; ix++) {
-      vec4 v = roiAlignBlockSample(imageBase, ax, sy, ph, pw, ix, c, secondBin, secondChannel);
-      best = first ? v : mix(best, v, greaterThan(v, best));
-      first = false;
-    }
-  }
-  return best;
-}
-
-// For the gradients: per component, the index in its bin (iy * gridW + ix)
-// of roiAlignBlockMax's sample, -1 where that sample lies outside the map or
-// the bin is empty, as roiAlignBinMax's winner is passed on.
-vec4 roiAlignBlockWinner(int imageBase, RoIAlignAxis ay, RoIAlignAxis ax, int ph, int pw, int c,
-                         bool secondBin, bool secondChannel) {
-  vec4 best = vec4(0.0);
-  vec4 winner = vec4(-1.0);
-  bool first = true;
-  for (int iy = 0; iy < ay.grid; iy++) {
-    RoIAlignSample sy = roiBlockRowSample(ay, ph * ay.grid + iy);
-    for (int ix = 0; ix < ax.grid; ix++) {
-      vec4 v = roiAlignBlockSample(imageBase, ax, sy, ph, pw, ix, c, secondBin, secondChannel);
-      bvec4 better = first ? bvec4(true) : greaterThan(v, best);
-      best = mix(best, v, better);
-      float index = float(iy * ax.grid + ix);
-      bool firstInside = sy.inside && roiBlockColSample(ax, pw * ax.grid + ix).inside;
-      bool secondInside = secondBin && sy.inside && roiBlockColSample(ax, (pw + 1) * ax.grid + ix).inside;
-      vec2 firstIndex = vec2(firstInside ? index : -1.0), secondIndex = vec2(secondInside ? index : -1.0);
-      winner = mix(winner, vec4(firstIndex, secondIndex), better);
-      first = false;
-    }
-  }
-  return winner;
+  return ${result};
 }
 `;
+  }
+  const value = (iy: number, bin: number, ix: number) =>
+      `roiPackedXValue(rowSample${iy}, colSample${bin * ratio + ix}, rowParts${iy}, colParts${bin * ratio + ix}, secondChannel)`;
+  let body = '';
+  for (let iy = 0; iy < ratio; iy++) {
+    let row = '';
+    for (let ix = 0; ix < ratio; ix++) {
+      row += `
+  {
+    vec4 v = vec4(${value(iy, 0, ix)},
+                  secondBin ? ${value(iy, 1, ix)} : vec2(0.0));
+    ${fill(step, `rowSample${iy}`, `colSample${ix}`, `colSample${ratio + ix}`, `${iy * ratio + ix}`)}
+  }`;
+    }
+    body += skipOutsideRows ? `
+  if (rowSample${iy}.inside) {${row}
+  }` : row;
+  }
+  return `
+${signature} {
+  ${pairedBlockSamples(ratio)}
+  ${init}${body}
+  return ${result};
+}
+`;
+}
 
 /**
  * The block reductions' values at one sample of bin (ph, pw), in output
@@ -564,14 +590,17 @@ vec2 roiAlignBinValuePair(int imageBase, RoIAlignSample sy, RoIAlignSample sx, i
 `;
 }
 
-/** The block reductions' samples, computed in the fragment (any sampling ratio). */
+/**
+ * The block reductions' samples, computed in the fragment (any sampling
+ * ratio): sample iy of bin ph's rows, sample ix of bin pw's columns.
+ */
 export const ROI_ALIGN_BLOCK_SAMPLES_GLSL = `
-RoIAlignSample roiBlockRowSample(RoIAlignAxis ay, int t) {
-  return roiAlignSample(ay, t);
+RoIAlignSample roiBlockRowSample(RoIAlignAxis ay, int ph, int iy) {
+  return roiAlignSample(ay, ph * ay.grid + iy);
 }
 
-RoIAlignSample roiBlockColSample(RoIAlignAxis ax, int u) {
-  return roiAlignSample(ax, u);
+RoIAlignSample roiBlockColSample(RoIAlignAxis ax, int pw, int ix) {
+  return roiAlignSample(ax, pw * ax.grid + ix);
 }
 `;
 
@@ -594,13 +623,11 @@ vec2 roiSampleTableEntry(RoIAlignSample s) {
 `;
 
 /**
- * A table entry (corners, highWeight) as a sample, and the block reductions'
- * samples by entry: shared by both table readers, which define
- * roiTableEntry (an entry with corners < 0 is outside the map).
+ * A table entry (corners, highWeight) as a sample (an entry with corners < 0
+ * is outside the map): shared by both table readers.
  */
 const TABLE_SAMPLE_DECODE_GLSL = `
-RoIAlignSample roiTableSample(int entry) {
-  vec2 e = roiTableEntry(entry);
+RoIAlignSample roiTableSample(vec2 e) {
   RoIAlignSample r = RoIAlignSample(false, 0, 0, 0.0, 0.0, 0.0, 0.0);
   if (e.x < 0.0) return r;
   int corners = int(e.x);
@@ -612,13 +639,6 @@ RoIAlignSample roiTableSample(int entry) {
   return r;
 }
 
-RoIAlignSample roiBlockRowSample(RoIAlignAxis ay, int t) {
-  return roiTableSample(t);
-}
-
-RoIAlignSample roiBlockColSample(RoIAlignAxis ax, int u) {
-  return roiTableSample(roiPooledSize.x * roiSamplingRatio + u);
-}
 `;
 
 /**
@@ -629,10 +649,19 @@ RoIAlignSample roiBlockColSample(RoIAlignAxis ax, int u) {
 export const ROI_ALIGN_TABLE_SAMPLES_GLSL = `
 int roiTableBox;
 
-vec2 roiTableEntry(int entry) {
-  return readRoiSampleTablePair(2 * (roiTableBox * roiSampleTableEntries() + entry), true);
+${TABLE_SAMPLE_DECODE_GLSL}
+RoIAlignSample roiTableEntrySample(int entry) {
+  return roiTableSample(readRoiSampleTablePair(2 * (roiTableBox * roiSampleTableEntries() + entry), true));
 }
-${TABLE_SAMPLE_DECODE_GLSL}`;
+
+RoIAlignSample roiBlockRowSample(RoIAlignAxis ay, int ph, int iy) {
+  return roiTableEntrySample(ph * ay.grid + iy);
+}
+
+RoIAlignSample roiBlockColSample(RoIAlignAxis ax, int pw, int ix) {
+  return roiTableEntrySample(roiPooledSize.x * roiSamplingRatio + pw * ax.grid + ix);
+}
+`;
 
 /** x's values at a sample, from the flat (unpacked) x. Needs the pair reader of roiX (flatPairReader). */
 export const ROI_ALIGN_PAIR_VALUE_GLSL = `
@@ -663,54 +692,154 @@ vec2 roiAlignValuePair(int imageBase, RoIAlignSample sy, RoIAlignSample sx, int 
  * (w even) of channels c, c + 1 (c even), so a sample's two corners of a
  * row are one texel or two. Sums as ROI_ALIGN_PAIR_VALUE_GLSL's; a channel
  * past the last reads the texel's padding, and gives 0.
+ *
+ * A texel's index, (n * H + row) * rowTexels + (column / 2) * channelPairs
+ * + c / 2, is the sum of a row part and a column part, each split into
+ * texture (column, row) once (roiPackedXRowParts, roiPackedXColumnParts)
+ * and added with one carry (roiPackedXTexel): the unrolled block forward
+ * splits each of its samples' parts once per fragment.
  */
 export const ROI_ALIGN_PACKED_PAIR_VALUE_GLSL = `
-vec4 roiPackedXTexel(int t) {
-  int width = (roiXTexShape[1] + 1) / 2;
+int roiPackedXWidth() {
+  return (roiXTexShape[1] + 1) / 2;
+}
+
+ivec2 roiPackedXSplit(int t) {
+  int width = roiPackedXWidth();
   int row = t / width;
-  return texelFetch(roiX, ivec2(t - row * width, row), 0);
+  return ivec2(t - row * width, row);
 }
 
-// Channels c, c + 1 (c even) at columns lo and hi of map row imageRow
-// (n * H + h), as (lo c, lo c + 1, hi c, hi c + 1).
-vec4 roiPackedXRow(int imageRow, int lo, int hi, int c) {
+// The row parts of a row sample's two corner rows (low, high) in channels c, c + 1 of image imageBase.
+ivec4 roiPackedXRowParts(int imageBase, RoIAlignSample sy, int c) {
+  int rowTexels = ((roiXDims.z + 1) / 2) * ((roiXDims.w + 1) / 2);
+  int base = imageBase * roiXDims.y;
+  return ivec4(roiPackedXSplit((base + sy.low) * rowTexels + c / 2), roiPackedXSplit((base + sy.high) * rowTexels + c / 2));
+}
+
+// The column parts of a column sample's two corner columns (low, high).
+ivec4 roiPackedXColumnParts(RoIAlignSample sx) {
   int channelPairs = (roiXDims.w + 1) / 2;
-  int base = imageRow * ((roiXDims.z + 1) / 2) * channelPairs + c / 2;
-  vec4 first = roiPackedXTexel(base + (lo / 2) * channelPairs);
-  vec4 second = hi / 2 == lo / 2 ? first : roiPackedXTexel(base + (hi / 2) * channelPairs);
-  return vec4((lo & 1) == 0 ? first.xy : first.zw, (hi & 1) == 0 ? second.xy : second.zw);
+  return ivec4(roiPackedXSplit((sx.low / 2) * channelPairs), roiPackedXSplit((sx.high / 2) * channelPairs));
 }
 
-// roiAlignValue in channels c and (if both) c + 1 of image imageBase.
-vec2 roiAlignValuePair(int imageBase, RoIAlignSample sy, RoIAlignSample sx, int c, bool both) {
+vec4 roiPackedXTexel(ivec2 rowPart, ivec2 columnPart) {
+  ivec2 texel = rowPart + columnPart;
+  if (texel.x >= roiPackedXWidth()) texel += ivec2(-roiPackedXWidth(), 1);
+  return texelFetch(roiX, texel, 0);
+}
+
+// Channels c, c + 1 at the sample's two corner columns in one corner row, as (low c, low c + 1, high c, high c + 1).
+vec4 roiPackedXRow(ivec2 rowPart, RoIAlignSample sx, ivec4 columnParts) {
+  vec4 low = roiPackedXTexel(rowPart, columnParts.xy), high = roiPackedXTexel(rowPart, columnParts.zw);
+  return vec4((sx.low & 1) == 0 ? low.xy : low.zw, (sx.high & 1) == 0 ? high.xy : high.zw);
+}
+
+// roiAlignValue in channels c and (if both) c + 1, from the samples' texel parts.
+vec2 roiPackedXValue(RoIAlignSample sy, RoIAlignSample sx, ivec4 rowParts, ivec4 columnParts, bool both) {
   if (!sy.inside || !sx.inside) return vec2(0.0);
-  int imageRow = imageBase * roiXDims.y;
-  vec4 top = roiPackedXRow(imageRow + sy.low, sx.low, sx.high, c);
-  vec4 bottom = roiPackedXRow(imageRow + sy.high, sx.low, sx.high, c);
+  vec4 top = roiPackedXRow(rowParts.xy, sx, columnParts);
+  vec4 bottom = roiPackedXRow(rowParts.zw, sx, columnParts);
   vec4 weights = vec4(sy.lowWeight * sx.lowWeight, sy.lowWeight * sx.highWeight,
                       sy.highWeight * sx.lowWeight, sy.highWeight * sx.highWeight);
   vec2 value = weights.x * top.xy + weights.y * top.zw + weights.z * bottom.xy + weights.w * bottom.zw;
   return both ? value : vec2(value.x, 0.0);
 }
+
+// roiAlignValue in channels c and (if both) c + 1 of image imageBase.
+vec2 roiAlignValuePair(int imageBase, RoIAlignSample sy, RoIAlignSample sx, int c, bool both) {
+  return roiPackedXValue(sy, sx, roiPackedXRowParts(imageBase, sy, c), roiPackedXColumnParts(sx), both);
+}
 `;
 
 /**
- * The block reductions' samples read from the packed sample table (input
- * roiSampleTable, one texel (corners, highWeight, image, 0) per entry, as
- * ROI_ALIGN_TABLE_ENTRY_GLSL's); roiTableBox as in
- * ROI_ALIGN_TABLE_SAMPLES_GLSL.
+ * The paired sample table (roiPairedSampleTableShader), the packed forward's
+ * for a fixed samplingRatio: per box, a texel (image or -1, 0, 0, 0), then
+ * per bin of its rows and then of its columns (2 * ceil(outW / 2) of them,
+ * the last pair complete) ceil(ratio / 2) texels, two entries
+ * (ROI_ALIGN_TABLE_ENTRY_GLSL) each, entries past the ratio or the last bin
+ * outside the map. roiTableBox is the box, set by the forward's main().
  */
-export const ROI_ALIGN_PACKED_TABLE_SAMPLES_GLSL = `
+export const ROI_ALIGN_PAIRED_TABLE_GLSL = `
 int roiTableBox;
 
-vec4 roiSampleTableTexel(int entry) {
-  int t = roiTableBox * roiSampleTableEntries() + entry;
+int roiPairedTexelsPerBin() {
+  return (roiSamplingRatio + 1) / 2;
+}
+
+int roiPairedTexelsPerBox() {
+  return 1 + (roiPooledSize.x + 2 * ((roiPooledSize.y + 1) / 2)) * roiPairedTexelsPerBin();
+}
+
+vec4 roiPairedTableTexel(int j) {
+  int t = roiTableBox * roiPairedTexelsPerBox() + j;
   int width = (roiSampleTableTexShape[1] + 1) / 2;
   int row = t / width;
   return texelFetch(roiSampleTable, ivec2(t - row * width, row), 0);
 }
 
-vec2 roiTableEntry(int entry) {
-  return roiSampleTableTexel(entry).xy;
+// Texel m of bin ph's row entries, and of bin pw's column entries.
+vec4 roiPairedRowTexel(int ph, int m) {
+  return roiPairedTableTexel(1 + ph * roiPairedTexelsPerBin() + m);
+}
+
+vec4 roiPairedColumnTexel(int pw, int m) {
+  return roiPairedTableTexel(1 + (roiPooledSize.x + pw) * roiPairedTexelsPerBin() + m);
+}
+
+int roiPairedImage() {
+  return int(roiPairedTableTexel(0).x);
 }
 ${TABLE_SAMPLE_DECODE_GLSL}`;
+
+/**
+ * The loops' samples (blockReductionGlsl with ratio 0) from the paired table
+ * (after ROI_ALIGN_PAIRED_TABLE_GLSL).
+ */
+export const PAIRED_TABLE_SAMPLES_GLSL = `
+RoIAlignSample roiBlockRowSample(RoIAlignAxis ay, int ph, int iy) {
+  vec4 e = roiPairedRowTexel(ph, iy / 2);
+  return roiTableSample((iy & 1) == 0 ? e.xy : e.zw);
+}
+
+RoIAlignSample roiBlockColSample(RoIAlignAxis ax, int pw, int ix) {
+  vec4 e = roiPairedColumnTexel(pw, ix / 2);
+  return roiTableSample((ix & 1) == 0 ? e.xy : e.zw);
+}
+`;
+
+/**
+ * The statements the unrolled reductions (blockReductionGlsl with a fixed
+ * ratio) open with, in a fragment of block (ph, pw) with imageBase and c:
+ * the block's row samples rowSample<iy> and column samples colSample<ix>
+ * (bin pw) and colSample<ratio + ix> (bin pw + 1), each texel of the paired
+ * table (ROI_ALIGN_PAIRED_TABLE_GLSL) read once, and their texel parts of x
+ * (ROI_ALIGN_PACKED_PAIR_VALUE_GLSL) rowParts<iy> and colParts<i>.
+ */
+function pairedBlockSamples(ratio: number): string {
+  const lines: string[] = [];
+  const entries = (name: string, count: number, texel: (m: number) => string) => {
+    for (let m = 0; 2 * m < count; m++) {
+      lines.push(`vec4 ${name}Entries${m} = ${texel(m)};`);
+    }
+    for (let i = 0; i < count; i++) {
+      lines.push(`RoIAlignSample ${name}${i} = roiTableSample(${name}Entries${i >> 1}.${(i & 1) ? 'zw' : 'xy'});`);
+    }
+  };
+  const perBin = Math.ceil(ratio / 2);
+  entries('rowSample', ratio, m => `roiPairedRowTexel(ph, ${m})`);
+  // Both bins' entries are whole texels only for an even ratio.
+  if (ratio % 2 === 0) {
+    entries('colSample', 2 * ratio, m => `roiPairedColumnTexel(pw, ${m})`);
+  } else {
+    for (let bin = 0; bin < 2; bin++) {
+      for (let m = 0; m < perBin; m++) lines.push(`vec4 colEntries${bin}_${m} = roiPairedColumnTexel(pw + ${bin}, ${m});`);
+      for (let ix = 0; ix < ratio; ix++) {
+        lines.push(`RoIAlignSample colSample${bin * ratio + ix} = roiTableSample(colEntries${bin}_${ix >> 1}.${(ix & 1) ? 'zw' : 'xy'});`);
+      }
+    }
+  }
+  for (let iy = 0; iy < ratio; iy++) lines.push(`ivec4 rowParts${iy} = roiPackedXRowParts(imageBase, rowSample${iy}, c);`);
+  for (let i = 0; i < 2 * ratio; i++) lines.push(`ivec4 colParts${i} = roiPackedXColumnParts(colSample${i});`);
+  return lines.join('\n  ');
+}

@@ -125,8 +125,8 @@ void main() {
   if (batch < 0) return;
   roiTableBox = k;
   int iy = inBin / ratio;
-  RoIAlignSample sy = roiTableSample(ph * ratio + iy);
-  RoIAlignSample sx = roiTableSample((roiPooledSize.x + pw) * ratio + inBin - iy * ratio);
+  RoIAlignSample sy = roiTableEntrySample(ph * ratio + iy);
+  RoIAlignSample sx = roiTableEntrySample((roiPooledSize.x + pw) * ratio + inBin - iy * ratio);
   if (!sy.inside || !sx.inside) return;
   vCorners = ivec4(sy.low, sy.high, sx.low, sx.high);
   vWeights = vec4(sy.lowWeight, sy.highWeight, sx.lowWeight, sx.highWeight);
