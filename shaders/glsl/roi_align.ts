@@ -7,7 +7,7 @@
 import type {RoIAlignMode} from '../../src/kernel_names';
 
 import {blockReductionGlsl, blockValueGlsl, PAIRED_TABLE_SAMPLES_GLSL, ROI_ALIGN_BIN_MEAN_GLSL, ROI_ALIGN_BLOCK_SAMPLES_GLSL, ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_PACKED_PAIR_VALUE_GLSL, ROI_ALIGN_PAIRED_TABLE_GLSL, ROI_ALIGN_PAIR_VALUE_GLSL, ROI_ALIGN_SAMPLING_GLSL, ROI_ALIGN_TABLE_ENTRY_GLSL, ROI_ALIGN_TABLE_SAMPLES_GLSL} from './roi_align_geometry';
-import {BIN_OUTPUT_START, BOX_GLSL, channelMapGlsl, EXACT_ARITHMETIC_GLSL, flatPairReader, flatReader, OUTPUT_INDEX_GLSL, outputStart, PACKED_BIN_BLOCK_GLSL, PACKED_BLOCK_START_GLSL, PACKED_OUTPUT_INDEX_GLSL} from './roi_common';
+import {BIN_OUTPUT_START, BOX_GLSL, channelMapGlsl, EXACT_ARITHMETIC_GLSL, FLAT_CURSOR_GLSL, flatCursor, flatPairReader, flatReader, OUTPUT_INDEX_GLSL, outputStart, PACKED_BIN_BLOCK_GLSL, PACKED_BLOCK_START_GLSL, PACKED_OUTPUT_INDEX_GLSL} from './roi_common';
 import {cullInputs, dxGatherMain} from './roi_cull';
 
 /**
@@ -329,9 +329,16 @@ ${dxGatherMain('roiAlignMayTouch', perBox, accumulate, touch)}`;
  * (channelMapGlsl).
  */
 export function roiAlignBoxGradShader(mode: RoIAlignMode, positionSensitive = false): string {
+  // dy (and the winners) are read channel after channel, as are a sample's
+  // corners in 'avg': through cursors (flatCursor), one division each per
+  // sample rather than per channel.
   const reduce = mode === 'max' ? `
+  RoIFlatCursor winners = roiWinnersCursor(dyBase, 1), dyAt = roiDyCursor(dyBase, 1);
   for (int c = 0; c < C; c++) {
-    int inBin = int(readRoiWinners(dyBase + c));
+    int inBin = int(readRoiWinnersAt(winners));
+    float g = readRoiDyAt(dyAt);
+    winners = roiWinnersAdvance(winners);
+    dyAt = roiDyAdvance(dyAt);
     if (inBin < 0) continue;
     ivec2 winner = roiAlignWinnerSamples(ay, ax, ph, pw, inBin);
     RoIAlignSample sy = roiAlignSample(ay, winner.x);
@@ -339,26 +346,41 @@ export function roiAlignBoxGradShader(mode: RoIAlignMode, positionSensitive = fa
     if (!sy.inside || !sx.inside) continue;
     vec4 v = roiAlignCorners(imageBase, sy, sx, roiInputChannel(c, ph, pw));
     vec4 slopes = roiBoxSlopes(v, sy, sx);
-    total += readRoiDy(dyBase + c) * slopes * roiBoxMoves(sy, sx);
+    total += g * slopes * roiBoxMoves(sy, sx);
   }
 ` : `
   float count = float(max(ay.grid * ax.grid, 1));
+  int firstChannel = roiInputChannel(0, ph, pw), channelStep = roiInputChannel(1, ph, pw) - firstChannel;
+  int rowStride = roiXDims.z * roiXDims.w;
   for (int iy = 0; iy < ay.grid; iy++) {
     RoIAlignSample sy = roiAlignSample(ay, ph * ay.grid + iy);
     if (!sy.inside) continue;
     for (int ix = 0; ix < ax.grid; ix++) {
       RoIAlignSample sx = roiAlignSample(ax, pw * ax.grid + ix);
       if (!sx.inside) continue;
+      // roiAlignCorners' four corners, channel after channel.
+      int rowLow = imageBase + sy.low * rowStride + firstChannel, rowHigh = imageBase + sy.high * rowStride + firstChannel;
+      int colLow = sx.low * roiXDims.w, colHigh = sx.high * roiXDims.w;
+      RoIFlatCursor x00 = roiXCursor(rowLow + colLow, channelStep), x01 = roiXCursor(rowLow + colHigh, channelStep);
+      RoIFlatCursor x10 = roiXCursor(rowHigh + colLow, channelStep), x11 = roiXCursor(rowHigh + colHigh, channelStep);
+      RoIFlatCursor dyAt = roiDyCursor(dyBase, 1);
       vec4 along = vec4(0.0);
       for (int c = 0; c < C; c++) {
-        vec4 v = roiAlignCorners(imageBase, sy, sx, roiInputChannel(c, ph, pw));
-        along += readRoiDy(dyBase + c) * roiBoxSlopes(v, sy, sx);
+        vec4 v = vec4(readRoiXAt(x00), readRoiXAt(x01), readRoiXAt(x10), readRoiXAt(x11));
+        along += readRoiDyAt(dyAt) * roiBoxSlopes(v, sy, sx);
+        x00 = roiXAdvance(x00);
+        x01 = roiXAdvance(x01);
+        x10 = roiXAdvance(x10);
+        x11 = roiXAdvance(x11);
+        dyAt = roiDyAdvance(dyAt);
       }
       total += along / count * roiBoxMoves(sy, sx);
     }
   }
 `;
+  const cursors = [FLAT_CURSOR_GLSL, ...alignGradInputs(mode, true).filter(name => name !== 'roiBoxTable').map(flatCursor)];
   return `${alignPrelude(alignGradInputs(mode, true), true)}
+${cursors.join('')}
 ${channelMapGlsl(positionSensitive)}
 ${PACKED_OUTPUT_INDEX_GLSL}
 // The slopes of the sample's value along the axis each of (x1, y1, x2, y2) moves.

@@ -55,6 +55,47 @@ float ${fn}(int index) {
 }
 
 /**
+ * A cursor over the flat (unpacked) tensor bound as `name` that walks
+ * elements index, index + step, ... (step >= 0): `RoIFlatCursor
+ * <name>Cursor(int index, int step)`, `float read<Name>At(RoIFlatCursor)`
+ * and `RoIFlatCursor <name>Advance(RoIFlatCursor)`. A texel position is
+ * worked out with a division once, then moved by step with one carry per
+ * element: a fragment that reads a pixel's channels one after another
+ * (the box gradient) pays one division per pixel, not one per channel.
+ * Needs FLAT_CURSOR_GLSL.
+ */
+export function flatCursor(name: string): string {
+  const fn = name.charAt(0).toUpperCase() + name.slice(1);
+  return `
+RoIFlatCursor ${name}Cursor(int index, int step) {
+  int width = ${name}TexShape[1];
+  int position = index + offset${name};
+  int row = position / width, stepRows = step / width;
+  return RoIFlatCursor(ivec2(position - row * width, row), ivec2(step - stepRows * width, stepRows), width);
+}
+
+float read${fn}At(RoIFlatCursor cursor) {
+  return texelFetch(${name}, cursor.texel, 0).r;
+}
+
+RoIFlatCursor ${name}Advance(RoIFlatCursor cursor) {
+  cursor.texel += cursor.step;
+  if (cursor.texel.x >= cursor.width) cursor.texel += ivec2(-cursor.width, 1);
+  return cursor;
+}
+`;
+}
+
+/** The cursor's state (flatCursor): its texel, the step as (columns, rows), and the texture's width. */
+export const FLAT_CURSOR_GLSL = `
+struct RoIFlatCursor {
+  ivec2 texel;
+  ivec2 step;
+  int width;
+};
+`;
+
+/**
  * `vec2 read<Name>Step(int index, int step, bool both)`: elements `index`
  * and `index + step` (step >= 0) of the flat (unpacked) tensor bound as
  * `name`, the second 0 unless `both` (so that nothing is read past the last
