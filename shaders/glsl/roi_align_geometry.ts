@@ -710,23 +710,35 @@ ivec2 roiPackedXSplit(int t) {
   return ivec2(t - row * width, row);
 }
 
-// The row parts of a row sample's two corner rows (low, high) in channels c, c + 1 of image imageBase.
-ivec4 roiPackedXRowParts(int imageBase, RoIAlignSample sy, int c) {
-  int rowTexels = ((roiXDims.z + 1) / 2) * ((roiXDims.w + 1) / 2);
-  int base = imageBase * roiXDims.y;
-  return ivec4(roiPackedXSplit((base + sy.low) * rowTexels + c / 2), roiPackedXSplit((base + sy.high) * rowTexels + c / 2));
+// The sum of two split parts, with its carry.
+ivec2 roiPackedXAdd(ivec2 a, ivec2 b) {
+  ivec2 texel = a + b;
+  if (texel.x >= roiPackedXWidth()) texel += ivec2(-roiPackedXWidth(), 1);
+  return texel;
 }
 
-// The column parts of a column sample's two corner columns (low, high).
-ivec4 roiPackedXColumnParts(RoIAlignSample sx) {
+// What a map row and a texel column of x add to a texel's index, split.
+ivec4 roiPackedXSteps() {
   int channelPairs = (roiXDims.w + 1) / 2;
-  return ivec4(roiPackedXSplit((sx.low / 2) * channelPairs), roiPackedXSplit((sx.high / 2) * channelPairs));
+  return ivec4(roiPackedXSplit(((roiXDims.z + 1) / 2) * channelPairs), roiPackedXSplit(channelPairs));
+}
+
+// The row parts of a row sample's two corner rows (low, high) in channels c, c + 1 of image
+// imageBase; the high row is the low row or the next (steps: roiPackedXSteps()).
+ivec4 roiPackedXRowParts(int imageBase, RoIAlignSample sy, int c, ivec4 steps) {
+  int rowTexels = ((roiXDims.z + 1) / 2) * ((roiXDims.w + 1) / 2);
+  ivec2 low = roiPackedXSplit((imageBase * roiXDims.y + sy.low) * rowTexels + c / 2);
+  return ivec4(low, sy.high > sy.low ? roiPackedXAdd(low, steps.xy) : low);
+}
+
+// The column parts of a column sample's two corner columns (low, high), a texel column or two.
+ivec4 roiPackedXColumnParts(RoIAlignSample sx, ivec4 steps) {
+  ivec2 low = roiPackedXSplit((sx.low / 2) * ((roiXDims.w + 1) / 2));
+  return ivec4(low, sx.high / 2 > sx.low / 2 ? roiPackedXAdd(low, steps.zw) : low);
 }
 
 vec4 roiPackedXTexel(ivec2 rowPart, ivec2 columnPart) {
-  ivec2 texel = rowPart + columnPart;
-  if (texel.x >= roiPackedXWidth()) texel += ivec2(-roiPackedXWidth(), 1);
-  return texelFetch(roiX, texel, 0);
+  return texelFetch(roiX, roiPackedXAdd(rowPart, columnPart), 0);
 }
 
 // Channels c, c + 1 at the sample's two corner columns in one corner row, as (low c, low c + 1, high c, high c + 1).
@@ -748,7 +760,8 @@ vec2 roiPackedXValue(RoIAlignSample sy, RoIAlignSample sx, ivec4 rowParts, ivec4
 
 // roiAlignValue in channels c and (if both) c + 1 of image imageBase.
 vec2 roiAlignValuePair(int imageBase, RoIAlignSample sy, RoIAlignSample sx, int c, bool both) {
-  return roiPackedXValue(sy, sx, roiPackedXRowParts(imageBase, sy, c), roiPackedXColumnParts(sx), both);
+  ivec4 steps = roiPackedXSteps();
+  return roiPackedXValue(sy, sx, roiPackedXRowParts(imageBase, sy, c, steps), roiPackedXColumnParts(sx, steps), both);
 }
 `;
 
@@ -839,7 +852,8 @@ function pairedBlockSamples(ratio: number): string {
       }
     }
   }
-  for (let iy = 0; iy < ratio; iy++) lines.push(`ivec4 rowParts${iy} = roiPackedXRowParts(imageBase, rowSample${iy}, c);`);
-  for (let i = 0; i < 2 * ratio; i++) lines.push(`ivec4 colParts${i} = roiPackedXColumnParts(colSample${i});`);
+  lines.push('ivec4 steps = roiPackedXSteps();');
+  for (let iy = 0; iy < ratio; iy++) lines.push(`ivec4 rowParts${iy} = roiPackedXRowParts(imageBase, rowSample${iy}, c, steps);`);
+  for (let i = 0; i < 2 * ratio; i++) lines.push(`ivec4 colParts${i} = roiPackedXColumnParts(colSample${i}, steps);`);
   return lines.join('\n  ');
 }
