@@ -6,7 +6,7 @@
  */
 import type {RoIAlignMode} from '../../src/kernel_names';
 
-import {blockReductionGlsl, blockValueGlsl, PAIRED_TABLE_SAMPLES_GLSL, ROI_ALIGN_BIN_MEAN_GLSL, ROI_ALIGN_BLOCK_SAMPLES_GLSL, ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_PACKED_PAIR_VALUE_GLSL, ROI_ALIGN_PAIRED_TABLE_GLSL, ROI_ALIGN_PAIR_VALUE_GLSL, ROI_ALIGN_SAMPLING_GLSL, ROI_ALIGN_TABLE_ENTRY_GLSL, ROI_ALIGN_TABLE_SAMPLES_GLSL} from './roi_align_geometry';
+import {blockReductionGlsl, blockValueGlsl, PAIRED_TABLE_LAYOUT_GLSL, PAIRED_TABLE_SAMPLES_GLSL, ROI_ALIGN_BIN_MEAN_GLSL, ROI_ALIGN_BLOCK_SAMPLES_GLSL, ROI_ALIGN_GEOMETRY_GLSL, ROI_ALIGN_PACKED_PAIR_VALUE_GLSL, ROI_ALIGN_PAIRED_TABLE_GLSL, ROI_ALIGN_PAIR_VALUE_GLSL, ROI_ALIGN_SAMPLING_GLSL, ROI_ALIGN_TABLE_ENTRY_GLSL, ROI_ALIGN_TABLE_SAMPLES_GLSL} from './roi_align_geometry';
 import {BIN_OUTPUT_START, BOX_GLSL, channelMapGlsl, EXACT_ARITHMETIC_GLSL, FLAT_CURSOR_GLSL, flatCursor, flatPairReader, flatReader, OUTPUT_INDEX_GLSL, outputStart, PACKED_BIN_BLOCK_GLSL, PACKED_BLOCK_START_GLSL, PACKED_OUTPUT_INDEX_GLSL} from './roi_common';
 import {cullInputs, dxGatherMain} from './roi_cull';
 
@@ -192,6 +192,7 @@ void main() {
 export function roiPairedSampleTableShader(): string {
   return `${alignPrelude(['roiBoxTable'], false)}
 ${ROI_ALIGN_TABLE_ENTRY_GLSL}
+${PAIRED_TABLE_LAYOUT_GLSL}
 ${PACKED_OUTPUT_INDEX_GLSL}
 // Entry s of bin b on an axis of pooled bins: outside past either.
 vec2 roiPairedEntry(RoIAlignAxis a, int pooled, int b, int s) {
@@ -200,8 +201,7 @@ vec2 roiPairedEntry(RoIAlignAxis a, int pooled, int b, int s) {
 }
 
 void main() {
-  int perBin = (roiSamplingRatio + 1) / 2;
-  int perBox = 1 + (roiPooledSize.x + 2 * ((roiPooledSize.y + 1) / 2)) * perBin;
+  int perBin = roiPairedTexelsPerBin(), perBox = roiPairedTexelsPerBox();
   int texel = roiOutputTexel();
   if (texel >= roiBoxCount * perBox) {
     setOutput(vec4(0.0));

@@ -766,16 +766,10 @@ vec2 roiAlignValuePair(int imageBase, RoIAlignSample sy, RoIAlignSample sx, int 
 `;
 
 /**
- * The paired sample table (roiPairedSampleTableShader), the packed forward's
- * for a fixed samplingRatio: per box, a texel (image or -1, 0, 0, 0), then
- * per bin of its rows and then of its columns (2 * ceil(outW / 2) of them,
- * the last pair complete) ceil(ratio / 2) texels, two entries
- * (ROI_ALIGN_TABLE_ENTRY_GLSL) each, entries past the ratio or the last bin
- * outside the map. roiTableBox is the box, set by the forward's main().
+ * The paired sample table's texels per bin and per box (pairedTableTexelsPerBox
+ * in kernels/webgl/roi_align_gpu.ts is the same count), for its writer and its reader.
  */
-export const ROI_ALIGN_PAIRED_TABLE_GLSL = `
-int roiTableBox;
-
+export const PAIRED_TABLE_LAYOUT_GLSL = `
 int roiPairedTexelsPerBin() {
   return (roiSamplingRatio + 1) / 2;
 }
@@ -783,6 +777,18 @@ int roiPairedTexelsPerBin() {
 int roiPairedTexelsPerBox() {
   return 1 + (roiPooledSize.x + 2 * ((roiPooledSize.y + 1) / 2)) * roiPairedTexelsPerBin();
 }
+`;
+
+/**
+ * The paired sample table (roiPairedSampleTableShader), the packed forward's
+ * for a fixed samplingRatio: per box, a texel (image or -1, 0, 0, 0), then
+ * per bin of its rows and then of its columns (2 * ceil(outW / 2) of them,
+ * the last pair complete) ceil(ratio / 2) texels, two entries
+ * (ROI_ALIGN_TABLE_ENTRY_GLSL) each, entries past the ratio or the last bin
+ * outside the map. roiTableBox is the box, set by the forward's main().
+ */
+export const ROI_ALIGN_PAIRED_TABLE_GLSL = `${PAIRED_TABLE_LAYOUT_GLSL}
+int roiTableBox;
 
 vec4 roiPairedTableTexel(int j) {
   int t = roiTableBox * roiPairedTexelsPerBox() + j;
