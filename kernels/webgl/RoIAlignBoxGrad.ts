@@ -23,7 +23,7 @@ export function alignBoxGrad(
   const bins = numBoxes * attrs.pooledHeight * attrs.pooledWidth;
   // [K, outH, outW, 4] in order, as tfjs's packed layout of this shape lays it out.
   const sharesShape = [2 * bins, 2];
-  const sharesProgram = new RoIAlignBoxGradProgram(bins, attrs.mode, positionSensitive);
+  const sharesProgram = new RoIAlignBoxGradProgram(bins, attrs.mode, positionSensitive, attrs.samplingRatio);
   const shares = withBoxTable(
       backend, boxes, boxIndices, uniforms,
       table => withAlignGradientInputs(

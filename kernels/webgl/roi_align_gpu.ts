@@ -4,7 +4,7 @@
  * one compiled program serves every box count and feature size. The mode is
  * part of the source: it changes the shader's structure, not a number.
  */
-import {alignDxInputs, alignGradInputs, roiAlignBoxGradShader, roiAlignForwardShader, roiAlignGradShader, RoIAlignForwardSource, roiAlignPackedForwardInputs, roiAlignPackedForwardShader, RoIAlignReduce, roiSampleTableShader, roiBoxGradBlockSumShader, roiPairedSampleTableShader} from '../../shaders/glsl/roi_align';
+import {alignDxInputs, alignGradInputs, MAX_UNROLLED_SAMPLING_RATIO, roiAlignBoxGradShader, roiAlignForwardShader, roiAlignGradShader, RoIAlignForwardSource, roiAlignPackedForwardInputs, roiAlignPackedForwardShader, RoIAlignReduce, roiSampleTableShader, roiBoxGradBlockSumShader, roiPairedSampleTableShader} from '../../shaders/glsl/roi_align';
 import {ROI_ALIGN_UNIFORMS} from '../../shaders/glsl/roi_common';
 import {ROI_CULL_UNIFORMS} from '../../shaders/glsl/roi_cull';
 import type {RoIAlignMode} from '../../src/kernel_names';
@@ -73,8 +73,12 @@ export class RoIAlignGradProgram extends PackedRoIProgram {
  * holds elements 4i to 4i + 3. positionSensitive: psRoiAlign's.
  */
 export class RoIAlignBoxGradProgram extends PackedRoIProgram {
-  constructor(bins: number, mode: RoIAlignMode, positionSensitive = false) {
-    super(alignGradInputs(mode, true), roiAlignBoxGradShader(mode, positionSensitive), ROI_ALIGN_UNIFORMS, bins);
+  /** samplingRatio: the attrs'; 'max' caches a bin's samples for a fixed one up to MAX_UNROLLED_SAMPLING_RATIO. */
+  constructor(bins: number, mode: RoIAlignMode, positionSensitive = false, samplingRatio = 0) {
+    const cachedRatio = mode === 'max' && samplingRatio <= MAX_UNROLLED_SAMPLING_RATIO ? samplingRatio : 0;
+    super(
+        alignGradInputs(mode, true), roiAlignBoxGradShader(mode, positionSensitive, cachedRatio), ROI_ALIGN_UNIFORMS,
+        bins);
   }
 }
 

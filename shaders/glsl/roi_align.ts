@@ -328,21 +328,32 @@ ${dxGatherMain('roiAlignMayTouch', perBox, accumulate, touch)}`;
  * Inputs: alignGradInputs(mode, true). positionSensitive: psRoiAlign's
  * (channelMapGlsl).
  */
-export function roiAlignBoxGradShader(mode: RoIAlignMode, positionSensitive = false): string {
+export function roiAlignBoxGradShader(mode: RoIAlignMode, positionSensitive = false, cachedRatio = 0): string {
+  // With a fixed ratio (up to MAX_UNROLLED_SAMPLING_RATIO), 'max' works out the bin's row and
+  // column samples once, into named locals, instead of a winner's two samples (with their exact
+  // divisions) per channel; a dynamically indexed array would live in memory on SwiftShader.
+  const cachedSamples = Array.from({length: cachedRatio}, (_, i) => `
+  RoIAlignSample rowSample${i} = roiAlignSample(ay, ph * ${cachedRatio} + ${i});
+  RoIAlignSample colSample${i} = roiAlignSample(ax, pw * ${cachedRatio} + ${i});`).join('');
+  const pick = (name: string, index: string) => Array.from({length: cachedRatio - 1}, (_, i) => `
+    if (${index} == ${i + 1}) ${name === 'rowSample' ? 'sy' : 'sx'} = ${name}${i + 1};`).join('');
+  const winnerSamples = cachedRatio > 0 ? `
+    int iy = inBin / ${cachedRatio}, ix = inBin - iy * ${cachedRatio};
+    RoIAlignSample sy = rowSample0, sx = colSample0;${pick('rowSample', 'iy')}${pick('colSample', 'ix')}` : `
+    ivec2 winner = roiAlignWinnerSamples(ay, ax, ph, pw, inBin);
+    RoIAlignSample sy = roiAlignSample(ay, winner.x);
+    RoIAlignSample sx = roiAlignSample(ax, winner.y);`;
   // dy (and the winners) are read channel after channel, as are a sample's
   // corners in 'avg': through cursors (flatCursor), one division each per
   // sample rather than per channel.
   const reduce = mode === 'max' ? `
-  RoIFlatCursor winners = roiWinnersCursor(dyBase, 1), dyAt = roiDyCursor(dyBase, 1);
+  RoIFlatCursor winners = roiWinnersCursor(dyBase, 1), dyAt = roiDyCursor(dyBase, 1);${cachedSamples}
   for (int c = 0; c < C; c++) {
     int inBin = int(readRoiWinnersAt(winners));
     float g = readRoiDyAt(dyAt);
     winners = roiWinnersAdvance(winners);
     dyAt = roiDyAdvance(dyAt);
-    if (inBin < 0) continue;
-    ivec2 winner = roiAlignWinnerSamples(ay, ax, ph, pw, inBin);
-    RoIAlignSample sy = roiAlignSample(ay, winner.x);
-    RoIAlignSample sx = roiAlignSample(ax, winner.y);
+    if (inBin < 0) continue;${winnerSamples}
     if (!sy.inside || !sx.inside) continue;
     vec4 v = roiAlignCorners(imageBase, sy, sx, roiInputChannel(c, ph, pw));
     vec4 slopes = roiBoxSlopes(v, sy, sx);
