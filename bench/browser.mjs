@@ -7,11 +7,16 @@
 //   node bench/browser.mjs [--backends cpu,webgl,webgpu] [--workloads W1,W4] [--repeats 10]
 //   node bench/browser.mjs --detector [--backends webgl] [--workloads P3,P2] [--channels 16,64] [--no-scatter] [--forward]
 //   node bench/browser.mjs --detector --forward --backends webgl --workloads W1,W2
+//   node bench/browser.mjs --detector --by-turns --backends webgl
 //
 // --no-scatter keeps webgl's dx on the culled gathers (ROI_WEBGL_SCATTER off).
 // --forward times only roiAlign's 'avg' forward and the composite (issue 13's forward target),
 // one run of each in turn, so that their ratio holds up on a loaded machine; with it, --workloads
 // may also name W1, W2 or W4 (a fixed samplingRatio, as the composite needs), at their own C.
+//
+// --by-turns times every detector op (forward, winners, dx, dboxes) and the composite one run of
+// each in turn, as --forward does for its two: without it each op is timed in a block of its own,
+// and on a loaded machine the ratios between blocks move by tens of percent.
 //
 // --detector runs only the detector-scale rows (DETECTOR_WORKLOADS, issue 13):
 // roiAlign's forward, dx and dboxes in 'avg' and 'max' and the cropAndResize +
@@ -40,6 +45,7 @@ const option = (name, fallback) => {
 };
 const detector = args.includes('--detector');
 const forwardOnly = args.includes('--forward');
+const byTurns = args.includes('--by-turns');
 // --forward also takes W1-W4 (at their own C).
 const workloadTable = detector ? (forwardOnly ? {...DETECTOR_WORKLOADS, ...BENCH_WORKLOADS} : DETECTOR_WORKLOADS) : BENCH_WORKLOADS;
 const backends = option('backends', detector ? 'webgl,webgpu' : 'cpu,wasm,webgl,webgpu').split(',');
@@ -108,8 +114,11 @@ function printTable(title, rows, outputElements, ortRow) {
  */
 async function runDetectorRows(page) {
   let anyFailed = false;
-  const ops = forwardOnly ? ["forward 'avg'", 'composite'] :
-      ["forward 'avg'", "forward 'max'", "winners 'max'", "dx 'avg'", "dx 'max'", "dboxes 'avg'", "dboxes 'max'", 'composite'];
+  const detectorOps =
+      ["forward 'avg'", "forward 'max'", "winners 'max'", "dx 'avg'", "dx 'max'", "dboxes 'avg'", "dboxes 'max'"];
+  const ops = forwardOnly ? ["forward 'avg'", 'composite'] : [...detectorOps, 'composite'];
+  // The ops runDetector times by turns with the composite; null: each in a block of its own.
+  const byTurnsOps = forwardOnly ? ["forward 'avg'"] : byTurns ? detectorOps : null;
   for (const name of workloadNames) {
     const w = workloadTable[name];
     console.log(`- ${name}: features [${w.features.slice(0, 3)},C], ${w.numBoxes} boxes, spatialScale 1/${1 / w.spatialScale}, ` +
@@ -126,7 +135,7 @@ async function runDetectorRows(page) {
     for (const [name, channels] of runs) {
       try {
         const r = await page.evaluate((b, n, c, k, o) => window.runDetector(b, n, c, k, o), backend, name, channels, repeats,
-            forwardOnly ? ["forward 'avg'"] : null);
+            byTurnsOps);
         results[`${name} C${channels}`] = r.times;
         checks.push(...r.checks);
       } catch (e) {
