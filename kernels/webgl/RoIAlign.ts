@@ -7,18 +7,18 @@ import {MAX_UNROLLED_SAMPLING_RATIO} from '../../shaders/glsl/roi_align';
 import type {RoIAlignForwardSource, RoIAlignReduce} from '../../shaders/glsl/roi_align';
 import {pairedTableTexelsPerBox, RoIAlignPackedProgram, RoIAlignPairedSampleTableProgram, RoIAlignSampleTableProgram} from './roi_align_gpu';
 import {packedTexels} from './roi_program';
-import {alignUniforms, binOutputShape, disposeAfter, packedXInPlace, requireTexturesFit, requireWebGL2, runOnBins, runPackedRoIProgram, runRoIProgram, textureFits, withBoxTable, zerosInfo} from './run_roi_program';
+import {alignUniforms, binOutputShape, disposeAfter, packedInPlace, requireTexturesFit, requireWebGL2, runOnBins, runPackedRoIProgram, runRoIProgram, textureFits, withBoxTable, zerosInfo} from './run_roi_program';
 
 /**
  * Where the forward gets its samples and x (RoIAlignForwardSource): x in
- * place where packedXInPlace allows it, else unpacked.
+ * place where packedInPlace allows it, else unpacked.
  */
 function forwardSource(
     backend: MathBackendWebGL, x: TensorInfo, samplingRatio: number,
     positionSensitive: boolean): RoIAlignForwardSource {
   if (!(samplingRatio > 0)) return 'geometry';
   // psRoI's two channels of a texel lie outH * outW apart in x: not one packed texel.
-  return !positionSensitive && packedXInPlace(backend, x) !== null ? 'packed' : 'table';
+  return !positionSensitive && packedInPlace(backend, x) !== null ? 'packed' : 'table';
 }
 
 /**
@@ -75,7 +75,7 @@ export function runPackedAlign(
     const texels = numBoxes * pairedTableTexelsPerBox(attrs.pooledHeight, attrs.pooledWidth, attrs.samplingRatio);
     const samples = runPackedRoIProgram(
         backend, new RoIAlignPairedSampleTableProgram(texels), [table], uniforms, [2 * texels, 2]);
-    const xView = packedXInPlace(backend, x)!;
+    const xView = packedInPlace(backend, x)!;
     return disposeAfter(backend, samples, () => runPackedRoIProgram(backend, program, [xView, samples], uniforms, outShape));
   });
 }

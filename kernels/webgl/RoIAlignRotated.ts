@@ -5,12 +5,12 @@ import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 import {RoIAlignRotated, RoIAlignRotatedAttrs, RoIInputs} from '../../src/kernel_names';
 import {RoIAlignRotatedPackedProgram} from './roi_align_rotated_gpu';
 import {packedTexels} from './roi_program';
-import {binOutputShape, packedXInPlace, requireTexturesFit, requireWebGL2, rotatedUniforms, runOnBins, runPackedRoIProgram, withBoxTable, withTableBoundAsItIs, zerosInfo} from './run_roi_program';
+import {binOutputShape, packedInPlace, requireTexturesFit, requireWebGL2, rotatedUniforms, runOnBins, runPackedRoIProgram, withBoxTable, withTableBoundAsItIs, zerosInfo} from './run_roi_program';
 
 /**
  * y comes out in tfjs's packed layout, as roiAlign's does, each fragment
  * computing two bins in two channels from one box; x is read in place
- * where it is packed or still on the CPU (packedXInPlace), else unpacked.
+ * where it is packed or still on the CPU (packedInPlace), else unpacked.
  */
 export function roiAlignRotated(args: {
   inputs: RoIInputs,
@@ -23,7 +23,7 @@ export function roiAlignRotated(args: {
   const {inputs, backend, attrs} = args;
   const {x, boxes, boxIndices} = inputs;
   const uniforms = rotatedUniforms(x.shape, boxes.shape[0], attrs);
-  const xView = packedXInPlace(backend, x);
+  const xView = packedInPlace(backend, x);
   if (xView === null) {
     return runOnBins(
         backend, inputs, attrs, uniforms, shape => new RoIAlignRotatedPackedProgram(packedTexels(shape), false));

@@ -270,15 +270,17 @@ export function withUnpacked<T>(
 }
 
 /**
- * x as a packed forward reads it in place, in tfjs's packed layout, viewed as
- * [N * H, W, C] (the same layout, and a shape whose program key no K, H, W
- * or C changes); null where x is to be read unpacked. x is read in place
- * when it is packed (a conv output is) or still on the CPU (it is then
- * uploaded packed, as for tfjs's packed ops), and is neither a slice of
- * another tensor's texture nor a map of a single row or column: those would
- * key other compiled programs (see shaders/glsl/roi_common.ts).
+ * A rank-4 tensor as a program with packed inputs reads it in place (x in
+ * a packed forward, the 'max' winners in the scatter's dy shares), in
+ * tfjs's packed layout, viewed as [N * H, W, C] (the same layout, and a
+ * shape whose program key no K, H, W or C changes); null where it is to be
+ * read unpacked. It is read in place when it is packed (a conv output is,
+ * and the winner pass's output) or still on the CPU (it is then uploaded
+ * packed, as for tfjs's packed ops), and is neither a slice of another
+ * tensor's texture nor a map of a single row or column: those would key
+ * other compiled programs (see shaders/glsl/roi_common.ts).
  */
-export function packedXInPlace(backend: MathBackendWebGL, x: TensorInfo): TensorInfo|null {
+export function packedInPlace(backend: MathBackendWebGL, x: TensorInfo): TensorInfo|null {
   const data = backend.texData.get(x.dataId);
   const [N, H, W, C] = x.shape;
   const inPlace = (data.isPacked || data.texture == null) && data.slice == null && N * H > 1 && W > 1;

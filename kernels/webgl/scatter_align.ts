@@ -15,17 +15,49 @@ import {roiAlignScatterFragmentShader, roiAlignScatterVertexShader, ROI_SCATTER_
 import type {RoIAlignMode} from '../../src/kernel_names';
 import {PackedRoIProgram, packedTexels} from './roi_program';
 import {RoIAlignSampleTableProgram} from './roi_align_gpu';
-import {disposeAfter, RoIUniformValues, runPackedDraw, runPackedRoIProgram, runRoIProgram, textureFits} from './run_roi_program';
+import {disposeAfter, packedInPlace, RoIUniformValues, runPackedDraw, runPackedRoIProgram, runRoIProgram, textureFits, withTableBoundAsItIs, withUnpacked} from './run_roi_program';
 import {drawScatter, scatterAvailable} from './scatter_gl';
 
 /**
  * The dy shares the scatter's fragments read (roiScatterSharesShader), an
  * RGBA intermediate of `texels` texels; inputs [dy, winners ('max')].
+ * winnersInPlace: the winners bound in tfjs's packed layout (packedInPlace)
+ * and dy bound flat as it is (withTableBoundAsItIs), so packedInputs.
  */
 export class RoIScatterSharesProgram extends PackedRoIProgram {
-  constructor(texels: number, mode: RoIAlignMode) {
-    super(mode === 'max' ? ['roiDy', 'roiWinners'] : ['roiDy'], roiScatterSharesShader(mode), ROI_ALIGN_UNIFORMS, texels);
+  constructor(texels: number, mode: RoIAlignMode, winnersInPlace = false) {
+    super(
+        mode === 'max' ? ['roiDy', 'roiWinners'] : ['roiDy'], roiScatterSharesShader(mode, winnersInPlace),
+        ROI_ALIGN_UNIFORMS, texels);
+    this.packedInputs = winnersInPlace;
   }
+}
+
+/**
+ * The dy shares, [2 * texels, 2] in tfjs's packed layout (an intermediate).
+ * 'max' reads the winners where they lie when they are packed, as the
+ * winner pass leaves them (else each call would unpack them first).
+ */
+function runScatterShares(
+    backend: MathBackendWebGL, mode: RoIAlignMode, dy: TensorInfo, winners: TensorInfo|undefined, texels: number,
+    uniforms: RoIUniformValues): TensorInfo {
+  const winnersView = winners === undefined ? null : packedInPlace(backend, winners);
+  // dy is then bound flat as it is, which a slice of another tensor's texture (an offset) is not.
+  const inPlace = winnersView !== null && backend.texData.get(winners!.dataId).isPacked &&
+      backend.texData.get(dy.dataId).slice == null;
+  if (!inPlace) {
+    return runPackedDraw(
+        backend, new RoIScatterSharesProgram(texels, mode), winners === undefined ? [dy] : [dy, winners], null,
+        uniforms, [2 * texels, 2], false);
+  }
+  return withUnpacked(backend, [dy], ([flatDy]) => {
+    backend.uploadToGPU(flatDy.dataId);
+    return withTableBoundAsItIs(
+        backend, flatDy,
+        boundDy => runPackedDraw(
+            backend, new RoIScatterSharesProgram(texels, mode, true), [boundDy, winnersView!], null, uniforms,
+            [2 * texels, 2], false));
+  });
 }
 
 /**
@@ -113,9 +145,8 @@ export function runAlignScatter(
         sampleTableShape);
     return disposeAfter(backend, samples, () => {
       // [2 * texels, 2] is that many texels in tfjs's packed layout; it stays packed (an intermediate).
-      const shares = runPackedDraw(
-          backend, new RoIScatterSharesProgram(sharesTexels, mode), inputs.slice(0, -1), null, uniforms,
-          [2 * sharesTexels, 2], false);
+      const shares =
+          runScatterShares(backend, mode, inputs[0], mode === 'max' ? inputs[1] : undefined, sharesTexels, uniforms);
       return disposeAfter(backend, shares, () => {
         for (const t of [table, samples, shares]) backend.uploadToGPU(t.dataId);
         drawScatter(backend, target, {

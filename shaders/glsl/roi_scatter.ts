@@ -207,16 +207,46 @@ void main() {
  * entry e hold those of dy (not divided) and of the winners. Channels past
  * the last are 0, their winners -1 (no sample). Read once per entry here,
  * where every fragment of the scatter would read them again.
+ * winnersInPlace: the winners are read in tfjs's packed layout as the winner
+ * pass leaves them (bound as they are, with dy bound flat as it is), instead
+ * of unpacked by a pass of their own on every call.
  */
-export function roiScatterSharesShader(mode: RoIAlignMode): string {
+export function roiScatterSharesShader(mode: RoIAlignMode, winnersInPlace = false): string {
+  // Channels c .. c + 3 (c % 4 == 0) of bin's winners.
+  const winnerQuad = winnersInPlace ? `
+vec4 roiWinnerQuad(int bin, int c) {
+  int pw = bin % roiPooledSize.y;
+  int t = ((bin / roiPooledSize.y) * ((roiPooledSize.y + 1) / 2) + pw / 2) * ((roiXDims.w + 1) / 2) + c / 2;
+  int width = (roiWinnersTexShape[1] + 1) / 2;
+  int row = t / width;
+  ivec2 at = ivec2(t - row * width, row);
+  vec4 first = texelFetch(roiWinners, at, 0);
+  vec4 second = c + 2 < roiXDims.w ?
+      texelFetch(roiWinners, at.x + 1 < width ? ivec2(at.x + 1, row) : ivec2(0, row + 1), 0) : vec4(-1.0);
+  // A packed texel holds columns pw, pw + 1 of channels c, c + 1: (pw c, pw c+1, pw+1 c, pw+1 c+1).
+  vec4 v = (pw & 1) == 0 ? vec4(first.xy, second.xy) : vec4(first.zw, second.zw);
+  return mix(vec4(-1.0), v, lessThan(ivec4(c) + ivec4(0, 1, 2, 3), ivec4(roiXDims.w)));
+}
+` : `
+vec4 roiWinnerQuad(int bin, int c) {
+  vec4 v = vec4(-1.0);
+  for (int j = 0; j < 4; j++) {
+    if (c + j < roiXDims.w) v[j] = readRoiWinners(bin * roiXDims.w + c + j);
+  }
+  return v;
+}
+`;
   const body = mode === 'max' ? `
   int entry = index / 2;
-  bool winners = index - 2 * entry == 1;
   int bin = entry / texels;
   int c = 4 * (entry - bin * texels);
-  vec4 v = vec4(winners ? -1.0 : 0.0);
+  if (index - 2 * entry == 1) {
+    setOutput(roiWinnerQuad(bin, c));
+    return;
+  }
+  vec4 v = vec4(0.0);
   for (int j = 0; j < 4; j++) {
-    if (c + j < roiXDims.w) v[j] = winners ? readRoiWinners(bin * roiXDims.w + c + j) : readRoiDy(bin * roiXDims.w + c + j);
+    if (c + j < roiXDims.w) v[j] = readRoiDy(bin * roiXDims.w + c + j);
   }
   setOutput(v);
 ` : `
@@ -231,7 +261,8 @@ export function roiScatterSharesShader(mode: RoIAlignMode): string {
 `;
   return `${PACKED_OUTPUT_INDEX_GLSL}
 ${flatReader('roiDy')}
-${mode === 'max' ? flatReader('roiWinners') : ''}
+${mode === 'max' && !winnersInPlace ? flatReader('roiWinners') : ''}
+${mode === 'max' ? winnerQuad : ''}
 void main() {
   int index = roiOutputTexel();
   int texels = (roiXDims.w + 3) / 4;
